@@ -1,0 +1,77 @@
+"""Silta: the client portal and its staff side. ``create_app`` builds the Flask application."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask_babel import get_locale
+
+from portal import config as config_module
+from portal.config import ROOT
+
+log = logging.getLogger(__name__)
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Configuration → extensions → programme definitions → blueprints, in one explicit order."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(config_module.INSTANCE),
+    )
+    app.config.from_mapping(config_module.load(overrides))
+    _init_extensions(app)
+    from portal.programmes import registry
+
+    registry.init_app(app)
+    _init_web(app)
+    _register_blueprints(app)
+    from portal import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import models  # noqa: F401  (every table known before migrations or queries)
+    from portal.auth import oidc, session
+    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from portal.i18n import TRANSLATIONS, select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "portal" / "migrations"), render_as_batch=True)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    if app.config["REDIS_URL"]:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    session.init_app(app)
+    oidc.init_app(app)
+    # flask-babel 4 does not put get_locale into Jinja's globals.
+    app.jinja_env.globals["get_locale"] = get_locale
+
+
+def _init_web(app: Flask) -> None:
+    from portal.web import errors, security, templating, transactions
+
+    errors.init_app(app)
+    security.init_app(app)
+    transactions.init_app(app)
+    templating.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Each feature's routes module adds its views to the blueprint its package defines."""
+    from portal.admin import routes as admin
+    from portal.audit import routes as audit
+    from portal.auth import routes as auth
+    from portal.caseload import routes as caseload
+    from portal.core import routes as core
+    from portal.me import routes as me
+
+    for module in (core, auth, me, caseload, audit, admin):
+        app.register_blueprint(module.bp)

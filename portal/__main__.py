@@ -1,0 +1,38 @@
+"""``python -m portal``: the embedded default — SQLite, one process, demo data, http://127.0.0.1:5000.
+
+Compiles the translation catalogs, migrates the database, seeds the demo county on a first start and
+serves. Host and port come from PORTAL_HOST / PORTAL_PORT.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from portal import create_app
+from portal.cli import prepare_database
+from portal.config import ConfigError
+from portal.i18n import compile_catalogs
+from portal.programmes.loader import ProgrammeDefinitionError
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    compile_catalogs()
+    try:
+        app = create_app()
+    except (ConfigError, ProgrammeDefinitionError) as exc:
+        print(f"Silta cannot start: {exc}", file=sys.stderr)
+        return 2
+    prepare_database(app)
+    host, port = os.environ.get("PORTAL_HOST", "127.0.0.1"), int(os.environ.get("PORTAL_PORT", "5000"))
+    print(f"Silta is running on http://{host}:{port}/ (Ctrl+C stops it)")
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.auth.models import AccountKind, User
+from portal.extensions import db
+from portal.people.models import Client, OrgUnit
+from portal.programmes.models import Enrolment, EnrolmentStatus
+
+
+def staff() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.kind == AccountKind.STAFF).order_by(User.display_name)))
+
+
+def units() -> list[OrgUnit]:
+    return list(db.session.scalars(select(OrgUnit).order_by(OrgUnit.county, OrgUnit.name_fi)))
+
+
+def active_enrolments_by_programme() -> dict[str, int]:
+    rows = db.session.execute(
+        select(Enrolment.programme_code, func.count()).where(Enrolment.status == EnrolmentStatus.ACTIVE)
+        .group_by(Enrolment.programme_code)
+    )
+    return dict(rows.all())
+
+
+def client_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Client))

@@ -1,0 +1,21 @@
+from portal.audit.models import AuditAction
+from portal.i18n import _l
+
+LABELS = {
+    AuditAction.READ: _l("Viewed"),
+    AuditAction.CREATE: _l("Added"),
+    AuditAction.UPDATE: _l("Changed"),
+    AuditAction.DELETE: _l("Removed"),
+    AuditAction.EXPORT: _l("Exported"),
+    AuditAction.LOGIN: _l("Signed in"),
+    AuditAction.LOGIN_FAILED: _l("Failed sign-in"),
+    AuditAction.LOGOUT: _l("Signed out"),
+}
+
+# The features named in audit records, as the client reads them in "who has seen my data".
+FEATURES = {
+    "people": _l("Background and contact details"),
+    "caseload": _l("Client overview"),
+    "auth": _l("Sign-in"),
+    "admin": _l("Administration"),
+}

@@ -1,0 +1,34 @@
+"""Reading the audit trail: the client's own access log, and the administrator's search."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+
+from portal.audit.models import AuditAction, AuditRecord
+from portal.auth.models import User
+from portal.people.models import Client
+
+PAGE_SIZE = 50
+
+
+def access_log_for_client(client: Client) -> Select:
+    """Who else has read or changed this client's data (Client Data Act 703/2023), newest first."""
+    query = select(AuditRecord).where(AuditRecord.client_id == client.id)
+    if client.user_id is not None:
+        query = query.where(AuditRecord.actor_id.is_distinct_from(client.user_id))
+    return query.order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
+
+
+def search(client_id: int | None = None, actor_id: int | None = None, action: AuditAction | None = None) -> Select:
+    query = select(AuditRecord).order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
+    if client_id is not None:
+        query = query.where(AuditRecord.client_id == client_id)
+    if actor_id is not None:
+        query = query.where(AuditRecord.actor_id == actor_id)
+    if action is not None:
+        query = query.where(AuditRecord.action == action)
+    return query
+
+
+def actor_label(actor: User | None) -> str:
+    return actor.display_name if actor else "Silta"

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from portal.i18n import _l
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
+    next = StringField(render_kw={"hidden": True})
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(choices=[("fi", "suomi"), ("sv", "svenska"), ("en", "English")],
+                         validators=[DataRequired()])
+    next = StringField()

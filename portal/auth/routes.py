@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from authlib.common.errors import AuthlibBaseError
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from requests import RequestException
+
+from portal.auth import bp, oidc
+from portal.auth.forms import LanguageForm, LoginForm
+from portal.auth.operations import authenticate_local, resolve_oidc_identity, set_language, sign_in, sign_out
+from portal.extensions import limiter
+from portal.i18n import _
+from portal.web.navigation import home_for, safe_next
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_account_key() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_account_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm(next=request.args.get("next"))
+    status = 200
+    if form.validate_on_submit():
+        user = authenticate_local(form.email.data, form.password.data)
+        if user is not None:
+            sign_in(user, "password")
+            return redirect(safe_next(form.next.data) or home_for(user))
+        # One message for an unknown account and a wrong password: no account enumeration.
+        form.password.errors.append(_("The email address or password is wrong."))
+        status = 401
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/login.html", form=form, providers=oidc.providers()), status
+
+
+@bp.route("/login/<provider>")
+def oidc_start(provider: str):
+    client = oidc.client(provider)
+    if client is None:
+        return render_template("errors/error.html", code=404, title=_("Page not found"),
+                               hint=_("This sign-in method is not in use.")), 404
+    session["oidc_next"] = safe_next(request.args.get("next"))
+    return client.authorize_redirect(url_for("auth.oidc_callback", provider=provider, _external=True))
+
+
+@bp.route("/auth/<provider>/callback")
+def oidc_callback(provider: str):
+    client = oidc.client(provider)
+    if client is None:
+        return render_template("errors/error.html", code=404, title=_("Page not found"),
+                               hint=_("This sign-in method is not in use.")), 404
+    try:
+        token = client.authorize_access_token()
+    except (AuthlibBaseError, RequestException, KeyError, ValueError):
+        # Wrong or replayed state, a refused or replayed code, a bad ID token, an unreachable provider.
+        return _login_failed(_("Sign-in did not succeed. Please start again."), 400)
+    user = resolve_oidc_identity(oidc.providers()[provider], token.get("userinfo") or {})
+    if user is None:
+        return _login_failed(_("No Silta account is linked to this identity. Please contact your service."), 403)
+    next_url = session.pop("oidc_next", None)
+    sign_in(user, "oidc:" + provider)
+    return redirect(next_url or home_for(user))
+
+
+def _login_failed(message: str, status: int):
+    form = LoginForm()
+    return render_template("auth/login.html", form=form, providers=oidc.providers(), error=message), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    sign_out(current_user)
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return render_template("errors/error.html", code=400, title=_("The request could not be understood"),
+                               hint=_("Please choose one of the languages offered.")), 400
+    set_language(current_user, form.locale.data)
+    return redirect(safe_next(form.next.data) or url_for("core.index"))

@@ -1,0 +1,23 @@
+"""How Flask-Login finds the signed-in user, and what it says to someone who must sign in."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.auth.models import User
+from portal.extensions import db, login_manager
+from portal.i18n import _l
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    # "basic", not "strong": a client's phone that moves from home wifi to mobile data must not be
+    # signed out mid-call. The session is renewed at sign-in and ends after the idle timeout.
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None

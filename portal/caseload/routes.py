@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.audit.operations import record_read
+from portal.caseload import bp, queries
+from portal.extensions import db
+from portal.i18n import _
+from portal.people.forms import BackgroundForm
+from portal.people.models import Client, Municipality
+from portal.people.operations import BACKGROUND_FIELDS, update_client
+from portal.people.queries import can_see_client
+from portal.web.access import CASEWORK_ROLES, staff_required
+
+
+def _load_client(client_id: int) -> Client:
+    """404 for an unknown client, 403 for one the worker does not work with."""
+    client = db.get_or_404(Client, client_id)
+    if not can_see_client(current_user, client.id):
+        abort(403)
+    return client
+
+
+@bp.route("")
+@staff_required(*CASEWORK_ROLES)
+def index():
+    return render_template("caseload/index.html", rows=queries.caseload(current_user))
+
+
+@bp.route("/clients/<int:client_id>")
+@staff_required(*CASEWORK_ROLES)
+def client(client_id: int):
+    client = _load_client(client_id)
+    enrolments = queries.enrolments_of_client(current_user, client.id)
+    record_read(current_user, "caseload", "client", client.id, client.id)
+    return render_template("caseload/client.html", client=client, enrolments=enrolments,
+                           contacts=queries.contacts_of([e.id for e in enrolments]))
+
+
+@bp.route("/clients/<int:client_id>/background", methods=["GET", "POST"])
+@staff_required(*CASEWORK_ROLES)
+def background(client_id: int):
+    client = _load_client(client_id)
+    form = BackgroundForm(obj=client)
+    form.municipality_code.choices = [(m.code, m.name_fi) for m in db.session.scalars(
+        select(Municipality).order_by(Municipality.name_fi))]
+    if form.validate_on_submit():
+        update_client(current_user, client, form.data, BACKGROUND_FIELDS)
+        flash(_("The client's details were saved."), "success")
+        return redirect(url_for("caseload.client", client_id=client.id))
+    if not form.is_submitted():
+        record_read(current_user, "people", "client", client.id, client.id)
+    return render_template("caseload/background.html", form=form, client=client), 400 if form.errors else 200

@@ -1,0 +1,107 @@
+"""Configuration: defaults in code, overrides from ``PORTAL_*`` environment variables.
+
+The embedded default (SQLite under ``instance/``, one process) needs no configuration at all. Secrets
+never live in code: the embedded default generates a secret key once and keeps it in
+``instance/secret_key``; production (``PORTAL_ENV=production``) refuses to start without
+``PORTAL_SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("PORTAL_INSTANCE_PATH", ROOT / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says what to change."""
+
+
+class Defaults:
+    ENV = "development"
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE / 'silta.sqlite3'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = ""
+    BABEL_DEFAULT_LOCALE = "fi"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"
+    LANGUAGES = ("fi", "sv", "en")
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Sessions: HttpOnly always; Secure in production (the embedded default is plain http on loopback).
+    SESSION_COOKIE_NAME = "silta_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 0
+    IDLE_TIMEOUT_MINUTES = 30
+    WTF_CSRF_TIME_LIMIT = None  # the session's idle timeout bounds the token's life instead
+    LOGIN_RATE_LIMIT = "10 per 5 minutes"
+    RATELIMIT_HEADERS_ENABLED = True
+    # One process in the embedded default; with PORTAL_REDIS_URL the limits are shared through Redis.
+    RATELIMIT_STORAGE_URI = "memory://"
+    OIDC_PROVIDERS: dict = {}
+    # Workers keep access to a client this long after the enrolment ended, to finish the records.
+    ACCESS_AFTER_END_DAYS = 90
+    SEED_DEMO_ON_START = True
+    DEMO_SEED = 2026
+    PROGRAMME_DIR = str(ROOT / "portal" / "programmes" / "definitions")
+
+
+_BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def _coerce(current, raw: str):
+    """Parse an environment string into the type of the default it overrides."""
+    if isinstance(current, bool):
+        if raw.lower() not in _BOOL:
+            raise ConfigError(f"expected a boolean, got {raw!r}")
+        return _BOOL[raw.lower()]
+    if isinstance(current, int):
+        return int(raw)
+    if isinstance(current, (dict, list, tuple)):
+        return json.loads(raw)
+    return raw
+
+
+def load(overrides: dict | None = None) -> dict:
+    """Build the configuration: defaults, then ``PORTAL_<KEY>`` variables, then explicit overrides."""
+    config = {k: v for k, v in vars(Defaults).items() if k.isupper()}
+    for key, current in list(config.items()):
+        raw = os.environ.get(f"PORTAL_{key}")
+        if raw is not None:
+            try:
+                config[key] = _coerce(current, raw)
+            except (ValueError, ConfigError) as exc:
+                raise ConfigError(f"PORTAL_{key}: {exc}") from None
+    if os.environ.get("PORTAL_DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = os.environ["PORTAL_DATABASE_URL"]
+    config["SECRET_KEY"] = os.environ.get("PORTAL_SECRET_KEY", "")
+    config.update(overrides or {})
+    _finish(config)
+    return config
+
+
+def _finish(config: dict) -> None:
+    if config["ENV"] == "production":
+        if not config["SECRET_KEY"] or len(config["SECRET_KEY"]) < 32:
+            raise ConfigError("PORTAL_SECRET_KEY must be set (32+ characters) when PORTAL_ENV=production")
+        config["SESSION_COOKIE_SECURE"] = True
+        config["SEED_DEMO_ON_START"] = False
+    elif not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _instance_secret()
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+    config["PERMANENT_SESSION_LIFETIME"] = config["IDLE_TIMEOUT_MINUTES"] * 60
+
+
+def _instance_secret() -> str:
+    """A per-installation random key for the embedded default, created once (never a fallback string)."""
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

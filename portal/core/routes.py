@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from flask import jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.core import bp
+from portal.extensions import db
+from portal.web.navigation import home_for
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness and database reachability, for load balancers and monitoring (no personal data)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return render_template("core/account.html")
+
+
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement that Finnish law (306/2019) requires of public digital services."""
+    return render_template("core/accessibility.html")

@@ -1,0 +1,58 @@
+"""The declarative base every model uses: naming convention and a timezone-aware datetime type."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.types import TypeDecorator
+
+# Constraint names must be deterministic so that migrations can drop and alter them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware datetimes as UTC and always returns them aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a timezone-aware column")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    # One registry carries both, because Flask-SQLAlchemy subclasses this base once more.
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION), type_annotation_map={datetime: UTCDateTime}
+    )
+
+
+def utcnow() -> datetime:
+    """Now, aware, in UTC: the only clock models use."""
+    return datetime.now(timezone.utc)
+
+
+def str_enum(enum_class: type[enum.StrEnum], length: int = 32) -> Enum:
+    """A portable enum column that stores the members' values and checks them in the database."""
+    return Enum(
+        enum_class, native_enum=False, length=length, create_constraint=True,
+        values_callable=lambda members: [m.value for m in members], validate_strings=True,
+    )

@@ -1,0 +1,42 @@
+"""Languages: the one place ``_`` and ``_l`` come from, locale selection and catalog compilation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, request, session
+from flask_babel import gettext as _  # noqa: F401  (re-exported)
+from flask_babel import lazy_gettext as _l  # noqa: F401
+from flask_babel import ngettext  # noqa: F401
+from flask_login import current_user
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
+
+
+def select_locale() -> str:
+    """The signed-in user's saved language, else this session's choice, else the browser's, else Finnish."""
+    languages = current_app.config["LANGUAGES"]
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    for candidate in (user_locale, session.get("locale")):
+        if candidate in languages:
+            return candidate
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def compile_catalogs(directory: Path = TRANSLATIONS) -> int:
+    """Compile every ``.po`` whose ``.mo`` is missing or older; returns how many were compiled."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = 0
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        compiled += 1
+    return compiled

@@ -1,0 +1,16 @@
+from portal.i18n import _l
+from portal.meetings.models import ContactStatus
+from portal.programmes.definitions_schema import Modality
+
+LABELS = {
+    Modality.VIDEO: _l("Video meeting"),
+    Modality.PHONE: _l("Phone call"),
+    Modality.HOME_VISIT: _l("Home visit"),
+    Modality.RECEPTION: _l("Visit at the office"),
+    Modality.EMAIL: _l("Email"),
+    Modality.TEXT_MESSAGE: _l("Text message"),
+    ContactStatus.PLANNED: _l("Planned"),
+    ContactStatus.HELD: _l("Held"),
+    ContactStatus.CANCELLED: _l("Cancelled"),
+    ContactStatus.NO_SHOW: _l("Did not take place"),
+}

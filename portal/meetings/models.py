@@ -1,0 +1,53 @@
+"""Contacts with a client: what was planned and what was held, with the record the worker keeps.
+
+This is the record every programme's figures stand on (seed 000: duration, support given, whether it
+worked remotely). Scheduling and video calls build on it.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import User
+from portal.db import str_enum, utcnow
+from portal.extensions import db
+from portal.programmes.definitions_schema import Modality
+from portal.programmes.models import Enrolment
+
+
+class ContactStatus(enum.StrEnum):
+    PLANNED = "planned"
+    HELD = "held"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+class Contact(db.Model):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("duration_minutes IS NULL OR duration_minutes BETWEEN 0 AND 720", name="duration_range"),
+        CheckConstraint("status = 'held' OR duration_minutes IS NULL", name="duration_only_when_held"),
+        Index("ix_contacts_worker_starts", "worker_id", "starts_at"),
+        Index("ix_contacts_enrolment_starts", "enrolment_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    contact_type: Mapped[str] = mapped_column(String(40))
+    modality: Mapped[Modality] = mapped_column(str_enum(Modality, 16))
+    status: Mapped[ContactStatus] = mapped_column(str_enum(ContactStatus, 16))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    duration_minutes: Mapped[int | None] = mapped_column(SmallInteger)
+    support_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    worked_remotely: Mapped[bool | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    enrolment: Mapped[Enrolment] = relationship()
+    worker: Mapped[User] = relationship()

@@ -1,0 +1,7 @@
+"""Imports every feature's models so that metadata is complete (migrations, create_all in tests)."""
+
+from portal.audit.models import AuditRecord  # noqa: F401
+from portal.auth.models import OidcIdentity, User, UserRole  # noqa: F401
+from portal.meetings.models import Contact  # noqa: F401
+from portal.people.models import Client, Municipality, OrgUnit, UnitMembership  # noqa: F401
+from portal.programmes.models import Enrolment, Programme, TeamMember  # noqa: F401

@@ -1,0 +1,143 @@
+"""The organisation and the people it serves: units, municipalities, clients."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, SmallInteger, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import User
+from portal.db import str_enum, utcnow
+from portal.extensions import db
+
+
+class Gender(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class ClientLanguage(enum.StrEnum):
+    """The client's language of service (the Finnish background-data classes: fi / sv / other)."""
+
+    FI = "fi"
+    SV = "sv"
+    OTHER = "other"
+
+
+class DiagnosisGroup(enum.StrEnum):
+    """Recorded only where a programme asks for it (seed 000: psychosis or mood disorder)."""
+
+    PSYCHOSIS = "psychosis"
+    MOOD = "mood"
+    OTHER = "other"
+
+
+class ContactChannel(enum.StrEnum):
+    """How the client prefers to be contacted about appointments and messages."""
+
+    SMS = "sms"
+    EMAIL = "email"
+    PHONE = "phone"
+    LETTER = "letter"
+
+
+unit_municipalities = Table(
+    "unit_municipalities",
+    db.metadata,
+    Column("unit_id", ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True),
+    Column("municipality_code", ForeignKey("municipalities.code"), primary_key=True),
+)
+
+
+class Municipality(db.Model):
+    """A Finnish municipality by its official three-digit code (Statistics Finland)."""
+
+    __tablename__ = "municipalities"
+
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name_fi: Mapped[str] = mapped_column(String(80))
+    name_sv: Mapped[str] = mapped_column(String(80))
+
+    def name(self, locale: str) -> str:
+        return self.name_sv if locale == "sv" else self.name_fi
+
+
+class OrgUnit(db.Model):
+    __tablename__ = "org_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_fi: Mapped[str] = mapped_column(String(200))
+    name_sv: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    county: Mapped[str] = mapped_column(String(120))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+
+    municipalities: Mapped[list[Municipality]] = relationship(
+        secondary=unit_municipalities, lazy="selectin", order_by=Municipality.name_fi
+    )
+    members: Mapped[list[UnitMembership]] = relationship(back_populates="unit", cascade="all, delete-orphan")
+
+    def name(self, locale: str) -> str:
+        return {"sv": self.name_sv, "en": self.name_en}.get(locale, self.name_fi)
+
+
+class UnitMembership(db.Model):
+    """A staff member works in a unit; team leads lead the units they are members of."""
+
+    __tablename__ = "unit_memberships"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+    unit: Mapped[OrgUnit] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
+
+
+class Client(db.Model):
+    """A person served, with the background data the operating models collect."""
+
+    __tablename__ = "clients"
+    __table_args__ = (
+        CheckConstraint("birth_year BETWEEN 1900 AND 2100", name="birth_year_range"),
+        CheckConstraint("phone IS NULL OR length(phone) <= 32", name="phone_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    birth_year: Mapped[int] = mapped_column(SmallInteger)
+    gender: Mapped[Gender] = mapped_column(str_enum(Gender, 16))
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    language: Mapped[ClientLanguage] = mapped_column(str_enum(ClientLanguage, 8))
+    pensioner: Mapped[bool] = mapped_column(default=False)
+    # Seed 004 counts clients who had no social-welfare client relationship before (60 % did not).
+    social_welfare_client: Mapped[bool] = mapped_column(default=False)
+    diagnosis_group: Mapped[DiagnosisGroup | None] = mapped_column(
+        str_enum(DiagnosisGroup, 16)
+    )
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(Text)
+    preferred_channel: Mapped[ContactChannel] = mapped_column(
+        str_enum(ContactChannel, 16), default=ContactChannel.SMS
+    )
+    # "Remote is never mandatory" (seed 000): the client can always ask for home visits instead.
+    prefers_home_visits: Mapped[bool] = mapped_column(default=False)
+    contact_notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+    municipality: Mapped[Municipality] = relationship(lazy="joined")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, year: int) -> int:
+        return year - self.birth_year

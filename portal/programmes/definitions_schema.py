@@ -1,0 +1,163 @@
+"""The shape of a programme definition file, validated at start-up.
+
+A programme (an operating model) is data: an organisation edits a TOML file, not code. A bad file
+stops start-up with a message that names the file and the field.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class Modality(enum.StrEnum):
+    """The channel a contact happens through."""
+
+    VIDEO = "video"
+    PHONE = "phone"
+    HOME_VISIT = "home_visit"
+    RECEPTION = "reception"
+    EMAIL = "email"
+    TEXT_MESSAGE = "text_message"
+
+    @property
+    def remote(self) -> bool:
+        return self in REMOTE_MODALITIES
+
+
+REMOTE_MODALITIES = frozenset({Modality.VIDEO, Modality.PHONE, Modality.EMAIL, Modality.TEXT_MESSAGE})
+
+
+class MeasureWhen(enum.StrEnum):
+    BEFORE_MEETING = "before_meeting"
+    AFTER_MEETING = "after_meeting"
+    AT_START = "at_start"
+    AT_MONTH = "at_month"
+    AT_END = "at_end"
+
+
+class FeedbackSchedule(enum.StrEnum):
+    AT_END = "at_end"
+    YEARLY = "yearly"
+    QUARTER_START_PERIODS = "quarter_start_periods"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Names(_Strict):
+    """A label in every language the portal speaks."""
+
+    fi: Text
+    sv: Text
+    en: Text
+
+    def get(self, locale: str) -> str:
+        return getattr(self, locale, self.fi)
+
+
+class Phase(_Strict):
+    code: Code
+    name: Names
+
+
+class ContactType(_Strict):
+    code: Code
+    name: Names
+    modalities: list[Modality] = Field(min_length=1)
+    default_minutes: int = Field(ge=5, le=480)
+    # The model's rule for the very first contact (seed 000: the first meeting is a home visit).
+    first_contact_modality: Modality | None = None
+    group: bool = False
+
+    @model_validator(mode="after")
+    def _first_is_offered(self):
+        if self.first_contact_modality and self.first_contact_modality not in self.modalities:
+            raise ValueError(f"first_contact_modality {self.first_contact_modality} is not in modalities")
+        return self
+
+
+class Measure(_Strict):
+    instrument: Code
+    when: MeasureWhen
+    months: int | None = Field(default=None, ge=1, le=60)
+
+    @model_validator(mode="after")
+    def _months_when_needed(self):
+        if (self.when is MeasureWhen.AT_MONTH) != (self.months is not None):
+            raise ValueError("'months' is required with when = 'at_month' and only then")
+        return self
+
+
+class Feedback(_Strict):
+    form: Code
+    schedule: FeedbackSchedule
+    period_days: int | None = Field(default=None, ge=1, le=90)
+
+
+class Eligibility(_Strict):
+    age_min: int | None = Field(default=None, ge=0, le=120)
+    age_max: int | None = Field(default=None, ge=0, le=120)
+    records_diagnosis_group: bool = False
+
+
+class Intensity(_Strict):
+    min_contacts_per_week: float | None = Field(default=None, gt=0, le=21)
+    max_duration_days: int | None = Field(default=None, ge=1, le=3650)
+    remote_share_target: float | None = Field(default=None, ge=0, le=1)
+
+
+class SupportType(_Strict):
+    code: Code
+    name: Names
+
+
+class Kpi(_Strict):
+    code: Code
+    name: Names
+    target: float | None = None
+
+
+class ProgrammeDefinition(_Strict):
+    code: Code
+    version: int = Field(ge=1)
+    seed: str | None = None
+    name: Names
+    summary: Names
+    eligibility: Eligibility = Eligibility()
+    intensity: Intensity = Intensity()
+    phases: list[Phase] = Field(min_length=1)
+    contact_types: list[ContactType] = Field(min_length=1)
+    measures: list[Measure] = []
+    feedback: list[Feedback] = []
+    support_types: list[SupportType] = []
+    kpis: list[Kpi] = []
+
+    @model_validator(mode="after")
+    def _codes_unique(self):
+        for label, items in (("phase", self.phases), ("contact type", self.contact_types),
+                             ("support type", self.support_types), ("kpi", self.kpis)):
+            codes = [item.code for item in items]
+            duplicates = sorted({c for c in codes if codes.count(c) > 1})
+            if duplicates:
+                raise ValueError(f"duplicate {label} codes: {', '.join(duplicates)}")
+        e = self.eligibility
+        if e.age_min is not None and e.age_max is not None and e.age_min > e.age_max:
+            raise ValueError("eligibility.age_min is greater than age_max")
+        return self
+
+    @property
+    def first_phase(self) -> str:
+        return self.phases[0].code
+
+    def phase(self, code: str) -> Phase | None:
+        return next((p for p in self.phases if p.code == code), None)
+
+    def contact_type(self, code: str) -> ContactType | None:
+        return next((c for c in self.contact_types if c.code == code), None)

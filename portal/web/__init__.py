@@ -1,0 +1,1 @@
+"""Shared request plumbing: errors, access decorators, sessions, transactions, security headers."""

@@ -1,0 +1,47 @@
+"""Error pages: a clear translated message and a way on; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("The request could not be understood"), _("Please go back and try again.")),
+        403: (_("You do not have access to this page"), _("If you think you should, contact your worker or the service's administrator.")),
+        404: (_("Page not found"), _("The address may be mistyped, or the page has been removed.")),
+        405: (_("This action is not possible here"), _("Please go back and use the buttons on the page.")),
+        413: (_("The file or form is too large"), _("Please send a smaller file or a shorter text.")),
+        429: (_("Too many attempts"), _("For your security, please wait a few minutes before trying again.")),
+        500: (_("Something went wrong on our side"), _("Nothing you entered was saved. Please try again in a moment.")),
+    }
+
+
+def render_error(code: int, detail: str | None = None):
+    messages = _messages()
+    title, hint = messages.get(code, messages[500] if code >= 500 else messages[400])
+    return render_template("errors/error.html", code=code, title=title, hint=detail or hint), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return render_error(400, _("The form had expired or was sent from elsewhere. Please fill it in again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return render_error(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        # Logged with the path only: request bodies and arguments may carry personal data.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

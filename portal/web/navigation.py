@@ -1,0 +1,49 @@
+"""Where to send a user next: only to paths on this site, and to the right home for each role."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import url_for
+
+from portal.auth.models import Role, User
+from portal.web.access import CASEWORK_ROLES
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site; None for anything that could leave it."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def home_for(user: User) -> str:
+    if user.is_client:
+        return url_for("me.home")
+    if user.has_role(*CASEWORK_ROLES):
+        return url_for("caseload.index")
+    if user.has_role(Role.ADMIN):
+        return url_for("admin.index")
+    return url_for("core.account")
+
+
+def main_navigation() -> list[tuple[str, str]]:
+    """The links in the header, for the signed-in user's roles."""
+    from flask_login import current_user
+
+    from portal.i18n import _
+
+    if not current_user.is_authenticated:
+        return []
+    if current_user.is_client:
+        return [("me.home", _("My page")), ("me.profile", _("My details")),
+                ("audit.my_access_log", _("Who has seen my data"))]
+    links = []
+    if current_user.has_role(*CASEWORK_ROLES):
+        links.append(("caseload.index", _("My clients")))
+    if current_user.has_role(Role.ADMIN):
+        links += [("admin.index", _("Administration")), ("admin.users", _("Staff accounts")),
+                  ("audit.search", _("Audit log"))]
+    links.append(("core.account", _("My account")))
+    return links

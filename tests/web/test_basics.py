@@ -1,0 +1,21 @@
+def test_healthz_reports_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_front_page_sends_anonymous_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+
+
+def test_login_page_is_finnish_by_default(client):
+    body = client.get("/login").get_data(as_text=True)
+    assert '<html lang="fi">' in body
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
