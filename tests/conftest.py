@@ -11,6 +11,7 @@ import shutil
 from datetime import date
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from portal import create_app
@@ -29,13 +30,27 @@ PASSWORD = "correct horse battery staple"
 pytest_plugins = ["tests.support.fixtures"]
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production: its own ``g``, its own DB session.
+
+    (The ``app`` fixture keeps an app context open for the test body; without this, Flask would reuse
+    it for every request and per-request caches such as the chosen locale would leak between them.)
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def make_app(database_uri: str, **overrides):
     config = {
         "TESTING": True, "SECRET_KEY": TEST_SECRET, "SQLALCHEMY_DATABASE_URI": database_uri,
         "SEED_DEMO_ON_START": False, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = FreshContextClient
+    return app
 
 
 def migrate_and_sync(app) -> None:

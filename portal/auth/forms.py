@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
 from portal.i18n import _l
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)],
+    # No format check at sign-in: any wrong input gets the same "wrong email or password" answer.
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)],
                        render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})

@@ -20,7 +20,7 @@ class ContactDetailsForm(FlaskForm):
 
     phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=32), PHONE],
                         render_kw={"autocomplete": "tel", "inputmode": "tel"})
-    email = EmailField(_l("Email address"), validators=[Optional(), Email(), Length(max=254)],
+    email = EmailField(_l("Email address"), validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
                        render_kw={"autocomplete": "email"})
     address = TextAreaField(_l("Home address"), validators=[Optional(), Length(max=500)],
                             render_kw={"autocomplete": "street-address", "rows": 3})

@@ -42,6 +42,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        if app.testing:
+            raise exc  # tests see the real error; users never do
         # Logged with the path only: request bodies and arguments may carry personal data.
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(InternalServerError.code)

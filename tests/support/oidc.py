@@ -16,7 +16,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -26,14 +25,14 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 
+from .services import ServiceUnavailable, free_port
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUPPORT_DIR = REPO_ROOT / "tests" / "support"
 PROVIDER_SCRIPT = SUPPORT_DIR / "oidc_provider.mjs"
 READY_TIMEOUT_S = 15.0
 
 
-class ServiceUnavailable(RuntimeError):
-    """The provider cannot run here (no ``node``, or ``npm ci`` not done)."""
 
 
 @dataclass
@@ -72,12 +71,6 @@ class OidcProvider:
             self.process.wait(timeout=timeout)
 
 
-def _free_port() -> int:
-    # The port is released before node binds it, so another process could
-    # take it meanwhile; start_oidc_provider retries if that happens.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _check_prerequisites() -> str:
@@ -111,7 +104,7 @@ def start_oidc_provider(
 
     last_error = ""
     for _attempt in range(3):
-        port = _free_port()
+        port = free_port()  # node may lose this port to a race: retried below
         issuer = f"http://127.0.0.1:{port}"
         env = {
             **os.environ,

@@ -1,0 +1,112 @@
+"""Local accounts: sign-in, refusals without account enumeration, limits, idle timeout, CSRF."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from portal.audit.models import AuditAction, AuditRecord
+from portal.auth.models import Role
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def worker(db, create_staff):
+    user = create_staff(Role.WORKER)
+    db.session.commit()
+    return user
+
+
+def test_sign_in_goes_home_and_is_audited(client, db, worker):
+    response = client.post("/login", data={"email": worker.email.upper(), "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/work")
+    assert db.session.scalar(select(AuditRecord.action).where(AuditRecord.actor_id == worker.id)) is AuditAction.LOGIN
+
+
+def test_wrong_password_and_unknown_account_look_the_same(client, worker):
+    wrong = client.post("/login", data={"email": worker.email, "password": "nope"})
+    unknown = client.post("/login", data={"email": "nobody@example.com", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    body = lambda r: r.get_data(as_text=True).replace(worker.email, "").replace("nobody@example.com", "")  # noqa: E731
+    assert body(wrong) == body(unknown)
+    assert worker.email in wrong.get_data(as_text=True)  # the form keeps what was typed
+    assert PASSWORD not in wrong.get_data(as_text=True)
+
+
+def test_inactive_account_cannot_sign_in(client, db, worker):
+    worker.active = False
+    db.session.commit()
+    assert client.post("/login", data={"email": worker.email, "password": PASSWORD}).status_code == 401
+
+
+def test_empty_form_is_a_clear_400(client):
+    response = client.post("/login", data={})
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+def test_next_never_leaves_the_site(client, worker, target):
+    response = client.post("/login", data={"email": worker.email, "password": PASSWORD, "next": target})
+    assert response.headers["Location"].endswith("/work")
+
+
+def test_next_within_the_site_is_followed(client, worker):
+    response = client.post("/login", data={"email": worker.email, "password": PASSWORD, "next": "/account"})
+    assert response.headers["Location"].endswith("/account")
+
+
+def test_logout_needs_post(client, login, worker):
+    login(worker)
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 302
+    assert client.get("/account").status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}])
+def test_login_attempts_are_limited_with_a_clear_message(client, worker, app_config):
+    for _ in range(3):
+        client.post("/login", data={"email": worker.email, "password": "wrong"})
+    response = client.post("/login", data={"email": worker.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Liian monta yritystä" in response.get_data(as_text=True)
+    assert client.get("/login").status_code == 200  # the page itself stays reachable
+
+
+@pytest.mark.parametrize("app_config", [{"IDLE_TIMEOUT_MINUTES": 1}])
+def test_idle_session_ends(client, login, worker, app_config):
+    login(worker)
+    assert client.get("/account").status_code == 200
+    with client.session_transaction() as session:
+        session["last_seen"] = time.time() - 120
+    response = client.get("/account")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/account").status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_forms_need_the_csrf_token(client, worker, app_config):
+    response = client.post("/login", data={"email": worker.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "lomake" in response.get_data(as_text=True).lower()
+    assert client.get("/account").status_code == 302
+
+
+def test_session_cookie_is_httponly(client, worker):
+    response = client.post("/login", data={"email": worker.email, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_language_choice_is_kept_for_the_user(client, db, login, worker):
+    login(worker)
+    client.post("/language", data={"locale": "sv", "next": "/account"})
+    db.session.expire_all()
+    assert worker.locale == "sv"
+    assert '<html lang="sv">' in client.get("/account").get_data(as_text=True)
+
+
+def test_unknown_language_is_refused(client):
+    assert client.post("/language", data={"locale": "de"}).status_code == 400

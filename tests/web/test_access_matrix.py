@@ -1,0 +1,101 @@
+"""Every route, with every role and anonymously: who gets in and who is refused.
+
+A new route without an entry in ACCESS fails ``test_every_route_is_in_the_matrix``: access rules are
+decided when a route is written, not later.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.auth.models import Role
+
+ROLES = ["client", *[r.value for r in Role]]
+PUBLIC = "public"
+CASEWORK = {"worker", "care_coordinator", "team_lead"}
+ANY_SIGNED_IN = set(ROLES)
+
+# endpoint → (method, who may use it). Everyone else: anonymous → login redirect, signed in → 403.
+ACCESS: dict[str, tuple[str, set[str] | str]] = {
+    "static": ("GET", PUBLIC),
+    "core.index": ("GET", PUBLIC),
+    "core.healthz": ("GET", PUBLIC),
+    "core.accessibility": ("GET", PUBLIC),
+    "core.account": ("GET", ANY_SIGNED_IN),
+    "auth.login": ("GET", PUBLIC),
+    "auth.oidc_start": ("GET", PUBLIC),
+    "auth.oidc_callback": ("GET", PUBLIC),
+    "auth.logout": ("POST", ANY_SIGNED_IN),
+    "auth.language": ("POST", PUBLIC),
+    "me.home": ("GET", {"client"}),
+    "me.profile": ("GET", {"client"}),
+    "audit.my_access_log": ("GET", {"client"}),
+    "caseload.index": ("GET", CASEWORK),
+    "caseload.client": ("GET", CASEWORK),
+    "caseload.background": ("GET", CASEWORK),
+    "audit.search": ("GET", {"admin"}),
+    "admin.index": ("GET", {"admin"}),
+    "admin.programme": ("GET", {"admin"}),
+    "admin.users": ("GET", {"admin"}),
+    "admin.user": ("GET", {"admin"}),
+}
+
+
+@pytest.fixture
+def world(db, create_staff, create_client, create_enrolment):
+    """One user per role; the client is enrolled with the case-work roles as coordinator, deputy, lead."""
+    users = {role.value: create_staff(role) for role in Role}
+    client_row = create_client()
+    users["client"] = client_row.user
+    create_enrolment(client_row, coordinator=users["worker"], deputy=users["care_coordinator"])
+    db.session.commit()
+    return {"users": users, "client": client_row}
+
+
+def _url(app, endpoint: str, world) -> str:
+    args = {
+        "static": {"filename": "silta.css"},
+        "auth.oidc_start": {"provider": "nope"},
+        "auth.oidc_callback": {"provider": "nope"},
+        "caseload.client": {"client_id": world["client"].id},
+        "caseload.background": {"client_id": world["client"].id},
+        "admin.programme": {"code": "remote-guidance"},
+        "admin.user": {"user_id": world["users"]["worker"].id},
+    }.get(endpoint, {})
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **args)
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ACCESS), "add the new route's access rule to ACCESS"
+
+
+@pytest.mark.parametrize("endpoint", sorted(ACCESS))
+@pytest.mark.parametrize("who", ["anonymous", *ROLES])
+def test_route_access(app, world, login, endpoint, who):
+    method, allowed = ACCESS[endpoint]
+    client = app.test_client()
+    if who != "anonymous":
+        _sign_in(client, world["users"][who])
+    url = _url(app, endpoint, world)
+    response = client.open(url, method=method, data={"locale": "sv"} if endpoint == "auth.language" else None)
+    if allowed == PUBLIC or (who != "anonymous" and who in allowed):
+        assert response.status_code in (200, 302, 404), (who, endpoint, response.status_code)
+        if response.status_code == 302:
+            assert "/login" not in response.headers["Location"] or endpoint in ("core.index", "auth.logout"), (who, endpoint)
+        if response.status_code == 404:
+            assert endpoint in ("auth.oidc_start", "auth.oidc_callback"), "only the unknown provider may 404"
+    elif who == "anonymous":
+        assert response.status_code == 302 and "/login" in response.headers["Location"], (endpoint, response.status_code)
+    else:
+        assert response.status_code == 403, (who, endpoint, response.status_code)
+
+
+def _sign_in(client, user):
+    from tests.conftest import PASSWORD
+
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
