@@ -9,12 +9,22 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from urllib.parse import urlsplit
+
+from werkzeug.serving import WSGIRequestHandler
 
 from portal import create_app
 from portal.cli import prepare_database
 from portal.config import ConfigError
 from portal.i18n import compile_catalogs
 from portal.programmes.loader import ProgrammeDefinitionError
+
+
+class _PathOnlyLogHandler(WSGIRequestHandler):
+    """Access log lines without query strings: they can carry OIDC codes, states and client ids."""
+
+    def log_request(self, code="-", size="-"):
+        self.log("info", '"%s %s" %s %s', self.command, urlsplit(self.path).path, code, size)
 
 
 def main() -> int:
@@ -30,7 +40,7 @@ def main() -> int:
     print(f"Silta is running on http://{host}:{port}/ (Ctrl+C stops it)")
     from werkzeug.serving import run_simple
 
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    run_simple(host, port, app, threaded=True, use_reloader=False, request_handler=_PathOnlyLogHandler)
     return 0
 
 

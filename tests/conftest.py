@@ -59,6 +59,7 @@ def migrate_and_sync(app) -> None:
         sync_programmes(registry.loaded())
         _db.session.commit()
         _db.session.remove()
+        _db.engine.dispose()  # a PostgreSQL template database must have no open connection
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -158,9 +159,10 @@ def create_client(db, municipality):
 def create_enrolment(db, unit):
     def factory(client: Client, coordinator: User | None = None, programme: str = "remote-guidance",
                 deputy: User | None = None, team: tuple[User, ...] = (), status=EnrolmentStatus.ACTIVE,
-                ended_on: date | None = None, in_unit: OrgUnit | None = None) -> Enrolment:
+                ended_on: date | None = None, in_unit: OrgUnit | None = None,
+                start_on: date = date(2026, 1, 5)) -> Enrolment:
         definition = registry.definition(programme)
-        row = Enrolment(client=client, programme_code=programme, unit=in_unit or unit, start_on=date(2026, 1, 5),
+        row = Enrolment(client=client, programme_code=programme, unit=in_unit or unit, start_on=start_on,
                         phase=definition.first_phase, coordinator=coordinator, deputy=deputy, status=status,
                         ended_on=ended_on, team=[TeamMember(user=m, team_role="sairaanhoitaja") for m in team])
         db.session.add(row)

@@ -10,7 +10,7 @@ from portal.audit.models import AuditAction
 from portal.audit.operations import record
 from portal.auth.models import Role, User
 from portal.extensions import db
-from portal.i18n import _
+from portal.i18n import _l
 from portal.people.models import Client, OrgUnit
 from portal.programmes.definitions_schema import ProgrammeDefinition
 from portal.programmes.loader import LoadedProgramme
@@ -42,7 +42,7 @@ def enrol(actor: User, client: Client, definition: ProgrammeDefinition, unit: Or
     _check_eligible(client, definition, start_on)
     _check_staff(coordinator, deputy)
     if _already_enrolled(client, definition.code):
-        raise EnrolmentError(_("The client is already in this programme."))
+        raise EnrolmentError(_l("The client is already in this programme."))
     max_days = definition.intensity.max_duration_days
     enrolment = Enrolment(
         client=client, programme_code=definition.code, unit=unit, start_on=start_on,
@@ -75,12 +75,12 @@ def _check_eligible(client: Client, definition: ProgrammeDefinition, start_on: d
     age = client.age_on(start_on.year)
     rules = definition.eligibility
     if (rules.age_min is not None and age < rules.age_min) or (rules.age_max is not None and age > rules.age_max):
-        raise EnrolmentError(_("The client's age (%(age)s) is outside this programme's age range.", age=age))
+        raise EnrolmentError(_l("The client's age (%(age)s) is outside this programme's age range.", age=age))
 
 
 def _check_staff(*people: User | None) -> None:
     named = [p for p in people if p is not None]
     if any(not p.is_staff or not p.active or not p.has_role(*CASE_ROLES) for p in named):
-        raise EnrolmentError(_("Only active workers can be named as the coordinator, deputy or team member."))
+        raise EnrolmentError(_l("Only active workers can be named as the coordinator, deputy or team member."))
     if len(named) == 2 and named[0].id == named[1].id:
-        raise EnrolmentError(_("The deputy must be a different person from the coordinator."))
+        raise EnrolmentError(_l("The deputy must be a different person from the coordinator."))

@@ -6,11 +6,11 @@ import enum
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 
 from portal.audit import labels as audit_labels
 from portal.auth import labels as auth_labels
-from portal.i18n import LANGUAGE_NAMES
+from portal.i18n import LANGUAGE_NAMES, _
 from portal.meetings import labels as meeting_labels
 from portal.people import labels as people_labels
 from portal.programmes import labels as programme_labels
@@ -44,6 +44,13 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return "" if value is None else format_datetime(value, fmt)
 
 
+def long_datetime(value: datetime | None) -> str:
+    """'torstai 26. marraskuuta 2026 klo 14.15': the weekday spelled out, no seconds or zone name."""
+    if value is None:
+        return ""
+    return _("%(date)s at %(time)s", date=format_date(value, "full"), time=format_time(value, "short"))
+
+
 def local_date(value: date | None, fmt: str = "medium") -> str:
     return "" if value is None else format_date(value, fmt)
 
@@ -53,4 +60,4 @@ def init_app(app: Flask) -> None:
         label=label, programme_name=programme_name, programme_item=programme_names,
         language_names=LANGUAGE_NAMES, main_navigation=main_navigation, feature_label=lambda f: str(audit_labels.FEATURES.get(f, f)),
     )
-    app.jinja_env.filters.update(datetime=local_datetime, date=local_date)
+    app.jinja_env.filters.update(datetime=local_datetime, date=local_date, long_datetime=long_datetime)

@@ -115,7 +115,7 @@ def test_unknown_identity_gets_no_account(client, db, staff_user):
     callback = login_with_browserless_client(requests.Session(), _start(client), "stranger")
     response = client.get(_callback_path(callback))
     assert response.status_code == 403
-    assert "Tähän tunnistukseen ei ole liitetty" in response.get_data(as_text=True)
+    assert "Tunnistautumiseesi ei ole liitetty Silta-tiliä" in response.get_data(as_text=True)
     assert db.session.scalar(select(OidcIdentity)) is None
 
 
