@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from portal.i18n import _l
+from portal.i18n import LANGUAGE_NAMES, _l
 
 
 class LoginForm(FlaskForm):
@@ -17,6 +18,6 @@ class LoginForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(choices=[("fi", "suomi"), ("sv", "svenska"), ("en", "English")],
+    locale = SelectField(choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
                          validators=[DataRequired()])
     next = StringField()

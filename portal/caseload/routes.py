@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal.audit.operations import record_read
 from portal.caseload import bp, queries
@@ -44,7 +45,7 @@ def client(client_id: int):
 def background(client_id: int):
     client = _load_client(client_id)
     form = BackgroundForm(obj=client)
-    form.municipality_code.choices = [(m.code, m.name_fi) for m in db.session.scalars(
+    form.municipality_code.choices = [SelectChoice(m.code, m.name_fi) for m in db.session.scalars(
         select(Municipality).order_by(Municipality.name_fi))]
     if form.validate_on_submit():
         update_client(current_user, client, form.data, BACKGROUND_FIELDS)

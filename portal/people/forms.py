@@ -7,6 +7,7 @@ from wtforms.validators import Email, Length, Optional, Regexp
 from portal.i18n import _l
 from portal.people.labels import LABELS
 from portal.people.models import ClientLanguage, ContactChannel, DiagnosisGroup
+from portal.web.forms import enum_choices
 
 PHONE = Regexp(r"^\+?[0-9 ()-]{5,20}$", message=_l("Enter a phone number with digits only, e.g. +358 40 123 4567."))
 
@@ -25,7 +26,7 @@ class ContactDetailsForm(FlaskForm):
     address = TextAreaField(_l("Home address"), validators=[Optional(), Length(max=500)],
                             render_kw={"autocomplete": "street-address", "rows": 3})
     preferred_channel = SelectField(_l("How should we contact you?"),
-                                    choices=[(c.value, LABELS[c]) for c in ContactChannel])
+                                    choices=enum_choices(ContactChannel, LABELS))
     prefers_home_visits = BooleanField(_l("I would rather meet at home than by video"))
     contact_notes = TextAreaField(_l("Anything else about contacting you (for example good times to call)"),
                                   validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
@@ -35,9 +36,9 @@ class BackgroundForm(ContactDetailsForm):
     """What the worker keeps: contact details plus the background data the programmes report on."""
 
     municipality_code = SelectField(_l("Municipality"), choices=[])
-    language = SelectField(_l("Language of service"), choices=[(c.value, LABELS[c]) for c in ClientLanguage])
+    language = SelectField(_l("Language of service"), choices=enum_choices(ClientLanguage, LABELS))
     pensioner = BooleanField(_l("Receives a pension"))
     social_welfare_client = BooleanField(_l("Already a social-welfare client elsewhere"))
     diagnosis_group = SelectField(_l("Diagnosis group (where the programme records it)"),
-                                  choices=[("", _l("Not recorded"))] + [(c.value, LABELS[c]) for c in DiagnosisGroup],
+                                  choices=enum_choices(DiagnosisGroup, LABELS, _l("Not recorded")),
                                   coerce=_optional_str)

@@ -41,7 +41,8 @@ def load_definitions(directory: Path) -> dict[str, LoadedProgramme]:
             problems.extend(f"{path.name}: {_where(err)}: {err['msg']}" for err in exc.errors())
             continue
         if definition.code in loaded:
-            problems.append(f"{path.name}: code {definition.code!r} is also used by {loaded[definition.code].path.name}")
+            other = loaded[definition.code].path.name
+            problems.append(f"{path.name}: code {definition.code!r} is also used by {other}")
             continue
         loaded[definition.code] = LoadedProgramme(definition, hashlib.sha256(raw).hexdigest(), path)
     if problems:

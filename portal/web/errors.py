@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 def _messages() -> dict[int, tuple[str, str]]:
     return {
         400: (_("The request could not be understood"), _("Please go back and try again.")),
-        403: (_("You do not have access to this page"), _("If you think you should, contact your worker or the service's administrator.")),
+        403: (_("You do not have access to this page"),
+              _("If you think you should, contact your worker or the service's administrator.")),
         404: (_("Page not found"), _("The address may be mistyped, or the page has been removed.")),
         405: (_("This action is not possible here"), _("Please go back and use the buttons on the page.")),
         413: (_("The file or form is too large"), _("Please send a smaller file or a shorter text.")),

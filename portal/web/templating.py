@@ -55,9 +55,13 @@ def local_date(value: date | None, fmt: str = "medium") -> str:
     return "" if value is None else format_date(value, fmt)
 
 
+def feature_label(feature: str) -> str:
+    return str(audit_labels.FEATURES.get(feature, feature))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         label=label, programme_name=programme_name, programme_item=programme_names,
-        language_names=LANGUAGE_NAMES, main_navigation=main_navigation, feature_label=lambda f: str(audit_labels.FEATURES.get(f, f)),
+        language_names=LANGUAGE_NAMES, main_navigation=main_navigation, feature_label=feature_label,
     )
     app.jinja_env.filters.update(datetime=local_datetime, date=local_date, long_datetime=long_datetime)

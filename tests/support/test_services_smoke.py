@@ -108,7 +108,7 @@ def test_stop_ends_process_and_frees_port(tmp_path):
         except ServiceUnavailable as exc:
             require_or_skip(exc)
     pg = servers[0]
-    with pg.connect() as conn:  # a live client must not block the shutdown
+    with pg.connect():  # a live client must not block the shutdown
         for server in servers:
             assert pid_alive(server.pid)
             assert not port_free(server.port)
