@@ -12,7 +12,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.meetings.models import Contact, ContactStatus
 from portal.people.models import Client
-from portal.people.queries import enrolments_visible_to
+from portal.people.permissions import enrolments_visible_to
 from portal.programmes.models import Enrolment
 
 

@@ -12,7 +12,7 @@ from portal.i18n import _
 from portal.people.forms import BackgroundForm
 from portal.people.models import Client, Municipality
 from portal.people.operations import BACKGROUND_FIELDS, update_client
-from portal.people.queries import can_see_client
+from portal.people.permissions import can_see_client
 from portal.web.access import CASEWORK_ROLES, staff_required
 
 

@@ -1,0 +1,45 @@
+"""Who may see a client: the one place the rule lives.
+
+Staff see a client through an enrolment where they are the named care coordinator, the deputy or an
+own-team member, or as team lead of the enrolment's unit — while the enrolment is active and for
+``ACCESS_AFTER_END_DAYS`` after it ends (to finish the records). Clients see only themselves.
+Administrators manage the service but do not read client records.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import Select, and_, exists, or_, select
+
+from portal.auth.models import Role, User
+from portal.extensions import db
+from portal.people.models import UnitMembership
+from portal.programmes.models import Enrolment, EnrolmentStatus, TeamMember
+
+
+def _recent_enough(today: date):
+    grace = timedelta(days=current_app.config["ACCESS_AFTER_END_DAYS"])
+    return or_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.ended_on >= today - grace)
+
+
+def enrolments_visible_to(user: User, today: date | None = None) -> Select:
+    """The enrolments a staff member works on, as a query to refine."""
+    today = today or date.today()
+    named = or_(
+        Enrolment.coordinator_id == user.id,
+        Enrolment.deputy_id == user.id,
+        exists().where(TeamMember.enrolment_id == Enrolment.id, TeamMember.user_id == user.id),
+    )
+    if user.has_role(Role.TEAM_LEAD):
+        led_units = select(UnitMembership.unit_id).where(UnitMembership.user_id == user.id)
+        named = or_(named, Enrolment.unit_id.in_(led_units))
+    return select(Enrolment).where(and_(named, _recent_enough(today)))
+
+
+def can_see_client(user: User, client_id: int) -> bool:
+    if not user.is_staff:
+        return False
+    visible = enrolments_visible_to(user).where(Enrolment.client_id == client_id)
+    return bool(db.session.scalar(select(exists(visible.subquery().select()))))
