@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from portal.audit.operations import record_read
@@ -10,9 +10,10 @@ from portal.caseload import bp, queries
 from portal.extensions import db
 from portal.i18n import _
 from portal.people.forms import BackgroundForm
-from portal.people.models import Client, Municipality
+from portal.people.models import Client
 from portal.people.operations import BACKGROUND_FIELDS, update_client
 from portal.people.permissions import can_see_client
+from portal.people.queries import municipalities
 from portal.web.access import CASEWORK_ROLES, staff_required
 
 
@@ -45,8 +46,8 @@ def client(client_id: int):
 def background(client_id: int):
     client = _load_client(client_id)
     form = BackgroundForm(obj=client)
-    form.municipality_code.choices = [SelectChoice(m.code, m.name_fi) for m in db.session.scalars(
-        select(Municipality).order_by(Municipality.name_fi))]
+    locale = str(get_locale())
+    form.municipality_code.choices = [SelectChoice(m.code, m.name(locale)) for m in municipalities()]
     if form.validate_on_submit():
         update_client(current_user, client, form.data, BACKGROUND_FIELDS)
         flash(_("The client's details were saved."), "success")

@@ -6,7 +6,7 @@ from sqlalchemy import Select, select
 
 from portal.auth.models import User
 from portal.extensions import db
-from portal.people.models import Client
+from portal.people.models import Client, Municipality
 from portal.people.permissions import enrolments_visible_to
 from portal.programmes.models import Enrolment
 
@@ -20,3 +20,7 @@ def visible_clients(user: User) -> Select:
 def client_of_user(user: User) -> Client | None:
     """The client record behind a client's own account."""
     return db.session.scalar(select(Client).where(Client.user_id == user.id))
+
+
+def municipalities() -> list[Municipality]:
+    return list(db.session.scalars(select(Municipality).order_by(Municipality.name_fi)))
