@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import NumberRange, Optional, Regexp
 
 from portal.audit.labels import LABELS
 from portal.audit.models import AuditAction
 from portal.i18n import _l
 from portal.web.forms import enum_choices
+
+DIGITS = Regexp(r"^[1-9][0-9]{0,8}$", message=_l("Enter the number in digits, for example 42."))
 
 
 class AuditSearchForm(FlaskForm):
@@ -16,8 +18,13 @@ class AuditSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    client_id = IntegerField(_l("Client number"), validators=[Optional(), NumberRange(min=1)])
-    actor_id = IntegerField(_l("User number"), validators=[Optional(), NumberRange(min=1)])
+    # Text fields, not number inputs: a mistyped value comes back as typed, with one clear message.
+    client_id = StringField(_l("Client number"), validators=[Optional(), DIGITS], render_kw={"inputmode": "numeric"})
+    actor_id = StringField(_l("User number"), validators=[Optional(), DIGITS], render_kw={"inputmode": "numeric"})
     action = SelectField(_l("Event"), choices=enum_choices(AuditAction, LABELS, _l("All events")),
                          validators=[Optional()])
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)], default=1)
+
+    @staticmethod
+    def number(field) -> int | None:
+        return int(field.data) if field.data else None

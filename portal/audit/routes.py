@@ -28,7 +28,7 @@ def search():
     form = AuditSearchForm(request.args)
     if request.args and not form.validate():
         return render_template("audit/search.html", form=form, page=None), 400
-    query = queries.search(form.client_id.data, form.actor_id.data,
+    query = queries.search(form.number(form.client_id), form.number(form.actor_id),
                            AuditAction(form.action.data) if form.action.data else None)
     page = db.paginate(query, page=form.page.data or 1, per_page=queries.PAGE_SIZE, error_out=False)
     return render_template("audit/search.html", form=form, page=page)

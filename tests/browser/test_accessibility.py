@@ -1,0 +1,501 @@
+"""Every page, for every demo login and anonymously, in a real browser: axe (WCAG 2.1 A and AA),
+reflow at 320 px and at 200 % zoom, the three languages, and the keyboard.
+
+The pages come from the access matrix (``tests/web/test_access_matrix.py``): each role visits every
+GET page it is allowed, with real ids from the demo county, plus the error pages and forms showing
+validation errors. ``test_every_page_of_the_matrix_is_visited`` fails when a route is added to the
+matrix without a visit here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from portal.demo.seed import DEMO_LOGINS
+from tests.browser.conftest import DESKTOP, SERVED_APPS, new_page, signed_in_page
+from tests.web.test_access_matrix import ACCESS, PUBLIC
+
+pytestmark = pytest.mark.browser
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+NARROW = {"width": 320, "height": 640}
+LANGUAGES = ("fi", "sv", "en")
+
+# Who is who in the demo county (README "Demo logins"); test_demo_logins_have_these_roles checks it.
+WHO: dict[str, tuple[str | None, frozenset[str]]] = {
+    "anonymous": (None, frozenset()),
+    "admin": ("admin@silta.example", frozenset({"admin"})),
+    "coordinator": ("sanna.virtanen@silta.example", frozenset({"worker", "care_coordinator"})),
+    "team-lead": ("mikael.lindqvist@silta.example", frozenset({"worker", "team_lead"})),
+    "worker": ("anna.korhonen@silta.example", frozenset({"worker"})),
+    "queue": ("jonna.laine@silta.example", frozenset({"queue_coordinator"})),
+    "housing-unit": ("asumispalvelu@silta.example", frozenset({"housing_unit"})),
+    "referrer": ("hoitaja.terveysasema@silta.example", frozenset({"referrer"})),
+    "client-aino": ("asiakas.aino@silta.example", frozenset({"client"})),
+    "client-elsa": ("klient.elsa@silta.example", frozenset({"client"})),
+    "client-juho": ("client.juho@silta.example", frozenset({"client"})),
+}
+
+# GET endpoints of the matrix that are not pages a person reads.
+NOT_PAGES = {
+    "static": "stylesheets, not a page",
+    "core.healthz": "JSON for load balancers",
+    "core.index": "only redirects to the role's home page, which is visited itself",
+    "auth.oidc_start": "redirects to an identity provider (an unknown one gives the 404 page, visited)",
+    "auth.oidc_callback": "the identity provider's return address, not a page",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Visits: each opens one page state as someone with ``roles`` and returns the final HTTP status.
+
+
+def _goto(path: str) -> Callable:
+    def visit(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+        return page.goto(base + path).status
+
+    return visit
+
+
+def _submit(page) -> int:
+    with page.expect_navigation() as navigation:
+        page.click("#main form button[type=submit]")
+    return navigation.value.status
+
+
+def _login_failed(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    page.goto(base + "/login")
+    page.fill("#email", "nobody@silta.example")
+    page.fill("#password", "not the password")
+    status = _submit(page)
+    assert page.locator("#main [role=alert]").count(), "the failed sign-in shows no error"
+    return status
+
+
+def _login_empty(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    page.goto(base + "/login")
+    status = _submit(page)
+    assert page.locator(".hds-error-summary").count(), "the empty sign-in form shows no error summary"
+    return status
+
+
+def _invalid_phone(open_form: Callable) -> Callable:
+    def visit(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+        open_form(page, base, roles)
+        page.fill("#phone", "abc")
+        status = _submit(page)
+        assert page.locator(".hds-error-summary").count(), f"no error summary on {page.url}"
+        assert page.locator("#phone[aria-invalid=true]").count(), f"#phone is not marked invalid on {page.url}"
+        return status
+
+    return visit
+
+
+def _first_link(list_path: str, selector: str = "#main table a") -> Callable:
+    """Open the first detail link of a list page (real ids from the seeded data)."""
+
+    def visit(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+        page.goto(base + list_path)
+        link = page.locator(selector).first
+        assert link.count(), f"no link {selector!r} on {list_path}"
+        return page.goto(base + link.get_attribute("href")).status
+
+    return visit
+
+
+def _client_background(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    _first_link("/work")(page, base)
+    return page.goto(base + page.locator("#main a[href$='/background']").first.get_attribute("href")).status
+
+
+def _forbidden(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    """The 403 page: the first of these that the role may not open."""
+    for endpoint, path in (("admin.index", "/admin"), ("caseload.index", "/work"), ("me.home", "/me")):
+        if not _allowed(endpoint, roles):
+            return page.goto(base + path).status
+    raise AssertionError("this role may open every page: choose another for the 403 page")
+
+
+@dataclass(frozen=True)
+class Page:
+    endpoint: str | None  # the matrix entry this page belongs to; None: error pages
+    visit: Callable
+    status: int = 200
+    anonymous_only: bool = False
+    signed_in_only: bool = False
+
+
+PAGES: dict[str, Page] = {
+    "login": Page("auth.login", _goto("/login"), anonymous_only=True),
+    "login-failed": Page("auth.login", _login_failed, 401, anonymous_only=True),
+    "login-empty": Page("auth.login", _login_empty, 400, anonymous_only=True),
+    "accessibility": Page("core.accessibility", _goto("/accessibility")),
+    "not-found": Page(None, _goto("/no-such-page"), 404),
+    "forbidden": Page(None, _forbidden, 403, signed_in_only=True),
+    "account": Page("core.account", _goto("/account")),
+    "me-home": Page("me.home", _goto("/me")),
+    "me-profile": Page("me.profile", _goto("/me/profile")),
+    "me-profile-invalid": Page("me.profile", _invalid_phone(_goto("/me/profile")), 400),
+    "me-access-log": Page("audit.my_access_log", _goto("/me/access-log")),
+    "caseload": Page("caseload.index", _goto("/work")),
+    "caseload-client": Page("caseload.client", _first_link("/work")),
+    "caseload-background": Page("caseload.background", _client_background),
+    "caseload-background-invalid": Page("caseload.background", _invalid_phone(_client_background), 400),
+    "admin": Page("admin.index", _goto("/admin")),
+    "admin-programme": Page("admin.programme", _first_link("/admin")),
+    "admin-users": Page("admin.users", _goto("/admin/users")),
+    "admin-user": Page("admin.user", _first_link("/admin/users")),
+    "audit-search": Page("audit.search", _goto("/admin/audit")),
+    "audit-search-invalid": Page("audit.search", _goto("/admin/audit?client_id=abc"), 400),
+}
+
+
+def _allowed(endpoint: str, roles: frozenset[str]) -> bool:
+    method, allowed = ACCESS[endpoint]
+    return method == "GET" and (allowed == PUBLIC or bool(roles and roles & allowed))
+
+
+def _visible_to(who: str, page: Page) -> bool:
+    signed_in = WHO[who][0] is not None
+    if (page.anonymous_only and signed_in) or (page.signed_in_only and not signed_in):
+        return False
+    return page.endpoint is None or _allowed(page.endpoint, WHO[who][1])
+
+
+CASES = [pytest.param(who, name, id=f"{who}-{name}") for who in WHO for name, page in PAGES.items()
+         if _visible_to(who, page)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+
+
+def assert_no_axe_violations(page) -> None:
+    results = Axe().run(page, options=AXE_OPTIONS).response
+    violations = results["violations"]
+    if not violations:
+        return
+    lines = [f"{len(violations)} axe rule(s) violated on {page.url} (lang={_lang(page)}):"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} – {v['helpUrl']}")
+        for node in v["nodes"][:8]:
+            target = " ".join(str(t) for t in node["target"])
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"    at {target}: {summary[:300]}")
+        if len(v["nodes"]) > 8:
+            lines.append(f"    … and {len(v['nodes']) - 8} more")
+    pytest.fail("\n".join(lines), pytrace=False)
+
+
+def _lang(page) -> str:
+    return page.evaluate("document.documentElement.lang")
+
+
+OVERFLOW_JS = """() => {
+  const width = window.innerWidth;
+  const offenders = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.closest('.table-scroll')) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 0.5) {
+      offenders.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+        ' right=' + Math.round(box.right));
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, width, offenders: offenders.slice(0, 10)};
+}"""
+
+SCROLL_REGIONS_JS = """() => [...document.querySelectorAll('.table-scroll')].map(el => {
+  el.focus();
+  return {tabindex: el.getAttribute('tabindex'), focused: document.activeElement === el,
+          name: el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')};
+})"""
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    result = page.evaluate(OVERFLOW_JS)
+    assert result["scrollWidth"] <= result["width"], (
+        f"{page.url} scrolls sideways at {result['width']} CSS px: the page is {result['scrollWidth']} px wide; "
+        f"sticking out: {result['offenders']}")
+    for region in page.evaluate(SCROLL_REGIONS_JS):
+        assert region["focused"] and region["tabindex"] == "0", (
+            f"a .table-scroll region on {page.url} cannot be reached with the keyboard: {region}")
+        assert region["name"], f"a .table-scroll region on {page.url} has no accessible name"
+
+
+def assert_visible_in_viewport(page, selector: str, what: str) -> None:
+    width = page.viewport_size["width"]
+    items = page.locator(selector)
+    assert items.count(), f"{what} missing on {page.url}"
+    for i in range(items.count()):
+        item = items.nth(i)
+        box = item.bounding_box()
+        assert item.is_visible() and box, f"{what} not visible on {page.url}"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (
+            f"{what} ({item.inner_text()!r}) sticks out of the {width} px viewport on {page.url}: {box}")
+
+
+def assert_controls_visible(page, signed_in: bool) -> None:
+    assert_visible_in_viewport(page, ".language-switch button", "the language buttons")
+    if signed_in:
+        assert_visible_in_viewport(page, "form[action$='/logout'] button", "the sign-out button")
+    if page.locator("#password").count():
+        assert_visible_in_viewport(page, "#main button[type=submit]", "the sign-in button")
+
+
+def open_page(page, base: str, who: str, name: str) -> None:
+    spec = PAGES[name]
+    status = spec.visit(page, base, WHO[who][1])
+    assert status == spec.status, f"{who} got HTTP {status} (expected {spec.status}) on {page.url}"
+    if WHO[who][0] is not None:
+        assert page.locator("form[action$='/logout']").count(), f"{who} was signed out on {page.url}"
+
+
+# ---------------------------------------------------------------------------------------------
+# One signed-in context per role for the whole session; one open page at a time.
+
+
+class RolePages:
+    def __init__(self, browser, base: str):
+        self.browser, self.base = browser, base
+        self.contexts: dict[str, object] = {}
+        self.current, self.current_who = None, None
+
+    def page(self, who: str, viewport: dict):
+        if self.current is not None and self.current_who == who and not self.current.is_closed():
+            self.current.set_viewport_size(viewport)
+            return self.current
+        if self.current is not None:
+            self.current.close()
+            self.current = None
+        if who not in self.contexts:
+            email = WHO[who][0]
+            page = (signed_in_page(self.browser, self.base, email) if email
+                    else new_page(self.browser))
+            self.contexts[who] = page.context
+            page.close()
+        self.current, self.current_who = self.contexts[who].new_page(), who
+        self.current.set_viewport_size(viewport)
+        return self.current
+
+    def close(self) -> None:
+        for context in self.contexts.values():
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def role_pages(browser, live_server):
+    pages = RolePages(browser, live_server)
+    yield pages
+    pages.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The tests
+
+
+def test_every_page_of_the_matrix_is_visited():
+    pages = {p.endpoint for p in PAGES.values() if p.endpoint}
+    get_endpoints = {endpoint for endpoint, (method, _) in ACCESS.items() if method == "GET"}
+    assert get_endpoints - pages - set(NOT_PAGES) == set(), "add a visit for the new page to PAGES"
+    assert set(NOT_PAGES) <= get_endpoints and not pages & set(NOT_PAGES)
+
+
+def test_every_demo_login_is_checked():
+    assert {email for email, _ in DEMO_LOGINS} == {email for email, _ in WHO.values() if email}
+
+
+def test_demo_logins_have_these_roles(live_server):
+    """WHO above decides which pages each login visits: it must match the seeded accounts."""
+    from sqlalchemy import select
+
+    from portal.auth.models import User
+    from portal.extensions import db
+
+    with SERVED_APPS[live_server].app_context():
+        for who, (email, roles) in WHO.items():
+            if email is None:
+                continue
+            user = db.session.scalar(select(User).where(User.email == email))
+            assert user is not None, f"{email} is not in the demo county"
+            actual = {"client"} if user.is_client else {r.value for r in user.role_set}
+            assert actual == set(roles), (who, email, actual)
+
+
+@pytest.mark.parametrize(("who", "name"), CASES)
+def test_axe(role_pages, live_server, who, name):
+    page = role_pages.page(who, DESKTOP)
+    open_page(page, live_server, who, name)
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize(("who", "name"), CASES)
+def test_reflow_at_320_px(role_pages, live_server, who, name):
+    page = role_pages.page(who, NARROW)
+    open_page(page, live_server, who, name)
+    assert_no_horizontal_scroll(page)
+    assert_controls_visible(page, signed_in=WHO[who][0] is not None)
+
+
+LANGUAGE_PAGES = {
+    "anonymous": ["login", "accessibility"],
+    "client-aino": ["me-home", "me-profile", "me-access-log"],
+    "coordinator": ["caseload", "caseload-client", "account"],
+}
+
+
+def _switch_language(page, code: str) -> None:
+    with page.expect_navigation():
+        page.click(f".language-switch button[value={code}]")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("who", LANGUAGE_PAGES)
+def test_pages_in_each_language(role_pages, live_server, who, lang):
+    page = role_pages.page(who, DESKTOP)
+    open_page(page, live_server, who, LANGUAGE_PAGES[who][0])
+    original = _lang(page)
+    try:
+        _switch_language(page, lang)
+        assert _lang(page) == lang, f"<html lang> is {_lang(page)!r} after choosing {lang}"
+        assert page.locator(f".language-switch button[value={lang}][aria-current=true]").count()
+        for name in LANGUAGE_PAGES[who]:
+            open_page(page, live_server, who, name)
+            assert _lang(page) == lang, f"<html lang> is {_lang(page)!r} on {page.url}, chose {lang}"
+            assert_no_axe_violations(page)
+    finally:
+        if _lang(page) != original:
+            _switch_language(page, original)
+
+
+ZOOM_PAGES = [("anonymous", "login"), ("client-aino", "me-home"), ("coordinator", "caseload"),
+              ("client-aino", "me-profile")]
+
+
+@pytest.mark.parametrize(("who", "name"), [pytest.param(w, n, id=f"{w}-{n}") for w, n in ZOOM_PAGES])
+def test_reflow_at_200_percent_zoom(browser, live_server, who, name):
+    """A 1280×800 window at 200 % zoom lays out as a 640×400 CSS viewport with 2 device pixels a px."""
+    email = WHO[who][0]
+    zoomed = {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2}
+    page = (signed_in_page(browser, live_server, email, **zoomed) if email
+            else new_page(browser, zoomed.pop("viewport"), **zoomed))
+    try:
+        open_page(page, live_server, who, name)
+        assert_no_horizontal_scroll(page)
+        assert_controls_visible(page, signed_in=email is not None)
+    finally:
+        page.context.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Keyboard
+
+
+FOCUS_JS = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  return {tag: el.tagName.toLowerCase(), id: el.id, cls: String(el.className), type: el.type || '',
+          text: (el.innerText || '').trim().slice(0, 40), outlineStyle: style.outlineStyle,
+          outlineWidth: style.outlineWidth, focusVisible: el.matches(':focus-visible')};
+}"""
+
+# Links and buttons show the outline (silta.css). HDS form fields draw their focus ring as a
+# box-shadow instead (on the checkbox's label::before for checkboxes), after an 85 ms transition.
+FOCUS_INDICATOR_JS = """() => {
+  const el = document.activeElement;
+  const outline = style => style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+  const ring = style => style.boxShadow.split(/,(?![^(]*\\))/).some(shadow => {
+    const color = (shadow.match(/rgba?\\([^)]*\\)/) || ['rgba(0, 0, 0, 0)'])[0];
+    const alpha = color.startsWith('rgba') ? parseFloat(color.split(',')[3]) : 1;
+    const sizes = shadow.replace(color, '').trim().split(/\\s+/).map(parseFloat);
+    return alpha > 0 && sizes.length >= 4 && sizes[3] >= 2;  // a spread of 2 px or more
+  });
+  const own = getComputedStyle(el);
+  if (el.tagName === 'A' || el.tagName === 'BUTTON') return outline(own);
+  if (outline(own) || ring(own)) return true;
+  const label = el.labels && el.labels[0];
+  if (!label) return false;
+  const before = getComputedStyle(label, '::before');
+  return outline(before) || ring(before);
+}"""
+
+
+@pytest.fixture
+def anonymous_page(browser):
+    page = new_page(browser)
+    yield page
+    page.context.close()
+
+
+def test_skip_link_moves_focus_to_main(anonymous_page, live_server):
+    page = anonymous_page
+    page.goto(live_server + "/login")
+    page.keyboard.press("Tab")
+    focused = page.evaluate(FOCUS_JS)
+    assert "skip-link" in focused["cls"], f"the first Tab focused {focused}, not the skip link"
+    assert_visible_in_viewport(page, ".skip-link", "the focused skip link")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.url.endswith("#main")
+
+
+def test_sign_in_and_out_with_the_keyboard_only(anonymous_page, live_server):
+    page = anonymous_page
+    page.goto(live_server + "/login")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "email":
+            break
+    else:
+        pytest.fail("Tab never reached the email field")
+    page.keyboard.type("asiakas.aino@silta.example")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
+    from portal.demo.seed import DEMO_PASSWORD
+
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "submit"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/me"), f"signed in by keyboard but landed on {page.url}"
+
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('form[action$=\"/logout\"]') !== null"):
+            break
+    else:
+        pytest.fail("Tab never reached the sign-out button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/login" in page.url
+    assert page.locator("#email").count()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "client-aino", "coordinator"])
+def test_focus_is_visible_on_every_control(role_pages, live_server, who):
+    """Tab through a whole page: every focused link, button and field shows a focus outline."""
+    page = role_pages.page(who, DESKTOP)
+    open_page(page, live_server, who, {"anonymous": "login", "client-aino": "me-profile",
+                                        "coordinator": "caseload"}[who])
+    seen = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUS_JS)
+        if focused["tag"] == "body" or (seen and focused == seen[0]):
+            break
+        seen.append(focused)
+        assert focused["focusVisible"], f"focus on {focused} does not match :focus-visible"
+        try:
+            page.wait_for_function(FOCUS_INDICATOR_JS, timeout=1000)
+        except PlaywrightTimeout:
+            pytest.fail(f"no visible focus indicator on {focused} at {page.url}", pytrace=False)
+    kinds = {f["tag"] for f in seen}
+    assert {"a", "button"} <= kinds, f"Tab reached only {kinds} on {page.url}"
