@@ -94,3 +94,16 @@ def test_app_does_not_start_with_a_broken_definition(tmp_path):
 def test_app_does_not_start_without_definitions(tmp_path):
     with pytest.raises(ProgrammeDefinitionError, match="no programme definitions"):
         create_app({"PROGRAMME_DIR": str(tmp_path), "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_sync_retires_a_removed_programme_and_keeps_its_row(db):
+    from portal.programmes import registry
+    from portal.programmes.models import Programme
+    from portal.programmes.operations import sync_programmes
+
+    loaded = dict(registry.loaded())
+    removed = loaded.pop("health-social-work")
+    sync_programmes(loaded)
+    assert db.session.get(Programme, "health-social-work").retired is True
+    sync_programmes({**loaded, "health-social-work": removed})
+    assert db.session.get(Programme, "health-social-work").retired is False

@@ -19,3 +19,14 @@ def test_security_headers(client):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_healthz_reports_an_unreachable_database(tmp_path):
+    from tests.conftest import make_app
+    from tests.support.services import free_port
+
+    app = make_app(f"postgresql+psycopg://silta@127.0.0.1:{free_port()}/nowhere",
+                   SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "unreachable"}
