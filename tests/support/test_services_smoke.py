@@ -7,6 +7,8 @@ import os
 import socket
 
 import pytest
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]  # starts both servers
 import redis
 from sqlalchemy import create_engine, text
 
