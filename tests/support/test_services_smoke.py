@@ -8,7 +8,6 @@ import socket
 
 import pytest
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]  # starts both servers
 import redis
 from sqlalchemy import create_engine, text
 
@@ -19,6 +18,8 @@ from .services import (
     start_postgres,
     start_redis,
 )
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]  # starts both servers
 
 
 @pytest.fixture(scope="module")
