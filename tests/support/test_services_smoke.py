@@ -7,7 +7,6 @@ import os
 import socket
 
 import pytest
-
 import redis
 from sqlalchemy import create_engine, text
 
