@@ -1,7 +1,8 @@
 from portal.audit.models import AuditAction
 from portal.i18n import _l
+from portal.web.labels import EnumLabels
 
-LABELS = {
+LABELS = EnumLabels({
     AuditAction.READ: _l("Viewed"),
     AuditAction.CREATE: _l("Added"),
     AuditAction.UPDATE: _l("Changed"),
@@ -10,7 +11,7 @@ LABELS = {
     AuditAction.LOGIN: _l("Signed in"),
     AuditAction.LOGIN_FAILED: _l("Failed sign-in"),
     AuditAction.LOGOUT: _l("Signed out"),
-}
+})
 
 # The features named in audit records, as the client reads them in "who has seen my data".
 FEATURES = {

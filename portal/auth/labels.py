@@ -1,7 +1,8 @@
 from portal.auth.models import Role
 from portal.i18n import _l
+from portal.web.labels import EnumLabels
 
-LABELS = {
+LABELS = EnumLabels({
     Role.WORKER: _l("Worker"),
     Role.CARE_COORDINATOR: _l("Care coordinator"),
     Role.TEAM_LEAD: _l("Team lead"),
@@ -9,4 +10,4 @@ LABELS = {
     Role.HOUSING_UNIT: _l("Housing-unit contact"),
     Role.REFERRER: _l("Primary-care referrer"),
     Role.ADMIN: _l("Administrator"),
-}
+})

@@ -14,6 +14,7 @@ from portal.meetings.models import Contact, ContactStatus
 from portal.people.models import Client
 from portal.people.permissions import enrolments_visible_to
 from portal.programmes.models import Enrolment
+from portal.scheduling.models import ACTIVE_STATUSES, Appointment, Participant
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,20 @@ class CaseloadRow:
 
 
 def caseload(user: User) -> list[CaseloadRow]:
-    """One row per enrolment the user works on, with the last held and next planned contact (one query)."""
+    """One row per enrolment the user works on, with the last held contact and next appointment (one query).
+
+    The next appointment is the client's, whichever programme or closed group it is in: the worker
+    should know when the client is next seen.
+    """
     visible = enrolments_visible_to(user).subquery()
     now = utcnow()
     last = (select(func.max(Contact.starts_at)).where(Contact.enrolment_id == visible.c.id,
             Contact.status == ContactStatus.HELD).scalar_subquery())
-    upcoming = (select(func.min(Contact.starts_at)).where(Contact.enrolment_id == visible.c.id,
-                Contact.status == ContactStatus.PLANNED, Contact.starts_at >= now).scalar_subquery())
+    upcoming = (select(func.min(Appointment.starts_at))
+                .join(Participant, Participant.appointment_id == Appointment.id)
+                .where(Participant.client_id == Enrolment.client_id, Appointment.status.in_(ACTIVE_STATUSES),
+                       Appointment.starts_at >= now)
+                .correlate(Enrolment).scalar_subquery())
     rows = db.session.execute(
         select(Enrolment, Client, last, upcoming)
         .join(visible, visible.c.id == Enrolment.id).join(Client, Client.id == Enrolment.client_id)

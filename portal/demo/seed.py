@@ -1,9 +1,9 @@
 """The demo county: a deterministic, re-runnable seeder for the embedded default and for tests.
 
 This module holds the organisation (units, staff, the README logins) and runs the whole seeding;
-``people`` makes the clients and ``history`` their enrolments and contacts. Same ``seed`` and
-``today`` give the same data: every random choice comes from one ``random.Random(seed)``, and the
-only clock is ``today``. The caller commits.
+``people`` makes the clients and ``history`` their enrolments, appointments and contact records.
+Same ``seed`` and ``today`` give the same data: every random choice comes from one
+``random.Random(seed)``, and the only clock is ``today``. The caller commits.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from portal.auth.models import AccountKind, Role, User, UserRole
 from portal.auth.passwords import hash_password
 from portal.demo.history import HistoryBuilder
 from portal.demo.people import CLIENT_PROFILES, FIXED_CLIENTS, MUNICIPALITIES, ClientFactory, Decks, ascii_name
-from portal.meetings.models import ContactStatus
 from portal.people.models import Client, Municipality, OrgUnit, UnitMembership
 from portal.programmes.definitions_schema import ProgrammeDefinition
 from portal.programmes.models import EnrolmentStatus, Programme
+from portal.scheduling.models import Appointment
 
 DEMO_PASSWORD = "silta-demo-2026"
 ADMIN_EMAIL = "admin@silta.example"
@@ -123,9 +123,10 @@ class DemoSummary:
     enrolments: int = 0
     ended_enrolments: int = 0
     team_members: int = 0
-    contacts: int = 0
-    planned_contacts: int = 0
+    contacts: int = 0  # records of what happened (held, cancelled, no-show)
     contacts_by_modality: dict[str, int] = field(default_factory=dict)
+    appointments: int = 0  # every meeting, past and booked; a closed group's session is one
+    appointments_by_status: dict[str, int] = field(default_factory=dict)
 
 
 def seed_demo(session: Session, definitions: dict[str, ProgrammeDefinition], *, seed: int = 2026,
@@ -147,9 +148,13 @@ def seed_demo(session: Session, definitions: dict[str, ProgrammeDefinition], *, 
     history.cover_every_modality()
     session.add_all(clients)
     session.add_all(history.enrolments)
-    session.add_all(history.contacts)
+    session.flush()  # the clients' ids go into the participants' person keys
+    appointments = history.appointments()
+    session.add_all(appointments)
+    session.flush()  # the database checks every participant row against double booking here
+    session.add_all(history.link_contacts())  # the appointments' ids go into the contact records
     session.flush()
-    return _summary(programmes_added, municipalities, units, staff, clients, history)
+    return _summary(programmes_added, municipalities, units, staff, clients, history, appointments)
 
 
 def _ensure_programmes(session: Session, definitions: dict[str, ProgrammeDefinition]) -> int:
@@ -193,7 +198,8 @@ def _enrol_shared(by_seed, definition: ProgrammeDefinition, unit, workers, histo
         history.enrol(client, definition, unit, workers)
 
 
-def _summary(programmes_added, municipalities, units, staff, clients, history: HistoryBuilder) -> DemoSummary:
+def _summary(programmes_added, municipalities, units, staff, clients, history: HistoryBuilder,
+             appointments: list[Appointment]) -> DemoSummary:
     contacts, enrolments = history.contacts, history.enrolments
     return DemoSummary(
         created=True, municipalities=len(municipalities), units=len(units), programmes_added=programmes_added,
@@ -201,8 +207,9 @@ def _summary(programmes_added, municipalities, units, staff, clients, history: H
         enrolments=len(enrolments),
         ended_enrolments=sum(e.status is EnrolmentStatus.ENDED for e in enrolments),
         team_members=sum(len(e.team) for e in enrolments), contacts=len(contacts),
-        planned_contacts=sum(c.status is ContactStatus.PLANNED for c in contacts),
         contacts_by_modality=dict(sorted(Counter(c.modality.value for c in contacts).items())),
+        appointments=len(appointments),
+        appointments_by_status=dict(sorted(Counter(a.status.value for a in appointments).items())),
     )
 
 

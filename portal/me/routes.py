@@ -24,7 +24,7 @@ def home():
     client = _my_client()
     return render_template(
         "me/home.html", client=client, enrolments=queries.enrolments_of(client),
-        next_contact=queries.next_contact(client), recent=queries.recent_contacts(client),
+        next_appointment=queries.next_appointment(client), recent=queries.recent_contacts(client),
     )
 
 

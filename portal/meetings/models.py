@@ -1,4 +1,4 @@
-"""Contacts with a client: what was planned and what was held, with the record the worker keeps.
+"""Contacts with a client: what happened, with the record the worker keeps.
 
 This is the record every programme's figures stand on (seed 000: duration, support given, whether it
 worked remotely). Scheduling and video calls build on it.
@@ -20,7 +20,8 @@ from portal.programmes.models import Enrolment
 
 
 class ContactStatus(enum.StrEnum):
-    PLANNED = "planned"
+    """What happened; what is planned is an appointment (portal/scheduling)."""
+
     HELD = "held"
     CANCELLED = "cancelled"
     NO_SHOW = "no_show"
@@ -38,6 +39,9 @@ class Contact(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"))
+    # The appointment this contact was held for; None for contacts logged without one (a phone call
+    # the client made, an email).
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), unique=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     contact_type: Mapped[str] = mapped_column(String(40))
     modality: Mapped[Modality] = mapped_column(str_enum(Modality, 16))

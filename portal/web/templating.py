@@ -17,14 +17,15 @@ from portal.programmes import labels as programme_labels
 from portal.programmes import registry
 from portal.web.navigation import main_navigation
 
-_LABELS = {
-    **audit_labels.LABELS, **auth_labels.LABELS, **meeting_labels.LABELS,
-    **people_labels.LABELS, **programme_labels.LABELS,
-}
+_TABLES = (audit_labels.LABELS, auth_labels.LABELS, meeting_labels.LABELS, people_labels.LABELS,
+           programme_labels.LABELS)
 
 
 def label(value: enum.Enum | None) -> str:
-    return "" if value is None else str(_LABELS.get(value, value))
+    """The translated name of an enum member (its value if no feature labels it)."""
+    if value is None:
+        return ""
+    return str(next((table[value] for table in _TABLES if value in table), value.value))
 
 
 def programme_name(code: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import pytest
@@ -14,32 +13,10 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from portal.audit.models import AuditAction, AuditRecord
 from portal.auth.models import Role
-from portal.extensions import db as _db
 from portal.people.queries import visible_clients
 from portal.programmes.models import Enrolment, EnrolmentStatus
-from tests.conftest import make_app, migrate_and_sync
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(scope="session")
-def pg_template(postgres_server):
-    """A migrated database that each test copies (CREATE DATABASE … TEMPLATE: fast)."""
-    postgres_server.create_database("silta_template")
-    migrate_and_sync(make_app(postgres_server.url("silta_template")))
-    return "silta_template"
-
-
-@pytest.fixture
-def app(postgres_server, pg_template, app_config):
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    postgres_server.create_database(name, template=pg_template)
-    app = make_app(postgres_server.url(name), **app_config)
-    with app.app_context():
-        yield app
-        _db.session.remove()
-        _db.engine.dispose()  # no pooled connection may hold the database we drop
-    postgres_server.drop_database(name)
 
 
 def test_migrations_match_the_models(app, db):

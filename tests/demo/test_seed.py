@@ -1,8 +1,12 @@
-"""The demo county: counts, the README logins, the programmes' rules and shares, determinism, idempotence."""
+"""The demo county: counts, the README logins, the programmes' rules and shares, appointments that nobody
+double-books, determinism, idempotence. The seed always runs on a database the real migrations built,
+so the database's own no-double-booking rule (a trigger here, an exclusion constraint on PostgreSQL)
+checks every participant row as it is inserted."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import statistics
 from collections import Counter, defaultdict
 from contextlib import contextmanager
@@ -11,10 +15,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal import create_app
 from portal.audit.models import AuditRecord
 from portal.auth.models import AccountKind, Role, User
 from portal.auth.passwords import verify_password
@@ -25,6 +29,8 @@ from portal.people.models import Client, ClientLanguage, UnitMembership
 from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality, ProgrammeDefinition
 from portal.programmes.models import Enrolment, EnrolmentStatus
+from portal.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Participant, ParticipantRole
+from tests.conftest import make_app
 
 TODAY = date(2026, 11, 20)
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -63,24 +69,29 @@ class Demo:
             query = query.where(Enrolment.programme_code == programme)
         return list(self.session.scalars(query))
 
+    def appointments(self) -> list[Appointment]:
+        return list(self.session.scalars(select(Appointment).order_by(Appointment.id)))
+
 
 @contextmanager
-def fresh_database():
-    """An app on an empty in-memory SQLite with foreign keys enforced, as PostgreSQL would."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SEED_DEMO_ON_START": False, "TESTING": True})
+def fresh_database(template, folder):
+    """An app on a copy of the migrated SQLite template, with foreign keys enforced, as PostgreSQL would."""
+    path = folder / "silta.sqlite3"
+    shutil.copy(template, path)
+    app = make_app(f"sqlite:///{path}")
     with app.app_context():
-        # In-memory SQLite shares one connection, so the pragma holds for the whole test.
-        db.session.execute(text("PRAGMA foreign_keys = ON"))
-        db.create_all()
+        event.listen(db.engine, "connect", lambda connection, _: connection.execute("PRAGMA foreign_keys = ON"))
+        db.engine.dispose()  # every connection from here on is a new one, with the pragma
         try:
             yield db.session, {code: item.definition for code, item in registry.loaded().items()}
         finally:
             db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
-def demo():
-    with fresh_database() as (session, definitions):
+def demo(sqlite_template, tmp_path_factory):
+    with fresh_database(sqlite_template, tmp_path_factory.mktemp("demo")) as (session, definitions):
         summary = seed_demo(session, definitions, seed=2026, today=TODAY)
         session.commit()
         # Taken now: ``db.session`` follows the app context, so another app's database could answer later.
@@ -109,8 +120,12 @@ def test_the_counts_are_in_the_expected_ranges(demo):
     assert summary.clients < summary.enrolments <= summary.clients + 6  # a few in two programmes
     assert s.scalar(select(func.count()).select_from(Contact)) == summary.contacts > 800
     assert set(s.scalars(select(Contact.enrolment_id))) == set(s.scalars(select(Enrolment.id)))
-    assert summary.planned_contacts > 0
+    assert s.scalar(select(func.count()).select_from(Appointment)) == summary.appointments > summary.contacts / 2
+    assert sum(summary.appointments_by_status.values()) == summary.appointments
+    assert set(summary.appointments_by_status) == {status.value for status in AppointmentStatus}
+    assert summary.appointments_by_status["booked"] + summary.appointments_by_status["confirmed"] >= 30
     assert summary.municipalities == 16 and summary.units == 5
+    assert summary.programmes_added == 0  # the migrated template has them already, as a started app does
 
 
 def test_every_contact_type_and_modality_of_every_programme_occurs(demo):
@@ -161,9 +176,10 @@ def test_the_demo_clients_are_as_the_readme_says(demo):
     assert juho.client.age_on(TODAY.year) == 22
     for enrolment in (aino, elsa, juho):
         assert enrolment.status is EnrolmentStatus.ACTIVE
-        planned = [c for c in s.scalars(select(Contact).where(Contact.enrolment_id == enrolment.id))
-                   if c.status is ContactStatus.PLANNED]
-        assert planned, f"{enrolment.client.full_name} has no next meeting"
+        ahead = s.scalars(select(Appointment).join(Participant).where(
+            Participant.client_id == enrolment.client_id, Appointment.status.in_(ACTIVE_STATUSES),
+            Appointment.starts_at >= datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=HELSINKI))).all()
+        assert ahead, f"{enrolment.client.full_name} has no next meeting"
 
 
 def test_some_staff_and_clients_use_swedish(demo):
@@ -245,93 +261,183 @@ def test_intensive_rehabilitation_meets_two_or_three_times_a_week(demo):
     contacts = demo.contacts("intensive-rehabilitation")
     for enrolment in demo.enrolments("intensive-rehabilitation"):
         days = ((enrolment.ended_on or TODAY) - enrolment.start_on).days
-        past = [c for c in contacts if c.enrolment_id == enrolment.id and c.status is not ContactStatus.PLANNED]
+        past = [c for c in contacts if c.enrolment_id == enrolment.id]
         if days >= 28:
             assert 1.5 <= len(past) / days * 7 <= 3.5
 
 
 def test_contacts_are_well_formed(demo):
+    """Contacts are records of what happened: all before today; what lies ahead is only booked."""
     for contact in demo.session.scalars(select(Contact)):
         starts, ends = _local(contact.starts_at), _local(contact.ends_at)
         assert starts.weekday() < 5 and 8 <= starts.hour and ends <= starts.replace(hour=17, minute=0)
-        assert ends > starts
+        assert ends > starts and starts.date() < TODAY
         assert (contact.duration_minutes is not None) == (contact.status is ContactStatus.HELD)
-        assert (starts.date() >= TODAY) == (contact.status is ContactStatus.PLANNED)
         if contact.status is ContactStatus.HELD:
             assert (ends - starts) == timedelta(minutes=contact.duration_minutes)
         enrolment = contact.enrolment
-        assert enrolment.start_on <= starts.date() <= (enrolment.ended_on or TODAY + timedelta(days=30))
+        assert enrolment.start_on <= starts.date() <= (enrolment.ended_on or TODAY)
 
 
-def test_workers_are_not_double_booked(demo):
-    booked = defaultdict(set)
-    for contact in demo.session.scalars(select(Contact)):
-        # The members of a closed group meet together: one slot for all of them.
-        booked[contact.worker_id].add((contact.starts_at, contact.ends_at))
-    for slots in map(sorted, booked.values()):
-        assert all(later[0] >= earlier[1] for earlier, later in zip(slots, slots[1:], strict=False))
+def _by_role(appointment: Appointment, role: ParticipantRole) -> list[Participant]:
+    return [p for p in appointment.participants if p.role is role]
+
+
+def test_appointments_are_well_formed(demo):
+    """Past appointments are held, cancelled or missed; from today on booked or confirmed; times as the records'."""
+    records = {c.appointment_id: c for c in demo.session.scalars(select(Contact).where(
+        Contact.appointment_id.is_not(None)))}
+    travel = timedelta(minutes=30)
+    for appointment in demo.appointments():
+        starts = _local(appointment.starts_at)
+        assert starts.weekday() < 5 and 8 <= starts.hour and _local(appointment.ends_at).hour < 17
+        assert (starts.date() >= TODAY) == appointment.active
+        cancelled = appointment.status is AppointmentStatus.CANCELLED
+        assert (appointment.cancelled_at is not None) == cancelled == bool(appointment.cancel_reason)
+        if cancelled:
+            assert appointment.created_at <= appointment.cancelled_at <= appointment.starts_at
+        assert appointment.created_at <= datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=HELSINKI)
+        home = appointment.modality is Modality.HOME_VISIT
+        assert appointment.travel_minutes == (30 if home else 0)
+        [host] = _by_role(appointment, ParticipantRole.HOST)
+        assert host.user_id == appointment.organizer_id and host.person_key == f"u:{host.user_id}"
+        assert host.busy_from == appointment.starts_at - (travel if home else timedelta(0))
+        assert host.busy_until == appointment.ends_at + (travel if home else timedelta(0))
+        assert host.blocking is not cancelled
+        clients = _by_role(appointment, ParticipantRole.CLIENT)
+        assert clients and len(clients) + 1 == len(appointment.participants)
+        for member in clients:
+            assert member.person_key == f"c:{member.client_id}"
+            assert (member.busy_from, member.busy_until) == (appointment.starts_at, appointment.ends_at)
+            if cancelled:
+                assert not member.blocking
+        if appointment.enrolment_id is None:
+            continue  # a closed group's session: see the next test
+        assert [m.client_id for m in clients] == [appointment.enrolment.client_id]
+        assert appointment.programme_code == appointment.enrolment.programme_code
+        assert clients[0].blocking is not cancelled
+        record = records.get(appointment.id)
+        assert (record is None) == appointment.active, "a record for each past appointment, none ahead"
+        if record is not None:
+            assert (record.enrolment_id, record.worker_id, record.contact_type, record.modality, record.starts_at,
+                    record.ends_at, record.status.value) == (
+                appointment.enrolment_id, appointment.organizer_id, appointment.contact_type, appointment.modality,
+                appointment.starts_at, appointment.ends_at, appointment.status.value)
+
+
+def test_a_closed_group_meets_as_one_appointment(demo):
+    """One appointment per session, with every member; each member's record stays unlinked (see history.py)."""
+    sessions = [a for a in demo.appointments() if a.contact_type == "group-session"]
+    assert sessions and all(a.programme_code == "intensive-rehabilitation" and a.enrolment_id is None
+                            for a in sessions)
+    assert max(len(a.participants) for a in sessions) >= 4  # a host and at least three members
+    assert any(a.active for a in sessions) and any(a.status is AppointmentStatus.HELD for a in sessions)
+    records = demo.session.scalars(select(Contact).where(Contact.contact_type == "group-session")).all()
+    assert all(r.appointment_id is None for r in records)
+    by_session = Counter((r.worker_id, r.starts_at, r.modality) for r in records)
+    for appointment in sessions:
+        members = {m.client_id for m in _by_role(appointment, ParticipantRole.CLIENT)}
+        enrolled = set(demo.session.scalars(select(Enrolment.client_id).where(
+            Enrolment.programme_code == appointment.programme_code, Enrolment.client_id.in_(members))))
+        assert members == enrolled
+        records_of = by_session.pop((appointment.organizer_id, appointment.starts_at, appointment.modality), 0)
+        assert records_of == (0 if appointment.active else len(members))
+    assert not by_session, "every member's record belongs to a session"
+
+
+def test_nobody_is_double_booked(demo):
+    """No two blocking rows of one person overlap: workers with their travel time, clients in two programmes."""
+    rows = demo.session.execute(
+        select(Participant.person_key, Participant.busy_from, Participant.busy_until)
+        .where(Participant.blocking).order_by(Participant.person_key, Participant.busy_from)).all()
+    by_person = defaultdict(list)
+    for key, busy_from, busy_until in rows:
+        by_person[key].append((busy_from, busy_until))
+    assert any(key.startswith("u:") for key in by_person) and any(key.startswith("c:") for key in by_person)
+    for key, spans in by_person.items():
+        for earlier, later in zip(spans, spans[1:], strict=False):
+            assert later[0] >= earlier[1], f"{key} is booked twice: {earlier} and {later}"
+    shared = demo.session.scalars(select(Enrolment.client_id).group_by(Enrolment.client_id)
+                                  .having(func.count() > 1)).all()
+    assert shared and all(f"c:{client_id}" in by_person for client_id in shared)
+
+
+def test_the_database_refuses_a_double_booking(demo):
+    """The seed ran under the real rule: the migrated database refuses an overlapping blocking row."""
+    taken = demo.session.scalars(select(Participant).where(
+        Participant.blocking, Participant.person_key.like("u:%"))).first()
+    other = demo.session.scalar(select(Appointment.id).where(Appointment.id != taken.appointment_id))
+    with pytest.raises(IntegrityError), demo.session.begin_nested():
+        demo.session.execute(insert(Participant).values(
+            appointment_id=other, role=ParticipantRole.WORKER, user_id=taken.user_id, person_key=taken.person_key,
+            busy_from=taken.busy_from, busy_until=taken.busy_until, blocking=True))
 
 
 def test_no_audit_records_are_written(demo):
     assert demo.session.scalar(select(func.count()).select_from(AuditRecord)) == 0
 
 
+TABLES = (User, Client, Enrolment, Contact, Appointment, Participant)
+
+
 def test_a_second_run_changes_nothing(demo):
     s = demo.session
-    before = [s.scalar(select(func.count()).select_from(t)) for t in (User, Client, Enrolment, Contact)]
+    before = [s.scalar(select(func.count()).select_from(t)) for t in TABLES]
     again = seed_demo(s, demo.definitions, seed=2026, today=TODAY)
     s.flush()
     assert again == DemoSummary(created=False)
     assert not s.new and not s.dirty
-    assert [s.scalar(select(func.count()).select_from(t)) for t in (User, Client, Enrolment, Contact)] == before
+    assert [s.scalar(select(func.count()).select_from(t)) for t in TABLES] == before
 
 
 def _fingerprint(session: Session) -> tuple:
     names = session.execute(select(Client.first_name, Client.last_name, Client.birth_year).order_by(Client.id)).all()
     contacts = session.execute(
-        select(Contact.enrolment_id, Contact.contact_type, Contact.modality, Contact.status, Contact.starts_at)
-        .order_by(Contact.id)).all()
-    return [tuple(n) for n in names], [tuple(c) for c in contacts]
+        select(Contact.enrolment_id, Contact.appointment_id, Contact.contact_type, Contact.modality, Contact.status,
+               Contact.starts_at).order_by(Contact.id)).all()
+    appointments = session.execute(
+        select(Appointment.enrolment_id, Appointment.contact_type, Appointment.modality, Appointment.status,
+               Appointment.starts_at, Appointment.cancel_reason).order_by(Appointment.id)).all()
+    participants = session.execute(
+        select(Participant.appointment_id, Participant.person_key, Participant.blocking).order_by(Participant.id)).all()
+    return [tuple(n) for n in names], [tuple(r) for rows in (contacts, appointments, participants) for r in rows]
 
 
-def test_the_same_seed_and_day_give_the_same_county(demo):
-    with fresh_database() as (session, definitions):
+def test_the_same_seed_and_day_give_the_same_county(demo, sqlite_template, tmp_path):
+    with fresh_database(sqlite_template, tmp_path) as (session, definitions):
         assert seed_demo(session, definitions, seed=2026, today=TODAY).created
         session.flush()
-        names, contacts = _fingerprint(session)
-    assert len(names) == demo.summary.clients and len(contacts) == demo.summary.contacts
-    assert (names, contacts) == demo.fingerprint
+        names, rows = _fingerprint(session)
+    assert len(names) == demo.summary.clients
+    assert len(rows) > demo.summary.contacts + demo.summary.appointments
+    assert (names, rows) == demo.fingerprint
 
 
-def test_another_seed_gives_another_county(demo):
-    with fresh_database() as (session, definitions):
+def test_another_seed_gives_another_county(demo, sqlite_template, tmp_path):
+    with fresh_database(sqlite_template, tmp_path) as (session, definitions):
         assert seed_demo(session, definitions, seed=7, today=TODAY).created
         session.flush()
         names, _ = _fingerprint(session)
     assert names != demo.fingerprint[0]
 
 
-def test_seeds_the_migrated_schema(app, db):
-    """The conftest's app runs the real migrations: the demo must fit the schema production has."""
-    summary = seed_demo(db.session, {c: i.definition for c, i in registry.loaded().items()}, today=TODAY)
-    db.session.commit()
-    assert summary.created and summary.programmes_added == 0  # the app synced them already
-    assert db.session.scalar(select(func.count()).select_from(Contact)) == summary.contacts
-
-
 @pytest.mark.postgres
 def test_seeds_postgresql(postgres_server):
-    """PostgreSQL checks foreign keys and constraints at every insert; SQLite only when asked."""
-    from tests.conftest import make_app, migrate_and_sync
+    """PostgreSQL checks every insert against the exclusion constraint (and foreign keys, always)."""
+    from tests.conftest import migrate_and_sync
 
     postgres_server.create_database("silta_demo")
     app = make_app(postgres_server.url("silta_demo"))
     migrate_and_sync(app)
     with app.app_context():
         try:
+            exclusion = db.session.scalar(text(
+                "SELECT count(*) FROM pg_constraint WHERE conname = 'xc_appointment_participants_no_overlap'"))
+            assert exclusion == 1
             summary = seed_demo(db.session, {c: i.definition for c, i in registry.loaded().items()}, today=TODAY)
             db.session.commit()
             assert db.session.scalar(select(func.count()).select_from(Contact)) == summary.contacts
+            assert db.session.scalar(select(func.count()).select_from(Appointment)) == summary.appointments
         finally:
             db.session.remove()
             db.engine.dispose()  # no pooled connection may hold the database we drop

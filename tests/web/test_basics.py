@@ -30,3 +30,12 @@ def test_healthz_reports_an_unreachable_database(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "error", "database": "unreachable"}
+
+
+def test_enum_members_with_equal_values_keep_their_own_labels(app):
+    from portal.people.models import ClientLanguage, DiagnosisGroup, Gender
+    from portal.web.templating import label
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert [label(Gender.OTHER), label(ClientLanguage.OTHER), label(DiagnosisGroup.OTHER)] == [
+            "Other gender", "Other language", "Other diagnosis group"]

@@ -1,0 +1,1 @@
+"""Scheduling: appointments for every programme's contacts, with no double booking."""

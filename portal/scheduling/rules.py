@@ -1,0 +1,102 @@
+"""The programmes' booking rules, checked before an appointment is written.
+
+Errors stop a booking; warnings (outside working hours, a holiday, an absence) stop it too unless
+the worker marks it urgent after seeing them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, select
+
+from portal.auth.models import User
+from portal.extensions import db
+from portal.i18n import _l
+from portal.programmes.definitions_schema import ProgrammeDefinition
+from portal.programmes.models import EnrolmentStatus
+from portal.scheduling import availability, timeutil
+from portal.scheduling.models import ACTIVE_STATUSES, Absence, Appointment, AppointmentStatus
+
+MESSAGES = {
+    "unknown_type": _l("This programme has no such contact type."),
+    "modality": _l("This contact type cannot be held that way."),
+    "length": _l("A meeting must last between 5 minutes and 8 hours."),
+    "past": _l("The time has already passed. Please choose a time in the future."),
+    "enrolment_ended": _l("The client's service has ended: no new bookings."),
+    "not_active": _l("This appointment is no longer active."),
+    "conflict": _l("Someone taking part is already booked at that time. Please choose another time."),
+    "holiday": _l("The day is a public holiday."),
+}
+
+
+class BookingError(ValueError):
+    """A booking the rules do not allow; ``str()`` gives the translated message."""
+
+    def __init__(self, message) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class NeedsConfirmation(BookingError):
+    """Allowed only as urgent: the warnings say why."""
+
+    def __init__(self, warnings: list) -> None:
+        super().__init__(" ".join(str(w) for w in warnings))
+        self.warnings = warnings
+
+
+def check_booking(definition: ProgrammeDefinition, request, ends_at: datetime, now: datetime) -> None:
+    """Raise BookingError for the first rule the request breaks."""
+    from portal.meetings.labels import LABELS
+
+    enrolment = request.enrolment
+    if enrolment.status is not EnrolmentStatus.ACTIVE:
+        raise BookingError(MESSAGES["enrolment_ended"])
+    contact_type = definition.contact_type(request.contact_type)
+    if contact_type is None:
+        raise BookingError(MESSAGES["unknown_type"])
+    if request.modality not in contact_type.modalities:
+        raise BookingError(MESSAGES["modality"])
+    if not 5 <= request.minutes <= 480:
+        raise BookingError(MESSAGES["length"])
+    if request.starts_at <= now:
+        raise BookingError(MESSAGES["past"])
+    first = contact_type.first_contact_modality
+    if first and request.modality is not first and not _has_earlier_contact(enrolment.id):
+        raise BookingError(_l("The first meeting in this programme is held as: %(how)s.", how=LABELS[first]))
+    end_date = enrolment.planned_end_on
+    if end_date and timeutil.local_date(ends_at) > end_date:
+        raise BookingError(_l("The booking would be after the service's planned end date (%(date)s).",
+                              date=end_date.strftime("%d.%m.%Y")))
+
+
+def warnings_for(workers: list[User], starts_at: datetime, ends_at: datetime) -> list:
+    """What a worker should see before booking at an unusual time."""
+    warnings = []
+    if timeutil.is_holiday(timeutil.local_date(starts_at)):
+        warnings.append(MESSAGES["holiday"])
+    day = timeutil.local_date(starts_at)
+    windows = availability.working_windows([w.id for w in workers], day, day)
+    away = _absent(workers, starts_at, ends_at)
+    for worker in workers:
+        inside = any(start <= starts_at and ends_at <= end for start, end in windows.get(worker.id, []))
+        if not inside and not timeutil.is_holiday(day):
+            warnings.append(_l("The time is outside %(name)s's working hours.", name=worker.display_name))
+        if worker.id in away:
+            warnings.append(_l("%(name)s is away at that time.", name=worker.display_name))
+    return warnings
+
+
+def _absent(workers: list[User], starts_at: datetime, ends_at: datetime) -> set[int]:
+    return set(db.session.scalars(select(Absence.user_id).where(
+        Absence.user_id.in_([w.id for w in workers]), Absence.starts_at < ends_at, Absence.ends_at > starts_at)))
+
+
+def _has_earlier_contact(enrolment_id: int) -> bool:
+    counted = (*ACTIVE_STATUSES, AppointmentStatus.HELD)
+    return bool(db.session.scalar(select(exists().where(
+        Appointment.enrolment_id == enrolment_id, Appointment.status.in_(counted)))))
