@@ -133,3 +133,57 @@ class Absence(db.Model):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class ChangeRequestStatus(enum.StrEnum):
+    OPEN = "open"
+    HANDLED = "handled"
+
+
+class ChangeRequest(db.Model):
+    """A client asks for another time or another way of meeting; the worker handles it."""
+
+    __tablename__ = "appointment_change_requests"
+    __table_args__ = (
+        CheckConstraint("(status = 'handled') = (handled_at IS NOT NULL)", name="handled_has_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    preferred_times: Mapped[str | None] = mapped_column(Text)
+    wants_modality: Mapped[Modality | None] = mapped_column(str_enum(Modality, 16))
+    message: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[ChangeRequestStatus] = mapped_column(
+        str_enum(ChangeRequestStatus, 16), default=ChangeRequestStatus.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[datetime | None]
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    appointment: Mapped[Appointment] = relationship()
+
+
+class CalendarFeed(db.Model):
+    """A private, revocable calendar subscription (iCalendar) for a client or a worker.
+
+    Only a hash of the secret token is stored: the URL is shown once, and a leaked database does not
+    reveal it.
+    """
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (
+        CheckConstraint(
+            "CASE WHEN user_id IS NULL THEN 0 ELSE 1 END + CASE WHEN client_id IS NULL THEN 0 ELSE 1 END = 1",
+            name="one_owner",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]

@@ -1,0 +1,1 @@
+"""Notifications: reminders and notices by email and text message, through pluggable backends."""
