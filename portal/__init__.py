@@ -67,11 +67,15 @@ def _init_web(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     """Each feature's routes module adds its views to the blueprint its package defines."""
     from portal.admin import routes as admin
+    from portal.appointments import routes as appointments
     from portal.audit import routes as audit
     from portal.auth import routes as auth
     from portal.caseload import routes as caseload
     from portal.core import routes as core
+    from portal.interop import routes as interop
     from portal.me import routes as me
+    from portal.notifications import routes as notifications
+    from portal.scheduling import routes as scheduling
 
-    for module in (core, auth, me, caseload, audit, admin):
+    for module in (core, auth, me, caseload, scheduling, appointments, notifications, interop, audit, admin):
         app.register_blueprint(module.bp)

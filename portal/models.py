@@ -3,9 +3,14 @@
 from portal.audit.models import AuditRecord  # noqa: F401
 from portal.auth.models import OidcIdentity, User, UserRole  # noqa: F401
 from portal.meetings.models import Contact  # noqa: F401
+from portal.notifications.models import OutboxMessage  # noqa: F401
 from portal.people.models import Client, Municipality, OrgUnit, UnitMembership  # noqa: F401
 from portal.programmes.models import Enrolment, Programme, TeamMember  # noqa: F401
-from portal.notifications.models import OutboxMessage  # noqa: F401
 from portal.scheduling.models import (  # noqa: F401
-    Absence, Appointment, CalendarFeed, ChangeRequest, Participant, WorkingHours,
+    Absence,
+    Appointment,
+    CalendarFeed,
+    ChangeRequest,
+    Participant,
+    WorkingHours,
 )

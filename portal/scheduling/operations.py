@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from portal import signals
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
 from portal.auth.models import User
@@ -56,6 +57,7 @@ def book(actor: User, request: BookingRequest, now: datetime | None = None) -> t
     appointment.participants = _participants(appointment, workers, request.enrolment)
     _insert(appointment)
     record(actor, AuditAction.CREATE, "scheduling", "appointment", appointment.id, request.enrolment.client_id)
+    signals.appointment_booked.send(actor, appointment=appointment)
     return appointment, [str(w) for w in warnings]
 
 
@@ -69,8 +71,9 @@ def cancel(actor: User, appointment: Appointment, reason: str | None = None) -> 
     for participant in appointment.participants:
         participant.blocking = False
     db.session.flush()
-    record(actor, AuditAction.UPDATE, "scheduling", "appointment", appointment.id, _client_id(appointment),
+    record(actor, AuditAction.UPDATE, "scheduling", "appointment", appointment.id, client_id_of(appointment),
            {"fields": ["status"]})
+    signals.appointment_cancelled.send(actor, appointment=appointment)
 
 
 def confirm(actor: User, appointment: Appointment) -> None:
@@ -79,8 +82,9 @@ def confirm(actor: User, appointment: Appointment) -> None:
         raise BookingError(rules.MESSAGES["not_active"])
     appointment.status = AppointmentStatus.CONFIRMED
     db.session.flush()
-    record(actor, AuditAction.UPDATE, "scheduling", "appointment", appointment.id, _client_id(appointment),
+    record(actor, AuditAction.UPDATE, "scheduling", "appointment", appointment.id, client_id_of(appointment),
            {"fields": ["status"]})
+    signals.appointment_changed.send(actor, appointment=appointment)
 
 
 def _participants(appointment: Appointment, workers: list[User], enrolment: Enrolment) -> list[Participant]:
@@ -108,7 +112,8 @@ def _insert(appointment: Appointment) -> None:
         raise
 
 
-def _client_id(appointment: Appointment) -> int | None:
+def client_id_of(appointment: Appointment) -> int | None:
+    """The client taking part (group sessions: the first; use participants for all)."""
     return next((p.client_id for p in appointment.participants if p.client_id is not None), None)
 
 

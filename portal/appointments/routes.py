@@ -1,0 +1,1 @@
+from portal.appointments import bp  # noqa: F401

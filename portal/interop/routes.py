@@ -1,0 +1,1 @@
+from portal.interop import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from portal.notifications import bp  # noqa: F401

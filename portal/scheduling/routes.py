@@ -1,0 +1,1 @@
+from portal.scheduling import bp  # noqa: F401

@@ -1,0 +1,13 @@
+"""Named signals between features: the sender does not know who listens.
+
+Each is sent with the acting user as sender and the object as ``appointment=`` (etc.), after the
+change is flushed, inside the request's transaction.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+appointment_booked = _signals.signal("appointment-booked")
+appointment_cancelled = _signals.signal("appointment-cancelled")
+appointment_changed = _signals.signal("appointment-changed")  # confirmed, moved, another way of meeting
