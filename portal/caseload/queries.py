@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -13,8 +14,19 @@ from portal.extensions import db
 from portal.meetings.models import Contact, ContactStatus
 from portal.people.models import Client
 from portal.people.permissions import enrolments_visible_to
-from portal.programmes.models import Enrolment
+from portal.programmes import registry
+from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, Participant
+
+INTENSITY_WINDOW_DAYS = 14
+ENDING_SOON_DAYS = 14
+
+
+class Intensity(enum.StrEnum):
+    """How an enrolment with an agreed contact rhythm (seed 002: several a week) is keeping it."""
+
+    ON_TRACK = "on_track"
+    BELOW = "below"
 
 
 @dataclass(frozen=True)
@@ -23,6 +35,26 @@ class CaseloadRow:
     client: Client
     last_contact_at: datetime | None
     next_contact_at: datetime | None
+    held_recently: int  # held contacts in the last INTENSITY_WINDOW_DAYS days
+
+    def days_since_last_contact(self, today: date) -> int | None:
+        return None if self.last_contact_at is None else (today - self.last_contact_at.date()).days
+
+    def intensity(self, today: date) -> Intensity | None:
+        """Below the programme's weekly minimum over the last two weeks, once two weeks have passed."""
+        definition = registry.definition(self.enrolment.programme_code)
+        minimum = definition.intensity.min_contacts_per_week if definition else None
+        if not minimum or self.enrolment.status is not EnrolmentStatus.ACTIVE:
+            return None
+        if (today - self.enrolment.start_on).days < INTENSITY_WINDOW_DAYS:
+            return None
+        per_week = self.held_recently * 7 / INTENSITY_WINDOW_DAYS
+        return Intensity.BELOW if per_week < minimum else Intensity.ON_TRACK
+
+    def ends_soon(self, today: date) -> bool:
+        end = self.enrolment.planned_end_on
+        return (self.enrolment.status is EnrolmentStatus.ACTIVE and end is not None
+                and 0 <= (end - today).days <= ENDING_SOON_DAYS)
 
 
 def caseload(user: User) -> list[CaseloadRow]:
@@ -40,12 +72,14 @@ def caseload(user: User) -> list[CaseloadRow]:
                 .where(Participant.client_id == Enrolment.client_id, Appointment.status.in_(ACTIVE_STATUSES),
                        Appointment.starts_at >= now)
                 .correlate(Enrolment).scalar_subquery())
+    recent = (select(func.count()).where(Contact.enrolment_id == visible.c.id, Contact.status == ContactStatus.HELD,
+              Contact.starts_at >= now - timedelta(days=INTENSITY_WINDOW_DAYS)).scalar_subquery())
     rows = db.session.execute(
-        select(Enrolment, Client, last, upcoming)
+        select(Enrolment, Client, last, upcoming, recent)
         .join(visible, visible.c.id == Enrolment.id).join(Client, Client.id == Enrolment.client_id)
         .order_by(Enrolment.status, Client.last_name, Client.first_name)
     )
-    return [CaseloadRow(e, c, last_at, next_at) for e, c, last_at, next_at in rows]
+    return [CaseloadRow(*row) for row in rows]
 
 
 def enrolments_of_client(user: User, client_id: int) -> list[Enrolment]:

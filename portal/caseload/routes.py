@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -28,7 +30,7 @@ def _load_client(client_id: int) -> Client:
 @bp.route("")
 @staff_required(*CASEWORK_ROLES)
 def index():
-    return render_template("caseload/index.html", rows=queries.caseload(current_user))
+    return render_template("caseload/index.html", rows=queries.caseload(current_user), today=date.today())
 
 
 @bp.route("/clients/<int:client_id>")

@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, format_time, get_locale
 
 from portal.audit import labels as audit_labels
 from portal.auth import labels as auth_labels
+from portal.caseload import labels as caseload_labels
 from portal.i18n import LANGUAGE_NAMES, _
 from portal.meetings import labels as meeting_labels
 from portal.people import labels as people_labels
@@ -17,7 +18,7 @@ from portal.programmes import labels as programme_labels
 from portal.programmes import registry
 from portal.web.navigation import main_navigation
 
-_TABLES = (audit_labels.LABELS, auth_labels.LABELS, meeting_labels.LABELS, people_labels.LABELS,
+_TABLES = (audit_labels.LABELS, auth_labels.LABELS, caseload_labels.LABELS, meeting_labels.LABELS, people_labels.LABELS,
            programme_labels.LABELS)
 
 
