@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from urllib.parse import urlsplit
 
 from werkzeug.serving import WSGIRequestHandler
+
+_SECRET_PATH = re.compile(r"^(/calendar/)[^/]+")
 
 from portal import create_app
 from portal.cli import prepare_database
@@ -21,10 +24,15 @@ from portal.programmes.loader import ProgrammeDefinitionError
 
 
 class _PathOnlyLogHandler(WSGIRequestHandler):
-    """Access log lines without query strings: they can carry OIDC codes, states and client ids."""
+    """Access log lines without query strings (OIDC codes, states, ids) and without secret path parts."""
 
     def log_request(self, code="-", size="-"):
-        self.log("info", '"%s %s" %s %s', self.command, urlsplit(self.path).path, code, size)
+        self.log("info", '"%s %s" %s %s', self.command, redact_path(urlsplit(self.path).path), code, size)
+
+
+def redact_path(path: str) -> str:
+    """Private calendar-feed URLs carry their secret token in the path."""
+    return _SECRET_PATH.sub(r"\1***", path)
 
 
 def main() -> int:

@@ -68,3 +68,10 @@ def test_datetimes_are_stored_in_utc_and_come_back_aware():
     assert column.process_result_value(datetime(2026, 3, 29, 1, 30), None).tzinfo is UTC
     with pytest.raises(ValueError):
         column.process_bind_param(datetime(2026, 3, 29, 3, 30), None)
+
+
+def test_access_log_hides_calendar_tokens():
+    from portal.__main__ import redact_path
+
+    assert redact_path("/calendar/s3cr3t-token.ics") == "/calendar/***"
+    assert redact_path("/me/appointments") == "/me/appointments"
