@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 
 from werkzeug.serving import WSGIRequestHandler
 
-_SECRET_PATH = re.compile(r"^(/calendar/)[^/]+")
-
 from portal import create_app
 from portal.cli import prepare_database
 from portal.config import ConfigError
 from portal.i18n import compile_catalogs
 from portal.programmes.loader import ProgrammeDefinitionError
+
+_SECRET_PATH = re.compile(r"^(/calendar/)[^/]+")
 
 
 class _PathOnlyLogHandler(WSGIRequestHandler):
