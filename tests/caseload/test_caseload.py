@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -18,7 +18,7 @@ def worker(create_staff):
 
 
 def _held(db, enrolment, worker, days_ago: int):
-    start = datetime.now(timezone.utc) - timedelta(days=days_ago)
+    start = datetime.now(UTC) - timedelta(days=days_ago)
     db.session.add(Contact(enrolment=enrolment, worker=worker, contact_type="individual", modality=Modality.RECEPTION,
                            status=ContactStatus.HELD, starts_at=start, ends_at=start + timedelta(hours=1),
                            duration_minutes=60))
