@@ -6,7 +6,9 @@ ahead of today; four contacts a day, some home visits with travel time), their c
 absences and part-time hours. Then it times, 20 runs each after one warm-up:
 
 (a) find_slots for 3 workers and a client over the next 4 weeks;
-(b) plan_series for a 26-week series of three contacts a week with the same people.
+(b) plan_series for a 26-week series of three contacts a week with the same people;
+(c) booking such a series for real (plan_series + book_series: rules, inserts, audit records, the
+    database's no-double-booking check) for one of the workers and a new client; each run rolls back.
 
 It prints the median and the 90th percentile in milliseconds against the 200 ms target, and stops
 PostgreSQL however it ends.
@@ -21,12 +23,13 @@ import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 
 from portal.auth.models import AccountKind, User
 from portal.extensions import db
-from portal.people.models import Client, ClientLanguage, Gender, Municipality
+from portal.people.models import Client, ClientLanguage, Gender, Municipality, OrgUnit
 from portal.programmes.definitions_schema import Modality
+from portal.programmes.models import Enrolment
 from portal.scheduling.availability import find_slots, plan_series
 from portal.scheduling.models import (
     Absence,
@@ -36,6 +39,7 @@ from portal.scheduling.models import (
     ParticipantRole,
     WorkingHours,
 )
+from portal.scheduling.operations import BookingRequest, book_series
 from portal.scheduling.timeutil import HELSINKI, days, is_holiday, local, local_date
 from tests.conftest import make_app, migrate_and_sync
 from tests.support.services import start_postgres
@@ -157,6 +161,39 @@ def _run_benchmarks(workers: list[int], clients: dict[int, list[int]], today: da
             reasons[conflict.reason.value] = reasons.get(conflict.reason.value, 0) + 1
     print(f"    {len(plan.occurrences)} contacts: {len(plan.free)} free, {len(plan.conflicting)} with conflicts "
           f"{dict(sorted(reasons.items()))}")
+    _bench_series_booking(workers[0], monday)
+
+
+def _bench_series_booking(worker_id: int, monday: date) -> None:
+    """(c): a new client of one busy worker, three contacts a week for 26 weeks, booked for real."""
+    worker = db.session.get(User, worker_id)
+    enrolment = _new_enrolment(worker)
+    db.session.commit()
+    pattern = [(0, time(15, 30)), (2, time(15, 30)), (4, time(8, 0))]
+    request = BookingRequest(enrolment=enrolment, contact_type="coordinator-meeting", modality=Modality.VIDEO,
+                             starts_at=local(monday, time(15, 30)), minutes=30)
+
+    def book_whole_series():
+        plan = plan_series([worker_id], enrolment.client_id, 30, request.starts_at, pattern, weeks=26)
+        result = book_series(worker, request, plan)
+        db.session.flush()
+        return result
+
+    result = _time("(c) book a 26-week series of 3 a week for real, 1 worker + new client", book_whole_series)
+    booked = sum(1 for o in result.outcomes if o.appointment is not None)
+    print(f"    {booked} of {len(result.outcomes)} contacts booked, the rest reported with their reasons")
+
+
+def _new_enrolment(worker: User) -> Enrolment:
+    municipality = db.session.scalar(select(Municipality).limit(1))
+    unit = OrgUnit(code="bench-unit", name_fi="Yksikkö", name_sv="Enhet", name_en="Unit", county="Bench",
+                   municipalities=[municipality])
+    client = Client(first_name="Uusi", last_name="Asiakas", birth_year=1980, gender=Gender.FEMALE,
+                    municipality_code=municipality.code, language=ClientLanguage.FI)
+    enrolment = Enrolment(client=client, programme_code="many-services", unit=unit, start_on=date.today(),
+                          phase="service-delivery", coordinator=worker)
+    db.session.add(enrolment)
+    return enrolment
 
 
 def _time(label: str, call):

@@ -39,6 +39,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.auth import oidc, session
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
     from portal.i18n import TRANSLATIONS, select_locale
+    from portal.notifications import jobs as notification_jobs
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "portal" / "migrations"), render_as_batch=True)
@@ -51,6 +52,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     session.init_app(app)
     oidc.init_app(app)
+    notification_jobs.init_app(app)
     # flask-babel 4 does not put get_locale into Jinja's globals.
     app.jinja_env.globals["get_locale"] = get_locale
 

@@ -44,6 +44,9 @@ def main() -> int:
         print(f"Silta cannot start: {exc}", file=sys.stderr)
         return 2
     prepare_database(app)
+    from portal.notifications import jobs
+
+    jobs.start_in_process(app)  # reminders and notices; with PORTAL_REDIS_URL the worker runs them instead
     host, port = os.environ.get("PORTAL_HOST", "127.0.0.1"), int(os.environ.get("PORTAL_PORT", "5000"))
     print(f"Silta is running on http://{host}:{port}/ (Ctrl+C stops it)")
     from werkzeug.serving import run_simple

@@ -45,9 +45,34 @@ class Defaults:
     OIDC_PROVIDERS: dict = {}
     # Workers keep access to a client this long after the enrolment ended, to finish the records.
     ACCESS_AFTER_END_DAYS = 90
+    # A client may cancel in the portal until this many hours before; later, they call the worker.
+    CLIENT_CANCEL_CUTOFF_HOURS = 24
+    # The canonical base of the FHIR API's code systems and identifiers (an organisation sets its own).
+    FHIR_CANONICAL_BASE = "https://silta.example/fhir"
     SEED_DEMO_ON_START = True
     DEMO_SEED = 2026
     PROGRAMME_DIR = str(ROOT / "portal" / "programmes" / "definitions")
+    # Reminders and notices (portal/notifications). The embedded default keeps every message in the
+    # local outbox (/admin/outbox): nothing leaves the machine until a real backend is configured.
+    JOBS_ENABLED = True  # the in-process job runner of `python -m portal` (no Redis configured)
+    JOBS_INTERVAL_SECONDS = 30
+    JOBS_QUEUE_NAME = "silta"  # the huey queue's name in Redis (PORTAL_REDIS_URL set)
+    JOBS_WORKERS = 2  # threads of `python -m portal.notifications.jobs`
+    REMINDER_OFFSETS = (1440, 60)  # minutes before; whole days mean the same Helsinki time days earlier
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # links in messages
+    EMAIL_BACKEND = "local"  # local | smtp
+    SMS_BACKEND = "local"  # local | http
+    SMTP_HOST = ""
+    SMTP_PORT = 587
+    SMTP_TLS = "starttls"  # starttls | ssl | none
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_FROM = ""
+    SMS_HTTP_URL = ""
+    SMS_HTTP_TOKEN = ""
+    SMS_SENDER = "Silta"
+    NOTIFICATION_MAX_ATTEMPTS = 5
+    NOTIFICATION_TIMEOUT_SECONDS = 10
 
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}

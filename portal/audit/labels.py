@@ -19,4 +19,9 @@ FEATURES = {
     "caseload": _l("Client overview"),
     "auth": _l("Sign-in"),
     "admin": _l("Administration"),
+    "programmes": _l("Services"),
+    "scheduling": _l("Appointments"),
+    "appointments": _l("Appointments"),
+    "interop": _l("Information shared with other systems"),
+    "notifications": _l("Reminders and notices"),
 }

@@ -3,8 +3,9 @@ the database has the last word on double booking (see models.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
@@ -14,10 +15,12 @@ from portal.audit.operations import record
 from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
+from portal.i18n import _, _l
 from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling import rules
+from portal.scheduling.availability import Conflict, ConflictReason, Occurrence, SeriesPlan
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Participant, ParticipantRole
 from portal.scheduling.rules import BookingError
 
@@ -38,6 +41,7 @@ class BookingRequest:
     workers: list[User] = field(default_factory=list)
     place: str | None = None
     urgent: bool = False  # allows booking outside working hours or on a holiday, after the warning
+    series_key: str | None = None  # the contacts of one weekly series share it
 
 
 def book(actor: User, request: BookingRequest, now: datetime | None = None) -> tuple[Appointment, list[str]]:
@@ -49,16 +53,23 @@ def book(actor: User, request: BookingRequest, now: datetime | None = None) -> t
     warnings = rules.warnings_for(workers, request.starts_at, ends_at)
     if warnings and not request.urgent:
         raise rules.NeedsConfirmation(warnings)
+    appointment = _create(actor, request, workers)
+    signals.appointment_booked.send(actor, appointment=appointment)
+    return appointment, [str(w) for w in warnings]
+
+
+def _create(actor: User, request: BookingRequest, workers: list[User]) -> Appointment:
+    """Write the appointment and its participants (the database refuses an overlap), and audit it."""
     appointment = Appointment(
-        programme_code=definition.code, enrolment=request.enrolment, contact_type=request.contact_type,
-        modality=request.modality, starts_at=request.starts_at, ends_at=ends_at, place=request.place,
-        travel_minutes=TRAVEL_MINUTES.get(request.modality, 0), organizer=actor,
+        programme_code=request.enrolment.programme_code, enrolment=request.enrolment,
+        contact_type=request.contact_type, modality=request.modality, starts_at=request.starts_at,
+        ends_at=request.starts_at + timedelta(minutes=request.minutes), place=request.place,
+        travel_minutes=TRAVEL_MINUTES.get(request.modality, 0), organizer=actor, series_key=request.series_key,
     )
     appointment.participants = _participants(appointment, workers, request.enrolment)
     _insert(appointment)
     record(actor, AuditAction.CREATE, "scheduling", "appointment", appointment.id, request.enrolment.client_id)
-    signals.appointment_booked.send(actor, appointment=appointment)
-    return appointment, [str(w) for w in warnings]
+    return appointment
 
 
 def cancel(actor: User, appointment: Appointment, reason: str | None = None) -> None:
@@ -85,6 +96,92 @@ def confirm(actor: User, appointment: Appointment) -> None:
     record(actor, AuditAction.UPDATE, "scheduling", "appointment", appointment.id, client_id_of(appointment),
            {"fields": ["status"]})
     signals.appointment_changed.send(actor, appointment=appointment)
+
+
+@dataclass(frozen=True)
+class SeriesOutcome:
+    """One planned contact of a weekly series: booked, or not booked with every reason why."""
+
+    day: date
+    local_time: time
+    starts_at: datetime | None  # None: the local time does not exist that day
+    appointment: Appointment | None = None
+    reasons: tuple = ()  # translated messages
+
+    @property
+    def booked(self) -> bool:
+        return self.appointment is not None
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    series_key: str
+    outcomes: tuple[SeriesOutcome, ...]
+
+    @property
+    def booked(self) -> list[Appointment]:
+        return [o.appointment for o in self.outcomes if o.appointment is not None]
+
+    @property
+    def conflicts(self) -> list[SeriesOutcome]:
+        return [o for o in self.outcomes if not o.booked]
+
+
+def book_series(actor: User, request: BookingRequest, plan: SeriesPlan, now: datetime | None = None) -> SeriesResult:
+    """Book the free contacts of a planned weekly series; every other one is reported with its reasons.
+
+    The programme's rules are checked on the first contact before anything is written: a request they
+    refuse (an unknown contact type, a time in the past…) raises BookingError and books nothing. The
+    plan has already checked every occurrence against working hours, holidays, absences and everyone's
+    bookings, so each free one is written directly (its own savepoint); one the database refuses after
+    all (booked meanwhile) is reported like a planned conflict, never skipped. The client gets one
+    notice for the series (the first contact), not one per contact.
+    """
+    now = now or utcnow()
+    definition = registry.definition(request.enrolment.programme_code)
+    rules.check_booking(definition, request, request.starts_at + timedelta(minutes=request.minutes), now)
+    key = str(uuid.uuid4())
+    workers = _unique([actor, *request.workers])
+    names = {f"u:{user.id}": user.display_name for user in workers}
+    series = replace(request, series_key=key, urgent=False)
+    result = SeriesResult(key, tuple(_book_occurrence(actor, series, workers, occurrence, names, now)
+                                     for occurrence in plan.occurrences))
+    if result.booked:
+        signals.appointment_booked.send(actor, appointment=result.booked[0])
+    return result
+
+
+def _book_occurrence(actor: User, request: BookingRequest, workers: list[User], occurrence: Occurrence,
+                     names: dict[str, str], now: datetime) -> SeriesOutcome:
+    def outcome(**result) -> SeriesOutcome:
+        return SeriesOutcome(occurrence.day, occurrence.local_time, occurrence.starts_at, **result)
+
+    if not occurrence.free:
+        return outcome(reasons=tuple(conflict_message(c, names) for c in occurrence.conflicts))
+    if occurrence.starts_at <= now:
+        return outcome(reasons=(rules.MESSAGES["past"],))
+    try:
+        appointment = _create(actor, replace(request, starts_at=occurrence.starts_at), workers)
+    except BookingError as exc:
+        return outcome(reasons=(exc.message,))
+    return outcome(appointment=appointment)
+
+
+def conflict_message(conflict: Conflict, names: dict[str, str]):
+    """Why a series contact cannot be booked, naming the worker concerned (``_``, not ``_l``: see rules.py)."""
+    name = names.get(conflict.person_key or "", "")
+    if conflict.reason is ConflictReason.WORKER_BUSY:
+        return _("%(name)s is already booked or away at that time.", name=name)
+    if conflict.reason is ConflictReason.OUTSIDE_WORKING_HOURS:
+        return _("The time is outside %(name)s's working hours.", name=name)
+    return SERIES_MESSAGES[conflict.reason]
+
+
+SERIES_MESSAGES = {
+    ConflictReason.CLIENT_BUSY: _l("The client already has another appointment at that time."),
+    ConflictReason.HOLIDAY: rules.MESSAGES["holiday"],
+    ConflictReason.DST_GAP: _l("This time does not exist on that day: the clocks go forward an hour at night."),
+}
 
 
 def _participants(appointment: Appointment, workers: list[User], enrolment: Enrolment) -> list[Participant]:

@@ -1,5 +1,8 @@
 """The programmes' booking rules, checked before an appointment is written.
 
+Messages with a person's name are made with ``_`` (a plain string Jinja escapes), never ``_l``:
+flask-babel's lazy strings count as safe HTML, so a name inside one would not be escaped.
+
 Errors stop a booking; warnings (outside working hours, a holiday, an absence) stop it too unless
 the worker marks it urgent after seeing them.
 """
@@ -12,7 +15,7 @@ from sqlalchemy import exists, select
 
 from portal.auth.models import User
 from portal.extensions import db
-from portal.i18n import _l
+from portal.i18n import _, _l
 from portal.programmes.definitions_schema import ProgrammeDefinition
 from portal.programmes.models import EnrolmentStatus
 from portal.scheduling import availability, timeutil
@@ -67,10 +70,10 @@ def check_booking(definition: ProgrammeDefinition, request, ends_at: datetime, n
         raise BookingError(MESSAGES["past"])
     first = contact_type.first_contact_modality
     if first and request.modality is not first and not _has_earlier_contact(enrolment.id):
-        raise BookingError(_l("The first meeting in this programme is held as: %(how)s.", how=LABELS[first]))
+        raise BookingError(_("The first meeting in this programme is held as: %(how)s.", how=LABELS[first]))
     end_date = enrolment.planned_end_on
     if end_date and timeutil.local_date(ends_at) > end_date:
-        raise BookingError(_l("The booking would be after the service's planned end date (%(date)s).",
+        raise BookingError(_("The booking would be after the service's planned end date (%(date)s).",
                               date=end_date.strftime("%d.%m.%Y")))
 
 
@@ -85,9 +88,9 @@ def warnings_for(workers: list[User], starts_at: datetime, ends_at: datetime) ->
     for worker in workers:
         inside = any(start <= starts_at and ends_at <= end for start, end in windows.get(worker.id, []))
         if not inside and not timeutil.is_holiday(day):
-            warnings.append(_l("The time is outside %(name)s's working hours.", name=worker.display_name))
+            warnings.append(_("The time is outside %(name)s's working hours.", name=worker.display_name))
         if worker.id in away:
-            warnings.append(_l("%(name)s is away at that time.", name=worker.display_name))
+            warnings.append(_("%(name)s is away at that time.", name=worker.display_name))
     return warnings
 
 

@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     def unexpected(exc: Exception):
         if app.testing:
             raise exc  # tests see the real error; users never do
-        # Logged with the path only: request bodies and arguments may carry personal data.
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # Logged with the route, not the path: bodies, arguments and some paths (calendar-feed
+        # tokens, ids) carry personal data or secrets.
+        log.exception("unhandled error on %s %s", request.method, request.url_rule or "(no route)")
         return render_error(InternalServerError.code)

@@ -37,13 +37,13 @@ def main_navigation() -> list[tuple[str, str]]:
     if not current_user.is_authenticated:
         return []
     if current_user.is_client:
-        return [("me.home", _("My page")), ("me.profile", _("My details")),
-                ("audit.my_access_log", _("Who has seen my data"))]
+        return [("me.home", _("My page")), ("appointments.index", _("My appointments")),
+                ("me.profile", _("My details")), ("audit.my_access_log", _("Who has seen my data"))]
     links = []
     if current_user.has_role(*CASEWORK_ROLES):
-        links.append(("caseload.index", _("My clients")))
+        links += [("caseload.index", _("My clients")), ("scheduling.index", _("My calendar"))]
     if current_user.has_role(Role.ADMIN):
         links += [("admin.index", _("Administration")), ("admin.users", _("Staff accounts")),
-                  ("audit.search", _("Audit log"))]
+                  ("audit.search", _("Audit log")), ("notifications.outbox", _("Outbox"))]
     links.append(("core.account", _("My account")))
     return links

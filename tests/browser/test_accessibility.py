@@ -49,6 +49,11 @@ NOT_PAGES = {
     "core.index": "only redirects to the role's home page, which is visited itself",
     "auth.oidc_start": "redirects to an identity provider (an unknown one gives the 404 page, visited)",
     "auth.oidc_callback": "the identity provider's return address, not a page",
+    "appointments.download": "an iCalendar file for the calendar app",
+    "appointments.feed": "an iCalendar feed for the calendar app",
+    "interop.patient": "FHIR JSON for other systems",
+    "interop.appointment": "FHIR JSON for other systems",
+    "interop.appointment_search": "FHIR JSON for other systems",
 }
 
 
@@ -114,12 +119,28 @@ def _client_background(page, base: str, roles: frozenset[str] = frozenset()) -> 
     return page.goto(base + page.locator("#main a[href$='/background']").first.get_attribute("href")).status
 
 
+def _submit_empty(open_form: Callable) -> Callable:
+    """Open a form and send it as it is: the error state with its summary."""
+
+    def visit(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+        open_form(page, base, roles)
+        status = _submit(page)
+        assert page.locator(".hds-error-summary").count(), f"no error summary on {page.url}"
+        return status
+
+    return visit
+
+
 def _forbidden(page, base: str, roles: frozenset[str] = frozenset()) -> int:
     """The 403 page: the first of these that the role may not open."""
     for endpoint, path in (("admin.index", "/admin"), ("caseload.index", "/work"), ("me.home", "/me")):
         if not _allowed(endpoint, roles):
             return page.goto(base + path).status
     raise AssertionError("this role may open every page: choose another for the 403 page")
+
+
+BOOKING_LINK = "#main a[href*='/work/calendar/book/']"
+CHANGE_LINK = "#main a[href$='/change']"
 
 
 @dataclass(frozen=True)
@@ -153,6 +174,18 @@ PAGES: dict[str, Page] = {
     "admin-user": Page("admin.user", _first_link("/admin/users")),
     "audit-search": Page("audit.search", _goto("/admin/audit")),
     "audit-search-invalid": Page("audit.search", _goto("/admin/audit?client_id=abc"), 400),
+    "outbox": Page("notifications.outbox", _goto("/admin/outbox")),
+    "calendar-day": Page("scheduling.index", _goto("/work/calendar/")),
+    "calendar-week": Page("scheduling.index", _goto("/work/calendar/?view=week")),
+    "calendar-week-25-hours": Page("scheduling.index", _goto("/work/calendar/?view=week&date=2026-10-25")),
+    "calendar-bad-date": Page("scheduling.index", _goto("/work/calendar/?date=nope"), 400),
+    "calendar-team": Page("scheduling.team", _goto("/work/calendar/team")),
+    "booking": Page("scheduling.book", _first_link("/work/calendar/", BOOKING_LINK)),
+    "booking-invalid": Page("scheduling.book", _submit_empty(_first_link("/work/calendar/", BOOKING_LINK)), 400),
+    "appointments": Page("appointments.index", _goto("/me/appointments")),
+    "appointment-change": Page("appointments.change", _first_link("/me/appointments", CHANGE_LINK)),
+    "appointment-change-invalid": Page("appointments.change",
+                                       _submit_empty(_first_link("/me/appointments", CHANGE_LINK)), 400),
 }
 
 

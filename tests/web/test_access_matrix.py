@@ -6,14 +6,21 @@ decided when a route is written, not later.
 
 from __future__ import annotations
 
+from datetime import date, time
+
 import pytest
 
 from portal.auth.models import Role
+from portal.programmes.definitions_schema import Modality
+from portal.scheduling.operations import BookingRequest, book
+from portal.scheduling.timeutil import local
 
 ROLES = ["client", *[r.value for r in Role]]
 PUBLIC = "public"
 CASEWORK = {"worker", "care_coordinator", "team_lead"}
 ANY_SIGNED_IN = set(ROLES)
+CLIENT_OR_CASEWORK = CASEWORK | {"client"}
+FHIR = "fhir"  # like CLIENT_OR_CASEWORK, but anonymous gets 401 (an API answers, it does not redirect)
 
 # endpoint → (method, who may use it). Everyone else: anonymous → login redirect, signed in → 403.
 ACCESS: dict[str, tuple[str, set[str] | str]] = {
@@ -38,7 +45,25 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "admin.programme": ("GET", {"admin"}),
     "admin.users": ("GET", {"admin"}),
     "admin.user": ("GET", {"admin"}),
+    "scheduling.index": ("GET", CASEWORK),
+    "scheduling.team": ("GET", {"team_lead"}),
+    "scheduling.book": ("GET", CASEWORK),
+    "scheduling.cancel": ("POST", CASEWORK),
+    "appointments.index": ("GET", {"client"}),
+    "appointments.confirm": ("POST", {"client"}),
+    "appointments.cancel": ("POST", {"client"}),
+    "appointments.change": ("GET", {"client"}),
+    "appointments.download": ("GET", {"client"}),
+    "appointments.create_feed": ("POST", {"client"}),
+    "appointments.revoke_feed": ("POST", {"client"}),
+    "appointments.feed": ("GET", PUBLIC),
+    "notifications.outbox": ("GET", {"admin"}),
+    "interop.patient": ("GET", FHIR),
+    "interop.appointment": ("GET", FHIR),
+    "interop.appointment_search": ("GET", FHIR),
 }
+# Public routes that answer 404 for the made-up value the matrix gives them.
+NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "appointments.feed"}
 
 
 @pytest.fixture
@@ -47,9 +72,12 @@ def world(db, create_staff, create_client, create_enrolment):
     users = {role.value: create_staff(role) for role in Role}
     client_row = create_client()
     users["client"] = client_row.user
-    create_enrolment(client_row, coordinator=users["worker"], deputy=users["care_coordinator"])
+    enrolment = create_enrolment(client_row, coordinator=users["worker"], deputy=users["care_coordinator"])
+    appointment, _ = book(users["worker"], BookingRequest(
+        enrolment=enrolment, contact_type="guidance-meeting", modality=Modality.HOME_VISIT,
+        starts_at=local(date(2030, 1, 7), time(10)), minutes=60))
     db.session.commit()
-    return {"users": users, "client": client_row}
+    return {"users": users, "client": client_row, "enrolment": enrolment, "appointment": appointment}
 
 
 def _url(app, endpoint: str, world) -> str:
@@ -61,6 +89,16 @@ def _url(app, endpoint: str, world) -> str:
         "caseload.background": {"client_id": world["client"].id},
         "admin.programme": {"code": "remote-guidance"},
         "admin.user": {"user_id": world["users"]["worker"].id},
+        "scheduling.book": {"enrolment_id": world["enrolment"].id},
+        "scheduling.cancel": {"appointment_id": world["appointment"].id},
+        "appointments.confirm": {"appointment_id": world["appointment"].id},
+        "appointments.cancel": {"appointment_id": world["appointment"].id},
+        "appointments.change": {"appointment_id": world["appointment"].id},
+        "appointments.download": {"appointment_id": world["appointment"].id},
+        "appointments.feed": {"token": "not-a-real-token"},
+        "interop.patient": {"resource_id": world["client"].id},
+        "interop.appointment": {"resource_id": world["appointment"].id},
+        "interop.appointment_search": {"patient": f"Patient/{world['client'].id}"},
     }.get(endpoint, {})
     with app.test_request_context():
         from flask import url_for
@@ -77,6 +115,8 @@ def test_every_route_is_in_the_matrix(app):
 @pytest.mark.parametrize("who", ["anonymous", *ROLES])
 def test_route_access(app, world, login, endpoint, who):
     method, allowed = ACCESS[endpoint]
+    if allowed == FHIR:
+        allowed = CLIENT_OR_CASEWORK if who != "anonymous" else None
     client = app.test_client()
     if who != "anonymous":
         _sign_in(client, world["users"][who])
@@ -88,7 +128,9 @@ def test_route_access(app, world, login, endpoint, who):
             to_login = "/login" in response.headers["Location"]
             assert not to_login or endpoint in ("core.index", "auth.logout"), (who, endpoint)
         if response.status_code == 404:
-            assert endpoint in ("auth.oidc_start", "auth.oidc_callback"), "only the unknown provider may 404"
+            assert endpoint in NOT_FOUND_OK, f"{endpoint} answered 404"
+    elif allowed is None:
+        assert response.status_code == 401, (endpoint, response.status_code)
     elif who == "anonymous":
         assert response.status_code == 302, (endpoint, response.status_code)
         assert "/login" in response.headers["Location"], endpoint

@@ -1,0 +1,194 @@
+"""Reads for the worker's calendar and the booking form, limited to what the viewer may see."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.auth.models import AccountKind, User, UserRole
+from portal.db import utcnow
+from portal.extensions import db
+from portal.people.models import Client, UnitMembership
+from portal.people.permissions import can_see_client, enrolments_visible_to
+from portal.programmes import registry
+from portal.programmes.definitions_schema import Modality
+from portal.programmes.models import Enrolment, EnrolmentStatus, TeamMember
+from portal.scheduling import availability, calendar
+from portal.scheduling.models import Absence, Appointment, Participant, ParticipantRole
+from portal.scheduling.operations import TRAVEL_MINUTES, BookingRequest
+from portal.scheduling.timeutil import Interval, local_date, merge
+from portal.web.access import CASEWORK_ROLES
+
+WORKER_ROLES = (ParticipantRole.HOST, ParticipantRole.WORKER)
+SLOT_SEARCH_DAYS = 28
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    """An appointment as one viewer may see it: the client only when the viewer works with them."""
+
+    appointment: Appointment
+    client: Client | None
+    group_size: int | None  # a group session's number of clients; None for one-to-one contacts
+    co_workers: tuple[User, ...]
+    can_cancel: bool
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.appointment.starts_at
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.appointment.ends_at
+
+    @property
+    def hidden_client(self) -> bool:
+        return self.group_size is None and self.client is None
+
+
+@dataclass(frozen=True)
+class WorkerCalendar:
+    worker: User
+    days: list[calendar.CalendarDay]
+
+    @property
+    def items(self) -> list[CalendarItem]:
+        return list(dict.fromkeys(item for day in self.days for item in day.items))
+
+
+def calendars(viewer: User, workers: Sequence[User], days: Sequence[date], locale: str) -> list[WorkerCalendar]:
+    """Each worker's days, with appointments, working hours, absences and free time (a fixed number of queries)."""
+    start, end = calendar.span_of(days)
+    ids = [w.id for w in workers]
+    appointments = _appointments_of(ids, start, end)
+    visible = _visible_clients(viewer, [a for rows in appointments.values() for a in rows])
+    working = availability.working_windows(ids, days[0], days[-1])
+    busy = availability.busy_intervals([availability.user_key(i) for i in ids], start, end)
+    away = _absences(ids, start, end)
+    names, now = calendar.localised_holidays(days, locale), utcnow()
+    return [WorkerCalendar(worker, calendar.lay_out(
+        days, [_item(viewer, a, visible) for a in appointments.get(worker.id, [])],
+        working=working.get(worker.id, []), busy=busy[availability.user_key(worker.id)],
+        away=away.get(worker.id, []), holiday_names=names, today=local_date(now), now=now,
+    )) for worker in workers]
+
+
+def _appointments_of(user_ids: Sequence[int], start: datetime, end: datetime) -> dict[int, list[Appointment]]:
+    rows = db.session.execute(
+        select(Participant.user_id, Appointment)
+        .join(Participant, Participant.appointment_id == Appointment.id)
+        .where(Participant.user_id.in_(user_ids), Participant.role.in_(WORKER_ROLES),
+               Appointment.starts_at < end, Appointment.ends_at > start)
+        .options(selectinload(Appointment.participants).joinedload(Participant.user),
+                 selectinload(Appointment.participants).joinedload(Participant.client))
+        .order_by(Appointment.starts_at)
+    ).all()
+    found: dict[int, list[Appointment]] = defaultdict(list)
+    for user_id, appointment in rows:
+        found[user_id].append(appointment)
+    return found
+
+
+def _visible_clients(viewer: User, appointments: Sequence[Appointment]) -> set[int]:
+    """The clients taking part in ``appointments`` whom the viewer works with (one query)."""
+    client_ids = {p.client_id for a in appointments for p in a.participants if p.client_id is not None}
+    if not client_ids:
+        return set()
+    query = enrolments_visible_to(viewer).where(Enrolment.client_id.in_(client_ids))
+    return set(db.session.scalars(query.with_only_columns(Enrolment.client_id)))
+
+
+def _item(viewer: User, appointment: Appointment, visible: set[int]) -> CalendarItem:
+    clients = [p.client for p in appointment.participants if p.client_id is not None]
+    workers = [p.user for p in appointment.participants if p.role in WORKER_ROLES]
+    group = is_group(appointment)
+    shown = None if group else next((c for c in clients if c.id in visible), None)
+    takes_part = any(w.id == viewer.id for w in workers)
+    client_visible = appointment.enrolment_id is not None and any(c.id in visible for c in clients)
+    return CalendarItem(
+        appointment=appointment, client=shown, group_size=len(clients) if group else None,
+        co_workers=tuple(w for w in workers if w.id != viewer.id),
+        can_cancel=appointment.active and (takes_part or client_visible),
+    )
+
+
+def is_group(appointment: Appointment) -> bool:
+    """A group session: no single enrolment, or a contact type the programme defines as a group."""
+    definition = registry.definition(appointment.programme_code)
+    contact_type = definition.contact_type(appointment.contact_type) if definition else None
+    return appointment.enrolment_id is None or bool(contact_type and contact_type.group)
+
+
+def _absences(user_ids: Sequence[int], start: datetime, end: datetime) -> dict[int, list[Interval]]:
+    rows = db.session.execute(select(Absence.user_id, Absence.starts_at, Absence.ends_at).where(
+        Absence.user_id.in_(user_ids), Absence.starts_at < end, Absence.ends_at > start)).all()
+    found: dict[int, list[Interval]] = defaultdict(list)
+    for user_id, starts_at, ends_at in rows:
+        found[user_id].append((starts_at, ends_at))
+    return {user_id: merge(intervals) for user_id, intervals in found.items()}
+
+
+def team_of(lead: User) -> list[User]:
+    """The case workers in the units ``lead`` is a member of (and so leads), the lead included."""
+    led_units = select(UnitMembership.unit_id).where(UnitMembership.user_id == lead.id)
+    members = select(UnitMembership.user_id).where(UnitMembership.unit_id.in_(led_units))
+    return list(db.session.scalars(
+        select(User).where(User.id.in_(members), User.kind == AccountKind.STAFF, User.active,
+                           exists().where(UserRole.user_id == User.id, UserRole.role.in_(CASEWORK_ROLES)))
+        .order_by(User.display_name, User.id)
+    ))
+
+
+def bookable_enrolments(user: User) -> list[Enrolment]:
+    """The active enrolments the user works on, for the "book an appointment" list."""
+    return list(db.session.scalars(
+        enrolments_visible_to(user).where(Enrolment.status == EnrolmentStatus.ACTIVE)
+        .options(joinedload(Enrolment.client)).join(Client, Client.id == Enrolment.client_id)
+        .order_by(Client.last_name, Client.first_name, Enrolment.id)
+    ))
+
+
+def colleagues_for(enrolment: Enrolment, actor: User) -> list[User]:
+    """Who may be booked as the second worker: case workers of the enrolment's unit and its named workers."""
+    named = or_(User.id.in_([i for i in (enrolment.coordinator_id, enrolment.deputy_id) if i]),
+                User.id.in_(select(TeamMember.user_id).where(TeamMember.enrolment_id == enrolment.id)),
+                User.id.in_(select(UnitMembership.user_id).where(UnitMembership.unit_id == enrolment.unit_id)))
+    return list(db.session.scalars(
+        select(User).where(named, User.id != actor.id, User.kind == AccountKind.STAFF, User.active,
+                           exists().where(UserRole.user_id == User.id, UserRole.role.in_(CASEWORK_ROLES)))
+        .order_by(User.display_name, User.id)
+    ))
+
+
+def free_slots(workers: Sequence[User], enrolment: Enrolment, modality: Modality, minutes: int,
+               from_day: date | None, limit: int = 8) -> list[datetime]:
+    """The first free start times for the workers and the enrolment's client, from ``from_day`` (or now)."""
+    now = utcnow()
+    start = max(now, calendar.day_span(from_day)[0]) if from_day else now
+    return availability.find_slots([w.id for w in workers], enrolment.client_id, minutes, start,
+                                   start + timedelta(days=SLOT_SEARCH_DAYS),
+                                   buffer_minutes=TRAVEL_MINUTES.get(modality, 0), limit=limit)
+
+
+def weekly_plan(actor: User, booking: BookingRequest, weeks: int) -> availability.SeriesPlan:
+    """Every contact of a weekly series starting with ``booking``, each free or with its conflicts."""
+    workers = [actor.id, *(w.id for w in booking.workers)]
+    return availability.plan_series(workers, booking.enrolment.client_id, booking.minutes, booking.starts_at,
+                                    weeks=weeks, buffer_minutes=TRAVEL_MINUTES.get(booking.modality, 0))
+
+
+def can_cancel(user: User, appointment: Appointment) -> bool:
+    """A worker taking part, or one who works with the appointment's client, may cancel it."""
+    if any(p.user_id == user.id and p.role in WORKER_ROLES for p in appointment.participants):
+        return True
+    return appointment.enrolment is not None and can_see_client(user, appointment.enrolment.client_id)
+
+
+def can_book_for(user: User, enrolment: Enrolment) -> bool:
+    return can_see_client(user, enrolment.client_id)
+
