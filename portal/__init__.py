@@ -74,10 +74,11 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth import routes as auth
     from portal.caseload import routes as caseload
     from portal.core import routes as core
+    from portal.groups import routes as groups
     from portal.interop import routes as interop
     from portal.me import routes as me
     from portal.notifications import routes as notifications
     from portal.scheduling import routes as scheduling
 
-    for module in (core, auth, me, caseload, scheduling, appointments, notifications, interop, audit, admin):
+    for module in (core, auth, me, caseload, scheduling, groups, appointments, notifications, interop, audit, admin):
         app.register_blueprint(module.bp)

@@ -149,3 +149,6 @@ def _flash_booked(starts_at: datetime, warnings: list[str]) -> None:
     flash(_("The appointment was booked: %(when)s.", when=long_datetime(starts_at)), "success")
     if warnings:
         flash(_("Booked as urgent although: %(warnings)s", warnings=" ".join(warnings)), "info")
+
+
+from portal.scheduling import hours_routes  # noqa: E402,F401

@@ -41,7 +41,8 @@ def main_navigation() -> list[tuple[str, str]]:
                 ("me.profile", _("My details")), ("audit.my_access_log", _("Who has seen my data"))]
     links = []
     if current_user.has_role(*CASEWORK_ROLES):
-        links += [("caseload.index", _("My clients")), ("scheduling.index", _("My calendar"))]
+        links += [("caseload.index", _("My clients")), ("scheduling.index", _("My calendar")),
+                  ("groups.index", _("Groups"))]
     if current_user.has_role(Role.ADMIN):
         links += [("admin.index", _("Administration")), ("admin.users", _("Staff accounts")),
                   ("audit.search", _("Audit log")), ("notifications.outbox", _("Outbox"))]
