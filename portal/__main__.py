@@ -6,7 +6,6 @@ serves. Host and port come from PORTAL_HOST / PORTAL_PORT.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import sys
@@ -14,11 +13,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.serving import WSGIRequestHandler
 
-from portal import create_app
-from portal.cli import prepare_database
-from portal.config import ConfigError
-from portal.i18n import compile_catalogs
-from portal.programmes.loader import ProgrammeDefinitionError
+from portal.cli import prepare_database, start_app
 
 _SECRET_PATH = re.compile(r"^(/calendar/)[^/]+")
 
@@ -36,13 +31,7 @@ def redact_path(path: str) -> str:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    compile_catalogs()
-    try:
-        app = create_app()
-    except (ConfigError, ProgrammeDefinitionError) as exc:
-        print(f"Silta cannot start: {exc}", file=sys.stderr)
-        return 2
+    app = start_app("Silta")
     prepare_database(app)
     from portal.notifications import jobs
 

@@ -12,6 +12,27 @@ from portal.programmes import registry
 from portal.programmes.operations import sync_programmes
 
 
+def start_app(what: str) -> Flask:
+    """Logging, compiled catalogs and the app, for a command that runs a process (``python -m …``).
+
+    A broken configuration or programme definition ends the process with its message and exit code 2.
+    """
+    import logging
+    import sys
+
+    from portal import create_app
+    from portal.config import ConfigError
+    from portal.programmes.loader import ProgrammeDefinitionError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    compile_catalogs()
+    try:
+        return create_app()
+    except (ConfigError, ProgrammeDefinitionError) as exc:
+        print(f"{what} cannot start: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def prepare_database(app: Flask) -> None:
     """Migrate to the newest schema, sync programme rows, and seed the demo county on a first start."""
     with app.app_context():

@@ -177,17 +177,9 @@ def _after_commit(session) -> None:
 
 def main() -> int:
     """``python -m portal.notifications.jobs``: the huey worker, for installations with Redis."""
-    from portal import create_app
-    from portal.i18n import compile_catalogs
-    from portal.programmes.loader import ProgrammeDefinitionError
+    from portal.cli import start_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    compile_catalogs()
-    try:
-        app = create_app()
-    except (ConfigError, ProgrammeDefinitionError) as exc:
-        print(f"Silta's job worker cannot start: {exc}", file=sys.stderr)
-        return 2
+    app = start_app("Silta's job worker")
     jobs = app.extensions[EXTENSION]
     if jobs.huey is None:
         print("PORTAL_REDIS_URL is not set: `python -m portal` runs the jobs itself, no worker is needed.",
