@@ -52,26 +52,26 @@ def index():
 @bp.route("/me/appointments/<int:appointment_id>/confirm", methods=["POST"])
 @client_required
 def confirm(appointment_id: int):
-    appointment = _load(appointment_id)[1]
-    try:
-        operations.confirm_by_client(current_user, appointment)
-    except AppointmentRefused as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Thank you. Your worker can now see that you will come."), "success")
-    return _back()
+    return _act(operations.confirm_by_client, appointment_id,
+                _("Thank you. Your worker can now see that you will come."))
 
 
 @bp.route("/me/appointments/<int:appointment_id>/cancel", methods=["POST"])
 @client_required
 def cancel(appointment_id: int):
+    return _act(operations.cancel_by_client, appointment_id,
+                _("The appointment was cancelled. Your worker will see it."))
+
+
+def _act(operation, appointment_id: int, done: str):
+    """Run a client's one-click action on their appointment; a refusal is shown, not raised."""
     appointment = _load(appointment_id)[1]
     try:
-        operations.cancel_by_client(current_user, appointment)
+        operation(current_user, appointment)
     except AppointmentRefused as exc:
         flash(str(exc), "error")
     else:
-        flash(_("The appointment was cancelled. Your worker will see it."), "success")
+        flash(done, "success")
     return _back()
 
 

@@ -16,7 +16,7 @@ from portal.people.models import Client, OrgUnit, UnitMembership
 from portal.people.permissions import enrolments_visible_to
 from portal.programmes import registry
 from portal.programmes.models import Enrolment, EnrolmentStatus
-from portal.scheduling.models import Appointment
+from portal.scheduling.models import Appointment, AppointmentStatus
 from portal.scheduling.queries import team_of
 
 
@@ -73,6 +73,11 @@ class SessionRow:
     @property
     def clients(self) -> list[Client]:
         return [p.client for p in self.appointment.participants if p.client_id is not None]
+
+    @property
+    def attendance_recordable(self) -> bool:
+        """A past session that was not cancelled (operations.record_attendance checks the same)."""
+        return self.appointment.status is not AppointmentStatus.CANCELLED
 
 
 def sessions(group: Group, now: datetime) -> tuple[list[SessionRow], list[SessionRow]]:
