@@ -53,6 +53,9 @@ def _init_extensions(app: Flask) -> None:
     session.init_app(app)
     oidc.init_app(app)
     notification_jobs.init_app(app)
+    from portal.video import signaling
+
+    signaling.init_app(app)  # video signaling (Socket.IO /rtc), one server per app
     # flask-babel 4 does not put get_locale into Jinja's globals.
     app.jinja_env.globals["get_locale"] = get_locale
 
@@ -77,8 +80,11 @@ def _register_blueprints(app: Flask) -> None:
     from portal.groups import routes as groups
     from portal.interop import routes as interop
     from portal.me import routes as me
+    from portal.meetings import routes as meetings
     from portal.notifications import routes as notifications
     from portal.scheduling import routes as scheduling
+    from portal.video import routes as video
 
-    for module in (core, auth, me, caseload, scheduling, groups, appointments, notifications, interop, audit, admin):
+    for module in (core, auth, me, caseload, scheduling, groups, meetings, appointments, notifications, interop, audit,
+                   admin, video):
         app.register_blueprint(module.bp)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 from urllib.parse import urlsplit
 
@@ -30,6 +31,25 @@ def redact_path(path: str) -> str:
     return _SECRET_PATH.sub(r"\1***", path)
 
 
+def start_echo_bot(app, host: str, port: int) -> subprocess.Popen | None:
+    """The pre-call test's echo bot (``python -m rtc.bots``) in its own process, unless PORTAL_RTC_BOTS=0.
+
+    It signs in to the signaling server with a bot token passed in its environment (never on the
+    command line, where ``ps`` shows it) and reconnects by itself until the server is up.
+    """
+    workers = app.config["RTC_BOTS"]
+    if workers <= 0:
+        return None
+    from portal.video.tickets import bot_token
+
+    with app.app_context():
+        token = bot_token()
+    server = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
+    env = {**os.environ, "SILTA_RTC_SERVER": server, "SILTA_BOT_TOKEN": token,
+           "SILTA_BOT_SESSIONS": str(app.config["RTC_BOT_SESSIONS"])}
+    return subprocess.Popen([sys.executable, "-m", "rtc.bots", "--workers", str(workers)], env=env)
+
+
 def main() -> int:
     app = start_app("Silta")
     prepare_database(app)
@@ -37,10 +57,21 @@ def main() -> int:
 
     jobs.start_in_process(app)  # reminders and notices; with PORTAL_REDIS_URL the worker runs them instead
     host, port = os.environ.get("PORTAL_HOST", "127.0.0.1"), int(os.environ.get("PORTAL_PORT", "5000"))
+    bot = start_echo_bot(app, host, port)
     print(f"Silta is running on http://{host}:{port}/ (Ctrl+C stops it)")
     from werkzeug.serving import run_simple
 
-    run_simple(host, port, app, threaded=True, use_reloader=False, request_handler=_PathOnlyLogHandler)
+    # Threaded Werkzeug serves the Socket.IO websockets too (Flask-SocketIO's threading mode with
+    # simple-websocket); see portal/video/signaling.py for why threading.
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False, request_handler=_PathOnlyLogHandler)
+    finally:
+        if bot is not None:
+            bot.terminate()
+            try:
+                bot.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                bot.kill()
     return 0
 
 

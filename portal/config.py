@@ -73,6 +73,16 @@ class Defaults:
     SMS_SENDER = "Silta"
     NOTIFICATION_MAX_ATTEMPTS = 5
     NOTIFICATION_TIMEOUT_SECONDS = 10
+    # Video meetings (portal/video, rtc/PROTOCOL.md). Threading: see portal/video/signaling.py for why.
+    RTC_ASYNC_MODE = "threading"
+    STUN_URLS: tuple = ()  # e.g. stun:turn.example.fi:3478
+    TURN_URLS: tuple = ()  # e.g. turn:turn.example.fi:3478?transport=udp, turns:turn.example.fi:443?transport=tcp
+    TURN_SECRET = ""  # coturn's static-auth-secret (REST API credentials)
+    TURN_TTL_SECONDS = 3600
+    RTC_BOTS = 1  # echo-bot processes `python -m portal` starts (0: none; production runs them separately)
+    RTC_BOT_SESSIONS = 5  # simultaneous echo tests per bot process (~17 % of a core each, STACK.md)
+    RTC_ECHO_LIMIT_SECONDS = 20
+    RTC_MAX_MESSAGE_BYTES = 64 * 1024
 
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
@@ -86,6 +96,8 @@ def _coerce(current, raw: str):
         return _BOOL[raw.lower()]
     if isinstance(current, int):
         return int(raw)
+    if isinstance(current, tuple) and not raw.lstrip().startswith("["):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())  # a comma-separated list
     if isinstance(current, (dict, list, tuple)):
         return json.loads(raw)
     return raw

@@ -15,3 +15,4 @@ from portal.scheduling.models import (  # noqa: F401
     Participant,
     WorkingHours,
 )
+from portal.video.models import VideoInvite, VideoParticipant, VideoRoom  # noqa: F401

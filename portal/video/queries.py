@@ -1,0 +1,107 @@
+"""What the video pages show: today's meetings, who is waiting, invites, what the client sees as a way out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from portal.auth.models import User
+from portal.extensions import db
+from portal.i18n import _
+from portal.people.models import Client
+from portal.people.permissions import enrolments_visible_to
+from portal.people.queries import client_of_user
+from portal.programmes.models import Enrolment, EnrolmentStatus
+from portal.scheduling.models import ACTIVE_STATUSES, Appointment, Participant
+from portal.video.models import RoomKind, VideoInvite, VideoParticipant, VideoRoom
+
+# A room can be opened this long before the appointment (to test devices and wait) and until it ends.
+JOIN_EARLY = timedelta(minutes=30)
+JOIN_LATE = timedelta(minutes=30)
+
+
+@dataclass
+class Meeting:
+    appointment: Appointment
+    room: VideoRoom | None
+    waiting: int
+
+    @property
+    def joinable(self) -> bool:
+        return self.room is None or not self.room.ended
+
+
+def room_for_appointment(session, appointment_id: int) -> VideoRoom | None:
+    return session.scalar(select(VideoRoom).where(VideoRoom.appointment_id == appointment_id))
+
+
+def meetings_today(user: User, now: datetime) -> list[Meeting]:
+    """The user's video appointments that can be joined now or later today (Helsinki day)."""
+    window = (Appointment.starts_at < now + timedelta(hours=18), Appointment.ends_at > now - JOIN_LATE)
+    taking_part = select(Participant.appointment_id).where(Participant.user_id == user.id)
+    client = client_of_user(user) if user.is_client else None
+    if client is not None:
+        taking_part = select(Participant.appointment_id).where(Participant.client_id == client.id)
+    appointments = db.session.scalars(
+        select(Appointment).where(Appointment.id.in_(taking_part), Appointment.modality == "video",
+                                  Appointment.status.in_(ACTIVE_STATUSES), *window)
+        .order_by(Appointment.starts_at)).all()
+    rooms = {r.appointment_id: r for r in db.session.scalars(
+        select(VideoRoom).where(VideoRoom.appointment_id.in_([a.id for a in appointments])))}
+    return [Meeting(a, rooms.get(a.id), len(waiting_in(rooms[a.id])) if a.id in rooms else 0) for a in appointments]
+
+
+def can_open(appointment: Appointment, now: datetime) -> bool:
+    return appointment.starts_at - JOIN_EARLY <= now < appointment.ends_at + JOIN_LATE
+
+
+def waiting_in(room: VideoRoom) -> list[VideoParticipant]:
+    return sorted((p for p in room.participants if p.waiting_since and p.live_sid and p.admitted_at is None),
+                  key=lambda p: p.waiting_since)
+
+
+def waiting_for(user: User) -> list[tuple[VideoRoom, list[VideoParticipant]]]:
+    """Rooms the staff member hosts or takes part in where someone is waiting now."""
+    mine = select(VideoParticipant.room_id).where(VideoParticipant.user_id == user.id)
+    rooms = db.session.scalars(select(VideoRoom).where(
+        VideoRoom.kind == RoomKind.MEETING, VideoRoom.ended_at.is_(None),
+        (VideoRoom.host_id == user.id) | VideoRoom.id.in_(mine))).all()
+    return [(room, people) for room in rooms if (people := waiting_in(room))]
+
+
+def adhoc_enrolments(user: User) -> list[Enrolment]:
+    """The active services of the worker's clients, for "start a video meeting now"."""
+    query = enrolments_visible_to(user).where(Enrolment.status == EnrolmentStatus.ACTIVE).join(Client) \
+        .order_by(Client.last_name, Client.first_name)
+    return list(db.session.scalars(query).unique())
+
+
+def invites_of(room: VideoRoom) -> list[VideoInvite]:
+    return list(db.session.scalars(select(VideoInvite).where(VideoInvite.room_id == room.id)
+                                   .order_by(VideoInvite.created_at.desc())))
+
+
+def record_url(room: VideoRoom) -> str | None:
+    """The meeting-record form for the room's appointment (portal/meetings), once that exists."""
+    if room.appointment_id is None or "meetings.record" not in current_app.view_functions:
+        return None
+    return url_for("meetings.record", appointment_id=room.appointment_id)
+
+
+def fallback_texts(room: VideoRoom, participant: VideoParticipant) -> dict:
+    """What the client is told if video does not work: how the worker will call, and the home-visit option."""
+    phone = None
+    if participant.user_id is not None:
+        client = db.session.scalar(select(Client).where(Client.user_id == participant.user_id))
+        phone = client.phone if client is not None else None
+    host = room.host.display_name if room.host is not None else _("your worker")
+    if phone:
+        text = _("%(worker)s will call you at %(phone)s. Keep your phone near you.", worker=host, phone=phone)
+    else:
+        text = _("%(worker)s will call you at the phone number they have for you. Keep your phone near you.",
+                 worker=host)
+    return {"phone_text": text,
+            "home_visit_text": _("%(worker)s will contact you to agree on a home visit.", worker=host)}

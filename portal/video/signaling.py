@@ -1,0 +1,421 @@
+"""The ``/rtc`` Socket.IO namespace: authorisation, the waiting room and an opaque relay of WebRTC signals.
+
+The contract is ``rtc/PROTOCOL.md``. What this module guarantees:
+
+- **Who:** a connection is refused without a valid ticket; every event is authorised again against
+  the database (an ended room, a revoked invite, admission), so a ticket alone never lets anyone in.
+- **Where:** a ``signal`` goes only to a live connection of a participant *in the same room*; anything
+  else is refused with ``not_in_room`` — a forged ``to`` cannot reach another meeting.
+- **Order:** ``async_handlers=False`` makes python-socketio handle one connection's events one after
+  another (its default runs each in its own thread, which can reorder an answer and its candidates).
+- **Privacy:** SDP, candidates, chat and tickets are never logged (Socket.IO's own loggers are off);
+  chat is relayed, not stored.
+
+**Async mode: threading, explicitly.** Flask-SocketIO would otherwise pick gevent by itself when it
+is installed. Every event here does a small database query (psycopg 3 / SQLite), which under gevent
+would need monkey-patching of the whole process — the job thread, SQLAlchemy's pool, psycopg's
+waits — and one blocking call would stall every connection of the process. Measured on this kind of
+machine (../shared/STACK.md), the async mode made no difference to call setup (34 ms to ICE connected);
+threading costs ~4 OS threads per connection, so one process holds a few hundred connections, and a
+county's load is met with more processes behind a load balancer, which share rooms through the Redis
+message queue (``PORTAL_REDIS_URL``) — websocket-only transport means no sticky sessions. A different
+mode can be chosen with ``PORTAL_RTC_ASYNC_MODE`` (then the server must be run accordingly).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request, url_for
+from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, join_room, leave_room
+from sqlalchemy import or_, select
+
+from portal.auth.models import User
+from portal.db import utcnow
+from portal.extensions import db
+from portal.video import operations, tickets
+from portal.video.models import ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
+
+NAMESPACE = "/rtc"
+log = logging.getLogger(__name__)
+
+CHAT_MAX = 1000
+NOTICE_MAX = 300
+DESCRIPTION_TYPES = {"offer", "answer", "pranswer", "rollback"}
+
+
+@dataclass
+class Conn:
+    """Who a connection is: a participant of one room, a staff member's notification link, or a bot."""
+
+    kind: str  # participant | user | bot
+    participant_id: int | None = None
+    room_key: str | None = None
+    user_id: int | None = None
+
+
+def _ack(ok: bool = True, error: str | None = None, **extra) -> dict:
+    if ok:
+        return {"ok": True, **extra}
+    emit("error", {"error": error})
+    return {"ok": False, "error": error}
+
+
+def init_app(app: Flask) -> SocketIO:
+    """Bind a Socket.IO server to this app (one per app: tests build many apps in one process)."""
+    redis_url = app.config["REDIS_URL"] or None
+    socketio = SocketIO(
+        app,
+        async_mode=app.config["RTC_ASYNC_MODE"],
+        message_queue=redis_url,
+        channel="silta-rtc",
+        async_handlers=False,
+        manage_session=False,
+        max_http_buffer_size=2 * app.config["RTC_MAX_MESSAGE_BYTES"],
+        ping_interval=10,
+        ping_timeout=10,
+        logger=False,
+        engineio_logger=False,
+        # The same-origin check of Flask-SocketIO stays on (cors_allowed_origins=None): pages of
+        # another site cannot open signaling connections with a user's cookies or tickets.
+    )
+    socketio.on_namespace(RtcNamespace(NAMESPACE))
+    app.jinja_env.globals["rtc_user_ticket"] = page_user_ticket
+    return socketio
+
+
+def page_user_ticket() -> str | None:
+    """The notification-connection ticket a staff page carries (who is waiting for me), else None."""
+    from flask_login import current_user
+
+    if current_user.is_authenticated and current_user.is_staff:
+        return tickets.user_ticket(current_user)
+    return None
+
+
+class RtcNamespace(Namespace):
+    def __init__(self, namespace: str):
+        super().__init__(namespace)
+        self.conns: dict[str, Conn] = {}  # this process's connections; a sid lives on one process
+
+    # --- connecting ------------------------------------------------------------------------------
+
+    def on_connect(self, auth=None):
+        conn = _authenticate(auth if isinstance(auth, dict) else {})
+        if conn is None:
+            db.session.rollback()
+            raise ConnectionRefusedError("unauthorized")
+        self.conns[request.sid] = conn
+        if conn.kind == "bot":
+            join_room("bots")
+        elif conn.kind == "user":
+            join_room(f"user:{conn.user_id}")
+            for room in _rooms_with_waiting(conn.user_id):
+                emit("lobby", _lobby_payload(room))
+        elif conn.user_id is not None:
+            participant = db.session.get(VideoParticipant, conn.participant_id)
+            if participant.is_staff:
+                join_room(f"user:{conn.user_id}")  # hears the waiting room of other meetings too
+        db.session.commit()
+
+    def on_disconnect(self, *args):
+        conn = self.conns.pop(request.sid, None)
+        if conn is not None and conn.kind == "participant":
+            self._gone(conn, request.sid)
+            db.session.commit()
+
+    def on_leave(self, data=None):
+        conn = self.conns.get(request.sid)
+        if conn is None or conn.kind != "participant":
+            return _ack(False, "unauthorized")
+        self._gone(conn, request.sid)
+        leave_room(f"room:{conn.room_key}")
+        db.session.commit()
+        return _ack()
+
+    def _gone(self, conn: Conn, sid: str) -> None:
+        participant = db.session.get(VideoParticipant, conn.participant_id)
+        if participant is None:
+            return
+        was_waiting = participant.waiting_since is not None and participant.live_sid == sid
+        if operations.leave(db.session, participant, sid):
+            emit("peer-left", {"conn": sid, "pid": participant.id}, to=f"room:{conn.room_key}", skip_sid=sid)
+        room = participant.room
+        if was_waiting:
+            participant.waiting_since = None
+            _broadcast_lobby(room)
+        if room.kind == RoomKind.ECHO and participant.role != ParticipantRole.BOT:
+            operations.end_room(db.session, room, None)  # the test is over: the bot hangs up
+            emit("ended", {}, to=f"room:{room.key}")
+
+    # --- the room --------------------------------------------------------------------------------
+
+    def on_join(self, data=None):
+        conn, participant, error = self._participant()
+        if error:
+            return _ack(False, error)
+        room, sid = participant.room, request.sid
+        if participant.role == ParticipantRole.BOT:
+            if room.kind != RoomKind.ECHO or not operations.claim_bot_seat(db.session, participant):
+                db.session.rollback()
+                return _ack(False, "taken")
+        if participant.needs_admission:
+            operations.wait(db.session, participant, sid)
+            db.session.commit()
+            emit("waiting", {"position": _position(room, participant)})
+            _broadcast_lobby(room)
+            db.session.commit()
+            return _ack(waiting=True)
+        if not participant.in_call and participant.role != ParticipantRole.BOT and \
+                operations.people_in_call(db.session, room.id) >= operations.MAX_PEOPLE:
+            return _ack(False, "room_full")
+        old_sid = participant.live_sid if participant.in_call else None
+        was_waiting = participant.waiting_since is not None
+        operations.enter_call(db.session, participant, sid)
+        peers = [_peer(p) for p in room.participants if p.in_call and p.id != participant.id and p.live_sid]
+        db.session.commit()
+        if old_sid and old_sid != sid:
+            emit("replaced", {}, to=old_sid)
+            emit("peer-left", {"conn": old_sid, "pid": participant.id}, to=f"room:{room.key}", skip_sid=sid)
+        join_room(f"room:{room.key}")
+        emit("joined", {"conn": sid, "pid": participant.id, "peers": peers})
+        emit("peer-joined", _peer(participant), to=f"room:{room.key}", skip_sid=sid)
+        if room.kind == RoomKind.ECHO and participant.role != ParticipantRole.BOT:
+            _request_bot(room)
+        elif was_waiting:
+            _broadcast_lobby(room)
+        return _ack(conn=sid)
+
+    def on_signal(self, data=None):
+        conn, participant, error = self._participant(in_call=True)
+        if error:
+            return _ack(False, error)
+        message = _valid_signal(data)
+        if message is None:
+            return _ack(False, "invalid")
+        if len(json.dumps(data)) > current_app.config["RTC_MAX_MESSAGE_BYTES"]:
+            return _ack(False, "too_large")
+        target = db.session.scalar(select(VideoParticipant.id).where(
+            VideoParticipant.room_id == participant.room_id, VideoParticipant.live_sid == data["to"],
+            VideoParticipant.in_call.is_(True)))
+        db.session.commit()
+        if target is None:
+            return _ack(False, "not_in_room")
+        emit("signal", {"from": request.sid, **message}, to=data["to"])
+        return _ack()
+
+    def on_chat(self, data=None):
+        conn, participant, error = self._participant(in_call=True)
+        if error:
+            return _ack(False, error)
+        text = data.get("text") if isinstance(data, dict) else None
+        text = text.strip() if isinstance(text, str) else ""
+        db.session.commit()
+        if not text or len(text) > CHAT_MAX:
+            return _ack(False, "invalid")
+        emit("chat", {"from": request.sid, "name": participant.display_name, "text": text,
+                      "at": utcnow().isoformat()}, to=f"room:{conn.room_key}")
+        return _ack()
+
+    def on_state(self, data=None):
+        conn, participant, error = self._participant(in_call=True)
+        db.session.commit()
+        if error:
+            return _ack(False, error)
+        if not isinstance(data, dict) or not all(isinstance(data.get(k), bool) for k in ("audio", "video", "screen")):
+            return _ack(False, "invalid")
+        state = {k: data[k] for k in ("audio", "video", "screen")}
+        emit("peer-state", {"conn": request.sid, **state}, to=f"room:{conn.room_key}", skip_sid=request.sid)
+        return _ack()
+
+    def on_end(self, data=None):
+        conn, participant, error = self._participant()
+        if error:
+            return _ack(False, error)
+        if participant.role != ParticipantRole.HOST:
+            db.session.rollback()
+            return _ack(False, "unauthorized")
+        room = participant.room
+        waiting = [p.live_sid for p in room.participants if p.live_sid and not p.in_call]
+        operations.end_room(db.session, room, participant.user)
+        db.session.commit()
+        emit("ended", {}, to=f"room:{room.key}")
+        for sid in waiting:
+            emit("ended", {}, to=sid)
+        _broadcast_lobby(room)
+        return _ack()
+
+    # --- the host's waiting room -----------------------------------------------------------------
+
+    def on_admit(self, data=None):
+        actor, target, error = self._staff_target(data)
+        if error:
+            return _ack(False, error)
+        operations.admit(db.session, target, actor)
+        sid = target.live_sid
+        db.session.commit()
+        if sid:
+            emit("admitted", {}, to=sid)
+        _broadcast_lobby(target.room)
+        return _ack()
+
+    def on_notice(self, data=None):
+        actor, target, error = self._staff_target(data)
+        if error:
+            return _ack(False, error)
+        text = data.get("text")
+        text = text.strip() if isinstance(text, str) else ""
+        sid = target.live_sid
+        db.session.commit()
+        if not text or len(text) > NOTICE_MAX:
+            return _ack(False, "invalid")
+        if sid:
+            emit("notice", {"text": text, "from": actor.display_name}, to=sid)
+        return _ack()
+
+    # --- authorisation helpers ---------------------------------------------------------------------
+
+    def _participant(self, in_call: bool = False):
+        """(conn, participant, None) for a participant connection still allowed in, else an error code."""
+        conn = self.conns.get(request.sid)
+        if conn is None or conn.kind != "participant":
+            return conn, None, "unauthorized"
+        participant = db.session.get(VideoParticipant, conn.participant_id)
+        if participant is None or not _still_allowed(participant):
+            db.session.rollback()
+            return conn, None, "unauthorized"
+        if participant.room.ended:
+            db.session.rollback()
+            return conn, None, "ended"
+        if in_call and not (participant.in_call and participant.live_sid == request.sid):
+            db.session.rollback()
+            return conn, None, "not_admitted" if participant.needs_admission else "not_in_room"
+        return conn, participant, None
+
+    def _staff_target(self, data):
+        """(acting user, waiting participant, None) when the actor is staff of the target's room."""
+        conn = self.conns.get(request.sid)
+        pid = data.get("pid") if isinstance(data, dict) else None
+        if conn is None or conn.kind == "bot" or conn.user_id is None:
+            return None, None, "unauthorized"
+        if not isinstance(pid, int) or isinstance(pid, bool):
+            return None, None, "invalid"
+        target = db.session.get(VideoParticipant, pid)
+        actor = db.session.get(User, conn.user_id)
+        if target is None or actor is None or not actor.active or not _is_staff_of(actor.id, target.room):
+            db.session.rollback()
+            return None, None, "not_in_room"
+        if target.room.ended:
+            db.session.rollback()
+            return None, None, "ended"
+        return actor, target, None
+
+
+def _authenticate(auth: dict) -> Conn | None:
+    if "ticket" in auth:
+        parsed = tickets.read_participant_ticket(auth["ticket"])
+        participant = db.session.get(VideoParticipant, parsed[0]) if parsed else None
+        if participant is None or participant.room.key != parsed[1] or participant.room.ended:
+            return None
+        if not _still_allowed(participant):
+            return None
+        return Conn("participant", participant.id, participant.room.key, participant.user_id)
+    if "user_ticket" in auth:
+        user = db.session.get(User, tickets.read_user_ticket(auth["user_ticket"]) or 0)
+        return Conn("user", user_id=user.id) if user is not None and user.active and user.is_staff else None
+    if "bot_token" in auth:
+        return Conn("bot") if tickets.read_bot_token(auth["bot_token"]) else None
+    return None
+
+
+def _still_allowed(participant: VideoParticipant) -> bool:
+    """An account still active; an invite link still valid (revoking it shuts the door at once)."""
+    if participant.user is not None and not participant.user.active:
+        return False
+    invite = db.session.scalar(select(VideoInvite).where(VideoInvite.participant_id == participant.id))
+    return invite is None or invite.usable(utcnow())
+
+
+def _is_staff_of(user_id: int, room: VideoRoom) -> bool:
+    return room.host_id == user_id or any(
+        p.user_id == user_id and p.is_staff for p in room.participants)
+
+
+def _valid_signal(data) -> dict | None:
+    """The relayed part of a ``signal``, or None when its shape is wrong (the SDP itself stays opaque)."""
+    if not isinstance(data, dict) or not isinstance(data.get("to"), str) or not 0 < len(data["to"]) <= 64:
+        return None
+    if set(data) == {"to", "description"}:
+        description = data["description"]
+        if (isinstance(description, dict) and set(description) <= {"type", "sdp"}
+                and description.get("type") in DESCRIPTION_TYPES and isinstance(description.get("sdp", ""), str)):
+            return {"description": description}
+    elif set(data) == {"to", "candidate"}:
+        candidate = data["candidate"]
+        if candidate is None or (isinstance(candidate, dict) and all(isinstance(k, str) for k in candidate)):
+            return {"candidate": candidate}
+    return None
+
+
+def _peer(participant: VideoParticipant) -> dict:
+    return {"conn": participant.live_sid, "pid": participant.id, "name": participant.display_name,
+            "role": participant.role.value}
+
+
+def _position(room: VideoRoom, participant: VideoParticipant) -> int:
+    waiting = sorted((p for p in room.participants if p.waiting_since and p.live_sid), key=lambda p: p.waiting_since)
+    return next((i for i, p in enumerate(waiting, 1) if p.id == participant.id), len(waiting))
+
+
+def _lobby_payload(room: VideoRoom) -> dict:
+    waiting = sorted((p for p in room.participants if p.waiting_since and p.live_sid and p.admitted_at is None),
+                     key=lambda p: p.waiting_since)
+    appointment = room.appointment
+    return {
+        "room": room.key,
+        "title": room.title,
+        "at": appointment.starts_at.isoformat() if appointment is not None else None,
+        "url": url_for("video.room", key=room.key),
+        "waiting": [] if room.ended else [
+            {"pid": p.id, "name": p.display_name, "since": p.waiting_since.isoformat()} for p in waiting],
+    }
+
+
+def _broadcast_lobby(room: VideoRoom) -> None:
+    """Tell every staff member of the room who is waiting, wherever they are in the portal."""
+    tell_staff(room, "lobby", _lobby_payload(room))
+
+
+def tell_staff(room: VideoRoom, event: str, payload: dict) -> None:
+    """An event to the room's staff: their call pages and the notification connection of every staff page."""
+    payload = {"room": room.key, "url": url_for("video.room", key=room.key), **payload}
+    staff = {room.host_id} | {p.user_id for p in room.participants if p.is_staff and p.user_id}
+    for user_id in staff - {None}:
+        emit(event, payload, to=f"user:{user_id}", namespace=NAMESPACE)
+
+
+def kick(participant: VideoParticipant) -> None:
+    """Close the participant's live connection (a revoked invite); its own process runs the disconnect."""
+    if participant.live_sid:
+        current_app.extensions["socketio"].server.disconnect(participant.live_sid, namespace=NAMESPACE)
+
+
+def _rooms_with_waiting(user_id: int) -> list[VideoRoom]:
+    staff_rooms = select(VideoParticipant.room_id).where(
+        VideoParticipant.user_id == user_id, VideoParticipant.role.in_([ParticipantRole.HOST, ParticipantRole.WORKER]))
+    waiting_rooms = select(VideoParticipant.room_id).where(
+        VideoParticipant.waiting_since.is_not(None), VideoParticipant.live_sid.is_not(None))
+    return list(db.session.scalars(select(VideoRoom).where(
+        VideoRoom.ended_at.is_(None), VideoRoom.kind == RoomKind.MEETING,
+        or_(VideoRoom.host_id == user_id, VideoRoom.id.in_(staff_rooms)), VideoRoom.id.in_(waiting_rooms))))
+
+
+def _request_bot(room: VideoRoom) -> None:
+    seat = operations.bot_seat(room)
+    if seat is None or seat.first_joined_at is not None:
+        return
+    emit("echo-request", {"room": room.key, "ticket": tickets.participant_ticket(seat),
+                          "limit_seconds": current_app.config["RTC_ECHO_LIMIT_SECONDS"]},
+         to="bots", namespace=NAMESPACE)
