@@ -19,7 +19,8 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.groups.models import Attendance, AttendanceStatus, Group, GroupMember, GroupSession
 from portal.i18n import _, _l
-from portal.meetings.models import Contact, ContactStatus
+from portal.meetings.models import ContactStatus
+from portal.meetings.operations import ContactRecord, write_contact
 from portal.people.models import Client
 from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
@@ -271,12 +272,13 @@ def _check_attendance(group: Group, appointment: Appointment, statuses: dict, no
 
 def _mark(actor: User, appointment: Appointment, enrolment: Enrolment, status: AttendanceStatus,
           row: Attendance | None, now: datetime) -> Attendance:
-    contact_status = CONTACT_STATUS[status]
-    minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
+    # The member's contact record is written like any other (portal/meetings); a group keeps its booked times.
+    entry = ContactRecord(status=CONTACT_STATUS[status], modality=appointment.modality,
+                          starts_at=appointment.starts_at, ends_at=appointment.ends_at,
+                          worked_remotely=appointment.modality is Modality.VIDEO)
+    contact = write_contact(actor, row.contact if row is not None else None, enrolment=enrolment,
+                            contact_type=appointment.contact_type, entry=entry)
     if row is None:
-        contact = Contact(enrolment_id=enrolment.id, worker_id=actor.id, contact_type=appointment.contact_type,
-                          modality=appointment.modality, status=contact_status, starts_at=appointment.starts_at,
-                          ends_at=appointment.ends_at)
         row = Attendance(appointment_id=appointment.id, client_id=enrolment.client_id, contact=contact,
                          recorded_by_id=actor.id)
         db.session.add(row)
@@ -284,9 +286,6 @@ def _mark(actor: User, appointment: Appointment, enrolment: Enrolment, status: A
     else:
         action = AuditAction.UPDATE
     row.status, row.recorded_at, row.recorded_by_id = status, now, actor.id
-    row.contact.status = contact_status
-    row.contact.duration_minutes = minutes if contact_status is ContactStatus.HELD else None
-    row.contact.worked_remotely = appointment.modality is Modality.VIDEO
     db.session.flush()
     record(actor, action, FEATURE, "attendance", row.id, enrolment.client_id, {"fields": ["status"]})
     return row

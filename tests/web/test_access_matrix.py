@@ -59,6 +59,10 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "groups.remove_member": ("POST", CASEWORK),
     "groups.sessions": ("GET", CASEWORK),
     "groups.attendance": ("GET", CASEWORK),
+    # Object level (the appointment's workers, the client's coordinator or deputy, a team lead of the unit;
+    # someone else's client → 403, a group session → 404): tests/meetings/test_routes.py.
+    "meetings.record": ("GET", CASEWORK),
+    "meetings.pending": ("GET", CASEWORK),
     "appointments.index": ("GET", {"client"}),
     "appointments.confirm": ("POST", {"client"}),
     "appointments.cancel": ("POST", {"client"}),
@@ -116,6 +120,7 @@ def _url(app, endpoint: str, world) -> str:
         "groups.remove_member": {"group_id": 999999, "member_id": 1},
         "groups.sessions": {"group_id": 999999},
         "groups.attendance": {"group_id": 999999, "appointment_id": 1},
+        "meetings.record": {"appointment_id": world["appointment"].id},
         "interop.patient": {"resource_id": world["client"].id},
         "interop.appointment": {"resource_id": world["appointment"].id},
         "interop.appointment_search": {"patient": f"Patient/{world['client'].id}"},

@@ -1,0 +1,120 @@
+"""The meeting-record form: one screen, prefilled, so that recording takes well under a minute."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from flask_babel import format_date
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.i18n import _, _l
+from portal.meetings.labels import LABELS
+from portal.meetings.models import ContactStatus
+from portal.meetings.operations import MAX_MINUTES, ContactRecord, RecordError
+from portal.meetings.queries import Prefill
+from portal.programmes.definitions_schema import Modality, SupportType
+from portal.scheduling.timeutil import NonexistentLocalTime, as_helsinki, local
+
+# The order a worker thinks in: it happened, it was called off, the client did not come.
+STATUS_LABELS = {ContactStatus.HELD: _l("Held"), ContactStatus.CANCELLED: _l("Cancelled"),
+                 ContactStatus.NO_SHOW: _l("The client did not come")}
+YES, NO = "yes", "no"
+
+
+class CheckboxesField(SelectMultipleField):
+    """Checkboxes; unknown values reach the operation, which refuses them with its own message."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RecordForm(FlaskForm):
+    status = RadioField(_l("What happened?"), choices=[], validate_choice=False)
+    modality = SelectField(_l("Way of meeting"), choices=[], validate_choice=False)
+    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    start = TimeField(_l("Started at"), validators=[InputRequired(message=_l("Enter the time."))])
+    minutes = IntegerField(_l("Length in minutes"), validators=[
+        InputRequired(message=_l("Enter the length in minutes.")),
+        NumberRange(1, MAX_MINUTES, message=_l("Enter a length between %(min)s and %(max)s minutes."))])
+    support_types = CheckboxesField(_l("Support given"), choices=[], validate_choice=False)
+    worked_remotely = RadioField(_l("Did the support work remotely?"), choices=[], validate_choice=False)
+
+    def __init__(self, modalities: Sequence[Modality], support: Sequence[SupportType], locale: str,
+                 start: Prefill, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.status.choices = [SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()]
+        self.modality.choices = [SelectChoice(m.value, LABELS[m]) for m in modalities]
+        self.support_types.choices = [SelectChoice(s.code, s.name.get(locale)) for s in support]
+        self.worked_remotely.choices = [SelectChoice(YES, _("Yes")), SelectChoice(NO, _("No"))]
+        if not self.is_submitted():
+            self._fill(start)
+
+    def _fill(self, start: Prefill) -> None:
+        moment = as_helsinki(start.starts_at)
+        self.status.data, self.modality.data = start.status.value, start.modality.value
+        self.day.data, self.minutes.data = moment.date(), start.minutes
+        self.start.data = moment.time().replace(second=0, microsecond=0, tzinfo=None)
+
+    def fill_record(self, support_types: Sequence[str], worked_remotely: bool | None) -> None:
+        """Show what an earlier record said (the worker is correcting it)."""
+        if not self.is_submitted():
+            self.support_types.data = list(support_types)
+            self.worked_remotely.data = None if worked_remotely is None else (YES if worked_remotely else NO)
+
+    def validate_status(self, field) -> None:
+        if field.data not in {s.value for s in ContactStatus}:
+            raise ValidationError(_("Choose what happened."))
+
+    def validate_modality(self, field) -> None:
+        if field.data not in {choice.value for choice in self.modality.choices}:
+            raise ValidationError(_("Choose one of the ways of meeting offered."))
+
+    def validate_start(self, field) -> None:
+        if self.day.data is None or field.data is None:
+            return
+        try:
+            local(self.day.data, field.data)
+        except NonexistentLocalTime:
+            raise ValidationError(_(
+                "%(time)s does not exist on %(date)s: the clocks go forward from 3.00 to 4.00 that night. "
+                "Please choose another time.", time=field.data.strftime("%H:%M"), date=format_date(self.day.data)
+            )) from None
+
+    def validate_worked_remotely(self, field) -> None:
+        if field.data not in (None, "", YES, NO):
+            raise ValidationError(_("Answer yes or no."))
+        if self.held and self.remote and field.data not in (YES, NO):
+            raise ValidationError(_("Tell whether the support worked remotely."))
+
+    @property
+    def held(self) -> bool:
+        return self.status.data == ContactStatus.HELD.value
+
+    @property
+    def remote(self) -> bool:
+        """Whether the way of meeting now chosen (or prefilled) is remote: then the form asks the question."""
+        try:
+            return Modality(self.modality.data).remote
+        except ValueError:
+            return False
+
+    def refuse(self, exc: RecordError) -> None:
+        """Show the operation's refusal on the field it is about, or above the form."""
+        if exc.field in self:
+            self[exc.field].errors = [*self[exc.field].errors, str(exc)]
+        else:
+            self.form_errors.append(str(exc))
+
+    def contact_record(self) -> ContactRecord:
+        """What to save, from a validated form (times in Helsinki wall-clock time)."""
+        starts_at = local(self.day.data, self.start.data)
+        return ContactRecord(
+            status=ContactStatus(self.status.data), modality=Modality(self.modality.data), starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=self.minutes.data),
+            support_types=tuple(self.support_types.data or ()),
+            worked_remotely={YES: True, NO: False}.get(self.worked_remotely.data))

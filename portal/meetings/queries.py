@@ -1,0 +1,85 @@
+"""Reads for recording meetings: the appointment's call, the form's prefill, the list still to record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import joinedload
+
+from portal.auth.models import User
+from portal.extensions import db
+from portal.meetings.models import Contact, ContactStatus
+from portal.people.permissions import enrolments_visible_to
+from portal.programmes.definitions_schema import Modality
+from portal.programmes.models import Enrolment
+from portal.scheduling.models import Appointment, AppointmentStatus, Participant, ParticipantRole
+
+PENDING_LIMIT = 100
+# A call's end rounds up: a meeting of 40 min 10 s was a 41-minute meeting in the figures, never 0.
+_SECONDS_PER_MINUTE = 60
+
+
+def call_of(appointment_id: int):
+    """The appointment's video room (``portal.video``) or None when there was no call.
+
+    The video feature is built alongside this one; until it is installed there are no calls to show.
+    """
+    try:
+        from portal.video.queries import room_for_appointment
+    except ImportError:
+        return None
+    return room_for_appointment(db.session, appointment_id)
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What the form starts with: the call's actual times when there was one, else the booking's."""
+
+    status: ContactStatus
+    modality: Modality
+    starts_at: datetime
+    minutes: int
+    from_call: bool
+
+
+def prefill(appointment: Appointment, contact: Contact | None, call=None) -> Prefill:
+    """An earlier record wins (the worker is correcting it); then the call; then the appointment."""
+    if contact is not None:
+        minutes = contact.duration_minutes or _minutes(appointment.starts_at, appointment.ends_at)
+        return Prefill(contact.status, contact.modality, contact.starts_at, minutes, False)
+    if call is not None and call.started_at is not None and call.ended_at is not None \
+            and call.ended_at > call.started_at:
+        return Prefill(ContactStatus.HELD, Modality.VIDEO, call.started_at, _minutes(call.started_at, call.ended_at),
+                       True)
+    modality = appointment.modality
+    return Prefill(ContactStatus.HELD, modality, appointment.starts_at,
+                   _minutes(appointment.starts_at, appointment.ends_at), False)
+
+
+def _minutes(start: datetime, end: datetime) -> int:
+    seconds = (end - start).total_seconds()
+    return max(1, -(-int(seconds) // _SECONDS_PER_MINUTE))
+
+
+def _pending(user: User, now: datetime) -> Select:
+    """One-to-one appointments the user took part in as a worker, ended, not cancelled, with no record yet."""
+    took_part = exists().where(Participant.appointment_id == Appointment.id, Participant.user_id == user.id,
+                               Participant.role.in_((ParticipantRole.HOST, ParticipantRole.WORKER)))
+    recorded = exists().where(Contact.appointment_id == Appointment.id)
+    visible = enrolments_visible_to(user).with_only_columns(Enrolment.id)
+    return select(Appointment).where(
+        took_part, ~recorded, Appointment.enrolment_id.in_(visible), Appointment.ends_at <= now,
+        Appointment.status != AppointmentStatus.CANCELLED)
+
+
+def pending(user: User, now: datetime, limit: int = PENDING_LIMIT) -> list[Appointment]:
+    """The user's past appointments still to record, oldest first (the longest waiting at the top)."""
+    return list(db.session.scalars(
+        _pending(user, now).options(joinedload(Appointment.enrolment).joinedload(Enrolment.client))
+        .order_by(Appointment.starts_at, Appointment.id).limit(limit)))
+
+
+def pending_count(user: User, now: datetime) -> int:
+    return db.session.scalar(_pending(user, now).with_only_columns(func.count(Appointment.id))) or 0

@@ -1,0 +1,63 @@
+"""Recording a meeting, and the list of meetings still to record."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from portal.audit.operations import record_read
+from portal.db import utcnow
+from portal.extensions import db
+from portal.i18n import _
+from portal.meetings import bp, forms, operations, permissions, queries
+from portal.scheduling.models import Appointment
+from portal.web.access import CASEWORK_ROLES, staff_required
+
+
+@bp.route("/appointments/<int:appointment_id>/record", methods=["GET", "POST"])
+@staff_required(*CASEWORK_ROLES)
+def record(appointment_id: int):
+    appointment = _load(appointment_id)
+    contact, call = operations.contact_of(appointment), queries.call_of(appointment.id)
+    form = forms.RecordForm(operations.allowed_modalities(appointment),
+                            operations.support_types_of(appointment.programme_code), str(get_locale()),
+                            queries.prefill(appointment, contact, call))
+    if contact is not None:
+        form.fill_record(contact.support_types, contact.worked_remotely)
+    if not form.is_submitted():
+        record_read(current_user, "meetings", "appointment", appointment.id, appointment.enrolment.client_id)
+        return _page(form, appointment, contact, call)
+    try:
+        if not form.validate():
+            return _page(form, appointment, contact, call, 400)
+        operations.record_meeting(current_user, appointment, form.contact_record())
+    except operations.RecordError as exc:
+        form.refuse(exc)
+        return _page(form, appointment, contact, call, 400)
+    flash(_("The meeting was recorded."), "success")
+    return redirect(url_for(".pending"))
+
+
+@bp.route("/to-record")
+@staff_required(*CASEWORK_ROLES)
+def pending():
+    rows = queries.pending(current_user, utcnow())
+    for appointment in rows:
+        record_read(current_user, "meetings", "appointment", appointment.id, appointment.enrolment.client_id)
+    return render_template("meetings/pending.html", rows=rows, limit=queries.PENDING_LIMIT)
+
+
+def _load(appointment_id: int) -> Appointment:
+    """404 for an unknown appointment or a group session (recorded as attendance), 403 for someone else's."""
+    appointment = db.get_or_404(Appointment, appointment_id)
+    if appointment.enrolment_id is None:
+        abort(404)
+    if not permissions.can_record(current_user, appointment):
+        abort(403)
+    return appointment
+
+
+def _page(form: forms.RecordForm, appointment: Appointment, contact, call, status: int = 200):
+    return render_template("meetings/record.html", form=form, appointment=appointment, contact=contact, call=call,
+                           client=appointment.enrolment.client, started=appointment.starts_at <= utcnow()), status
