@@ -7,14 +7,14 @@ from datetime import timedelta
 
 from flask_babel import format_date
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, TimeField
+from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.i18n import _, _l
 from portal.meetings.labels import LABELS
-from portal.meetings.models import ContactStatus
+from portal.meetings.models import NOTE_MAX, Contact, ContactStatus
 from portal.meetings.operations import MAX_MINUTES, ContactRecord, RecordError
 from portal.meetings.queries import Prefill
 from portal.programmes.definitions_schema import Modality, SupportType
@@ -33,16 +33,28 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class MinutesField(IntegerField):
+    """Whole minutes, with a message that says how to write them (WTForms' own only says "not valid")."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Write the length as whole minutes, for example 45.")) from None
+
+
 class RecordForm(FlaskForm):
     status = RadioField(_l("What happened?"), choices=[], validate_choice=False)
     modality = SelectField(_l("Way of meeting"), choices=[], validate_choice=False)
     day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
     start = TimeField(_l("Started at"), validators=[InputRequired(message=_l("Enter the time."))])
-    minutes = IntegerField(_l("Length in minutes"), validators=[
+    minutes = MinutesField(_l("Length in minutes"), validators=[
         InputRequired(message=_l("Enter the length in minutes.")),
         NumberRange(1, MAX_MINUTES, message=_l("Enter a length between %(min)s and %(max)s minutes."))])
     support_types = CheckboxesField(_l("Support given"), choices=[], validate_choice=False)
     worked_remotely = RadioField(_l("Did the support work remotely?"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Note (optional)"), render_kw={"rows": 2, "maxlength": NOTE_MAX}, validators=[
+        Optional(), Length(max=NOTE_MAX, message=_l("Please write the note in at most %(max)s characters."))])
 
     def __init__(self, modalities: Sequence[Modality], support: Sequence[SupportType], locale: str,
                  start: Prefill, **kwargs) -> None:
@@ -60,11 +72,13 @@ class RecordForm(FlaskForm):
         self.day.data, self.minutes.data = moment.date(), start.minutes
         self.start.data = moment.time().replace(second=0, microsecond=0, tzinfo=None)
 
-    def fill_record(self, support_types: Sequence[str], worked_remotely: bool | None) -> None:
+    def fill_record(self, contact: Contact) -> None:
         """Show what an earlier record said (the worker is correcting it)."""
         if not self.is_submitted():
-            self.support_types.data = list(support_types)
-            self.worked_remotely.data = None if worked_remotely is None else (YES if worked_remotely else NO)
+            self.support_types.data = list(contact.support_types)
+            remote = contact.worked_remotely
+            self.worked_remotely.data = None if remote is None else (YES if remote else NO)
+            self.note.data = contact.note
 
     def validate_status(self, field) -> None:
         if field.data not in {s.value for s in ContactStatus}:
@@ -117,4 +131,4 @@ class RecordForm(FlaskForm):
             status=ContactStatus(self.status.data), modality=Modality(self.modality.data), starts_at=starts_at,
             ends_at=starts_at + timedelta(minutes=self.minutes.data),
             support_types=tuple(self.support_types.data or ()),
-            worked_remotely={YES: True, NO: False}.get(self.worked_remotely.data))
+            worked_remotely={YES: True, NO: False}.get(self.worked_remotely.data), note=self.note.data)

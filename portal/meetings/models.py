@@ -18,6 +18,8 @@ from portal.extensions import db
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment
 
+NOTE_MAX = 500
+
 
 class ContactStatus(enum.StrEnum):
     """What happened; what is planned is an appointment (portal/scheduling)."""
@@ -51,6 +53,8 @@ class Contact(db.Model):
     duration_minutes: Mapped[int | None] = mapped_column(SmallInteger)
     support_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     worked_remotely: Mapped[bool | None]
+    # The worker's own short words on the meeting (personal data: audited by field name only).
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     enrolment: Mapped[Enrolment] = relationship()

@@ -19,7 +19,7 @@ from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _l
-from portal.meetings.models import Contact, ContactStatus
+from portal.meetings.models import NOTE_MAX, Contact, ContactStatus
 from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment
@@ -46,8 +46,6 @@ MESSAGES = {
 # What the appointment becomes when its contact is recorded (scheduling's statuses).
 APPOINTMENT_STATUS = {ContactStatus.HELD: AppointmentStatus.HELD, ContactStatus.NO_SHOW: AppointmentStatus.NO_SHOW,
                       ContactStatus.CANCELLED: AppointmentStatus.CANCELLED}
-RECORDED_FIELDS = ("status", "modality", "starts_at", "ends_at", "duration_minutes", "support_types",
-                   "worked_remotely")
 
 
 class RecordError(ValueError):
@@ -71,6 +69,7 @@ class ContactRecord:
     ends_at: datetime
     support_types: tuple[str, ...] = field(default=())
     worked_remotely: bool | None = None
+    note: str | None = None
 
     @property
     def held(self) -> bool:
@@ -112,6 +111,7 @@ def _values(entry: ContactRecord) -> dict:
         "duration_minutes": entry.minutes if held else None,
         "support_types": sorted(set(entry.support_types)) if held else [],
         "worked_remotely": entry.worked_remotely if held and entry.modality.remote else None,
+        "note": (entry.note or "").strip()[:NOTE_MAX] or None,
     }
 
 
@@ -143,7 +143,8 @@ def _checked(appointment: Appointment, entry: ContactRecord, now: datetime) -> C
     if entry.modality not in allowed_modalities(appointment):
         raise RecordError(MESSAGES["modality"], "modality")
     if not entry.held:
-        return ContactRecord(entry.status, entry.modality, appointment.starts_at, appointment.ends_at)
+        return ContactRecord(entry.status, entry.modality, appointment.starts_at, appointment.ends_at,
+                             note=entry.note)
     _check_times(appointment, entry, now)
     known = {s.code for s in support_types_of(appointment.programme_code)}
     if not set(entry.support_types) <= known:

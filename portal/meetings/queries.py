@@ -14,7 +14,7 @@ from portal.meetings.models import Contact, ContactStatus
 from portal.people.permissions import enrolments_visible_to
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment
-from portal.scheduling.models import Appointment, AppointmentStatus, Participant, ParticipantRole
+from portal.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Participant, ParticipantRole
 
 PENDING_LIMIT = 100
 # A call's end rounds up: a meeting of 40 min 10 s was a 41-minute meeting in the figures, never 0.
@@ -61,6 +61,12 @@ def prefill(appointment: Appointment, contact: Contact | None, call=None) -> Pre
 def _minutes(start: datetime, end: datetime) -> int:
     seconds = (end - start).total_seconds()
     return max(1, -(-int(seconds) // _SECONDS_PER_MINUTE))
+
+
+def record_due(appointment: Appointment, now: datetime) -> bool:
+    """A one-to-one appointment that has begun and whose status was not yet settled by a record or a cancellation."""
+    return (appointment.enrolment_id is not None and appointment.starts_at <= now
+            and appointment.status in ACTIVE_STATUSES)
 
 
 def _pending(user: User, now: datetime) -> Select:

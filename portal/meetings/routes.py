@@ -15,6 +15,20 @@ from portal.scheduling.models import Appointment
 from portal.web.access import CASEWORK_ROLES, staff_required
 
 
+@bp.app_context_processor
+def _record_links() -> dict:
+    """For the calendar and caseload pages: callables, so nothing is queried unless a template asks."""
+
+    def record_link(appointment: Appointment) -> str | None:
+        due = queries.record_due(appointment, utcnow())
+        return url_for("meetings.record", appointment_id=appointment.id) if due else None
+
+    def to_record_count() -> int:
+        return queries.pending_count(current_user, utcnow()) if current_user.is_authenticated else 0
+
+    return {"meeting_record_link": record_link, "meetings_to_record": to_record_count}
+
+
 @bp.route("/appointments/<int:appointment_id>/record", methods=["GET", "POST"])
 @staff_required(*CASEWORK_ROLES)
 def record(appointment_id: int):
@@ -24,7 +38,7 @@ def record(appointment_id: int):
                             operations.support_types_of(appointment.programme_code), str(get_locale()),
                             queries.prefill(appointment, contact, call))
     if contact is not None:
-        form.fill_record(contact.support_types, contact.worked_remotely)
+        form.fill_record(contact)
     if not form.is_submitted():
         record_read(current_user, "meetings", "appointment", appointment.id, appointment.enrolment.client_id)
         return _page(form, appointment, contact, call)
