@@ -215,7 +215,8 @@ def book_now(actor: User, enrolment: Enrolment, now: datetime) -> Appointment:
     starts_at = now.replace(second=0, microsecond=0)
     request = BookingRequest(enrolment=enrolment, contact_type=contact_type.code, modality=Modality.VIDEO,
                              starts_at=starts_at, minutes=contact_type.default_minutes, urgent=True)
-    appointment, _warnings = scheduling.book(actor, request, now=starts_at)
+    # Starting this minute is not "in the past" for a meeting that begins as it is booked.
+    appointment, _warnings = scheduling.book(actor, request, now=starts_at - timedelta(seconds=1))
     return appointment
 
 

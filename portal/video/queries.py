@@ -28,10 +28,7 @@ class Meeting:
     appointment: Appointment
     room: VideoRoom | None
     waiting: int
-
-    @property
-    def joinable(self) -> bool:
-        return self.room is None or not self.room.ended
+    open_now: bool  # within the joining window (half an hour before until half an hour after)
 
 
 def room_for_appointment(session, appointment_id: int) -> VideoRoom | None:
@@ -51,7 +48,8 @@ def meetings_today(user: User, now: datetime) -> list[Meeting]:
         .order_by(Appointment.starts_at)).all()
     rooms = {r.appointment_id: r for r in db.session.scalars(
         select(VideoRoom).where(VideoRoom.appointment_id.in_([a.id for a in appointments])))}
-    return [Meeting(a, rooms.get(a.id), len(waiting_in(rooms[a.id])) if a.id in rooms else 0) for a in appointments]
+    return [Meeting(a, rooms.get(a.id), len(waiting_in(rooms[a.id])) if a.id in rooms else 0, can_open(a, now))
+            for a in appointments if a.id not in rooms or not rooms[a.id].ended]
 
 
 def can_open(appointment: Appointment, now: datetime) -> bool:

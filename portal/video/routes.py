@@ -180,7 +180,9 @@ def invite(token: str):
     try:
         participant = operations.redeem_invite(db.session, token)
     except VideoError as exc:
-        return render_template("video/invite_invalid.html", message=str(exc)), 410
+        # A link that never was → 404; one that was but no longer works → 410 Gone.
+        status = 404 if exc.code == "invite_invalid" else 410
+        return render_template("video/invite_invalid.html", message=str(exc)), status
     held = [pid for pid in session.get(GUEST_KEY, []) if pid != participant.id]
     session[GUEST_KEY] = [*held[-(GUEST_KEEP - 1):], participant.id]
     return redirect(url_for("video.room", key=participant.room.key))

@@ -16,10 +16,11 @@ from portal.meetings import labels as meeting_labels
 from portal.people import labels as people_labels
 from portal.programmes import labels as programme_labels
 from portal.programmes import registry
+from portal.video import labels as video_labels
 from portal.web.navigation import main_navigation
 
 _TABLES = (audit_labels.LABELS, auth_labels.LABELS, caseload_labels.LABELS, meeting_labels.LABELS, people_labels.LABELS,
-           programme_labels.LABELS)
+           programme_labels.LABELS, video_labels.LABELS)
 
 
 def label(value: enum.Enum | None) -> str:

@@ -21,6 +21,9 @@ CASEWORK = {"worker", "care_coordinator", "team_lead"}
 ANY_SIGNED_IN = set(ROLES)
 CLIENT_OR_CASEWORK = CASEWORK | {"client"}
 FHIR = "fhir"  # like CLIENT_OR_CASEWORK, but anonymous gets 401 (an API answers, it does not redirect)
+API = "api"  # any signed-in user; anonymous gets 401
+TICKET = "ticket"  # a signaling ticket, not a session: 401 for everyone without one (tests/video_rooms)
+STAFF = set(ROLES) - {"client"}
 
 # endpoint → (method, who may use it). Everyone else: anonymous → login redirect, signed in → 403.
 ACCESS: dict[str, tuple[str, set[str] | str]] = {
@@ -73,15 +76,40 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "appointments.feed": ("GET", PUBLIC),
     "notifications.outbox": ("GET", {"admin"}),
     "interop.patient": ("GET", FHIR),
+    # Video rooms are object level (the appointment's own workers and client, invite holders; anyone else
+    # → 404): tests/video_rooms/test_routes.py. The matrix gives them a room that does not exist.
+    "video.index": ("GET", ANY_SIGNED_IN),
+    "video.open_appointment": ("POST", ANY_SIGNED_IN),
+    "video.start_adhoc": ("POST", CASEWORK),
+    "video.room": ("GET", PUBLIC),  # invite guests have no account
+    "video.invites": ("GET", STAFF),
+    "video.revoke_invite": ("POST", STAFF),
+    "video.invite": ("GET", PUBLIC),
+    "video.left": ("GET", PUBLIC),
+    "video.fallback": ("POST", PUBLIC),
+    "video.echo_test": ("POST", API),
+    "video.ice_servers": ("GET", TICKET),
     "interop.appointment": ("GET", FHIR),
     "interop.appointment_search": ("GET", FHIR),
+    "measures.my_results": ("GET", {"client"}),
+    "measures.answer": ("GET", {"client"}),
+    "measures.save_draft": ("POST", {"client"}),
+    "measures.overview": ("GET", CASEWORK),
+    "measures.client_graph": ("POST", CASEWORK),
+    "measures.enter": ("GET", CASEWORK),
+    "measures.correct": ("GET", CASEWORK),
 }
 # Public routes that answer 404 for the made-up value the matrix gives them.
 # Group pages are given a group that does not exist: whether a worker may open a real group (its leader,
 # or a team lead of its unit) is object-level and tested in tests/groups.
 GROUP_PAGES = {"groups.show", "groups.add_member", "groups.remove_member", "groups.sessions", "groups.attendance"}
+VIDEO_ROOM_PAGES = {"video.open_appointment", "video.room", "video.invites", "video.revoke_invite", "video.invite",
+                    "video.fallback"}
+# Measures pages are given the ORS of the world's appointment (in 2030: not open yet) and an answer that
+# does not exist; answering, entering and correcting real ones is tested in tests/measures.
+MEASURE_PAGES = {"measures.answer", "measures.save_draft", "measures.enter", "measures.correct"}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "appointments.feed", "scheduling.remove_absence",
-                *GROUP_PAGES}
+                *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES}
 
 
 @pytest.fixture
@@ -122,13 +150,28 @@ def _url(app, endpoint: str, world) -> str:
         "groups.attendance": {"group_id": 999999, "appointment_id": 1},
         "meetings.record": {"appointment_id": world["appointment"].id},
         "interop.patient": {"resource_id": world["client"].id},
+        "video.open_appointment": {"appointment_id": world["appointment"].id},
+        "video.room": {"key": "no-such-room"},
+        "video.invites": {"key": "no-such-room"},
+        "video.revoke_invite": {"key": "no-such-room", "invite_id": 1},
+        "video.invite": {"token": "not-a-real-token"},
+        "video.fallback": {"key": "no-such-room"},
         "interop.appointment": {"resource_id": world["appointment"].id},
         "interop.appointment_search": {"patient": f"Patient/{world['client'].id}"},
+        **_measure_args(world),
     }.get(endpoint, {})
     with app.test_request_context():
         from flask import url_for
 
         return url_for(endpoint, **args)
+
+
+def _measure_args(world) -> dict:
+    ors = {"enrolment_id": world["enrolment"].id, "code": "ors", "key": f"appt-{world['appointment'].id}"}
+    return {"measures.answer": ors, "measures.save_draft": ors, "measures.enter": ors,
+            "measures.overview": {"enrolment_id": world["enrolment"].id},
+            "measures.client_graph": {"enrolment_id": world["enrolment"].id},
+            "measures.correct": {"answer_id": 999999}}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -142,12 +185,16 @@ def test_route_access(app, world, login, endpoint, who):
     method, allowed = ACCESS[endpoint]
     if allowed == FHIR:
         allowed = CLIENT_OR_CASEWORK if who != "anonymous" else None
+    elif allowed == API:
+        allowed = ANY_SIGNED_IN if who != "anonymous" else None
+    elif allowed == TICKET:
+        allowed = None
     client = app.test_client()
     if who != "anonymous":
         _sign_in(client, world["users"][who])
     url = _url(app, endpoint, world)
     response = client.open(url, method=method, data={"locale": "sv"} if endpoint == "auth.language" else None)
-    if allowed == PUBLIC or (who != "anonymous" and who in allowed):
+    if allowed is not None and (allowed == PUBLIC or (who != "anonymous" and who in allowed)):
         assert response.status_code in (200, 302, 404), (who, endpoint, response.status_code)
         if response.status_code == 302:
             to_login = "/login" in response.headers["Location"]
