@@ -80,11 +80,12 @@ def _register_blueprints(app: Flask) -> None:
     from portal.groups import routes as groups
     from portal.interop import routes as interop
     from portal.me import routes as me
+    from portal.measures import routes as measures
     from portal.meetings import routes as meetings
     from portal.notifications import routes as notifications
     from portal.scheduling import routes as scheduling
     from portal.video import routes as video
 
     for module in (core, auth, me, caseload, scheduling, groups, meetings, appointments, notifications, interop, audit,
-                   admin, video):
+                   admin, video, measures):
         app.register_blueprint(module.bp)

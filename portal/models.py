@@ -3,6 +3,7 @@
 from portal.audit.models import AuditRecord  # noqa: F401
 from portal.auth.models import OidcIdentity, User, UserRole  # noqa: F401
 from portal.groups.models import Attendance, Group, GroupMember, GroupSession  # noqa: F401
+from portal.measures.models import Answer, Correction, InstrumentVersion, MeasureSettings  # noqa: F401
 from portal.meetings.models import Contact  # noqa: F401
 from portal.notifications.models import OutboxMessage  # noqa: F401
 from portal.people.models import Client, Municipality, OrgUnit, UnitMembership  # noqa: F401

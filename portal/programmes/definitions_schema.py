@@ -98,7 +98,16 @@ class Measure(_Strict):
 class Feedback(_Strict):
     form: Code
     schedule: FeedbackSchedule
+    # How long a collection period stays open (quarter_start_periods: seed 002 says two weeks; yearly: 30).
     period_days: int | None = Field(default=None, ge=1, le=90)
+    # Yearly surveys: the month (1–12) in which the collection period starts.
+    month: int | None = Field(default=None, ge=1, le=12)
+
+    @model_validator(mode="after")
+    def _month_only_yearly(self):
+        if self.month is not None and self.schedule is not FeedbackSchedule.YEARLY:
+            raise ValueError("'month' is only for schedule = 'yearly'")
+        return self
 
 
 class Eligibility(_Strict):

@@ -1,0 +1,25 @@
+"""Who may answer, enter, correct and read measures: the portal's own rule (people/permissions.py).
+
+A client answers only their own enrolment's questionnaires, and only while the enrolment is ongoing.
+A worker reads, enters and corrects for the clients they may see.
+"""
+
+from __future__ import annotations
+
+from portal.auth.models import User
+from portal.people.permissions import can_see_client
+from portal.people.queries import client_of_user
+from portal.programmes.models import Enrolment, EnrolmentStatus
+
+
+def is_own(user: User, enrolment: Enrolment) -> bool:
+    client = client_of_user(user) if user.is_client else None
+    return client is not None and client.id == enrolment.client_id
+
+
+def client_may_answer(user: User, enrolment: Enrolment) -> bool:
+    return is_own(user, enrolment) and enrolment.status is EnrolmentStatus.ACTIVE
+
+
+def worker_may_see(user: User, enrolment: Enrolment) -> bool:
+    return user.is_staff and can_see_client(user, enrolment.client_id)

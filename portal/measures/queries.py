@@ -1,0 +1,203 @@
+"""Reads: what is due (for the client's home page, the caseload, the video waiting room), answers, series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.measures import fit, instruments, schedule, scoring
+from portal.measures.models import Answer, AnswerStatus, InstrumentVersion, MeasureSettings
+from portal.people.models import Client
+from portal.programmes import registry
+from portal.programmes.models import Enrolment, EnrolmentStatus
+from portal.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
+from portal.scheduling.timeutil import local_date
+
+MEETING_STATUSES = (*ACTIVE_STATUSES, AppointmentStatus.HELD)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    enrolment: Enrolment
+    occurrence: schedule.Occurrence
+    has_draft: bool
+    meeting_at: datetime | None
+
+    @property
+    def url(self) -> str:
+        return url_for("measures.answer", enrolment_id=self.enrolment.id, code=self.occurrence.instrument,
+                       key=self.occurrence.key)
+
+    @property
+    def enter_url(self) -> str:
+        return url_for("measures.enter", enrolment_id=self.enrolment.id, code=self.occurrence.instrument,
+                       key=self.occurrence.key)
+
+
+def enrolment_facts(enrolment: Enrolment) -> schedule.EnrolmentFacts:
+    return schedule.EnrolmentFacts(enrolment.id, enrolment.start_on, enrolment.ended_on or enrolment.planned_end_on,
+                                   enrolment.status is EnrolmentStatus.ENDED)
+
+
+def meetings_of(enrolment: Enrolment) -> list[schedule.MeetingFacts]:
+    """The one-to-one appointments of the enrolment that are or were going to happen."""
+    rows = db.session.execute(
+        select(Appointment.id, Appointment.starts_at, Appointment.ends_at)
+        .where(Appointment.enrolment_id == enrolment.id, Appointment.status.in_(MEETING_STATUSES))
+        .order_by(Appointment.starts_at)
+    )
+    return [schedule.MeetingFacts(*row) for row in rows]
+
+
+def _installed(occurrences: list[schedule.Occurrence]) -> list[schedule.Occurrence]:
+    """Only instruments this installation has a definition for (a programme may name others)."""
+    return [o for o in occurrences if instruments.current(o.instrument) is not None]
+
+
+def occurrences(enrolment: Enrolment, now: datetime, *, open_only: bool) -> list[schedule.Occurrence]:
+    definition = registry.definition(enrolment.programme_code)
+    if definition is None:
+        return []
+    facts, meetings = enrolment_facts(enrolment), meetings_of(enrolment)
+    if open_only:
+        return _installed(schedule.open_occurrences(definition, facts, meetings, now))
+    return _installed(schedule.all_occurrences(definition, facts, meetings, local_date(now)))
+
+
+def find_occurrence(enrolment: Enrolment, code: str, key: str, now: datetime,
+                    *, open_only: bool) -> schedule.Occurrence | None:
+    """The occurrence named by the URL, if the programme defines it (and it is open, for clients)."""
+    return next((o for o in occurrences(enrolment, now, open_only=open_only)
+                 if o.instrument == code and o.key == key), None)
+
+
+def answer_for(enrolment_id: int, code: str, key: str) -> Answer | None:
+    return db.session.scalar(select(Answer).where(
+        Answer.enrolment_id == enrolment_id, Answer.instrument_code == code, Answer.occurrence == key))
+
+
+def _status_by_occurrence(enrolment_ids: list[int]) -> dict[tuple[int, str, str], AnswerStatus]:
+    rows = db.session.execute(select(Answer.enrolment_id, Answer.instrument_code, Answer.occurrence, Answer.status)
+                              .where(Answer.enrolment_id.in_(enrolment_ids)))
+    return {(e, c, k): s for e, c, k, s in rows}
+
+
+def _due(enrolments: list[Enrolment], now: datetime, appointment_id: int | None = None) -> list[DueItem]:
+    statuses = _status_by_occurrence([e.id for e in enrolments])
+    starts = {}
+    items = []
+    for enrolment in enrolments:
+        for occurrence in occurrences(enrolment, now, open_only=True):
+            status = statuses.get((enrolment.id, occurrence.instrument, occurrence.key))
+            if status is AnswerStatus.SUBMITTED:
+                continue
+            if appointment_id is not None and occurrence.appointment_id != appointment_id:
+                continue
+            if occurrence.appointment_id and occurrence.appointment_id not in starts:
+                starts[occurrence.appointment_id] = db.session.get(Appointment, occurrence.appointment_id).starts_at
+            items.append(DueItem(enrolment, occurrence, status is AnswerStatus.DRAFT,
+                                 starts.get(occurrence.appointment_id)))
+    return items
+
+
+def due_for_client(client: Client, now: datetime | None = None) -> list[DueItem]:
+    """What the client may answer now, over their ongoing enrolments."""
+    enrolments = list(db.session.scalars(select(Enrolment).where(
+        Enrolment.client_id == client.id, Enrolment.status == EnrolmentStatus.ACTIVE).order_by(Enrolment.id)))
+    return _due(enrolments, now or utcnow())
+
+
+def due_for_enrolment(enrolment: Enrolment, now: datetime | None = None) -> list[DueItem]:
+    return _due([enrolment], now or utcnow())
+
+
+def due_for_meeting(session: Session, enrolment: Enrolment, appointment: Appointment,
+                    now: datetime | None = None) -> list[DueItem]:
+    """The questionnaires open for this meeting (ORS before, SRS after): for the waiting room and the
+    post-call page. Each item's ``url`` is the ``measures.answer`` page of that occurrence."""
+    # ``session`` is the caller's (the request's) session, which is also db.session here.
+    return _due([enrolment], now or utcnow(), appointment_id=appointment.id)
+
+
+def submitted_answers(enrolment_id: int, code: str | None = None) -> list[Answer]:
+    query = select(Answer).where(Answer.enrolment_id == enrolment_id, Answer.status == AnswerStatus.SUBMITTED)
+    if code:
+        query = query.where(Answer.instrument_code == code)
+    return list(db.session.scalars(query.order_by(Answer.answered_on, Answer.id)))
+
+
+def answers_of_client(client_id: int) -> list[Answer]:
+    return list(db.session.scalars(select(Answer).where(
+        Answer.client_id == client_id, Answer.status == AnswerStatus.SUBMITTED,
+    ).order_by(Answer.answered_on, Answer.id)))
+
+
+def instrument_versions() -> list[InstrumentVersion]:
+    return list(db.session.scalars(
+        select(InstrumentVersion).order_by(InstrumentVersion.code, InstrumentVersion.version)))
+
+
+def client_sees_fit_graph(enrolment_id: int) -> bool:
+    settings = db.session.get(MeasureSettings, enrolment_id)
+    return settings is None or settings.client_sees_fit_graph
+
+
+def fit_points(enrolment_id: int) -> list[fit.Point]:
+    """ORS and SRS totals per meeting, in meeting order (meetings with neither are left out)."""
+    rows = db.session.execute(
+        select(Appointment.id, Appointment.starts_at, Answer.instrument_code, Answer.total)
+        .join(Answer, Answer.appointment_id == Appointment.id)
+        .where(Answer.enrolment_id == enrolment_id, Answer.status == AnswerStatus.SUBMITTED,
+               Answer.instrument_code.in_(("ors", "srs")))
+        .order_by(Appointment.starts_at, Appointment.id)
+    )
+    by_meeting: dict[int, dict] = {}
+    for appointment_id, starts_at, code, total in rows:
+        by_meeting.setdefault(appointment_id, {"at": starts_at})[code] = total
+    return [fit.Point(m["at"], m.get("ors"), m.get("srs")) for m in by_meeting.values()]
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    code: str
+    text: str
+    start: int | None
+    follow_up: int | None
+    start_band: object
+    follow_up_band: object
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """3X10D at the start against the follow-up (six months, or the end if earlier)."""
+
+    start: Answer | None
+    follow_up: Answer | None
+    items: list[ItemChange]
+    start_mean: float | None
+    follow_up_mean: float | None
+    change_percent: float | None
+
+
+def tenx_comparison(enrolment_id: int, locale: str) -> Comparison | None:
+    answers = {a.occurrence: a for a in submitted_answers(enrolment_id, "3x10d")}
+    if not answers:
+        return None
+    start = answers.get("start")
+    follow = next((a for key, a in sorted(answers.items(), reverse=True) if key != "start"), None)
+    definition = (start or follow).instrument.parsed
+    items = [ItemChange(i.code, i.text.get(locale), _value(start, i.code), _value(follow, i.code),
+                        scoring.band(definition, _value(start, i.code)),
+                        scoring.band(definition, _value(follow, i.code))) for i in definition.scored_items]
+    start_mean, follow_mean = (start.total if start else None), (follow.total if follow else None)
+    return Comparison(start, follow, items, start_mean, follow_mean, scoring.percent_change(start_mean, follow_mean))
+
+
+def _value(answer: Answer | None, code: str):
+    return None if answer is None else answer.values.get(code)

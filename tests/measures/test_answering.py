@@ -1,0 +1,148 @@
+"""The client answers: drafts kept, one submission per occurrence, bad input refused with nothing stored."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.audit.models import AuditAction, AuditRecord
+from portal.measures import operations, queries
+from portal.measures.models import Answer, AnswerStatus, InstrumentVersion
+from portal.measures.operations import MeasureRefused
+from portal.programmes.models import EnrolmentStatus
+from tests.measures.conftest import ors_form
+
+
+def url(enrolment, meeting, code="ors"):
+    return f"/me/measures/{enrolment.id}/{code}/appt-{meeting.id}"
+
+
+def answers(db):
+    return db.session.scalar(select(func.count()).select_from(Answer))
+
+
+def version_id(db):
+    row = operations.instrument_version("ors")
+    db.session.commit()
+    return row.id
+
+
+def test_the_home_page_lists_the_open_ors_and_the_form_answers_it(db, client, login, enrolment, meeting, client_row):
+    login(client_row.user)
+    home = client.get("/me").get_data(as_text=True)
+    assert url(enrolment, meeting) in home
+    page = client.get(url(enrolment, meeting))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'type="range"' in html and 'step="0.1"' in html and "Placeholder wording" in html
+    response = client.post(url(enrolment, meeting), data=ors_form(version_id(db)))
+    assert response.status_code == 302
+    answer = db.session.scalar(select(Answer))
+    assert answer.status is AnswerStatus.SUBMITTED and answer.total == 24.7
+    assert answer.instrument.code == "ors" and answer.instrument.version == 1
+    assert url(enrolment, meeting) not in client.get("/me").get_data(as_text=True)
+    assert "24.7" in client.get(url(enrolment, meeting)).get_data(as_text=True)
+    audit = db.session.scalar(select(AuditRecord).where(AuditRecord.object_type == "answer"))
+    assert audit.action is AuditAction.CREATE and audit.client_id == client_row.id
+    assert "6.5" not in str(audit.detail)  # no values in the audit trail
+
+
+def test_the_same_submission_twice_is_one_answer_and_a_second_form_is_refused(db, client, login, enrolment,
+                                                                              meeting, client_row):
+    login(client_row.user)
+    vid = version_id(db)
+    assert client.post(url(enrolment, meeting), data=ors_form(vid)).status_code == 302
+    assert client.post(url(enrolment, meeting), data=ors_form(vid)).status_code == 302  # a double click
+    again = client.post(url(enrolment, meeting), data=ors_form(vid, token="t-2", overall="1"))
+    assert again.status_code == 409
+    assert "already answered" in again.get_data(as_text=True)
+    assert answers(db) == 1
+    assert db.session.scalar(select(Answer)).values["overall"] == 6
+
+
+def test_a_draft_is_kept_and_continued(db, client, login, enrolment, meeting, client_row):
+    login(client_row.user)
+    vid = version_id(db)
+    draft = client.post(url(enrolment, meeting) + "/draft",
+                        data={"version": str(vid), "js": "1", "individually": "3.3", "individually__set": "1",
+                              "overall": "9", "socially": "banana", "socially__set": "1"})
+    assert draft.status_code == 200 and draft.get_json()["saved"] is True
+    row = db.session.scalar(select(Answer))
+    assert row.status is AnswerStatus.DRAFT and row.values == {"individually": 3.3}  # untouched/invalid left out
+    html = client.get(url(enrolment, meeting)).get_data(as_text=True)
+    assert 'value="3.3"' in html
+    assert "started, not sent yet" in client.get("/me").get_data(as_text=True)
+    assert client.post(url(enrolment, meeting), data=ors_form(vid)).status_code == 302
+    assert answers(db) == 1
+
+
+@pytest.mark.parametrize(("change", "item"), [({"overall": "11"}, "overall"), ({"overall": "x"}, "overall"),
+                                               ({"overall": ""}, "overall")])
+def test_bad_values_are_refused_with_the_item_named_and_nothing_stored(db, client, login, enrolment, meeting,
+                                                                       client_row, change, item):
+    login(client_row.user)
+    response = client.post(url(enrolment, meeting), data=ors_form(version_id(db), **change))
+    assert response.status_code == 400
+    assert f'href="#item-{item}"' in response.get_data(as_text=True)
+    assert answers(db) == 0
+
+
+def test_an_untouched_line_counts_as_unanswered_when_the_script_ran(db, client, login, enrolment, meeting, client_row):
+    login(client_row.user)
+    data = ors_form(version_id(db), js="1", individually__set="1", interpersonally__set="1", socially__set="1")
+    response = client.post(url(enrolment, meeting), data=data)
+    assert response.status_code == 400 and 'href="#item-overall"' in response.get_data(as_text=True)
+
+
+def test_a_forged_version_is_refused(db, client, login, enrolment, meeting, client_row):
+    login(client_row.user)
+    response = client.post(url(enrolment, meeting), data=ors_form(version_id(db) + 99))
+    assert response.status_code == 400 and "has changed" in response.get_data(as_text=True)
+    assert answers(db) == 0
+
+
+def test_another_clients_questionnaire_is_403(db, client, login, create_client, enrolment, meeting):
+    other = create_client()
+    other.user.locale = "en"
+    login(other.user)
+    assert client.get(url(enrolment, meeting)).status_code == 403
+    assert client.post(url(enrolment, meeting), data=ors_form(version_id(db))).status_code == 403
+    assert client.post(url(enrolment, meeting) + "/draft", data=ors_form(version_id(db))).status_code == 403
+    assert answers(db) == 0
+
+
+def test_a_closed_or_unknown_occurrence_is_refused(db, client, login, enrolment, meeting, client_row):
+    login(client_row.user)
+    assert client.get(url(enrolment, meeting, "srs")).status_code == 404  # SRS opens when the meeting starts
+    assert client.get(f"/me/measures/{enrolment.id}/ors/appt-999999").status_code == 404
+    assert client.get(f"/me/measures/{enrolment.id}/3x10d/start").status_code == 404  # not in this programme
+    assert client.post(url(enrolment, meeting, "srs"), data=ors_form(version_id(db))).status_code == 404
+    enrolment.status, enrolment.ended_on = EnrolmentStatus.ENDED, enrolment.start_on
+    db.session.commit()
+    assert client.post(url(enrolment, meeting), data=ors_form(version_id(db))).status_code == 403
+    assert answers(db) == 0
+
+
+def test_answers_keep_the_version_they_were_given_on(app, db, enrolment, meeting, worker):
+    occurrence = queries.find_occurrence(enrolment, "ors", f"appt-{meeting.id}", meeting.starts_at, open_only=True)
+    v1 = operations.instrument_version("ors")
+    answer = operations.submit(worker, enrolment, occurrence, v1.id, ors_form(v1.id), "x")
+    db.session.commit()
+    # An organisation installs its licensed wording as version 2: the old answer still points at version 1.
+    v2 = InstrumentVersion(code="ors", version=2, checksum="0" * 64,
+                           definition={**v1.definition, "version": 2, "placeholder_wording": False})
+    db.session.add(v2)
+    db.session.commit()
+    assert answer.instrument.version == 1 and answer.instrument.parsed.placeholder_wording
+
+
+def test_editing_a_definition_without_a_new_version_is_refused(app, db):
+    row = operations.instrument_version("ors")
+    row.definition = {**row.definition, "source": "edited"}
+    db.session.commit()
+    with pytest.raises(operations.InstrumentChangedWithoutNewVersion):
+        operations.instrument_version("ors")
+
+
+def test_refusals_carry_translated_messages(app):
+    assert str(MeasureRefused("already"))
