@@ -29,6 +29,12 @@ GUEST_KEY = "video_participants"  # the participants this browser holds invite l
 GUEST_KEEP = 5
 
 
+@bp.app_context_processor
+def video_helpers() -> dict:
+    return {"video_join_open": lambda appointment: appointment.modality == "video" and appointment.active
+            and queries.can_open(appointment, utcnow())}
+
+
 @bp.route("/")
 def index():
     if not current_user.is_authenticated:

@@ -38,11 +38,12 @@ def main_navigation() -> list[tuple[str, str]]:
         return []
     if current_user.is_client:
         return [("me.home", _("My page")), ("appointments.index", _("My appointments")),
+                ("video.index", _("Video meetings")),
                 ("me.profile", _("My details")), ("audit.my_access_log", _("Who has seen my data"))]
     links = []
     if current_user.has_role(*CASEWORK_ROLES):
         links += [("caseload.index", _("My clients")), ("scheduling.index", _("My calendar")),
-                  ("groups.index", _("Groups"))]
+                  ("video.index", _("Video meetings")), ("groups.index", _("Groups"))]
     if current_user.has_role(Role.ADMIN):
         links += [("admin.index", _("Administration")), ("admin.users", _("Staff accounts")),
                   ("audit.search", _("Audit log")), ("notifications.outbox", _("Outbox"))]
