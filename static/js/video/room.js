@@ -1,0 +1,162 @@
+// The video meeting page: one page, three stages without reloads — check → wait → call (staff skip
+// waiting) — and an end stage. A reload of this tab goes straight back to the call: the server
+// remembers admission, this tab remembers that it was in the call.
+
+import { Call } from './call.js';
+import { Chat } from './chat.js';
+import { CheckStage } from './check.js';
+import { LocalMedia } from './media.js';
+import { connect, fetchIceServers, request } from './signaling.js';
+import { announce, inCall, readJson, translator } from './util.js';
+import { WaitingList, WaitStage } from './waiting.js';
+
+const $ = (id) => document.getElementById(id);
+const STAGES = ['check', 'wait', 'call', 'end'];
+
+class Room {
+  constructor() {
+    this.config = readJson('call-config');
+    this.t = translator(readJson('call-strings'));
+    this.media = new LocalMedia();
+    this.socket = null;
+    this.ice = { iceServers: [], fetchedAt: 0, ttl: 0 };
+    this.status = $('call-announce');
+    this.stage = null;
+    this.finished = false;
+    const live = () => this.socket;
+    this.call = new Call({ config: this.config, t: this.t, media: this.media, socket: live,
+      ice: () => this.ice.iceServers, statusRegion: this.status });
+    this.chat = new Chat({ t: this.t, socket: live });
+    this.wait = new WaitStage({ config: this.config, t: this.t });
+    this.waitingList = this.config.isStaff ? new WaitingList({ t: this.t, socket: live, announceRegion: this.status }) : null;
+    this.check = new CheckStage({ config: this.config, t: this.t, media: this.media });
+    window.silta = { room: this };
+  }
+
+  async start() {
+    this.bindButtons();
+    if (inCall.get(this.config.room)) {
+      this.show('call');
+      await this.media.start();
+      await this.join();
+      return;
+    }
+    this.show('check');
+    await this.check.start();
+  }
+
+  bindButtons() {
+    $('join-button').addEventListener('click', () => { this.check.stop(); this.join(); });
+    $('leave-button').addEventListener('click', () => this.leave());
+    $('wait-leave-button').addEventListener('click', () => this.leave());
+    $('rejoin-button').addEventListener('click', () => window.location.reload());
+    const end = $('end-button');
+    if (end) {
+      end.addEventListener('click', () => { $('end-confirm').hidden = false; $('end-confirm-yes').focus(); });
+      $('end-confirm-no').addEventListener('click', () => { $('end-confirm').hidden = true; end.focus(); });
+      $('end-confirm-yes').addEventListener('click', () => this.endForAll());
+    }
+  }
+
+  show(stage) {
+    if (this.stage === stage) return;
+    this.stage = stage;
+    for (const name of STAGES) $(`stage-${name}`).hidden = name !== stage;
+    document.body.dataset.stage = stage;
+    const heading = $(`stage-${stage}-heading`);
+    if (heading) heading.focus();
+  }
+
+  async freshIce() {
+    const age = (Date.now() - this.ice.fetchedAt) / 1000;
+    if (this.ice.fetchedAt && age < (this.ice.ttl || 3600) / 2) return;
+    try {
+      this.ice = await fetchIceServers(this.config.iceUrl, this.config.ticket);
+    } catch {
+      this.ice = { iceServers: this.ice.iceServers, fetchedAt: 0, ttl: 0 }; // host candidates still work
+    }
+  }
+
+  /** ICE servers first (STACK.md), then the socket; every (re)connect sends `join` again. */
+  async join() {
+    $('join-button').disabled = true;
+    await this.freshIce();
+    const socket = connect(this.config, { ticket: this.config.ticket });
+    this.socket = socket;
+    socket.on('connect', () => this.sendJoin());
+    socket.on('disconnect', (reason) => this.lostSignaling(reason));
+    socket.on('connect_error', (err) => this.connectError(err));
+    socket.on('waiting', ({ position }) => { this.show('wait'); this.wait.position(position); });
+    socket.on('admitted', () => { announce(this.status, this.t('admitted')); this.sendJoin(); });
+    socket.on('notice', (notice) => { this.wait.notice(notice); announce($('wait-announce'), notice.text); });
+    socket.on('joined', (message) => this.joined(message));
+    socket.on('peer-joined', (info) => this.call.peerJoined(info));
+    socket.on('peer-left', (info) => this.call.peerLeft(info));
+    socket.on('peer-state', (state) => this.call.peerState(state));
+    socket.on('signal', (message) => this.call.signal(message));
+    socket.on('chat', (message) => this.chat.receive(message, this.call.myConn));
+    socket.on('lobby', ({ room, waiting }) => { if (this.waitingList && room === this.config.room) this.waitingList.update(waiting); });
+    socket.on('ended', () => this.finish('ended'));
+    socket.on('replaced', () => this.finish('replaced'));
+    socket.on('fallback', ({ room, name, choice }) => {
+      if (room === this.config.room) announce(this.status, this.t(`staff_fallback_${choice}`, { name }));
+    });
+  }
+
+  async sendJoin() {
+    await this.freshIce();
+    const ack = await request(this.socket, 'join');
+    if (ack.ok || ack.error === 'not_admitted' || ack.error === 'timeout') return;
+    const reasons = { room_full: 'full', ended: 'ended', unauthorized: 'unauthorized' };
+    this.finish(reasons[ack.error] || 'failed');
+  }
+
+  joined(message) {
+    const again = this.call.myConn !== null;
+    this.show('call');
+    inCall.set(this.config.room, true);
+    this.call.joined(message);
+    announce(this.status, this.t(again ? 'rejoined' : 'in_call'));
+  }
+
+  lostSignaling(reason) {
+    if (this.finished || reason === 'io client disconnect') return;
+    announce(this.status, this.t('signaling_lost'));
+    // The server refuses a reconnect it cannot authorise; the client library retries everything else.
+    if (reason === 'io server disconnect') window.setTimeout(() => this.socket && this.socket.connect(), 1000);
+  }
+
+  connectError(err) {
+    if (err && err.message === 'unauthorized') { this.finish('unauthorized'); return; }
+    if (!this.socket.active) window.setTimeout(() => this.socket && this.socket.connect(), 2000);
+  }
+
+  async leave() {
+    if (this.socket && this.socket.connected) await request(this.socket, 'leave', {}, 2000);
+    this.finish('left');
+  }
+
+  async endForAll() {
+    const ack = await request(this.socket, 'end');
+    if (!ack.ok) { announce(this.status, this.t('end_for_all_failed')); return; }
+    this.finish('ended_by_me');
+    if (this.config.recordUrl) window.location.assign(this.config.recordUrl);
+  }
+
+  /** Stops media and signaling; `reason` picks the message. `replaced`: the call goes on in another tab. */
+  finish(reason) {
+    if (this.finished) return;
+    this.finished = true;
+    if (reason !== 'replaced') inCall.set(this.config.room, false);
+    this.call.stop();
+    this.check.stop();
+    this.media.stop();
+    if (this.socket) { this.socket.disconnect(); }
+    $('stage-end-heading').textContent = this.t(`end_${reason}`);
+    $('rejoin-button').hidden = !['left', 'failed'].includes(reason);
+    document.body.dataset.endReason = reason;
+    this.show('end');
+  }
+}
+
+new Room().start();
