@@ -59,6 +59,13 @@ def init_app(app: Flask) -> None:
         sync_programmes(registry.loaded())
         _seed()
 
+    @app.cli.command("video-bot-token")
+    def bot_token_command():
+        """Print the echo bot's credential (SILTA_BOT_TOKEN); it stays valid until the secret key changes."""
+        from portal.video.tickets import bot_token
+
+        click.echo(bot_token())
+
     @app.cli.command("silta-compile-translations")
     def compile_command():
         """Compile the translation catalogs (.po → .mo)."""

@@ -252,3 +252,9 @@ def test_an_ended_meeting_cannot_be_entered(app, db, client, login, person, work
     assert client.get(f"/video/r/{room.key}").status_code == 410
     response = client.post(f"/video/appointments/{appointment.id}")
     assert response.status_code == 302 and "/video/r/" not in response.headers["Location"]
+
+
+def test_bot_token_command_prints_a_valid_bot_credential(app):
+    result = app.test_cli_runner().invoke(args=["video-bot-token"])
+    assert result.exit_code == 0 and tickets.read_bot_token(result.output.strip()) == "echo"
+    assert tickets.read_participant_ticket(result.output.strip()) is None  # one kind is never another
