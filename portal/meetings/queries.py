@@ -17,6 +17,7 @@ from portal.programmes.models import Enrolment
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Participant, ParticipantRole
 
 PENDING_LIMIT = 100
+SETTLED_STATUSES = (AppointmentStatus.HELD, AppointmentStatus.NO_SHOW)
 # A call's end rounds up: a meeting of 40 min 10 s was a 41-minute meeting in the figures, never 0.
 _SECONDS_PER_MINUTE = 60
 
@@ -67,6 +68,11 @@ def record_due(appointment: Appointment, now: datetime) -> bool:
     """A one-to-one appointment that has begun and whose status was not yet settled by a record or a cancellation."""
     return (appointment.enrolment_id is not None and appointment.starts_at <= now
             and appointment.status in ACTIVE_STATUSES)
+
+
+def record_editable(appointment: Appointment) -> bool:
+    """A one-to-one appointment already recorded as held or not come: its record can be corrected."""
+    return appointment.enrolment_id is not None and appointment.status in SETTLED_STATUSES
 
 
 def _pending(user: User, now: datetime) -> Select:

@@ -19,9 +19,15 @@ from portal.web.access import CASEWORK_ROLES, staff_required
 def _record_links() -> dict:
     """For the calendar and caseload pages: callables, so nothing is queried unless a template asks."""
 
-    def record_link(appointment: Appointment) -> str | None:
-        due = queries.record_due(appointment, utcnow())
-        return url_for("meetings.record", appointment_id=appointment.id) if due else None
+    def record_link(appointment: Appointment) -> tuple[str, str] | None:
+        """The record page's address and the link's text, for an appointment that has or needs a record."""
+        if queries.record_due(appointment, utcnow()):
+            text = _("Record the meeting")
+        elif queries.record_editable(appointment):
+            text = _("Correct the record")
+        else:
+            return None
+        return url_for("meetings.record", appointment_id=appointment.id), text
 
     def to_record_count() -> int:
         return queries.pending_count(current_user, utcnow()) if current_user.is_authenticated else 0

@@ -165,6 +165,29 @@ def _forbidden(page, base: str, roles: frozenset[str] = frozenset()) -> int:
 
 
 BOOKING_LINK = "#main a[href*='/work/calendar/book/']"
+RECORD_LINK = "#main a[href^='/meetings/appointments/']"
+
+
+def _record_page(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    """A meeting's record page, from the calendar of the latest past week that has one (the demo county's
+    past meetings are all recorded: this opens one for correcting)."""
+    from datetime import date, timedelta
+
+    for weeks in range(1, 13):
+        page.goto(f"{base}/work/calendar/?view=week&date={(date.today() - timedelta(weeks=weeks)).isoformat()}")
+        link = page.locator(RECORD_LINK).first
+        if link.count():
+            return page.goto(base + link.get_attribute("href")).status
+    raise AssertionError("no meeting to record or correct in the last 12 weeks of the calendar")
+
+
+def _record_invalid(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    _record_page(page, base, roles)
+    page.fill("#minutes", "")
+    status = _submit(page)
+    assert page.locator(".hds-error-summary").count(), f"no error summary on {page.url}"
+    assert page.locator("#minutes[aria-invalid=true]").count(), f"#minutes is not marked invalid on {page.url}"
+    return status
 CHANGE_LINK = "#main a[href$='/change']"
 
 
@@ -215,6 +238,9 @@ PAGES: dict[str, Page] = {
     "group-sessions": Page("groups.sessions", _new_group_sessions),
     "booking": Page("scheduling.book", _first_link("/work/calendar/", BOOKING_LINK)),
     "booking-invalid": Page("scheduling.book", _submit_empty(_first_link("/work/calendar/", BOOKING_LINK)), 400),
+    "meetings-to-record": Page("meetings.pending", _goto("/meetings/to-record")),
+    "meeting-record": Page("meetings.record", _record_page),
+    "meeting-record-invalid": Page("meetings.record", _record_invalid, 400),
     "appointments": Page("appointments.index", _goto("/me/appointments")),
     "appointment-change": Page("appointments.change", _first_link("/me/appointments", CHANGE_LINK)),
     "appointment-change-invalid": Page("appointments.change",
