@@ -2,7 +2,8 @@
 
 A room belongs to an appointment (or is opened ad hoc by a worker for a client); its participants are
 people, each with at most one live signaling connection. The actual start and end of the call are
-kept here; the meeting record the worker completes afterwards is a ``Contact`` (portal/meetings).
+kept here; the meeting record the worker completes afterwards is a ``Contact`` (portal/meetings) of the same
+appointment.
 """
 
 from __future__ import annotations
@@ -56,8 +57,7 @@ class VideoRoom(db.Model):
     auto_admit: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]  # the first moment two people were in the call
-    ended_at: Mapped[datetime | None]
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    ended_at: Mapped[datetime | None]  # the host ended it for everyone
 
     appointment: Mapped[Appointment | None] = relationship()
     enrolment: Mapped[Enrolment | None] = relationship()
@@ -69,6 +69,14 @@ class VideoRoom(db.Model):
     @property
     def ended(self) -> bool:
         return self.ended_at is not None
+
+    @property
+    def finished_at(self) -> datetime | None:
+        """When the call ended: the host's end, or the last person leaving (a host who just closed the tab)."""
+        if self.ended_at is not None or self.started_at is None or any(p.in_call for p in self.participants):
+            return self.ended_at
+        left = [p.last_left_at for p in self.participants if p.last_left_at is not None]
+        return max(left) if left else None
 
     @property
     def client_id(self) -> int | None:

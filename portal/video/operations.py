@@ -81,11 +81,18 @@ def open_room_for_appointment(session, appointment: Appointment, actor: User) ->
     if not appointment.active:
         raise VideoError("inactive")
     room = _room(RoomKind.MEETING, appointment=appointment, enrolment_id=appointment.enrolment_id,
-                 host_id=appointment.organizer_id, title=appointment.contact_type)
+                 host_id=appointment.organizer_id, title=_title(appointment))
     session.flush()
     record(actor, AuditAction.CREATE, FEATURE, "video_room", room.id, room.client_id,
            {"appointment_id": appointment.id})
     return room
+
+
+def _title(appointment: Appointment) -> str:
+    """The contact type's name in the host's language: what the staff's "someone is waiting" cue names."""
+    definition = registry.definition(appointment.programme_code)
+    contact_type = definition.contact_type(appointment.contact_type) if definition else None
+    return contact_type.name.get(appointment.organizer.locale) if contact_type else appointment.contact_type
 
 
 def open_adhoc_room(session, enrolment: Enrolment, actor: User) -> VideoRoom:
