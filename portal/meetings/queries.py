@@ -50,9 +50,9 @@ def prefill(appointment: Appointment, contact: Contact | None, call=None) -> Pre
     if contact is not None:
         minutes = contact.duration_minutes or _minutes(appointment.starts_at, appointment.ends_at)
         return Prefill(contact.status, contact.modality, contact.starts_at, minutes, False)
-    if call is not None and call.started_at is not None and call.ended_at is not None \
-            and call.ended_at > call.started_at:
-        return Prefill(ContactStatus.HELD, Modality.VIDEO, call.started_at, _minutes(call.started_at, call.ended_at),
+    if call is not None and call.started_at is not None and call.finished_at is not None \
+            and call.finished_at > call.started_at:
+        return Prefill(ContactStatus.HELD, Modality.VIDEO, call.started_at, _minutes(call.started_at, call.finished_at),
                        True)
     modality = appointment.modality
     return Prefill(ContactStatus.HELD, modality, appointment.starts_at,

@@ -4,7 +4,6 @@ and what cannot have happened refused. Group attendance writes its records throu
 from __future__ import annotations
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +14,7 @@ from portal.meetings.models import Contact, ContactStatus
 from portal.meetings.operations import ContactRecord, RecordError, record_meeting
 from portal.programmes.definitions_schema import Modality
 from portal.scheduling.models import AppointmentStatus
+from portal.video.models import VideoParticipant, VideoRoom
 from tests.meetings.conftest import AFTER
 
 
@@ -148,14 +148,20 @@ def test_a_programme_without_support_types_refuses_any(db, worker, create_client
 def test_prefill_prefers_the_record_then_the_call_then_the_booking(db, worker, appointment):
     booked = queries.prefill(appointment, None, None)
     assert (booked.starts_at, booked.minutes, booked.from_call) == (appointment.starts_at, 45, False)
-    # A room as portal.video keeps it: the call's first and last moments (40 min 10 s here: 41 minutes).
+    # The call's first and last moments as portal.video keeps them (40 min 10 s here: 41 minutes).
     start = appointment.starts_at + timedelta(minutes=2)
-    room = SimpleNamespace(started_at=start, ended_at=start + timedelta(minutes=40, seconds=10), participants=[])
+    room = VideoRoom(started_at=start, ended_at=start + timedelta(minutes=40, seconds=10), participants=[])
     from_call = queries.prefill(appointment, None, room)
     assert (from_call.starts_at, from_call.minutes, from_call.from_call) == (start, 41, True)
     assert from_call.modality is Modality.VIDEO
-    unfinished = SimpleNamespace(started_at=start, ended_at=None, participants=[])
-    assert queries.prefill(appointment, None, unfinished).starts_at == appointment.starts_at
+    # The host closed the tab instead of ending the call: it finished when the last person left.
+    left = VideoRoom(started_at=start, ended_at=None, participants=[
+        VideoParticipant(display_name="A", in_call=False, last_left_at=start + timedelta(minutes=20)),
+        VideoParticipant(display_name="B", in_call=False, last_left_at=start + timedelta(minutes=25))])
+    assert queries.prefill(appointment, None, left).minutes == 25
+    going_on = VideoRoom(started_at=start, ended_at=None, participants=[
+        VideoParticipant(display_name="A", in_call=True, last_left_at=None)])
+    assert queries.prefill(appointment, None, going_on).starts_at == appointment.starts_at
     contact = record_meeting(worker, appointment, held(appointment, minutes=30), now=AFTER)
     corrected = queries.prefill(appointment, contact, room)
     assert (corrected.starts_at, corrected.minutes) == (contact.starts_at, 30)
