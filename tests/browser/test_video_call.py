@@ -240,6 +240,19 @@ def test_chat_message_arrives(meeting):
     assert CLIENT_NAME in worker.locator("#chat-log li").last.inner_text()
 
 
+def test_the_call_passes_axe_and_reflows_at_320_px(meeting):
+    """Axe on the live call (tiles, chat, the waiting list), then the same pages 320 px wide and back."""
+    from tests.browser.test_accessibility import assert_no_axe_violations, assert_no_horizontal_scroll
+
+    for page in (meeting.worker, meeting.client):
+        assert_no_axe_violations(page)
+        page.set_viewport_size({"width": 320, "height": 640})
+        try:
+            assert_no_horizontal_scroll(page)
+        finally:
+            page.set_viewport_size({"width": 1280, "height": 800})
+
+
 def test_network_drop_recovers_without_user_action(meeting):
     worker, client = meeting.worker, meeting.client
     meeting.link.drop()

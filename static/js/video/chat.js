@@ -32,6 +32,7 @@ export class Chat {
     const item = el('li', { class: 'chat__message' });
     item.append(el('span', { class: 'chat__who' }, `${who} ${time}`), el('span', { class: 'chat__text' }, text));
     this.log.append(item);
-    this.log.scrollTop = this.log.scrollHeight;
+    const scroller = this.log.parentElement;
+    scroller.scrollTop = scroller.scrollHeight;
   }
 }
