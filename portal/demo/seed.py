@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from portal.auth.models import AccountKind, Role, User, UserRole
 from portal.auth.passwords import hash_password
 from portal.demo.history import HistoryBuilder
+from portal.demo.measures import seed_measures
 from portal.demo.people import CLIENT_PROFILES, FIXED_CLIENTS, MUNICIPALITIES, ClientFactory, Decks, ascii_name
 from portal.people.models import Client, Municipality, OrgUnit, UnitMembership
 from portal.programmes.definitions_schema import ProgrammeDefinition
@@ -154,6 +155,7 @@ def seed_demo(session: Session, definitions: dict[str, ProgrammeDefinition], *, 
     session.flush()  # the database checks every participant row against double booking here
     session.add_all(history.link_contacts())  # the appointments' ids go into the contact records
     session.flush()
+    seed_measures(session, definitions, history.enrolments, appointments, today, rng)
     return _summary(programmes_added, municipalities, units, staff, clients, history, appointments)
 
 

@@ -9,6 +9,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal.i18n import _l
@@ -22,7 +23,7 @@ class EntryForm(FlaskForm):
     """A worker enters scores the client gave on paper or by phone."""
 
     source = SelectField(_l("How was the answer given?"), validators=[InputRequired()],
-                         choices=[(s.value, LABELS[s]) for s in (AnswerSource.PAPER, AnswerSource.PHONE)])
+                         choices=[SelectChoice(s.value, LABELS[s]) for s in (AnswerSource.PAPER, AnswerSource.PHONE)])
     answered_on = DateField(_l("Date the client answered"), default=date.today,
                             validators=[InputRequired(message=_l("Please give the date the answer was given, "
                                                                  "not in the future."))])

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.i18n import _
+from portal.i18n import _, ngettext
 from portal.me.queries import enrolments_of
 from portal.measures import fit, instruments, queries, scoring
 from portal.measures.labels import ALERTS
@@ -108,21 +108,25 @@ def _trend_text(view: FitView) -> str:
             scoring.Change.NO_RELIABLE_CHANGE: _("no reliable change")}.get(view.trend, "")
 
 
+def _fmt(value: float) -> str:
+    return f"{round(value, 1):g}"
+
+
 def fit_summary(view: FitView) -> str:
     """The graph's text alternative for the worker: the figures a sighted reader takes from it."""
     ors = [p.ors for p in view.points if p.ors is not None]
     srs = [p.srs for p in view.points if p.srs is not None]
-    parts = [_("%(count)s meetings.", count=len(view.points))]
+    parts = [ngettext("%(num)s meeting.", "%(num)s meetings.", len(view.points))]
     if ors:
-        parts.append(_("ORS first %(first)s, latest %(latest)s.", first=ors[0], latest=ors[-1]))
+        parts.append(_("ORS first %(first)s, latest %(latest)s.", first=_fmt(ors[0]), latest=_fmt(ors[-1])))
     if view.trend:
         parts.append(_("Change since the first meeting: %(trend)s.", trend=_trend_text(view)))
     if view.cutoff is not None and ors:
         above = ors[-1] > view.cutoff
-        parts.append(_("The latest ORS is above the clinical cutoff %(cutoff)s.", cutoff=view.cutoff) if above
-                     else _("The latest ORS is at or below the clinical cutoff %(cutoff)s.", cutoff=view.cutoff))
+        parts.append(_("The latest ORS is above the clinical cutoff %(cutoff)s.", cutoff=_fmt(view.cutoff)) if above
+                     else _("The latest ORS is at or below the clinical cutoff %(cutoff)s.", cutoff=_fmt(view.cutoff)))
     if srs:
-        parts.append(_("SRS latest %(latest)s.", latest=srs[-1]))
+        parts.append(_("SRS latest %(latest)s.", latest=_fmt(srs[-1])))
     return " ".join(parts)
 
 
