@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import format_date
 from flask_wtf import FlaskForm
@@ -124,11 +124,22 @@ class RecordForm(FlaskForm):
         else:
             self.form_errors.append(str(exc))
 
-    def contact_record(self) -> ContactRecord:
-        """What to save, from a validated form (times in Helsinki wall-clock time)."""
-        starts_at = local(self.day.data, self.start.data)
+    def validate(self, extra_validators=None) -> bool:
+        if self.status.data in {s.value for s in ContactStatus} and not self.held:
+            # A meeting that did not take place keeps its booked times: blank ones are no error.
+            for time_field in (self.day, self.start, self.minutes):
+                time_field.validators = [Optional()]
+        return super().validate(extra_validators)
+
+    def contact_record(self, booked: tuple[datetime, datetime]) -> ContactRecord:
+        """What to save, from a validated form (times in Helsinki wall-clock time; ``booked`` when not held)."""
+        if self.held:
+            starts_at = local(self.day.data, self.start.data)
+            ends_at = starts_at + timedelta(minutes=self.minutes.data)
+        else:
+            starts_at, ends_at = booked
         return ContactRecord(
             status=ContactStatus(self.status.data), modality=Modality(self.modality.data), starts_at=starts_at,
-            ends_at=starts_at + timedelta(minutes=self.minutes.data),
+            ends_at=ends_at,
             support_types=tuple(self.support_types.data or ()),
             worked_remotely={YES: True, NO: False}.get(self.worked_remotely.data), note=self.note.data)

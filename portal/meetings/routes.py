@@ -51,7 +51,8 @@ def record(appointment_id: int):
     try:
         if not form.validate():
             return _page(form, appointment, contact, call, 400)
-        operations.record_meeting(current_user, appointment, form.contact_record())
+        operations.record_meeting(current_user, appointment,
+                                   form.contact_record((appointment.starts_at, appointment.ends_at)))
     except operations.RecordError as exc:
         form.refuse(exc)
         return _page(form, appointment, contact, call, 400)

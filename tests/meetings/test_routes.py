@@ -99,6 +99,14 @@ def test_bad_input_is_refused_with_the_typed_values_kept(client, db, login, work
     assert contact_of(db, appointment) is None and appointment.status is AppointmentStatus.BOOKED
 
 
+def test_a_meeting_not_held_needs_no_times(client, db, login, worker, appointment):
+    login(worker)
+    response = client.post(url(appointment), data=form(status="cancelled", day="", start="", minutes=""))
+    assert response.status_code == 302
+    contact = contact_of(db, appointment)
+    assert contact.status is ContactStatus.CANCELLED and contact.starts_at == appointment.starts_at
+
+
 def test_changing_to_a_remote_way_asks_whether_it_worked_remotely(client, db, login, worker, make_appointment):
     visit = make_appointment(modality=Modality.HOME_VISIT)
     login(worker)
