@@ -17,7 +17,6 @@ export class CheckStage {
   }
 
   async start() {
-    $('preview').srcObject = this.media.stream;
     await this.media.start();
     this.showCamera();
     await this.fillPickers();
@@ -35,7 +34,10 @@ export class CheckStage {
     if (this.media.videoTrack) status.textContent = this.t('camera_ok');
     else if (this.media.error === 'NotAllowedError') status.textContent = this.t('camera_denied');
     else status.textContent = this.t('camera_missing');
-    $('preview').hidden = !this.media.videoTrack;
+    // A media element showing an empty stream holds back the page's load event: only a real camera.
+    const preview = $('preview');
+    preview.hidden = !this.media.videoTrack;
+    preview.srcObject = this.media.videoTrack ? this.media.stream : null;
   }
 
   async fillPickers() {

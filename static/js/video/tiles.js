@@ -14,7 +14,8 @@ export class Tiles {
   own(stream, name) {
     const tile = this.ensure('self', this.t('you_name', { name }));
     tile.video.muted = true;
-    if (tile.video.srcObject !== stream) tile.video.srcObject = stream;
+    const shown = stream.getTracks().length ? stream : null; // an empty stream would hold back the load event
+    if (tile.video.srcObject !== shown) tile.video.srcObject = shown;
     tile.figure.classList.add('tile--self');
     return tile;
   }
