@@ -51,6 +51,7 @@ NOT_PAGES = {
     "auth.oidc_callback": "the identity provider's return address, not a page",
     "appointments.download": "an iCalendar file for the calendar app",
     "appointments.feed": "an iCalendar feed for the calendar app",
+    "video.ice_servers": "STUN/TURN JSON for the call page's script",
     "interop.patient": "FHIR JSON for other systems",
     "interop.appointment": "FHIR JSON for other systems",
     "interop.appointment_search": "FHIR JSON for other systems",
@@ -156,6 +157,33 @@ def _new_group_sessions(page, base: str, roles: frozenset[str] = frozenset()) ->
     return page.goto(page.url.rstrip("/") + "/sessions").status
 
 
+def _video_room(all_stages: bool = False) -> Callable:
+    """The video meeting page: reopens a meeting open now from /video/, or starts one with the first client.
+
+    The browser here has no camera, so the page stays at its check stage; ``all_stages`` unhides the
+    waiting room and the call too (their markup is static until the call starts), for axe and reflow.
+    """
+
+    def visit(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+        page.goto(base + "/video/")
+        reopen = page.locator("#main form[action*='/video/appointments/'] button[type=submit]")
+        button = reopen.first if reopen.count() else page.locator("#main form[action$='/video/start'] button").first
+        with page.expect_navigation() as navigation:
+            button.click()
+        assert "/video/r/" in page.url, f"no video room opened: {page.url} {page.inner_text('#main')[:300]}"
+        page.wait_for_selector("body[data-stage]", state="attached")
+        if all_stages:
+            page.evaluate("document.querySelectorAll('.stage').forEach(stage => { stage.hidden = false; })")
+        return navigation.value.status
+
+    return visit
+
+
+def _video_invites(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    _video_room()(page, base, roles)
+    return page.goto(base + page.locator("#waiting-panel a[href$='/invites']").get_attribute("href")).status
+
+
 def _forbidden(page, base: str, roles: frozenset[str] = frozenset()) -> int:
     """The 403 page: the first of these that the role may not open."""
     for endpoint, path in (("admin.index", "/admin"), ("caseload.index", "/work"), ("me.home", "/me")):
@@ -198,6 +226,7 @@ class Page:
     status: int = 200
     anonymous_only: bool = False
     signed_in_only: bool = False
+    who: frozenset[str] | None = None  # only these logins visit it (None: everyone the matrix allows)
 
 
 PAGES: dict[str, Page] = {
@@ -236,6 +265,12 @@ PAGES: dict[str, Page] = {
     "group-new-invalid": Page("groups.new", _submit_empty(_goto("/work/groups/new")), 400),
     "group": Page("groups.show", _new_group),
     "group-sessions": Page("groups.sessions", _new_group_sessions),
+    "video-index": Page("video.index", _goto("/video/")),
+    "video-left": Page("video.left", _goto("/video/left")),
+    "video-invite-invalid": Page("video.invite", _goto("/video/i/not-a-real-token"), 404),
+    "video-invites": Page("video.invites", _video_invites, who=frozenset({"coordinator"})),
+    "video-room": Page("video.room", _video_room(), who=frozenset({"coordinator"})),
+    "video-room-all-stages": Page("video.room", _video_room(all_stages=True), who=frozenset({"coordinator"})),
     "booking": Page("scheduling.book", _first_link("/work/calendar/", BOOKING_LINK)),
     "booking-invalid": Page("scheduling.book", _submit_empty(_first_link("/work/calendar/", BOOKING_LINK)), 400),
     "meetings-to-record": Page("meetings.pending", _goto("/meetings/to-record")),
@@ -256,6 +291,8 @@ def _allowed(endpoint: str, roles: frozenset[str]) -> bool:
 def _visible_to(who: str, page: Page) -> bool:
     signed_in = WHO[who][0] is not None
     if (page.anonymous_only and signed_in) or (page.signed_in_only and not signed_in):
+        return False
+    if page.who is not None and who not in page.who:
         return False
     return page.endpoint is None or _allowed(page.endpoint, WHO[who][1])
 
@@ -468,7 +505,7 @@ def test_pages_in_each_language(role_pages, live_server, who, lang):
 
 
 ZOOM_PAGES = [("anonymous", "login"), ("client-aino", "me-home"), ("coordinator", "caseload"),
-              ("client-aino", "me-profile")]
+              ("client-aino", "me-profile"), ("coordinator", "video-room-all-stages")]
 
 
 @pytest.mark.parametrize(("who", "name"), [pytest.param(w, n, id=f"{w}-{n}") for w, n in ZOOM_PAGES])
