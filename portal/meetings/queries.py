@@ -15,6 +15,7 @@ from portal.people.permissions import enrolments_visible_to
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Participant, ParticipantRole
+from portal.video.queries import room_for_appointment
 
 PENDING_LIMIT = 100
 SETTLED_STATUSES = (AppointmentStatus.HELD, AppointmentStatus.NO_SHOW)
@@ -23,14 +24,7 @@ _SECONDS_PER_MINUTE = 60
 
 
 def call_of(appointment_id: int):
-    """The appointment's video room (``portal.video``) or None when there was no call.
-
-    The video feature is built alongside this one; until it is installed there are no calls to show.
-    """
-    try:
-        from portal.video.queries import room_for_appointment
-    except ImportError:
-        return None
+    """The appointment's video room (``portal.video``), or None when there was no call."""
     return room_for_appointment(db.session, appointment_id)
 
 
