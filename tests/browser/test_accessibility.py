@@ -217,6 +217,51 @@ def _record_invalid(page, base: str, roles: frozenset[str] = frozenset()) -> int
     assert page.locator("#minutes[aria-invalid=true]").count(), f"#minutes is not marked invalid on {page.url}"
     return status
 CHANGE_LINK = "#main a[href$='/change']"
+MEASURE_LINK = "#main a[href^='/me/measures/']"
+
+
+def _follow_or_skip(page, base: str, selector: str, why: str) -> int:
+    """Open the first link matching ``selector`` on the current page; skip when this login has none."""
+    link = page.locator(selector).first
+    if not link.count():
+        pytest.skip(why)
+    return page.goto(base + link.get_attribute("href")).status
+
+
+def _measure_form(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    page.goto(base + "/me")
+    return _follow_or_skip(page, base, MEASURE_LINK, "this demo client has no questionnaire open today")
+
+
+def _measure_form_invalid(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    _measure_form(page, base, roles)
+    status = _submit(page)  # nothing chosen and no line moved: every required item is unanswered
+    assert page.locator(".hds-error-summary").count(), f"no error summary on {page.url}"
+    return status
+
+
+def _measures_overview(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    _first_link("/work")(page, base)
+    return _follow_or_skip(page, base, "#main a[href^='/measures/enrolments/']", "no enrolment")
+
+
+def _measures_worker_form(suffix: str) -> Callable:
+    """The entry or correction form of the first of the login's clients (up to ten) that has one."""
+
+    def visit(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+        page.goto(base + "/work")
+        clients = [a.get_attribute("href") for a in page.locator("#main table a[href^='/work/clients/']").all()]
+        for client in clients[:10]:
+            page.goto(base + client)
+            for overview in [a.get_attribute("href") for a in
+                             page.locator("#main a[href^='/measures/enrolments/']").all()]:
+                page.goto(base + overview)
+                link = page.locator(f"#main a[href$='{suffix}']").first
+                if link.count():
+                    return page.goto(base + link.get_attribute("href")).status
+        pytest.skip("none of this login's first clients has measures to enter or correct")
+
+    return visit
 
 
 @dataclass(frozen=True)
@@ -280,6 +325,12 @@ PAGES: dict[str, Page] = {
     "appointment-change": Page("appointments.change", _first_link("/me/appointments", CHANGE_LINK)),
     "appointment-change-invalid": Page("appointments.change",
                                        _submit_empty(_first_link("/me/appointments", CHANGE_LINK)), 400),
+    "measures-results": Page("measures.my_results", _goto("/me/measures")),
+    "measures-answer": Page("measures.answer", _measure_form),
+    "measures-answer-invalid": Page("measures.answer", _measure_form_invalid, 400),
+    "measures-overview": Page("measures.overview", _measures_overview),
+    "measures-enter": Page("measures.enter", _measures_worker_form("/enter")),
+    "measures-correct": Page("measures.correct", _measures_worker_form("/correct")),
 }
 
 
