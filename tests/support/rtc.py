@@ -223,3 +223,30 @@ def start_coturn(*, host: str = "127.0.0.1", secret: str, wrap=(), realm: str = 
         raise
     server.startup_seconds = time.monotonic() - started
     return server
+
+
+# --------------------------------------------------------------------------
+# the echo bot, run by hand (``start_silta(bots=1)`` lets Silta start its own instead)
+
+
+def start_echo_bot(server_url: str, token: str, *args: str, timeout: float = 30.0) -> Server:
+    """``python -m rtc.bots`` (the supervisor) for ``server_url``; returns once a worker is connected.
+
+    ``args`` go to the command line (``--sessions 2``, ``--recycle-after 1`` …); the token goes in the
+    environment, as ``python -m portal`` passes it. ``.log()`` shows the bot's session lines.
+    """
+    started = time.monotonic()
+    run_dir = Path(tempfile.mkdtemp(prefix="silta-bot-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "SILTA_"))}
+    env.update({"SILTA_RTC_SERVER": server_url, "SILTA_BOT_TOKEN": token, "PYTHONUNBUFFERED": "1"})
+    log_path = run_dir / "bot.log"
+    proc = _spawn([sys.executable, "-m", "rtc.bots", *args], env, log_path, ROOT)
+    bot = Server(host="", port=0, pid=proc.pid, log_path=log_path, run_dir=run_dir, _proc=proc)
+    _running.append(bot)
+    try:
+        _wait("echo bot", bot, lambda: "echo bot: connected" in bot.log(), timeout)
+    except BaseException:
+        bot.stop()
+        raise
+    bot.startup_seconds = time.monotonic() - started
+    return bot
