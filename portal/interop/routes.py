@@ -119,3 +119,7 @@ def _searched_patient() -> str:
 
 def _json(resource, status: int = 200) -> Response:
     return Response(resource.model_dump_json(), status=status, content_type=FHIR_JSON)
+
+
+# Questionnaire and QuestionnaireResponse (the measures feature) add their routes to this blueprint.
+from portal.interop import questionnaires  # noqa: E402,F401

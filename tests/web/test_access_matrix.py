@@ -98,6 +98,10 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "measures.client_graph": ("POST", CASEWORK),
     "measures.enter": ("GET", CASEWORK),
     "measures.correct": ("GET", CASEWORK),
+    "interop.questionnaire_read": ("GET", API),
+    "interop.questionnaire_search": ("GET", API),
+    "interop.questionnaire_response": ("GET", FHIR),
+    "interop.questionnaire_response_search": ("GET", FHIR),
 }
 # Public routes that answer 404 for the made-up value the matrix gives them.
 # Group pages are given a group that does not exist: whether a worker may open a real group (its leader,
@@ -171,7 +175,29 @@ def _measure_args(world) -> dict:
     return {"measures.answer": ors, "measures.save_draft": ors, "measures.enter": ors,
             "measures.overview": {"enrolment_id": world["enrolment"].id},
             "measures.client_graph": {"enrolment_id": world["enrolment"].id},
-            "measures.correct": {"answer_id": 999999}}
+            "measures.correct": {"answer_id": 999999},
+            "interop.questionnaire_read": {"resource_id": _measure_answer(world).instrument_id},
+            "interop.questionnaire_response": {"resource_id": _measure_answer(world).id},
+            "interop.questionnaire_response_search": {"subject": f"Patient/{world['client'].id}"}}
+
+
+def _measure_answer(world):
+    """A submitted ORS of the world's client, entered from paper (FHIR reads need a real one)."""
+    if "answer" not in world:
+        from portal.extensions import db
+        from portal.measures import operations
+        from portal.measures.models import AnswerSource
+        from portal.measures.schedule import Occurrence
+
+        appointment = world["appointment"]
+        occurrence = Occurrence("ors", f"appt-{appointment.id}", appointment.starts_at, appointment.ends_at,
+                                appointment.id)
+        version = operations.instrument_version("ors")
+        scores = {"individually": "5", "interpersonally": "5", "socially": "5", "overall": "5"}
+        world["answer"] = operations.submit(world["users"]["worker"], world["enrolment"], occurrence, version.id,
+                                            scores, None, AnswerSource.PAPER)
+        db.session.commit()
+    return world["answer"]
 
 
 def test_every_route_is_in_the_matrix(app):
