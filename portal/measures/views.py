@@ -10,7 +10,7 @@ from flask_babel import get_locale
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.i18n import _, ngettext
+from portal.i18n import _
 from portal.me.queries import enrolments_of
 from portal.measures import fit, instruments, queries, scoring
 from portal.measures.labels import ALERTS
@@ -116,7 +116,7 @@ def fit_summary(view: FitView) -> str:
     """The graph's text alternative for the worker: the figures a sighted reader takes from it."""
     ors = [p.ors for p in view.points if p.ors is not None]
     srs = [p.srs for p in view.points if p.srs is not None]
-    parts = [ngettext("%(num)s meeting.", "%(num)s meetings.", len(view.points))]
+    parts = [_("Meetings: %(count)s.", count=len(view.points))]
     if ors:
         parts.append(_("ORS first %(first)s, latest %(latest)s.", first=_fmt(ors[0]), latest=_fmt(ors[-1])))
     if view.trend:
