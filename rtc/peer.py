@@ -9,7 +9,8 @@ aiortc gathers fully before it returns from ``setLocalDescription`` (it does not
 candidates travel inside the SDP; candidates trickled by browsers are added with ``addIceCandidate``.
 
 Times are ``time.monotonic()`` readings in ``Peer.times``: ``connected`` (Socket.IO), ``joined``,
-``ice_connected`` (first link), ``first_frame`` (first decoded remote video frame), and
+``ice_connected`` (first link), ``first_frame`` (first decoded remote video frame), the first
+``peer_joined``, ``offer_sent``/``offer_received``, ``answer_sent``/``answer_received``, and
 ``Peer.echo_rtt`` holds data-channel round trips in seconds. Nothing here logs SDP or tickets.
 """
 
@@ -130,6 +131,7 @@ class Link:
 
     async def _on_description(self, description: dict) -> None:
         kind = description.get("type")
+        self.peer._mark(f"{kind}_received")
         if kind == "offer" and self.pc.signalingState == "have-local-offer":
             # Glare. aiortc has no rollback, so it cannot be the polite side: it keeps its own offer and
             # the browser (polite when its conn is lower) rolls back. Two aiortc peers never glare:
@@ -147,6 +149,7 @@ class Link:
         self.peer.local_candidate_types.update(
             line.split(" typ ")[1].split()[0] for line in local.sdp.splitlines() if " typ " in line)
         await self.peer.emit("signal", {"to": self.conn, "description": {"type": local.type, "sdp": local.sdp}})
+        self.peer._mark(f"{local.type}_sent")
 
     def _on_track(self, track: MediaStreamTrack) -> None:
         if self.peer.echo_media:
@@ -294,7 +297,8 @@ class Peer:
         asyncio.ensure_future(self.emit("join", {}))
 
     def _on_peer_joined(self, data: dict) -> None:
-        if self.offers and data.get("conn") and data.get("role") != "observer":
+        self._mark("peer_joined")
+        if self.offers and data.get("conn"):
             link = self._link(data["conn"])
             link.submit(link.offer)
 
