@@ -83,9 +83,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.measures import routes as measures
     from portal.meetings import routes as meetings
     from portal.notifications import routes as notifications
+    from portal.plans import routes as plans
     from portal.scheduling import routes as scheduling
     from portal.video import routes as video
 
     for module in (core, auth, me, caseload, scheduling, groups, meetings, appointments, notifications, interop, audit,
-                   admin, video, measures):
+                   admin, video, measures, plans):
         app.register_blueprint(module.bp)

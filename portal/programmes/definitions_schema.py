@@ -127,6 +127,13 @@ class SupportType(_Strict):
     name: Names
 
 
+class PlanRules(_Strict):
+    """How the client's plan is reviewed (PPT: regularly, the review booked as an appointment)."""
+
+    review_interval_days: int = Field(ge=7, le=365)
+    review_contact_type: Code
+
+
 class Kpi(_Strict):
     code: Code
     name: Names
@@ -147,6 +154,7 @@ class ProgrammeDefinition(_Strict):
     feedback: list[Feedback] = []
     support_types: list[SupportType] = []
     kpis: list[Kpi] = []
+    plan: PlanRules | None = None
 
     @model_validator(mode="after")
     def _codes_unique(self):
@@ -156,6 +164,8 @@ class ProgrammeDefinition(_Strict):
             duplicates = sorted({c for c in codes if codes.count(c) > 1})
             if duplicates:
                 raise ValueError(f"duplicate {label} codes: {', '.join(duplicates)}")
+        if self.plan and self.contact_type(self.plan.review_contact_type) is None:
+            raise ValueError(f"plan.review_contact_type {self.plan.review_contact_type} is not a contact type")
         e = self.eligibility
         if e.age_min is not None and e.age_max is not None and e.age_min > e.age_max:
             raise ValueError("eligibility.age_min is greater than age_max")

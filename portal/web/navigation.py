@@ -37,7 +37,7 @@ def main_navigation() -> list[tuple[str, str]]:
     if not current_user.is_authenticated:
         return []
     if current_user.is_client:
-        return [("me.home", _("My page")), ("appointments.index", _("My appointments")),
+        return [("me.home", _("My page")), ("plans.mine", _("My plans")), ("appointments.index", _("My appointments")),
                 ("video.index", _("Video meetings")),
                 ("me.profile", _("My details")), ("audit.my_access_log", _("Who has seen my data"))]
     links = []

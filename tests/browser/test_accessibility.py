@@ -59,6 +59,7 @@ NOT_PAGES = {
     "interop.questionnaire_search": "FHIR JSON for other systems",
     "interop.questionnaire_response": "FHIR JSON for other systems",
     "interop.questionnaire_response_search": "FHIR JSON for other systems",
+    "plans.static": "the plan pages' stylesheet and print script",
     "groups.attendance": "needs a past group session: the demo county has no closed group yet (tests/groups)",
 }
 
@@ -268,6 +269,32 @@ def _measures_worker_form(suffix: str) -> Callable:
     return visit
 
 
+PLAN_LINK = "#main a[href^='/plans/']"
+
+
+def _plan_page(suffix: str) -> Callable:
+    """A plan page of the login's first enrolment: the client's from /me/plans, a worker's from a client page."""
+
+    def visit(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+        if "client" in roles:
+            page.goto(base + "/me/plans")
+        else:
+            _first_link("/work")(page, base)
+        link = page.locator(PLAN_LINK).first
+        assert link.count(), f"no plan link on {page.url}"
+        return page.goto(base + link.get_attribute("href") + suffix).status
+
+    return visit
+
+
+def _plan_goal_invalid(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    _plan_page("")(page, base, roles)
+    with page.expect_navigation() as navigation:
+        page.click("#main form[action$='/goals'] button[type=submit]")
+    assert page.locator(".hds-error-summary").count(), f"no error summary on {page.url}"
+    return navigation.value.status
+
+
 @dataclass(frozen=True)
 class Page:
     endpoint: str | None  # the matrix entry this page belongs to; None: error pages
@@ -335,6 +362,12 @@ PAGES: dict[str, Page] = {
     "measures-overview": Page("measures.overview", _measures_overview),
     "measures-enter": Page("measures.enter", _measures_worker_form("/enter")),
     "measures-correct": Page("measures.correct", _measures_worker_form("/correct")),
+    "plans-mine": Page("plans.mine", _goto("/me/plans")),
+    "plan": Page("plans.show", _plan_page("")),
+    "plan-goal-invalid": Page("plans.show", _plan_goal_invalid, 400),
+    "plan-print": Page("plans.print_view", _plan_page("/print")),
+    "plan-versions": Page("plans.versions", _plan_page("/versions")),
+    "plan-continuation": Page("plans.continuation", _plan_page("/continuation")),
 }
 
 

@@ -102,6 +102,24 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "interop.questionnaire_search": ("GET", API),
     "interop.questionnaire_response": ("GET", FHIR),
     "interop.questionnaire_response_search": ("GET", FHIR),
+    # Plans: reading is the enrolment's client and its workers; the POSTs are given an id that does not
+    # exist (object-level rules, bad input and forged ids: tests/plans).
+    "plans.static": ("GET", PUBLIC),
+    "plans.mine": ("GET", {"client"}),
+    "plans.show": ("GET", CLIENT_OR_CASEWORK),
+    "plans.print_view": ("GET", CLIENT_OR_CASEWORK),
+    "plans.versions": ("GET", CLIENT_OR_CASEWORK),
+    "plans.add_goal": ("POST", CLIENT_OR_CASEWORK),
+    "plans.add_note": ("POST", CLIENT_OR_CASEWORK),
+    "plans.step_done": ("POST", CLIENT_OR_CASEWORK),
+    "plans.goal_status": ("POST", CASEWORK),
+    "plans.add_step": ("POST", CASEWORK),
+    "plans.review": ("POST", CASEWORK),
+    "plans.book_review": ("POST", CASEWORK),
+    "plans.agree": ("POST", CASEWORK),
+    "plans.phase": ("POST", CASEWORK),
+    "plans.break_glass": ("POST", CASEWORK),
+    "plans.continuation": ("GET", CASEWORK),
 }
 # Public routes that answer 404 for the made-up value the matrix gives them.
 # Group pages are given a group that does not exist: whether a worker may open a real group (its leader,
@@ -112,8 +130,10 @@ VIDEO_ROOM_PAGES = {"video.open_appointment", "video.room", "video.invites", "vi
 # Measures pages are given the ORS of the world's appointment (in 2030: not open yet) and an answer that
 # does not exist; answering, entering and correcting real ones is tested in tests/measures.
 MEASURE_PAGES = {"measures.answer", "measures.save_draft", "measures.enter", "measures.correct"}
+PLAN_POSTS = {"plans.add_goal", "plans.add_note", "plans.step_done", "plans.goal_status", "plans.add_step",
+              "plans.review", "plans.book_review", "plans.agree", "plans.phase", "plans.break_glass"}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "appointments.feed", "scheduling.remove_absence",
-                *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES}
+                *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS}
 
 
 @pytest.fixture
@@ -163,6 +183,7 @@ def _url(app, endpoint: str, world) -> str:
         "interop.appointment": {"resource_id": world["appointment"].id},
         "interop.appointment_search": {"patient": f"Patient/{world['client'].id}"},
         **_measure_args(world),
+        **_plan_args(world),
     }.get(endpoint, {})
     with app.test_request_context():
         from flask import url_for
@@ -198,6 +219,15 @@ def _measure_answer(world):
                                             scores, None, AnswerSource.PAPER)
         db.session.commit()
     return world["answer"]
+
+
+def _plan_args(world) -> dict:
+    real = {"enrolment_id": world["enrolment"].id}
+    ids = {"plans.step_done": {"step_id": 999999}, "plans.goal_status": {"goal_id": 999999},
+           "plans.add_step": {"goal_id": 999999}}
+    return {"plans.static": {"filename": "plans.css"}, "plans.show": real, "plans.print_view": real,
+            "plans.versions": real, "plans.continuation": real,
+            **{endpoint: ids.get(endpoint, {"enrolment_id": 999999}) for endpoint in PLAN_POSTS}}
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -1,0 +1,49 @@
+"""Who may read and change a plan. Messages and the team view use the same rule (one place).
+
+A client: only their own enrolments. Staff: the enrolments ``people.permissions`` lets them see (named
+coordinator, deputy, own team, team lead of the unit), or a live break-glass grant with a reason.
+Changing a plan needs the enrolment active; the continuation plan may also be written in the grace
+period after the end.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from portal.auth.models import User
+from portal.db import utcnow
+from portal.extensions import db
+from portal.people.permissions import enrolments_visible_to
+from portal.plans.models import BreakGlass
+from portal.programmes.models import Enrolment, EnrolmentStatus
+from portal.web.access import CASEWORK_ROLES
+
+
+def is_own(user: User, enrolment: Enrolment) -> bool:
+    return user.is_client and enrolment.client.user_id == user.id
+
+
+def works_on(user: User, enrolment: Enrolment) -> bool:
+    """Staff named on the enrolment (or leading its unit), within the access period."""
+    if not user.has_role(*CASEWORK_ROLES):
+        return False
+    visible = enrolments_visible_to(user).where(Enrolment.id == enrolment.id)
+    return bool(db.session.scalar(select(exists(visible.subquery().select()))))
+
+
+def has_break_glass(user: User, enrolment: Enrolment) -> bool:
+    return user.has_role(*CASEWORK_ROLES) and bool(db.session.scalar(select(exists().where(
+        BreakGlass.user_id == user.id, BreakGlass.enrolment_id == enrolment.id, BreakGlass.expires_at > utcnow()))))
+
+
+def can_read(user: User, enrolment: Enrolment) -> bool:
+    return is_own(user, enrolment) or works_on(user, enrolment) or has_break_glass(user, enrolment)
+
+
+def can_work(user: User, enrolment: Enrolment) -> bool:
+    """A worker may change the plan (accept goals, add steps, agree versions…)."""
+    return user.is_staff and (works_on(user, enrolment) or has_break_glass(user, enrolment))
+
+
+def is_active(enrolment: Enrolment) -> bool:
+    return enrolment.status is EnrolmentStatus.ACTIVE

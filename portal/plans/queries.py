@@ -1,0 +1,92 @@
+"""Reading plans: the plan of an enrolment (audited), version comparison, phase history, review dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from portal.audit.operations import record_read
+from portal.auth.models import User
+from portal.extensions import db
+from portal.plans.models import GoalStatus, PhaseTransition, Plan, PlanVersion
+from portal.programmes.models import Enrolment
+
+
+def plan_of(enrolment: Enrolment) -> Plan | None:
+    return db.session.scalar(select(Plan).where(Plan.enrolment_id == enrolment.id))
+
+
+def read_plan(actor: User, enrolment: Enrolment) -> Plan | None:
+    """The plan, with the read written to the audit trail (every read of a plan is audited)."""
+    plan = plan_of(enrolment)
+    record_read(actor, "plans", "plan", plan.id if plan else f"enrolment-{enrolment.id}", enrolment.client_id)
+    return plan
+
+
+def client_enrolments(user: User) -> list[Enrolment]:
+    """The signed-in client's enrolments, active first, ended ones kept (their continuation plan)."""
+    from portal.people.models import Client
+
+    return list(db.session.scalars(select(Enrolment).join(Client).where(Client.user_id == user.id)
+                                   .order_by(Enrolment.status, Enrolment.start_on.desc())))
+
+
+def transitions(enrolment: Enrolment) -> list[PhaseTransition]:
+    return list(db.session.scalars(select(PhaseTransition).where(PhaseTransition.enrolment_id == enrolment.id)
+                                   .order_by(PhaseTransition.id)))
+
+
+def next_review_on(plan: Plan | None) -> date | None:
+    """When the next review falls due: the set date, else the last agreed version plus the interval."""
+    if plan is None:
+        return None
+    if plan.review_on:
+        return plan.review_on
+    if plan.review_interval_days and plan.latest_version:
+        return plan.latest_version.agreed_at.date() + timedelta(days=plan.review_interval_days)
+    return None
+
+
+def version(plan: Plan, number: int | None) -> PlanVersion | None:
+    return next((v for v in plan.versions if v.number == number), None)
+
+
+@dataclass
+class GoalChange:
+    """One goal across two versions: what it said, its status, its steps, and whether anything changed."""
+
+    text: str
+    before: dict | None
+    after: dict | None
+    step_changes: list[tuple[dict | None, dict | None]] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        if self.before is None:
+            return "added"
+        if self.after is None:
+            return "removed"
+        return "changed" if self.before["status"] != self.after["status"] or self.step_changes else "same"
+
+
+def compare(older: PlanVersion, newer: PlanVersion) -> list[GoalChange]:
+    """Goal by goal (matched by id), what differs between two agreed versions."""
+    before = {g["id"]: g for g in older.snapshot["goals"]}
+    after = {g["id"]: g for g in newer.snapshot["goals"]}
+    changes = []
+    for goal_id in sorted(before.keys() | after.keys()):
+        a, b = before.get(goal_id), after.get(goal_id)
+        changes.append(GoalChange(text=(b or a)["text"], before=a, after=b, step_changes=_steps(a, b)))
+    return changes
+
+
+def _steps(a: dict | None, b: dict | None) -> list[tuple[dict | None, dict | None]]:
+    old = {s["id"]: s for s in (a or {}).get("steps", [])}
+    new = {s["id"]: s for s in (b or {}).get("steps", [])}
+    return [(old.get(i), new.get(i)) for i in sorted(old.keys() | new.keys()) if old.get(i) != new.get(i)]
+
+
+def open_goals(plan: Plan | None) -> list:
+    return [g for g in (plan.goals if plan else []) if g.status in (GoalStatus.PROPOSED, GoalStatus.AGREED)]

@@ -1,0 +1,319 @@
+"""The plan pages: one page per enrolment for the client and their workers; the actions each may take."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_login import current_user, login_required
+
+from portal.extensions import db
+from portal.i18n import _
+from portal.plans import bp, forms, operations, permissions, queries
+from portal.plans.labels import LABELS
+from portal.plans.models import Goal, GoalStatus, Step, StepOwner
+from portal.programmes import registry
+from portal.programmes.definitions_schema import Modality
+from portal.programmes.models import Enrolment
+from portal.scheduling.rules import BookingError
+from portal.scheduling.timeutil import NonexistentLocalTime, local
+from portal.web.access import CASEWORK_ROLES, client_required, staff_required
+
+
+@bp.context_processor
+def _labels():
+    return {"plan_label": lambda value: LABELS[value] if value in LABELS else value,
+            "goal_status": GoalStatus, "settable_statuses": [s for s in GoalStatus if s is not GoalStatus.PROPOSED]}
+
+
+def client_or_casework(view):
+    """Clients and case workers only; everyone else is refused before any id is looked up."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not (current_user.is_client or current_user.has_role(*CASEWORK_ROLES)):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _load(enrolment_id: int) -> Enrolment:
+    """404 for an unknown enrolment; 403 for one the user may not read (staff are offered break-glass)."""
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    if not permissions.can_read(current_user, enrolment):
+        abort(403)
+    return enrolment
+
+
+def _load_for_work(enrolment_id: int) -> Enrolment:
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    if not permissions.can_work(current_user, enrolment):
+        abort(403)
+    return enrolment
+
+
+def _goal_for_work(goal_id: int) -> Goal:
+    goal = db.get_or_404(Goal, goal_id)
+    if not permissions.can_work(current_user, goal.plan.enrolment):
+        abort(403)
+    return goal
+
+
+def _page(enrolment: Enrolment, status: int = 200, **given):
+    """The plan page with fresh forms, except the one given back with the user's input and its errors."""
+    plan = queries.read_plan(current_user, enrolment)
+    definition = registry.definition(enrolment.programme_code)
+    worker = permissions.can_work(current_user, enrolment)
+    form_set = {"goal_form": forms.GoalForm(prefix="goal"), "note_form": forms.NoteForm(prefix="note"),
+                "step_form": forms.StepForm(prefix="step"), "step_goal": None,
+                "review_form": forms.ReviewForm(prefix="review", obj=_review_obj(plan)),
+                "book_form": _book_form(definition), "phase_form": forms.PhaseForm(current=enrolment.phase)}
+    form_set.update(given)
+    return render_template(
+        "plans/show.html", enrolment=enrolment, plan=plan, definition=definition, worker=worker,
+        active=permissions.is_active(enrolment), next_review=queries.next_review_on(plan),
+        transitions=queries.transitions(enrolment) if worker else [], **form_set), status
+
+
+def _review_obj(plan):
+    return None if plan is None else type("R", (), {"review_on": plan.review_on, "interval": plan.review_interval_days})
+
+
+def _book_form(definition, **kwargs):
+    if definition is None or definition.plan is None:
+        return None
+    contact_type = definition.contact_type(definition.plan.review_contact_type)
+    return forms.BookReviewForm(list(contact_type.modalities), prefix="book", **kwargs)
+
+
+def _to_plan(enrolment: Enrolment, anchor: str | None = None):
+    return redirect(url_for("plans.show", enrolment_id=enrolment.id, _anchor=anchor))
+
+
+@bp.route("/me/plans")
+@client_required
+def mine():
+    return render_template("plans/mine.html", enrolments=queries.client_enrolments(current_user))
+
+
+@bp.route("/plans/<int:enrolment_id>")
+@client_or_casework
+def show(enrolment_id: int):
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    if not permissions.can_read(current_user, enrolment):
+        if current_user.has_role(*CASEWORK_ROLES):
+            return render_template("plans/break_glass.html", enrolment=enrolment,
+                                   form=forms.BreakGlassForm()), 403
+        abort(403)
+    return _page(enrolment)
+
+
+@bp.route("/plans/<int:enrolment_id>/break-glass", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def break_glass(enrolment_id: int):
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    form = forms.BreakGlassForm()
+    if form.validate():
+        try:
+            operations.break_glass(current_user, enrolment, form.reason.data)
+        except operations.PlanError as exc:
+            form.reason.errors.append(str(exc))
+    if form.errors:
+        return render_template("plans/break_glass.html", enrolment=enrolment, form=form), 400
+    flash(_("Urgent access was opened for %(hours)s hours. It is recorded with your reason.",
+            hours=operations.BREAK_GLASS_HOURS), "success")
+    return _to_plan(enrolment)
+
+
+@bp.route("/plans/<int:enrolment_id>/print")
+@client_or_casework
+def print_view(enrolment_id: int):
+    """The current plan on paper, in the client's language whoever prints it."""
+    enrolment = _load(enrolment_id)
+    plan = queries.read_plan(current_user, enrolment)
+    with force_locale(_client_locale(enrolment)):
+        return render_template("plans/print.html", enrolment=enrolment, plan=plan, lang=_client_locale(enrolment),
+                               next_review=queries.next_review_on(plan))
+
+
+def _client_locale(enrolment: Enrolment) -> str:
+    user = enrolment.client.user
+    if user is not None:
+        return user.locale
+    return "sv" if enrolment.client.language.value == "sv" else "fi"
+
+
+@bp.route("/plans/<int:enrolment_id>/versions")
+@client_or_casework
+def versions(enrolment_id: int):
+    enrolment = _load(enrolment_id)
+    plan = queries.read_plan(current_user, enrolment)
+    if plan is None or not plan.versions:
+        return render_template("plans/versions.html", enrolment=enrolment, plan=plan, changes=None)
+    newer = queries.version(plan, request.args.get("newer", type=int)) or plan.versions[-1]
+    older = queries.version(plan, request.args.get("older", type=int)) or plan.versions[max(0, newer.number - 2)]
+    return render_template("plans/versions.html", enrolment=enrolment, plan=plan, older=older, newer=newer,
+                           changes=queries.compare(older, newer))
+
+
+@bp.route("/plans/<int:enrolment_id>/goals", methods=["POST"])
+@client_or_casework
+def add_goal(enrolment_id: int):
+    enrolment = _load(enrolment_id)
+    form = forms.GoalForm(prefix="goal")
+    if form.validate():
+        try:
+            operations.add_goal(current_user, enrolment, form.text.data)
+        except operations.PlanError as exc:
+            form.text.errors.append(str(exc))
+        else:
+            flash(_("Your goal was sent to your worker.") if current_user.is_client else _("The goal was added."),
+                  "success")
+            return _to_plan(enrolment, "goals")
+    return _page(enrolment, 400, goal_form=form)
+
+
+@bp.route("/plans/<int:enrolment_id>/notes", methods=["POST"])
+@client_or_casework
+def add_note(enrolment_id: int):
+    enrolment = _load(enrolment_id)
+    form = forms.NoteForm(prefix="note")
+    if form.validate():
+        try:
+            operations.add_note(current_user, enrolment, form.body.data)
+        except operations.PlanError as exc:
+            form.body.errors.append(str(exc))
+        else:
+            flash(_("The note was saved."), "success")
+            return _to_plan(enrolment, "notes")
+    return _page(enrolment, 400, note_form=form)
+
+
+@bp.route("/plans/steps/<int:step_id>/done", methods=["POST"])
+@client_or_casework
+def step_done(step_id: int):
+    step = db.get_or_404(Step, step_id)
+    enrolment = _load(step.goal.plan.enrolment_id)
+    try:
+        changed = operations.mark_step_done(current_user, step)
+    except operations.PlanError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Well done! The step is marked done.") if changed else _("The step was already done."), "success")
+    return _to_plan(enrolment, f"step-{step.id}")
+
+
+@bp.route("/plans/goals/<int:goal_id>/status", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def goal_status(goal_id: int):
+    goal = _goal_for_work(goal_id)
+    form = forms.GoalStatusForm()
+    if not form.validate():
+        abort(400)
+    try:
+        operations.set_goal_status(current_user, goal, GoalStatus(form.status.data))
+    except operations.PlanError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("The goal's status was saved."), "success")
+    return _to_plan(goal.plan.enrolment, f"goal-{goal.id}")
+
+
+@bp.route("/plans/goals/<int:goal_id>/steps", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def add_step(goal_id: int):
+    goal = _goal_for_work(goal_id)
+    form = forms.StepForm(prefix="step")
+    if form.validate():
+        try:
+            operations.add_step(current_user, goal, form.what.data, StepOwner(form.owner.data), form.due_on.data)
+        except operations.PlanError as exc:
+            form.what.errors.append(str(exc))
+        else:
+            flash(_("The step was added."), "success")
+            return _to_plan(goal.plan.enrolment, f"goal-{goal.id}")
+    return _page(goal.plan.enrolment, 400, step_form=form, step_goal=goal.id)
+
+
+@bp.route("/plans/<int:enrolment_id>/review", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def review(enrolment_id: int):
+    enrolment = _load_for_work(enrolment_id)
+    form = forms.ReviewForm(prefix="review")
+    if not form.validate():
+        return _page(enrolment, 400, review_form=form)
+    try:
+        operations.set_review(current_user, enrolment, form.review_on.data, form.interval.data)
+    except operations.PlanError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("The review date was saved."), "success")
+    return _to_plan(enrolment, "review")
+
+
+@bp.route("/plans/<int:enrolment_id>/book-review", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def book_review(enrolment_id: int):
+    enrolment = _load_for_work(enrolment_id)
+    form = _book_form(registry.definition(enrolment.programme_code))
+    if form is None:
+        abort(404)
+    if form.validate():
+        try:
+            operations.book_review(current_user, enrolment, local(form.day.data, form.time.data),
+                                   Modality(form.modality.data))
+        except (operations.PlanError, BookingError, NonexistentLocalTime) as exc:
+            form.day.errors.append(str(exc))
+        else:
+            flash(_("The plan review was booked. The client sees it in their appointments."), "success")
+            return _to_plan(enrolment, "review")
+    return _page(enrolment, 400, book_form=form)
+
+
+@bp.route("/plans/<int:enrolment_id>/agree", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def agree(enrolment_id: int):
+    enrolment = _load_for_work(enrolment_id)
+    try:
+        version = operations.agree_version(current_user, enrolment)
+    except operations.PlanError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Version %(number)s of the plan was saved as agreed.", number=version.number), "success")
+    return _to_plan(enrolment, "versions")
+
+
+@bp.route("/plans/<int:enrolment_id>/phase", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def phase(enrolment_id: int):
+    enrolment = _load_for_work(enrolment_id)
+    form = forms.PhaseForm()
+    try:
+        operations.move_to_next_phase(current_user, enrolment, form.current.data or "")
+    except operations.PlanError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("The service moved to its next phase."), "success")
+    return _to_plan(enrolment, "phase")
+
+
+@bp.route("/plans/<int:enrolment_id>/continuation", methods=["GET", "POST"])
+@staff_required(*CASEWORK_ROLES)
+def continuation(enrolment_id: int):
+    enrolment = _load_for_work(enrolment_id)
+    plan = queries.read_plan(current_user, enrolment)
+    form = forms.ContinuationForm(obj=plan)
+    if form.validate_on_submit():
+        try:
+            operations.write_continuation(current_user, enrolment, form.next_steps.data, form.self_care.data,
+                                          form.support.data)
+        except operations.PlanError as exc:
+            form.next_steps.errors.append(str(exc))
+        else:
+            flash(_("The continuation plan was saved. The client can read it, also after the service ends."),
+                  "success")
+            return _to_plan(enrolment, "continuation")
+    return render_template("plans/continuation.html", enrolment=enrolment, form=form), 400 if form.errors else 200
