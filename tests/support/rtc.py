@@ -229,11 +229,13 @@ def start_coturn(*, host: str = "127.0.0.1", secret: str, wrap=(), realm: str = 
 # the echo bot, run by hand (``start_silta(bots=1)`` lets Silta start its own instead)
 
 
-def start_echo_bot(server_url: str, token: str, *args: str, timeout: float = 30.0) -> Server:
+def start_echo_bot(server_url: str, token: str, *args: str, timeout: float = 30.0,
+                   wait_connected: bool = True) -> Server:
     """``python -m rtc.bots`` (the supervisor) for ``server_url``; returns once a worker is connected.
 
     ``args`` go to the command line (``--sessions 2``, ``--recycle-after 1`` …); the token goes in the
     environment, as ``python -m portal`` passes it. ``.log()`` shows the bot's session lines.
+    ``wait_connected=False`` returns at once (for a server that is not up yet).
     """
     started = time.monotonic()
     run_dir = Path(tempfile.mkdtemp(prefix="silta-bot-"))
@@ -244,7 +246,8 @@ def start_echo_bot(server_url: str, token: str, *args: str, timeout: float = 30.
     bot = Server(host="", port=0, pid=proc.pid, log_path=log_path, run_dir=run_dir, _proc=proc)
     _running.append(bot)
     try:
-        _wait("echo bot", bot, lambda: "echo bot: connected" in bot.log(), timeout)
+        if wait_connected:
+            _wait("echo bot", bot, lambda: "echo bot: connected" in bot.log(), timeout)
     except BaseException:
         bot.stop()
         raise

@@ -136,12 +136,60 @@ def test_a_recycled_worker_is_replaced_and_serves_the_next_test(echo_server, ech
     assert len(pids) >= 2 and bot.alive()
 
 
-def _wait_for_log(bot, pattern: str, count: int = 1, timeout: float = WAIT) -> bool:
+def _wait_for_log(process, pattern: str, count: int = 1, timeout: float = WAIT) -> bool:
     import time
 
     deadline = time.monotonic() + timeout
-    while len(re.findall(pattern, bot.log())) < count:
+    while len(re.findall(pattern, process.log())) < count:
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)
     return True
+
+
+def test_the_bot_that_silta_starts_serves_a_test(video_db, make_echo_room):
+    """``python -m portal`` with PORTAL_RTC_BOTS=1 starts ``python -m rtc.bots`` itself (the demo's path)."""
+    server = start_silta(video_db, bots=1)
+    try:
+        _, ticket = make_echo_room()
+
+        async def scenario():
+            peer = await join_echo_test(server.url, ticket)
+            try:
+                await asyncio.wait_for(peer.first_frame.wait(), WAIT)
+                return served(peer), await peer.ping()
+            finally:
+                await peer.close()
+
+        # The bot connects a moment after the web process answers /healthz; its log goes to the server's.
+        assert _wait_for_log(server, r"echo bot: connected"), server.log()
+        was_served, rtt = asyncio.run(scenario())
+        assert was_served and rtt < 1.0
+    finally:
+        server.stop()
+
+
+def test_the_bot_waits_for_a_server_that_is_not_up_yet_and_reconnects_after_a_restart(
+        video_db, bot_token, make_echo_room):
+    from tests.support.rtc import free_port
+
+    port = free_port()
+    bot = start_echo_bot(f"http://127.0.0.1:{port}", bot_token, "--sessions", "1", wait_connected=False)
+    try:
+        assert _wait_for_log(bot, r"server not reachable", count=2)
+        for attempt in (1, 2):  # the server comes up, goes away, comes back on the same port
+            server = start_silta(video_db, port=port)
+            try:
+                assert _wait_for_log(bot, r"echo bot: connected", count=attempt), bot.log()
+                _, ticket = make_echo_room()
+
+                async def scenario(url=server.url, ticket=ticket):
+                    peer = await join_echo_test(url, ticket)
+                    await peer.close()
+                    return served(peer)
+
+                assert asyncio.run(scenario())
+            finally:
+                server.stop()
+    finally:
+        bot.stop()
