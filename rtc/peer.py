@@ -82,6 +82,22 @@ def _summary(event: str, data) -> dict:
     return data
 
 
+def split_candidates(sdp: str) -> tuple[str, list[dict]]:
+    """An SDP without its candidate lines, and those of the first (bundled) section as trickle messages."""
+    kept, candidates, section, mid = [], [], -1, None
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            section, mid = section + 1, None
+        elif line.startswith("a=mid:"):
+            mid = line[len("a=mid:"):]
+        if line.startswith("a=candidate:") or line == "a=end-of-candidates":
+            if section == 0 and line.startswith("a=candidate:"):
+                candidates.append({"candidate": line[2:], "sdpMid": mid, "sdpMLineIndex": 0})
+            continue
+        kept.append(line)
+    return "\r\n".join(kept) + "\r\n", candidates
+
+
 class Link:
     """The peer connection to one other connection of the room, fed in order from one queue."""
 
@@ -148,8 +164,16 @@ class Link:
         local = self.pc.localDescription
         self.peer.local_candidate_types.update(
             line.split(" typ ")[1].split()[0] for line in local.sdp.splitlines() if " typ " in line)
-        await self.peer.emit("signal", {"to": self.conn, "description": {"type": local.type, "sdp": local.sdp}})
+        if not self.peer.trickle:
+            await self.peer.emit("signal", {"to": self.conn, "description": {"type": local.type, "sdp": local.sdp}})
+            self.peer._mark(f"{local.type}_sent")
+            return
+        # As a browser does: the description without candidates, then each candidate, then the end (None).
+        sdp, candidates = split_candidates(local.sdp)
+        await self.peer.emit("signal", {"to": self.conn, "description": {"type": local.type, "sdp": sdp}})
         self.peer._mark(f"{local.type}_sent")
+        for candidate in [*candidates, None]:
+            await self.peer.emit("signal", {"to": self.conn, "candidate": candidate})
 
     def _on_track(self, track: MediaStreamTrack) -> None:
         if self.peer.echo_media:
@@ -189,16 +213,18 @@ class Peer:
 
     ``video``: True for a synthetic 640×480@15 camera, a track of your own, or None to send nothing.
     ``echo_media``/``offers``: the echo bot sends back what it receives and never offers.
-    ``ice_servers``: skip ``/video/ice-servers`` and use this list (the in-process floor of the bench).
+    ``ice_servers``: skip ``/video/ice-servers`` and use this list.
+    ``trickle``: send our candidates as separate ``signal``s after the SDP, as a browser does (tests).
     """
 
     def __init__(self, server_url: str, ticket: str, *, video=True, relay_only: bool = False,
                  echo_media: bool = False, offers: bool = True, data_channel: bool = True,
-                 ice_servers: list[dict] | None = None, label: str = "peer") -> None:
+                 ice_servers: list[dict] | None = None, trickle: bool = False, label: str = "peer") -> None:
         self.server_url, self.ticket, self.label = server_url.rstrip("/"), ticket, label
         self.video = SyntheticVideoTrack() if video is True else video
         self.relay_only, self.echo_media, self.offers, self.data_channel = relay_only, echo_media, offers, data_channel
         self.ice_servers = ice_servers
+        self.trickle = trickle  # send candidates one by one after the SDP, as browsers do (tests)
         self.relay = MediaRelay()
         self.configuration: RTCConfiguration | None = None
         self.links: dict[str, Link] = {}

@@ -18,9 +18,10 @@ pytestmark = pytest.mark.rtc
 CALL_TIMEOUT = 20  # seconds: a call on this machine takes ~0.2 s; the margin is for a loaded CI box
 
 
-async def call(urls: list[str], tickets: list[str], *, relay_only: bool = False, timeout: float = CALL_TIMEOUT):
+async def call(urls: list[str], tickets: list[str], *, relay_only: bool = False, trickle: bool = False,
+               timeout: float = CALL_TIMEOUT):
     """The first peer joins, the second joins and gets the offer; both wait for video and an echo."""
-    peers = [Peer(url, ticket, relay_only=relay_only, label=f"p{i}") for i, (url, ticket) in
+    peers = [Peer(url, ticket, relay_only=relay_only, trickle=trickle, label=f"p{i}") for i, (url, ticket) in
              enumerate(zip(urls, tickets, strict=True))]
     try:
         for peer in peers:
@@ -46,6 +47,16 @@ def test_two_aiortc_peers_see_each_other_and_echo_on_the_data_channel(silta, mak
         assert len(peer.echo_rtt) == 1 and peer.echo_rtt[0] < 1.0
         assert peer.times["joined"] <= peer.times["ice_connected"] <= peer.times["first_frame"]
     assert peers[1].peers_at_join and peers[1].peers_at_join[0]["conn"] == peers[0].conn
+
+
+def test_candidates_trickled_after_the_sdp_as_browsers_send_them_are_used_in_order(silta, make_room):
+    _, tickets = make_room()
+    peers = asyncio.run(call([silta.url] * 2, tickets[:2], trickle=True))
+    for peer in peers:
+        assert peer.frames_received() > 3 and peer.echo_rtt
+        sent = [e for e in peer.events if e[0] == "signal"]
+        assert sent[0][1]["kind"] in ("offer", "answer") and sum(1 for e in sent if e[1]["kind"] == "candidate") >= 2
+    assert not any(e[0] == "nack" for peer in peers for e in peer.events)
 
 
 @pytest.mark.redis
