@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit.operations import record_read
 from portal.auth.models import User
+from portal.db import utcnow
 from portal.extensions import db
 from portal.plans.models import GoalStatus, PhaseTransition, Plan, PlanVersion
 from portal.programmes.models import Enrolment
+from portal.scheduling import hours
+from portal.scheduling.models import Absence
 
 
 def plan_of(enrolment: Enrolment) -> Plan | None:
@@ -90,3 +93,44 @@ def _steps(a: dict | None, b: dict | None) -> list[tuple[dict | None, dict | Non
 
 def open_goals(plan: Plan | None) -> list:
     return [g for g in (plan.goals if plan else []) if g.status in (GoalStatus.PROPOSED, GoalStatus.AGREED)]
+
+
+@dataclass
+class CareTeam:
+    """The client's named people in one enrolment, and who to turn to right now."""
+
+    coordinator: User | None
+    deputy: User | None
+    members: list  # TeamMember rows (user and role in the worker's words)
+    away_until: datetime | None  # the coordinator's current absence ends then
+    hours: list[tuple[int, list[tuple[time, time]]]]  # the contact person's working week
+
+    @property
+    def coordinator_away(self) -> bool:
+        return self.away_until is not None
+
+    @property
+    def contact_person(self) -> User | None:
+        """Who receives the client's messages now: the deputy while the coordinator is away."""
+        if self.coordinator_away and self.deputy is not None:
+            return self.deputy
+        return self.coordinator or self.deputy
+
+
+def absent_until(user: User | None, now: datetime) -> datetime | None:
+    """The end of the user's absence covering ``now`` (absences are kept in scheduling)."""
+    if user is None:
+        return None
+    return db.session.scalar(select(func.max(Absence.ends_at)).where(
+        Absence.user_id == user.id, Absence.starts_at <= now, Absence.ends_at > now))
+
+
+def care_team(enrolment: Enrolment, now: datetime | None = None) -> CareTeam:
+    now = now or utcnow()
+    away_until = absent_until(enrolment.coordinator, now)
+    team = CareTeam(enrolment.coordinator, enrolment.deputy, list(enrolment.team), away_until, [])
+    person = team.contact_person
+    if person is not None:
+        week, _default = hours.effective_week(person)
+        team.hours = sorted(week.items())
+    return team

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import wraps
 
+from babel.dates import format_time, get_day_names
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user, login_required
 
 from portal.extensions import db
@@ -25,6 +26,21 @@ from portal.web.access import CASEWORK_ROLES, client_required, staff_required
 def _labels():
     return {"plan_label": lambda value: LABELS[value] if value in LABELS else value,
             "goal_status": GoalStatus, "settable_statuses": [s for s in GoalStatus if s is not GoalStatus.PROPOSED]}
+
+
+def _weekday_name(weekday: int) -> str:
+    return get_day_names("wide", locale=str(get_locale()))[weekday]
+
+
+def _short_time(value) -> str:
+    """A wall-clock time of the working week (no date, so no time zone to convert)."""
+    return format_time(value, "short", locale=str(get_locale()))
+
+
+# Used on the client's home page and the worker's client page too (their templates are not this feature's).
+bp.record_once(lambda state: state.app.jinja_env.globals.update(
+    care_team_for=queries.care_team, weekday_name=_weekday_name))
+bp.record_once(lambda state: state.app.jinja_env.filters.update(short_time=_short_time))
 
 
 def client_or_casework(view):

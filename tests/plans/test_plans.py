@@ -287,3 +287,36 @@ def test_plan_is_never_made_by_reading(db, client, login, me, enrolment):
 def test_the_print_stylesheet_hides_the_page_furniture(client):
     response = client.get("/plans/static/plans.css")
     assert response.status_code == 200 and "@media print" in response.get_data(as_text=True)
+
+
+# --- the care team --------------------------------------------------------------------------------
+
+def test_the_client_sees_their_people_and_the_deputy_during_an_absence(db, client, login, create_client,
+                                                                       create_enrolment, create_staff):
+    from datetime import UTC, datetime
+
+    from portal.scheduling.models import Absence
+
+    coordinator = create_staff(Role.CARE_COORDINATOR, name="Sanna Virtanen")
+    deputy = create_staff(Role.WORKER, name="Pekka Nieminen")
+    nurse = create_staff(Role.WORKER, name="Liisa Hoitaja")
+    me = create_client()
+    me.user.locale = "en"
+    enrolment = create_enrolment(me, coordinator=coordinator, deputy=deputy, team=(nurse,), programme="many-services")
+    other = create_enrolment(create_client(), coordinator=create_staff(Role.WORKER, name="Someone Else"))
+    db.session.commit()
+    team = queries.care_team(enrolment)
+    assert team.contact_person == coordinator and not team.coordinator_away
+    assert team.hours  # the default working week when none is saved
+    login(me.user)
+    body = _page(client, "/me")
+    assert "Your people" in body and "Liisa Hoitaja (sairaanhoitaja)" in body and "Someone Else" not in body
+    assert "When Sanna Virtanen can be reached" in body and "Monday" in body
+    now = datetime.now(UTC)
+    db.session.add(Absence(user_id=coordinator.id, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=3)))
+    db.session.commit()
+    assert queries.care_team(enrolment).contact_person == deputy
+    body = _page(client, "/me")
+    assert "is away until" in body and "Pekka Nieminen stands in and receives your messages" in body
+    assert "When Pekka Nieminen can be reached" in body
+    assert other.id != enrolment.id
