@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from portal.db import utcnow
 from portal.extensions import db
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
 from tests.conftest import make_app
@@ -79,6 +80,7 @@ def _create_invite(database_url: str) -> str:
     from portal.auth.models import User
     from portal.people.models import Client
     from portal.programmes.models import Enrolment
+    from portal.scheduling.rules import BookingError
     from portal.video import operations
     from portal.video.models import ParticipantRole
 
@@ -88,7 +90,12 @@ def _create_invite(database_url: str) -> str:
         client_user = db.session.scalar(select(User).where(User.email == CLIENT_EMAIL))
         enrolment = db.session.scalar(select(Enrolment).join(Client).where(
             Client.user_id == client_user.id, Enrolment.coordinator_id == worker.id))
-        room = operations.open_adhoc_room(db.session, enrolment, worker)
+        try:  # as "start a video meeting now" does: booked from this minute, so it has a record form
+            appointment = operations.book_now(worker, enrolment, utcnow())
+            room = operations.open_room_for_appointment(db.session, appointment, worker)
+        except BookingError:  # the demo worker is busy right now: a room without an appointment
+            db.session.rollback()
+            room = operations.open_adhoc_room(db.session, enrolment, worker)
         _invite, token = operations.create_invite(db.session, room, worker, name=CLIENT_NAME,
                                                   role=ParticipantRole.CLIENT, hours=2)
         db.session.commit()
@@ -175,7 +182,9 @@ def test_client_passes_the_check_waits_and_gets_no_media_before_admission(meetin
     client = meeting.client
     client.goto(meeting.invite_url)
     _stage(client, "check")
-    assert client.locator("#preview").evaluate("v => v.srcObject && v.srcObject.getVideoTracks().length") == 1
+    _until(client, "() => { const v = document.getElementById('preview'); "
+                   "return v.srcObject && v.srcObject.getVideoTracks().length === 1 && v.readyState >= 2; }",
+           what="the camera preview plays")
     # The echo bot answers: the echoed video decodes and the verdict is the best one on this link.
     client.wait_for_selector("#network-status[data-verdict]", timeout=30_000)
     verdict = client.get_attribute("#network-status", "data-verdict")
@@ -269,6 +278,26 @@ def test_network_drop_recovers_without_user_action(meeting):
     print(f"recovered {time.monotonic() - started:.1f} s after the link came back")
 
 
+def test_media_outage_with_live_signaling_recovers_by_ice_restart(meeting):
+    """UDP stops, the websocket stays: the same peer connections come back through an ICE restart."""
+    worker, client = meeting.worker, meeting.client
+    conns = {"worker": set(_stats(worker)), "client": set(_stats(client))}
+    meeting.link.block_udp()
+    try:
+        _until(client, """async () => Object.values(await window.silta.room.call.stats())
+            .some(p => p.ice === 'disconnected' || p.ice === 'failed')""", what="the client notices the outage")
+        _until(client, """async () => Object.values(await window.silta.room.call.stats())
+            .some(p => p.restarts > 0)""", what="an ICE restart")
+    finally:
+        meeting.link.unblock_udp()
+    started = time.monotonic()
+    before = {"worker": _frames(worker), "client": _frames(client)}
+    _wait_decoding(client, before["client"] + 30, timeout=30_000)
+    _wait_decoding(worker, before["worker"] + 30, timeout=30_000)
+    assert {"worker": set(_stats(worker)), "client": set(_stats(client))} == conns, "the peers were rebuilt"
+    print(f"ICE restart: media again {time.monotonic() - started:.1f} s after UDP came back")
+
+
 def test_reload_returns_to_the_same_call(meeting):
     worker, client = meeting.worker, meeting.client
     client.reload()
@@ -276,3 +305,37 @@ def test_reload_returns_to_the_same_call(meeting):
     _wait_decoding(client)
     _wait_decoding(worker)
     assert len(_stats(worker)) == 1, "the worker still holds the connection of the page before the reload"
+
+
+def test_a_second_tab_takes_over_and_the_first_says_so(meeting):
+    worker, first = meeting.worker, meeting.client
+    second = first.context.new_page()
+    second.on("pageerror", lambda error: PAGE_ERRORS.append(f"{second.url}: {error}"))
+    second.goto(first.url)
+    _stage(second, "check")
+    second.click("#join-button")
+    _stage(second, "call")
+    first.wait_for_selector("body[data-end-reason=replaced]", state="attached")
+    assert "continues in your other window" in first.inner_text("#stage-end-heading") or first.inner_text(
+        "#stage-end-heading").strip(), "the replaced tab says nothing"
+    first.close()
+    meeting.client = second
+    _wait_decoding(second)
+    _wait_decoding(worker)
+    assert len(_stats(worker)) == 1
+
+
+def test_host_ends_the_meeting_for_everyone_and_goes_to_the_record(meeting):
+    worker, client = meeting.worker, meeting.client
+    record_url = worker.evaluate("window.silta.room.config.recordUrl")
+    worker.click("#end-button")
+    if record_url:
+        with worker.expect_navigation():
+            worker.click("#end-confirm-yes")
+        assert worker.url.endswith(record_url), f"the host went to {worker.url}, not the record {record_url}"
+    else:  # a room without an appointment has nothing to record
+        worker.click("#end-confirm-yes")
+        worker.wait_for_selector("body[data-end-reason=ended_by_me]", state="attached")
+    client.wait_for_selector("body[data-end-reason=ended]", state="attached")
+    client.reload()
+    assert client.locator("body[data-stage=call]").count() == 0, "an ended meeting let the client back in"

@@ -5,7 +5,9 @@ call between two headless Chromiums on ``127.0.0.1`` never connects. Here two na
 by a veth pair (``10.77.N.1/24`` ↔ ``10.77.N.2/24``): the Silta server and one browser live in the
 first, the other browser in the second, and every packet stays inside the machine. ``drop()`` takes
 the second end of the link down (a dropped Wi-Fi, as the far browser sees it) and ``restore()``
-brings it back.
+brings it back. ``block_udp()`` / ``unblock_udp()`` stop only UDP between the two (a policy rule to a
+blackhole route, no netfilter needed): the media path dies while the signaling websocket lives, which
+is what makes the browser restart ICE instead of reconnecting.
 
 Needs root (``ip netns add``). Namespaces are deleted by ``delete()``; an ``atexit`` hook deletes
 whatever a crashed session left behind. Only namespaces created here are ever deleted.
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from .services import ServiceUnavailable
 
+UDP_TABLE = "77"  # routing table (and rule priority) of block_udp()'s blackhole
 _created: list[str] = []  # namespaces this process made and has not deleted yet
 
 
@@ -70,6 +73,17 @@ class Link:
 
     def restore(self) -> None:
         self.far.link(True)
+
+    def block_udp(self) -> None:
+        """UDP between the namespaces is refused on both sides (traffic inside one namespace still flows)."""
+        for ns in (self.near, self.far):
+            _ip("-n", ns.name, "route", "add", "blackhole", "default", "table", UDP_TABLE)
+            _ip("-n", ns.name, "rule", "add", "ipproto", "udp", "table", UDP_TABLE, "prio", UDP_TABLE)
+
+    def unblock_udp(self) -> None:
+        for ns in (self.near, self.far):
+            _ip("-n", ns.name, "rule", "del", "ipproto", "udp", "table", UDP_TABLE, "prio", UDP_TABLE)
+            _ip("-n", ns.name, "route", "del", "blackhole", "default", "table", UDP_TABLE)
 
     def chromium_wrapper(self, ns: Namespace, chromium: str = "/usr/bin/chromium") -> Path:
         """An executable that starts Chromium inside ``ns``; Playwright launches it and talks over a pipe,

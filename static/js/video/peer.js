@@ -4,8 +4,8 @@
 // still being applied waits for it instead of being dropped (STACK.md measured 2 of 10 relay calls
 // failing without this). The polite peer is the one with the lower `conn` string (rtc/PROTOCOL.md).
 
-const RESTART_AFTER_DISCONNECTED_MS = 2500;
-const RESTART_RETRY_MS = 5000;
+const RESTART_AFTER_DISCONNECTED_MS = 2000;
+const RESTART_RETRY_MS = 3000;
 
 /** Puts VP8 first on video transceivers: Safari and aiortc both decode it; others stay as fallbacks. */
 function preferVp8(pc) {

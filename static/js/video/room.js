@@ -96,7 +96,7 @@ class Room {
     socket.on('signal', (message) => this.call.signal(message));
     socket.on('chat', (message) => this.chat.receive(message, this.call.myConn));
     socket.on('lobby', ({ room, waiting }) => { if (this.waitingList && room === this.config.room) this.waitingList.update(waiting); });
-    socket.on('ended', () => this.finish('ended'));
+    socket.on('ended', () => this.finish(this.endingForAll ? 'ended_by_me' : 'ended'));
     socket.on('replaced', () => this.finish('replaced'));
     socket.on('fallback', ({ room, name, choice }) => {
       if (room === this.config.room) announce(this.status, this.t(`staff_fallback_${choice}`, { name }));
@@ -136,11 +136,17 @@ class Room {
     this.finish('left');
   }
 
+  /** The server sends `ended` to the whole room, the host too, before its ack: either one finishes. */
   async endForAll() {
+    this.endingForAll = true;
     const ack = await request(this.socket, 'end');
-    if (!ack.ok) { announce(this.status, this.t('end_for_all_failed')); return; }
+    if (this.finished) return;
+    if (!ack.ok) {
+      this.endingForAll = false;
+      announce(this.status, this.t('end_for_all_failed'));
+      return;
+    }
     this.finish('ended_by_me');
-    if (this.config.recordUrl) window.location.assign(this.config.recordUrl);
   }
 
   /** Stops media and signaling; `reason` picks the message. `replaced`: the call goes on in another tab. */
@@ -156,6 +162,7 @@ class Room {
     $('rejoin-button').hidden = !['left', 'failed'].includes(reason);
     document.body.dataset.endReason = reason;
     this.show('end');
+    if (reason === 'ended_by_me' && this.config.recordUrl) window.location.assign(this.config.recordUrl);
   }
 }
 
