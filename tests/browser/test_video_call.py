@@ -195,6 +195,11 @@ def test_client_passes_the_check_waits_and_gets_no_media_before_admission(meetin
     _stage(client, "wait")
     assert client.locator("#wait-position").inner_text().strip()
     assert client.locator("#while-you-wait").count() == 1
+    # The way out: the client asks for a phone call and is told how the worker will call.
+    client.click("[data-fallback=phone]")
+    _until(client, "() => document.getElementById('fallback-result').textContent.trim() !== ''",
+           what="the answer to 'switch to a phone call'")
+    assert client.inner_text("#fallback-result").strip() == client.text_content("#fallback-phone-text").strip()
     # Not admitted: no meeting peer connection, and the server refuses a signal sent anyway.
     ack = client.evaluate("""() => new Promise(resolve => window.silta.room.socket.timeout(5000)
         .emit('signal', {to: 'someone', description: {type: 'offer', sdp: 'v=0'}},

@@ -1,6 +1,6 @@
 // Stage 1, the pre-call check: camera preview and pickers, microphone level, speaker sound, network.
 
-import { runEchoTest } from './echo.js';
+import { EchoTest, runEchoTest } from './echo.js';
 import { levelMeter, listDevices, playTone } from './media.js';
 import { announce, remember } from './util.js';
 
@@ -110,7 +110,9 @@ export class CheckStage {
     const retry = $('network-retry');
     retry.disabled = true;
     status.textContent = this.t('network_testing');
-    const result = await runEchoTest(this.config, this.media.stream);
+    this.echo = new EchoTest(this.config, this.media.stream);
+    const result = await runEchoTest(this.echo);
+    if (this.stopped) return;
     this.result = result;
     status.textContent = this.verdictText(result);
     status.dataset.verdict = result.verdict;
@@ -135,7 +137,10 @@ export class CheckStage {
     $('figure-kbps').textContent = this.t('figure_kbps', { n: kbps || 0 });
   }
 
+  /** Leaving the check: the meter and any running connection test stop (the call needs the bandwidth). */
   stop() {
+    this.stopped = true;
     this.stopMeter();
+    if (this.echo) this.echo.close();
   }
 }

@@ -13,9 +13,9 @@ const MEASURE_MS = 4000;
 const VIDEO_OK = { loss: 0.05, rtt: 0.4, kbps: 150 };
 const VOICE_OK = { loss: 0.15, rtt: 1.0 };
 
-/** Runs one echo test; resolves to {verdict: 'video'|'voice'|'unavailable'|'poor', figures}. */
-export async function runEchoTest(config, stream) {
-  const test = new EchoTest(config, stream);
+/** Runs one echo test; resolves to {verdict: 'video'|'voice'|'unavailable'|'poor', figures}.
+ *  `test.close()` stops it early (the person joined the meeting before it finished). */
+export async function runEchoTest(test) {
   try {
     return await test.run();
   } catch (err) {
@@ -25,7 +25,7 @@ export async function runEchoTest(config, stream) {
   }
 }
 
-class EchoTest {
+export class EchoTest {
   constructor(config, stream) {
     this.config = config;
     this.stream = stream;
@@ -113,7 +113,7 @@ class EchoTest {
 
   close() {
     window.clearInterval(this.pinger);
-    if (this.peer) this.peer.close();
+    if (this.peer && !this.peer.closed) this.peer.close();
     if (this.socket) {
       if (this.socket.connected) this.socket.emit('leave', {});
       this.socket.disconnect();

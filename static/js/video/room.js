@@ -36,7 +36,9 @@ class Room {
   async start() {
     this.bindButtons();
     if (inCall.get(this.config.room)) {
-      this.show('call');
+      // Back after a reload: staff go straight to the call; others see the waiting room until the
+      // server says they were admitted before (then `joined` follows at once).
+      this.show(this.config.isStaff ? 'call' : 'wait');
       await this.media.start();
       await this.join();
       return;
@@ -46,7 +48,11 @@ class Room {
   }
 
   bindButtons() {
-    $('join-button').addEventListener('click', () => { this.check.stop(); this.join(); });
+    $('join-button').addEventListener('click', () => {
+      this.check.stop();
+      inCall.set(this.config.room, true); // a reload from here on skips the check (waiting room or call)
+      this.join();
+    });
     $('leave-button').addEventListener('click', () => this.leave());
     $('wait-leave-button').addEventListener('click', () => this.leave());
     $('rejoin-button').addEventListener('click', () => window.location.reload());
