@@ -254,6 +254,27 @@ def test_chat_message_arrives(meeting):
     assert CLIENT_NAME in worker.locator("#chat-log li").last.inner_text()
 
 
+def test_sound_only_renegotiates_and_back(meeting):
+    """'Sound only' stops video both ways (a renegotiation), the worker sees why; switching back restores it."""
+    worker, client = meeting.worker, meeting.client
+    client.click("#toggle-audio-only")
+    assert client.get_attribute("#toggle-audio-only", "aria-pressed") == "true"
+    worker.wait_for_selector(".tile--no-video", state="attached")
+    _until(client, """async () => Object.values(await window.silta.room.call.stats()).length > 0 &&
+        window.silta.room.call.peers.values().next().value.peer.pc.getTransceivers()
+          .filter(t => t.receiver.track.kind === 'video').every(t => t.currentDirection === 'inactive')""",
+           what="the video transceivers are inactive")
+    stalled = _frames(worker)
+    time.sleep(1)
+    assert _frames(worker) - stalled < 5, "video still flows in sound-only mode"
+    client.click("#toggle-audio-only")
+    worker.wait_for_selector(".tile--no-video", state="detached")
+    _wait_decoding(worker, stalled + 15)
+    _wait_decoding(client, _frames(client) + 15)
+    for page in (worker, client):
+        assert page.locator("#quality").is_visible() and page.inner_text("#quality-text").strip()
+
+
 def test_the_call_passes_axe_and_reflows_at_320_px(meeting):
     """Axe on the live call (tiles, chat, the waiting list), then the same pages 320 px wide and back."""
     from tests.browser.test_accessibility import assert_no_axe_violations, assert_no_horizontal_scroll
