@@ -223,7 +223,11 @@ def test_worker_gets_the_cue_and_admits_then_both_decode_video(meeting):
     worker.click("#join-button")
     _stage(worker, "call")
     assert client.evaluate("window.silta.room.call.peers.size") == 0, "the client got a peer before admission"
-    worker.click(f"#waiting-list li:has-text('{CLIENT_NAME}') [data-action=admit]")
+    waiting = worker.locator(f"#waiting-list li:has-text('{CLIENT_NAME}')")
+    preset = waiting.locator("select").input_value()
+    waiting.locator("form button[type=submit]").click()  # "I will be with you in 5 minutes."
+    client.wait_for_selector(f"#wait-notices li:has-text('{preset}')")
+    waiting.locator("[data-action=admit]").click()
 
     _stage(client, "call")
     _wait_decoding(client)
