@@ -32,6 +32,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.rtc]
 WORKER = "sanna.virtanen@silta.example"
 CLIENT_EMAIL = "asiakas.aino@silta.example"  # the invite is for her, as a link from an SMS
 CLIENT_NAME = "Aino M."
+GUEST_NAME = "Tuula (sisar)"
 TIMEOUT_MS = 20_000
 MEDIA_FLAGS = [
     "--use-fake-device-for-media-stream",  # a test pattern and a beep as camera and microphone
@@ -64,9 +65,11 @@ def _no_script_errors():
 class Meeting:
     url: str
     invite_url: str
+    guest_invite_url: str
     link: netns.Link
     worker: object  # Playwright pages
     client: object
+    guest_browser: object  # the client's Chromium: the guest gets a context of their own there
 
 
 def _secure_origin_flag(url: str) -> str:
@@ -75,8 +78,9 @@ def _secure_origin_flag(url: str) -> str:
     return f"--unsafely-treat-insecure-origin-as-secure={url}"
 
 
-def _create_invite(database_url: str) -> str:
-    """An ad-hoc meeting of the worker with Aino, and an invite link for her (as the worker would send)."""
+def _create_invites(database_url: str) -> tuple[str, str]:
+    """A meeting of the worker with Aino, an invite link for her (as the worker would send by SMS) and
+    one for a guest (a relative)."""
     from portal.auth.models import User
     from portal.people.models import Client
     from portal.programmes.models import Enrolment
@@ -98,10 +102,11 @@ def _create_invite(database_url: str) -> str:
             room = operations.open_adhoc_room(db.session, enrolment, worker)
         _invite, token = operations.create_invite(db.session, room, worker, name=CLIENT_NAME,
                                                   role=ParticipantRole.CLIENT, hours=2)
+        _invite, guest_token = operations.create_invite(db.session, room, worker, name=GUEST_NAME, hours=2)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
-    return token
+    return token, guest_token
 
 
 def _page(browser):
@@ -129,13 +134,14 @@ def meeting(tmp_path_factory):
         database_url = f"sqlite:///{path}"
         server = start_silta(database_url, wrap=link.near.exec_prefix, host=link.near.address, bots=1,
                              seed_demo=True)
-        token = _create_invite(database_url)
+        token, guest_token = _create_invites(database_url)
         playwright = sync_playwright().start()
         args = [*CHROMIUM_ARGS, *MEDIA_FLAGS, _secure_origin_flag(server.url)]
         for ns in (link.near, link.far):
             browsers.append(playwright.chromium.launch(executable_path=str(link.chromium_wrapper(ns)), args=args))
-        yield Meeting(url=server.url, invite_url=f"{server.url}/video/i/{token}", link=link,
-                      worker=_page(browsers[0]), client=_page(browsers[1]))
+        yield Meeting(url=server.url, invite_url=f"{server.url}/video/i/{token}",
+                      guest_invite_url=f"{server.url}/video/i/{guest_token}", link=link,
+                      worker=_page(browsers[0]), client=_page(browsers[1]), guest_browser=browsers[1])
     finally:
         for browser in browsers:
             browser.close()
@@ -353,6 +359,23 @@ def test_a_second_tab_takes_over_and_the_first_says_so(meeting):
     _wait_decoding(second)
     _wait_decoding(worker)
     assert len(_stats(worker)) == 1
+
+
+def test_a_guest_joins_and_the_mesh_connects_all_three(meeting):
+    """A third person: both who are in the call offer to the newcomer; everyone decodes two others."""
+    worker, client = meeting.worker, meeting.client
+    guest = _page(meeting.guest_browser)
+    guest.goto(meeting.guest_invite_url)
+    _stage(guest, "check")
+    guest.click("#join-button")  # the connection test never holds anyone back
+    _stage(guest, "wait")
+    worker.locator(f"#waiting-list li:has-text('{GUEST_NAME}') [data-action=admit]").click()
+    _stage(guest, "call")
+    for page in (guest, worker, client):
+        _until(page, "() => window.silta.room.call.peers.size === 2", what="two peers")
+        _wait_decoding(page)
+    guest.context.close()
+    _until(worker, "() => window.silta.room.call.peers.size === 1", what="the guest's leaving")
 
 
 def test_host_ends_the_meeting_for_everyone_and_goes_to_the_record(meeting):
