@@ -56,6 +56,9 @@ def _init_extensions(app: Flask) -> None:
     from portal.video import signaling
 
     signaling.init_app(app)  # video signaling (Socket.IO /rtc), one server per app
+    from portal.messages import live
+
+    live.init_app(app)  # live message delivery (Socket.IO /live) on the same server
     # flask-babel 4 does not put get_locale into Jinja's globals.
     app.jinja_env.globals["get_locale"] = get_locale
 
@@ -82,11 +85,12 @@ def _register_blueprints(app: Flask) -> None:
     from portal.me import routes as me
     from portal.measures import routes as measures
     from portal.meetings import routes as meetings
+    from portal.messages import routes as messages
     from portal.notifications import routes as notifications
     from portal.plans import routes as plans
     from portal.scheduling import routes as scheduling
     from portal.video import routes as video
 
     for module in (core, auth, me, caseload, scheduling, groups, meetings, appointments, notifications, interop, audit,
-                   admin, video, measures, plans):
+                   admin, video, measures, plans, messages):
         app.register_blueprint(module.bp)

@@ -5,6 +5,7 @@ from portal.auth.models import OidcIdentity, User, UserRole  # noqa: F401
 from portal.groups.models import Attendance, Group, GroupMember, GroupSession  # noqa: F401
 from portal.measures.models import Answer, Correction, InstrumentVersion, MeasureSettings  # noqa: F401
 from portal.meetings.models import Contact  # noqa: F401
+from portal.messages.models import Attachment, CallbackRequest, Draft, Message, ReadMark, Thread  # noqa: F401
 from portal.notifications.models import OutboxMessage  # noqa: F401
 from portal.people.models import Client, Municipality, OrgUnit, UnitMembership  # noqa: F401
 from portal.plans.models import BreakGlass, Goal, PhaseTransition, Plan, PlanNote, PlanVersion, Step  # noqa: F401

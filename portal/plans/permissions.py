@@ -8,6 +8,10 @@ period after the end.
 
 from __future__ import annotations
 
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
 from sqlalchemy import exists, select
 
 from portal.auth.models import User
@@ -47,3 +51,16 @@ def can_work(user: User, enrolment: Enrolment) -> bool:
 
 def is_active(enrolment: Enrolment) -> bool:
     return enrolment.status is EnrolmentStatus.ACTIVE
+
+
+def client_or_casework(view):
+    """Route decorator: clients and case workers only; everyone else is refused before any id is looked up."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not (current_user.is_client or current_user.has_role(*CASEWORK_ROLES)):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from babel.dates import format_time, get_day_names
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from portal.extensions import db
 from portal.i18n import _
@@ -41,19 +39,6 @@ def _short_time(value) -> str:
 bp.record_once(lambda state: state.app.jinja_env.globals.update(
     care_team_for=queries.care_team, weekday_name=_weekday_name))
 bp.record_once(lambda state: state.app.jinja_env.filters.update(short_time=_short_time))
-
-
-def client_or_casework(view):
-    """Clients and case workers only; everyone else is refused before any id is looked up."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not (current_user.is_client or current_user.has_role(*CASEWORK_ROLES)):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _load(enrolment_id: int) -> Enrolment:
@@ -116,7 +101,7 @@ def mine():
 
 
 @bp.route("/plans/<int:enrolment_id>")
-@client_or_casework
+@permissions.client_or_casework
 def show(enrolment_id: int):
     enrolment = db.get_or_404(Enrolment, enrolment_id)
     if not permissions.can_read(current_user, enrolment):
@@ -145,7 +130,7 @@ def break_glass(enrolment_id: int):
 
 
 @bp.route("/plans/<int:enrolment_id>/print")
-@client_or_casework
+@permissions.client_or_casework
 def print_view(enrolment_id: int):
     """The current plan on paper, in the client's language whoever prints it."""
     enrolment = _load(enrolment_id)
@@ -163,7 +148,7 @@ def _client_locale(enrolment: Enrolment) -> str:
 
 
 @bp.route("/plans/<int:enrolment_id>/versions")
-@client_or_casework
+@permissions.client_or_casework
 def versions(enrolment_id: int):
     enrolment = _load(enrolment_id)
     plan = queries.read_plan(current_user, enrolment)
@@ -176,7 +161,7 @@ def versions(enrolment_id: int):
 
 
 @bp.route("/plans/<int:enrolment_id>/goals", methods=["POST"])
-@client_or_casework
+@permissions.client_or_casework
 def add_goal(enrolment_id: int):
     enrolment = _load(enrolment_id)
     form = forms.GoalForm(prefix="goal")
@@ -193,7 +178,7 @@ def add_goal(enrolment_id: int):
 
 
 @bp.route("/plans/<int:enrolment_id>/notes", methods=["POST"])
-@client_or_casework
+@permissions.client_or_casework
 def add_note(enrolment_id: int):
     enrolment = _load(enrolment_id)
     form = forms.NoteForm(prefix="note")
@@ -209,7 +194,7 @@ def add_note(enrolment_id: int):
 
 
 @bp.route("/plans/steps/<int:step_id>/done", methods=["POST"])
-@client_or_casework
+@permissions.client_or_casework
 def step_done(step_id: int):
     step = db.get_or_404(Step, step_id)
     enrolment = _load(step.goal.plan.enrolment_id)

@@ -37,12 +37,14 @@ def main_navigation() -> list[tuple[str, str]]:
     if not current_user.is_authenticated:
         return []
     if current_user.is_client:
-        return [("me.home", _("My page")), ("plans.mine", _("My plans")), ("appointments.index", _("My appointments")),
+        return [("me.home", _("My page")), ("plans.mine", _("My plans")), ("messages.mine", _("Messages")),
+                ("appointments.index", _("My appointments")),
                 ("video.index", _("Video meetings")),
                 ("me.profile", _("My details")), ("audit.my_access_log", _("Who has seen my data"))]
     links = []
     if current_user.has_role(*CASEWORK_ROLES):
-        links += [("caseload.index", _("My clients")), ("scheduling.index", _("My calendar")),
+        links += [("caseload.index", _("My clients")), ("messages.inbox", _("Messages")),
+                  ("scheduling.index", _("My calendar")),
                   ("video.index", _("Video meetings")), ("groups.index", _("Groups"))]
     if current_user.has_role(Role.ADMIN):
         links += [("admin.index", _("Administration")), ("admin.users", _("Staff accounts")),

@@ -60,6 +60,8 @@ NOT_PAGES = {
     "interop.questionnaire_response": "FHIR JSON for other systems",
     "interop.questionnaire_response_search": "FHIR JSON for other systems",
     "plans.static": "the plan pages' stylesheet and print script",
+    "messages.after": "new messages as list items for the open thread page's script (its markup is the thread's)",
+    "messages.attachment": "a message's attached file, always a download",
     "groups.attendance": "needs a past group session: the demo county has no closed group yet (tests/groups)",
 }
 
@@ -295,6 +297,35 @@ def _plan_goal_invalid(page, base: str, roles: frozenset[str] = frozenset()) -> 
     return navigation.value.status
 
 
+NEW_MESSAGE_LINK = "#main a[href^='/messages/enrolments/']:not([href$='/callback'])"
+
+
+def _new_message(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    """The new-message form of the login's first enrolment (the client's list, or a worker's client page)."""
+    if "client" in roles:
+        page.goto(base + "/me/messages")
+    else:
+        _first_link("/work")(page, base)
+    link = page.locator(NEW_MESSAGE_LINK).first
+    assert link.count(), f"no new-message link on {page.url}"
+    return page.goto(base + link.get_attribute("href")).status
+
+
+def _message_thread(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    """Send a message through the form and land on its thread (with the reply form and the live script)."""
+    _new_message(page, base, roles)
+    page.fill("#subject", "Testiviesti")
+    page.fill("#body", "Hei, tämä on testiviesti.")
+    status = _submit(page)
+    assert "/messages/" in page.url and page.url.rstrip("/").split("/")[-1].isdigit(), page.url
+    return status
+
+
+def _callback_form(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    page.goto(base + "/me/messages")
+    return page.goto(base + page.locator("#main a[href$='/callback']").first.get_attribute("href")).status
+
+
 @dataclass(frozen=True)
 class Page:
     endpoint: str | None  # the matrix entry this page belongs to; None: error pages
@@ -368,6 +399,14 @@ PAGES: dict[str, Page] = {
     "plan-print": Page("plans.print_view", _plan_page("/print")),
     "plan-versions": Page("plans.versions", _plan_page("/versions")),
     "plan-continuation": Page("plans.continuation", _plan_page("/continuation")),
+    "messages-mine": Page("messages.mine", _goto("/me/messages")),
+    "messages-inbox": Page("messages.inbox", _goto("/messages/inbox")),
+    "messages-team": Page("messages.team_inbox", _goto("/messages/team")),
+    "message-new": Page("messages.new_thread", _new_message),
+    "message-new-invalid": Page("messages.new_thread", _submit_empty(_new_message), 400),
+    "message-thread": Page("messages.thread", _message_thread),
+    "message-callback": Page("messages.callback", _callback_form),
+    "message-callback-invalid": Page("messages.callback", _submit_empty(_callback_form), 400),
 }
 
 

@@ -120,6 +120,19 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "plans.phase": ("POST", CASEWORK),
     "plans.break_glass": ("POST", CASEWORK),
     "plans.continuation": ("GET", CASEWORK),
+    # Messages: threads, attachments and callbacks are given ids that do not exist (forged ids, other
+    # clients' threads, bad input: tests/messages).
+    "messages.mine": ("GET", {"client"}),
+    "messages.new_thread": ("GET", CLIENT_OR_CASEWORK),
+    "messages.thread": ("GET", CLIENT_OR_CASEWORK),
+    "messages.reply": ("POST", CLIENT_OR_CASEWORK),
+    "messages.draft": ("POST", CLIENT_OR_CASEWORK),
+    "messages.after": ("GET", CLIENT_OR_CASEWORK),
+    "messages.attachment": ("GET", CLIENT_OR_CASEWORK),
+    "messages.callback": ("GET", {"client"}),
+    "messages.inbox": ("GET", CASEWORK),
+    "messages.team_inbox": ("GET", CASEWORK),
+    "messages.callback_handled": ("POST", CASEWORK),
 }
 # Public routes that answer 404 for the made-up value the matrix gives them.
 # Group pages are given a group that does not exist: whether a worker may open a real group (its leader,
@@ -132,8 +145,11 @@ VIDEO_ROOM_PAGES = {"video.open_appointment", "video.room", "video.invites", "vi
 MEASURE_PAGES = {"measures.answer", "measures.save_draft", "measures.enter", "measures.correct"}
 PLAN_POSTS = {"plans.add_goal", "plans.add_note", "plans.step_done", "plans.goal_status", "plans.add_step",
               "plans.review", "plans.book_review", "plans.agree", "plans.phase", "plans.break_glass"}
+MESSAGE_IDS = {"messages.thread": {"thread_id": 999999}, "messages.reply": {"thread_id": 999999},
+               "messages.draft": {"thread_id": 999999}, "messages.after": {"thread_id": 999999, "message_id": 0},
+               "messages.attachment": {"attachment_id": 999999}, "messages.callback_handled": {"callback_id": 999999}}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "appointments.feed", "scheduling.remove_absence",
-                *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS}
+                *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS}
 
 
 @pytest.fixture
@@ -226,7 +242,8 @@ def _plan_args(world) -> dict:
     ids = {"plans.step_done": {"step_id": 999999}, "plans.goal_status": {"goal_id": 999999},
            "plans.add_step": {"goal_id": 999999}}
     return {"plans.static": {"filename": "plans.css"}, "plans.show": real, "plans.print_view": real,
-            "plans.versions": real, "plans.continuation": real,
+            "plans.versions": real, "plans.continuation": real, **MESSAGE_IDS,
+            "messages.new_thread": real, "messages.callback": real,
             **{endpoint: ids.get(endpoint, {"enrolment_id": 999999}) for endpoint in PLAN_POSTS}}
 
 

@@ -1,0 +1,45 @@
+"""The ``/live`` Socket.IO namespace: a signed-in user's browser tabs join ``user:<id>`` and hear of new messages.
+
+Authentication is the Flask-Login session: the cookie comes with the handshake, and a connection
+without a signed-in user is refused. The server only pushes; the browser sends nothing but the
+connection itself. Events carry ids, never message text: the page fetches what the user may read
+through the ordinary, audited route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Flask, current_app
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
+
+NAMESPACE = "/live"
+
+
+def room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+class LiveNamespace(Namespace):
+    def on_connect(self, auth=None):
+        if not current_user.is_authenticated:
+            raise ConnectionRefusedError("sign_in_required")
+        join_room(room(current_user.id))
+
+    def on_disconnect(self, reason=None):
+        pass  # rooms are left by the server itself
+
+
+def init_app(app: Flask) -> None:
+    """Register the namespace on the app's Socket.IO server (made by the video signaling's init_app)."""
+    app.extensions["socketio"].on_namespace(LiveNamespace(NAMESPACE))
+
+
+def publish(user_ids: Iterable[int], event: str, payload: dict) -> None:
+    """Tell these users' open tabs about something new (nobody listening is fine)."""
+    socketio = current_app.extensions.get("socketio")
+    if socketio is None:
+        return
+    for user_id in user_ids:
+        socketio.emit(event, payload, namespace=NAMESPACE, to=room(user_id))

@@ -1,0 +1,110 @@
+"""Reading messages: a client's threads, a worker's inbox (longest waiting first), the team inbox, callbacks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, or_, select
+
+from portal.auth.models import User
+from portal.db import utcnow
+from portal.extensions import db
+from portal.messages.models import CallbackRequest, Draft, Message, ReadMark, Thread
+from portal.people.models import Client
+from portal.plans.queries import absent_until
+from portal.programmes.models import Enrolment, EnrolmentStatus, TeamMember
+from portal.scheduling.models import Absence
+
+
+@dataclass
+class ThreadRow:
+    thread: Thread
+    unread: bool
+
+
+def _unread(user: User):
+    """True when someone else wrote after the user last read the thread."""
+    mark = select(ReadMark.read_at).where(ReadMark.thread_id == Thread.id,
+                                          ReadMark.user_id == user.id).scalar_subquery()
+    return exists().where(Message.thread_id == Thread.id, Message.author_id != user.id,
+                          or_(mark.is_(None), Message.created_at > mark))
+
+
+def _rows(user: User, query) -> list[ThreadRow]:
+    return [ThreadRow(thread, bool(unread)) for thread, unread in db.session.execute(query.add_columns(_unread(user)))]
+
+
+def client_threads(user: User) -> list[ThreadRow]:
+    query = (select(Thread).join(Enrolment).join(Client).where(Client.user_id == user.id)
+             .order_by(Thread.last_message_at.desc()))
+    return _rows(user, query)
+
+
+def _coordinator_away_now():
+    now = utcnow()
+    return exists().where(Absence.user_id == Enrolment.coordinator_id, Absence.starts_at <= now, Absence.ends_at > now)
+
+
+def inbox(user: User) -> list[ThreadRow]:
+    """Threads of the clients the user is the contact person for now (coordinator; deputy while the
+    coordinator is away): those waiting for an answer first, longest waiting at the top."""
+    mine = or_(and_(Enrolment.coordinator_id == user.id, ~_coordinator_away_now()),
+               and_(Enrolment.deputy_id == user.id, _coordinator_away_now()))
+    return _rows(user, _ordered(select(Thread).join(Enrolment).where(mine, Enrolment.status == EnrolmentStatus.ACTIVE)))
+
+
+def team_inbox(user: User) -> list[ThreadRow]:
+    """Threads waiting for an answer in the enrolments where the user is deputy or own-team member."""
+    member = or_(Enrolment.deputy_id == user.id,
+                 exists().where(TeamMember.enrolment_id == Enrolment.id, TeamMember.user_id == user.id))
+    query = select(Thread).join(Enrolment).where(member, Enrolment.coordinator_id != user.id,
+                                                 Enrolment.status == EnrolmentStatus.ACTIVE,
+                                                 Thread.waiting_since.is_not(None))
+    return _rows(user, _ordered(query))
+
+
+def _ordered(query):
+    return query.order_by(Thread.waiting_since.is_(None), Thread.waiting_since, Thread.last_message_at.desc())
+
+
+def enrolment_threads(user: User, enrolment: Enrolment) -> list[ThreadRow]:
+    return _rows(user, select(Thread).where(Thread.enrolment_id == enrolment.id)
+                 .order_by(Thread.last_message_at.desc()))
+
+
+def open_callbacks(user: User) -> list[CallbackRequest]:
+    """The callback requests waiting in the user's task list (as the contact person now), oldest first."""
+    now = utcnow()
+    rows = db.session.scalars(select(CallbackRequest).join(Enrolment).where(
+        CallbackRequest.handled_at.is_(None), Enrolment.status == EnrolmentStatus.ACTIVE,
+        or_(Enrolment.coordinator_id == user.id, Enrolment.deputy_id == user.id))
+        .order_by(CallbackRequest.created_at))
+    return [c for c in rows if _is_contact(user, c.enrolment, now)]
+
+
+def _is_contact(user: User, enrolment: Enrolment, now: datetime) -> bool:
+    away = absent_until(enrolment.coordinator, now) is not None
+    if enrolment.coordinator_id == user.id:
+        return not away or enrolment.deputy_id is None
+    return away
+
+
+def client_callbacks(user: User) -> list[CallbackRequest]:
+    return list(db.session.scalars(select(CallbackRequest).join(Enrolment).join(Client).where(
+        Client.user_id == user.id, CallbackRequest.handled_at.is_(None)).order_by(CallbackRequest.created_at)))
+
+
+def draft_of(user: User, thread: Thread) -> str:
+    return db.session.scalar(select(Draft.body).where(Draft.user_id == user.id, Draft.thread_id == thread.id)) or ""
+
+
+def messages_after(thread: Thread, message_id: int) -> list[Message]:
+    return list(db.session.scalars(select(Message).where(Message.thread_id == thread.id, Message.id > message_id)
+                                   .order_by(Message.id)))
+
+
+def unread_count(user: User) -> int:
+    if user.is_client:
+        return sum(row.unread for row in client_threads(user))
+    return sum(row.unread for row in inbox(user))

@@ -1,0 +1,185 @@
+"""Message pages: the client's messages, a thread, writing, attachments, callback requests, the inboxes."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.i18n import _
+from portal.messages import bp, forms, operations, permissions, queries
+from portal.messages.models import MAX_ATTACHMENT_BYTES, Attachment, CallbackRequest, Message, Thread
+from portal.messages.operations import MessageError, Upload
+from portal.plans.permissions import can_work, client_or_casework
+from portal.programmes.models import Enrolment
+from portal.web.access import CASEWORK_ROLES, client_required, staff_required
+
+UPLOAD_ENDPOINTS = {"messages.new_thread", "messages.reply"}
+
+
+@bp.before_request
+def _allow_attachments():
+    """The app refuses bodies over 2 MB; a message with an attachment may be bigger. Up to twice the
+    attachment limit reaches the form (which says the file is too big, keeping the text); beyond, 413."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = 2 * MAX_ATTACHMENT_BYTES
+
+
+def _thread(thread_id: int) -> Thread:
+    """404 for an unknown thread, 403 for one the user may not read (a forged id reads nothing)."""
+    thread = db.get_or_404(Thread, thread_id)
+    if not permissions.can_read(current_user, thread):
+        abort(403)
+    return thread
+
+
+def _enrolment(enrolment_id: int) -> Enrolment:
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    if not permissions.can_write(current_user, enrolment):
+        abort(403)
+    return enrolment
+
+
+def _upload(form) -> Upload | None:
+    file = form.attachment.data
+    if not file or not getattr(file, "filename", ""):
+        return None
+    # One byte over the limit is enough to refuse it: the rest is never read into memory.
+    return Upload(file.filename, file.read(MAX_ATTACHMENT_BYTES + 1))
+
+
+def _fail(form, exc: MessageError) -> None:
+    getattr(form, exc.field, form.body).errors.append(str(exc))
+
+
+@bp.route("/me/messages")
+@client_required
+def mine():
+    return render_template("messages/mine.html", rows=queries.client_threads(current_user),
+                           callbacks=queries.client_callbacks(current_user),
+                           enrolments=[e for e in _client_enrolments() if e.status.value == "active"])
+
+
+def _client_enrolments():
+    from portal.plans.queries import client_enrolments
+
+    return client_enrolments(current_user)
+
+
+@bp.route("/messages/enrolments/<int:enrolment_id>", methods=["GET", "POST"])
+@client_or_casework
+def new_thread(enrolment_id: int):
+    enrolment = _enrolment(enrolment_id)
+    form = forms.NewThreadForm()
+    if form.validate_on_submit():
+        try:
+            thread = operations.start_thread(current_user, enrolment, form.subject.data, form.body.data,
+                                             _upload(form))
+        except MessageError as exc:
+            _fail(form, exc)
+        else:
+            flash(_("Your message was sent."), "success")
+            return redirect(url_for(".thread", thread_id=thread.id))
+    return render_template("messages/new.html", enrolment=enrolment, form=form,
+                           rows=queries.enrolment_threads(current_user, enrolment)), 400 if form.errors else 200
+
+
+@bp.route("/messages/<int:thread_id>")
+@client_or_casework
+def thread(thread_id: int):
+    thread = _thread(thread_id)
+    form = forms.ReplyForm(body=queries.draft_of(current_user, thread))
+    return _thread_page(thread, form)
+
+
+def _thread_page(thread: Thread, form, status: int = 200):
+    messages = operations.read_thread(current_user, thread)
+    return render_template("messages/thread.html", thread=thread, messages=messages, form=form,
+                           active=thread.enrolment.status.value == "active"), status
+
+
+@bp.route("/messages/<int:thread_id>/reply", methods=["POST"])
+@client_or_casework
+def reply(thread_id: int):
+    thread = _thread(thread_id)
+    form = forms.ReplyForm()
+    if form.validate():
+        try:
+            operations.post(current_user, thread, form.body.data, _upload(form))
+        except MessageError as exc:
+            _fail(form, exc)
+        else:
+            flash(_("Your message was sent."), "success")
+            return redirect(url_for(".thread", thread_id=thread.id, _anchor="reply"))
+    return _thread_page(thread, form, 400)
+
+
+@bp.route("/messages/<int:thread_id>/draft", methods=["POST"])
+@client_or_casework
+def draft(thread_id: int):
+    thread = _thread(thread_id)
+    operations.save_draft(current_user, thread, request.form.get("body", ""))
+    return Response(status=204)
+
+
+@bp.route("/messages/<int:thread_id>/after/<int:message_id>")
+@client_or_casework
+def after(thread_id: int, message_id: int):
+    """The messages after ``message_id``, as list items for the open page (fetched on a live event)."""
+    thread = _thread(thread_id)
+    operations.read_thread(current_user, thread)
+    return render_template("messages/_messages.html", messages=queries.messages_after(thread, message_id))
+
+
+@bp.route("/messages/attachments/<int:attachment_id>")
+@client_or_casework
+def attachment(attachment_id: int):
+    item = db.get_or_404(Attachment, attachment_id)
+    thread = _thread(db.session.get(Message, item.message_id).thread_id)
+    operations.record_attachment_read(current_user, thread, item)
+    response = Response(item.data, mimetype=item.content_type.value)
+    # Always a download, with the type sniffed at upload: a file never renders as a page of this site.
+    response.headers["Content-Disposition"] = f'attachment; filename="{item.filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/messages/enrolments/<int:enrolment_id>/callback", methods=["GET", "POST"])
+@client_required
+def callback(enrolment_id: int):
+    enrolment = _enrolment(enrolment_id)
+    form = forms.CallbackForm()
+    if form.validate_on_submit():
+        try:
+            operations.request_callback(current_user, enrolment, form.preferred_times.data, form.phone.data)
+        except MessageError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
+        else:
+            flash(_("Your request was sent. Your worker will call you."), "success")
+            return redirect(url_for(".mine"))
+    return render_template("messages/callback.html", enrolment=enrolment, form=form), 400 if form.errors else 200
+
+
+@bp.route("/messages/inbox")
+@staff_required(*CASEWORK_ROLES)
+def inbox():
+    return render_template("messages/inbox.html", rows=queries.inbox(current_user),
+                           callbacks=queries.open_callbacks(current_user), team=False)
+
+
+@bp.route("/messages/team")
+@staff_required(*CASEWORK_ROLES)
+def team_inbox():
+    return render_template("messages/inbox.html", rows=queries.team_inbox(current_user), callbacks=[], team=True)
+
+
+@bp.route("/messages/callbacks/<int:callback_id>/handled", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def callback_handled(callback_id: int):
+    item = db.get_or_404(CallbackRequest, callback_id)
+    if not can_work(current_user, item.enrolment):
+        abort(403)
+    operations.handle_callback(current_user, item)
+    flash(_("The callback request was marked done."), "success")
+    return redirect(url_for(".inbox"))
