@@ -81,7 +81,7 @@ def test_the_tester_gets_its_own_video_and_data_channel_messages_back(echo_serve
     peer, rtt, kinds = asyncio.run(scenario())
     assert served(peer) and kinds == ["video"]
     assert peer.frames_received() > 3 and 0 < rtt < 1.0
-    assert _wait_for_log(bot, r"echo session 1: [\d.]+ s, ")
+    assert _wait_for_log(bot, r"echo session 1: [\d.]+ s, "), bot.log()
 
 
 def test_one_test_more_than_the_cap_is_not_served(echo_server, echo_bot, make_echo_room):
@@ -98,7 +98,7 @@ def test_one_test_more_than_the_cap_is_not_served(echo_server, echo_bot, make_ec
             for peer in peers:
                 await peer.close()
 
-    assert asyncio.run(scenario()) == [True, True, False]
+    assert asyncio.run(scenario()) == [True, True, False], echo_server.log()
 
 
 def test_the_bot_hangs_up_at_the_time_limit(echo_server, echo_bot, make_echo_room):
@@ -116,7 +116,7 @@ def test_the_bot_hangs_up_at_the_time_limit(echo_server, echo_bot, make_echo_roo
 
     seconds = asyncio.run(scenario())
     assert LIMIT_SECONDS - 0.5 < seconds < LIMIT_SECONDS + 5
-    assert _wait_for_log(bot, r"echo session 1: [\d.]+ s, hung up at the time limit")
+    assert _wait_for_log(bot, r"echo session 1: [\d.]+ s, hung up at the time limit"), bot.log()
 
 
 def test_a_recycled_worker_is_replaced_and_serves_the_next_test(echo_server, echo_bot, make_echo_room):
@@ -128,12 +128,12 @@ def test_a_recycled_worker_is_replaced_and_serves_the_next_test(echo_server, ech
         await peer.close()  # the tester leaves: the room ends and the bot hangs up
         return served(peer)
 
-    assert asyncio.run(one(first[1]))
-    assert _wait_for_log(bot, r"recycling after 1 sessions")
-    assert _wait_for_log(bot, r"echo bot: connected .*", count=2)
-    assert asyncio.run(one(second[1]))
+    assert asyncio.run(one(first[1])), bot.log()
+    assert _wait_for_log(bot, r"recycling after 1 sessions"), bot.log()
+    assert _wait_for_log(bot, r"echo bot: connected .*", count=2), bot.log()
+    assert asyncio.run(one(second[1])), bot.log()
     pids = set(re.findall(r"echo bot: connected \(pid (\d+)", bot.log()))
-    assert len(pids) >= 2 and bot.alive()
+    assert len(pids) >= 2 and bot.alive(), bot.log()
 
 
 def _wait_for_log(process, pattern: str, count: int = 1, timeout: float = WAIT) -> bool:
@@ -164,7 +164,7 @@ def test_the_bot_that_silta_starts_serves_a_test(video_db, make_echo_room):
         # The bot connects a moment after the web process answers /healthz; its log goes to the server's.
         assert _wait_for_log(server, r"echo bot: connected"), server.log()
         was_served, rtt = asyncio.run(scenario())
-        assert was_served and rtt < 1.0
+        assert was_served and rtt < 1.0, server.log()
     finally:
         server.stop()
 
@@ -176,7 +176,7 @@ def test_the_bot_waits_for_a_server_that_is_not_up_yet_and_reconnects_after_a_re
     port = free_port()
     bot = start_echo_bot(f"http://127.0.0.1:{port}", bot_token, "--sessions", "1", wait_connected=False)
     try:
-        assert _wait_for_log(bot, r"server not reachable", count=2)
+        assert _wait_for_log(bot, r"server not reachable", count=2), bot.log()
         for attempt in (1, 2):  # the server comes up, goes away, comes back on the same port
             server = start_silta(video_db, port=port)
             try:
@@ -188,7 +188,7 @@ def test_the_bot_waits_for_a_server_that_is_not_up_yet_and_reconnects_after_a_re
                     await peer.close()
                     return served(peer)
 
-                assert asyncio.run(scenario())
+                assert asyncio.run(scenario()), bot.log() + server.log()
             finally:
                 server.stop()
     finally:
