@@ -241,6 +241,8 @@ def test_worker_gets_the_cue_and_admits_then_both_decode_video(meeting):
     for page in (worker, client):
         peers = _stats(page)
         assert len(peers) == 1, peers
+        # Sound plays by itself here (autoplay allowed): the "turn on the sound" button stays hidden.
+        assert not page.locator("#play-sound").is_visible()
 
 
 def test_screen_share_reaches_the_other_side(meeting):

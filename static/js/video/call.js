@@ -94,7 +94,10 @@ export class Call {
   gotTrack(info, stream, track) {
     for (const old of stream.getTracks()) if (old.kind === track.kind && old !== track) stream.removeTrack(old);
     stream.addTrack(track);
-    this.tiles.play(info.conn, info.name, stream).catch(() => { $('play-sound').hidden = false; });
+    // Only a refusal by the autoplay policy needs the button; an AbortError is just a newer play() call.
+    this.tiles.play(info.conn, info.name, stream).catch((err) => {
+      if (err.name === 'NotAllowedError') $('play-sound').hidden = false;
+    });
   }
 
   playAll() {
