@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
@@ -75,7 +76,7 @@ def version_for(enrolment: Enrolment, occurrence: Occurrence) -> InstrumentVersi
 
 
 def save_draft(actor: User, enrolment: Enrolment, occurrence: Occurrence, version_id: int,
-               raw: Mapping[str, str]) -> Answer:
+               raw: Mapping[str, str], _retry: bool = True) -> Answer:
     """Keep what the client has answered so far (valid values only); a submitted answer is left alone."""
     answer = _answer(enrolment, occurrence)
     if answer is not None and answer.submitted:
@@ -84,7 +85,10 @@ def save_draft(actor: User, enrolment: Enrolment, occurrence: Occurrence, versio
     parsed = scoring.parse(version.parsed, raw, complete=False)
     if answer is None:
         answer = _new_answer(enrolment, occurrence, version)
-        db.session.flush()
+        if answer is None:  # another request (a second tab, the submit) made the row at the same moment
+            if not _retry:
+                raise MeasureRefused("already")
+            return save_draft(actor, enrolment, occurrence, version_id, raw, _retry=False)
         # Only the draft's creation is audited: autosave updates the client's own draft every few seconds.
         record(actor, AuditAction.CREATE, FEATURE, "answer_draft", answer.id, enrolment.client_id,
                {"instrument": occurrence.instrument})
@@ -95,7 +99,7 @@ def save_draft(actor: User, enrolment: Enrolment, occurrence: Occurrence, versio
 
 def submit(actor: User, enrolment: Enrolment, occurrence: Occurrence, version_id: int, raw: Mapping[str, str],
            token: str | None, source: AnswerSource = AnswerSource.CLIENT,
-           answered_on: datetime | None = None) -> Answer:
+           answered_on: datetime | None = None, _retry: bool = True) -> Answer:
     """Submit an answer once. The same form sent again (same token) returns the same answer."""
     answer = _answer(enrolment, occurrence)
     if answer is not None and answer.submitted:
@@ -108,6 +112,10 @@ def submit(actor: User, enrolment: Enrolment, occurrence: Occurrence, version_id
     if parsed.errors:
         raise MeasureRefused("invalid", parsed.errors)
     answer = answer or _new_answer(enrolment, occurrence, version)
+    if answer is None:  # made at the same moment by another request (a double click, the autosave): look again
+        if not _retry:
+            raise MeasureRefused("already")
+        return submit(actor, enrolment, occurrence, version_id, raw, token, source, answered_on, _retry=False)
     now = utcnow()
     answer.values, answer.total = parsed.values, scoring.total(definition, parsed.values)
     answer.status, answer.source, answer.submitted_at = AnswerStatus.SUBMITTED, source, now
@@ -168,9 +176,14 @@ def _checked_version(enrolment: Enrolment, occurrence: Occurrence, answer: Answe
     return expected
 
 
-def _new_answer(enrolment: Enrolment, occurrence: Occurrence, version: InstrumentVersion) -> Answer:
+def _new_answer(enrolment: Enrolment, occurrence: Occurrence, version: InstrumentVersion) -> Answer | None:
+    """Insert the occurrence's row, or None when the unique constraint says another request just did."""
     answer = Answer(enrolment_id=enrolment.id, client_id=enrolment.client_id, instrument=version,
                     instrument_code=occurrence.instrument, occurrence=occurrence.key,
                     appointment_id=occurrence.appointment_id, values={})
-    db.session.add(answer)
+    try:
+        with db.session.begin_nested():
+            db.session.add(answer)
+    except IntegrityError:
+        return None
     return answer
