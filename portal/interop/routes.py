@@ -121,5 +121,6 @@ def _json(resource, status: int = 200) -> Response:
     return Response(resource.model_dump_json(), status=status, content_type=FHIR_JSON)
 
 
-# Questionnaire and QuestionnaireResponse (the measures feature) add their routes to this blueprint.
-from portal.interop import questionnaires  # noqa: E402,F401
+# Questionnaire and QuestionnaireResponse (the measures feature) and CarePlan with its Goals and CareTeam
+# (the plans feature) add their routes to this blueprint.
+from portal.interop import careplans, questionnaires  # noqa: E402,F401

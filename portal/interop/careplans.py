@@ -1,0 +1,188 @@
+"""FHIR R4 CarePlan (with its Goals contained) and CareTeam, from the plans feature.
+
+- ``CarePlan/<id>`` (the plan's id): ``status`` active while the service runs, ``completed`` after;
+  ``intent`` plan; the programme as ``category``; ``period`` the service's dates; the goals, in the
+  client's own words, as contained ``Goal`` resources (proposed → proposed, agreed → active, achieved →
+  completed/achieved, set aside → cancelled), ``expressedBy`` whoever wrote the goal down; each step as
+  an ``activity`` (not-started or completed, ``scheduledPeriod.end`` its due date, its goal, and who
+  takes it: the client, the coordinator, or a role in words for a team member or relative); the
+  continuation plan as ``note``. Progress notes and comments are not served: they are conversation,
+  not the agreed plan.
+- ``CareTeam/<id>`` (the enrolment's id): coordinator, deputy and own team as Practitioner participants
+  with their role in words; active while the service runs.
+- Search: ``CarePlan?subject=Patient/<id>`` (or ``patient=``) and the same for ``CareTeam``.
+
+Access is the plan's rule (``plans.permissions``: the client, their workers, break-glass); every
+resource served is an audited read.
+"""
+
+from __future__ import annotations
+
+from fhir.resources.R4B.careplan import CarePlan
+from fhir.resources.R4B.careteam import CareTeam
+from flask import abort, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.audit.operations import record_read
+from portal.extensions import db
+from portal.interop import bp, fhir
+from portal.interop.routes import NotSupported, _get, _json, _signed_in
+from portal.people.models import Client
+from portal.plans import permissions
+from portal.plans.models import GoalStatus, Plan, StepOwner
+from portal.programmes.models import Enrolment, EnrolmentStatus
+from portal.web.access import CASEWORK_ROLES
+from portal.web.templating import programme_name
+
+GOAL_STATUS = {GoalStatus.PROPOSED: "proposed", GoalStatus.AGREED: "active", GoalStatus.ACHIEVED: "completed",
+               GoalStatus.DROPPED: "cancelled"}
+ROLE_SYSTEM = "participant-role"  # Silta's own code system: coordinator, deputy, own-team
+
+
+@bp.route("/CarePlan/<resource_id>")
+def care_plan(resource_id: str):
+    _reader()
+    plan = _get(Plan, resource_id)
+    _may_read(plan.enrolment)
+    record_read(current_user, "interop", "CarePlan", plan.id, plan.enrolment.client_id)
+    return _json(care_plan_resource(plan))
+
+
+@bp.route("/CareTeam/<resource_id>")
+def care_team(resource_id: str):
+    _reader()
+    enrolment = _get(Enrolment, resource_id)
+    _may_read(enrolment)
+    record_read(current_user, "interop", "CareTeam", enrolment.id, enrolment.client_id)
+    return _json(care_team_resource(enrolment))
+
+
+@bp.route("/CarePlan")
+def care_plan_search():
+    entries = []
+    for enrolment in _searched_enrolments():
+        plan = db.session.scalar(select(Plan).where(Plan.enrolment_id == enrolment.id))
+        if plan is not None:
+            record_read(current_user, "interop", "CarePlan", plan.id, enrolment.client_id)
+            entries.append((url_for("interop.care_plan", resource_id=plan.id, _external=True),
+                            care_plan_resource(plan)))
+    return _json(fhir.searchset(request.url, entries))
+
+
+@bp.route("/CareTeam")
+def care_team_search():
+    entries = []
+    for enrolment in _searched_enrolments():
+        record_read(current_user, "interop", "CareTeam", enrolment.id, enrolment.client_id)
+        entries.append((url_for("interop.care_team", resource_id=enrolment.id, _external=True),
+                        care_team_resource(enrolment)))
+    return _json(fhir.searchset(request.url, entries))
+
+
+def _reader() -> None:
+    """Signed in (else 401), and a client or case worker (else 403, before any id is looked up)."""
+    _signed_in()
+    if not (current_user.is_client or current_user.has_role(*CASEWORK_ROLES)):
+        abort(403)
+
+
+def _may_read(enrolment: Enrolment) -> None:
+    if not permissions.can_read(current_user, enrolment):
+        abort(403)
+
+
+def _searched_enrolments() -> list[Enrolment]:
+    """The searched patient's enrolments the reader may read; 403 when there is none of them to read."""
+    _reader()
+    args = request.args
+    unknown = sorted(set(args) - {"subject", "patient"})
+    values = [v for name in ("subject", "patient") for v in args.getlist(name)]
+    if unknown or len(values) != 1:
+        raise NotSupported("Search by exactly one patient: subject=Patient/<id> (or patient=Patient/<id>).")
+    client = _get(Client, values[0].removeprefix("Patient/"))
+    enrolments = list(db.session.scalars(select(Enrolment).where(Enrolment.client_id == client.id)
+                                         .order_by(Enrolment.id)))
+    readable = [e for e in enrolments if permissions.can_read(current_user, e)]
+    if not readable:
+        abort(403)
+    return readable
+
+
+def _period(enrolment: Enrolment) -> dict:
+    period = {"start": enrolment.start_on.isoformat()}
+    if enrolment.ended_on:
+        period["end"] = enrolment.ended_on.isoformat()
+    return period
+
+
+def _patient(enrolment: Enrolment) -> dict:
+    return {"reference": f"Patient/{enrolment.client_id}"}
+
+
+def _practitioner(user) -> dict:
+    return {"reference": f"Practitioner/{user.id}", "display": user.display_name}
+
+
+def care_plan_resource(plan: Plan) -> CarePlan:
+    enrolment = plan.enrolment
+    goals = [_goal(goal, enrolment) for goal in plan.goals]
+    activities = [_activity(step, goal, enrolment) for goal in plan.goals for step in goal.steps]
+    resource = {
+        "id": str(plan.id), "status": "active" if enrolment.status is EnrolmentStatus.ACTIVE else "completed",
+        "intent": "plan", "title": programme_name(enrolment.programme_code), "subject": _patient(enrolment),
+        "category": [fhir._concept({"system": fhir.system("programme"), "code": enrolment.programme_code,
+                                    "display": programme_name(enrolment.programme_code)})],
+        "period": _period(enrolment), "created": plan.created_at.isoformat(),
+        "careTeam": [{"reference": f"CareTeam/{enrolment.id}"}],
+        "contained": goals, "goal": [{"reference": f"#goal-{g.id}"} for g in plan.goals],
+    }
+    if activities:
+        resource["activity"] = activities
+    notes = [text for text in (plan.next_steps, plan.self_care, plan.support) if text]
+    if notes:
+        resource["note"] = [{"text": text} for text in notes]
+    return CarePlan(**resource)
+
+
+def _goal(goal, enrolment: Enrolment) -> dict:
+    expressed = (_patient(enrolment) if goal.proposed_by_id == enrolment.client.user_id
+                 else {"reference": f"Practitioner/{goal.proposed_by_id}"})
+    resource = {"resourceType": "Goal", "id": f"goal-{goal.id}", "lifecycleStatus": GOAL_STATUS[goal.status],
+                "description": {"text": goal.text}, "subject": _patient(enrolment), "expressedBy": expressed}
+    if goal.status is GoalStatus.ACHIEVED:
+        resource["achievementStatus"] = {"coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/goal-achievement", "code": "achieved"}]}
+    return resource
+
+
+def _activity(step, goal, enrolment: Enrolment) -> dict:
+    detail = {"status": "completed" if step.done else "not-started", "description": step.what,
+              "goal": [{"reference": f"#goal-{goal.id}"}], "performer": [_performer(step.owner, enrolment)]}
+    if step.due_on:
+        detail["scheduledPeriod"] = {"end": step.due_on.isoformat()}
+    return {"detail": detail}
+
+
+def _performer(owner: StepOwner, enrolment: Enrolment) -> dict:
+    if owner is StepOwner.CLIENT:
+        return _patient(enrolment)
+    if owner is StepOwner.WORKER and enrolment.coordinator is not None:
+        return _practitioner(enrolment.coordinator)
+    return {"display": owner.value.replace("_", " ")}
+
+
+def care_team_resource(enrolment: Enrolment) -> CareTeam:
+    people = [(enrolment.coordinator, "coordinator", "Care coordinator"), (enrolment.deputy, "deputy", "Deputy")]
+    participants = [_member(user, code, text) for user, code, text in people if user is not None]
+    participants += [_member(m.user, "own-team", m.team_role) for m in enrolment.team]
+    return CareTeam(
+        id=str(enrolment.id), status="active" if enrolment.status is EnrolmentStatus.ACTIVE else "inactive",
+        name=programme_name(enrolment.programme_code), subject=_patient(enrolment), period=_period(enrolment),
+        participant=participants or None,
+    )
+
+
+def _member(user, code: str, text: str) -> dict:
+    return {"member": _practitioner(user),
+            "role": [{"coding": [{"system": fhir.system(ROLE_SYSTEM), "code": code}], "text": text}]}
