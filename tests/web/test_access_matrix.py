@@ -1,0 +1,298 @@
+"""Every route, with every role and anonymously: who gets in and who is refused.
+
+A new route without an entry in ACCESS fails ``test_every_route_is_in_the_matrix``: access rules are
+decided when a route is written, not later.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from portal.auth.models import Role
+from portal.programmes.definitions_schema import Modality
+from portal.scheduling.operations import BookingRequest, book
+from portal.scheduling.timeutil import local
+
+ROLES = ["client", *[r.value for r in Role]]
+PUBLIC = "public"
+CASEWORK = {"worker", "care_coordinator", "team_lead"}
+ANY_SIGNED_IN = set(ROLES)
+CLIENT_OR_CASEWORK = CASEWORK | {"client"}
+FHIR = "fhir"  # like CLIENT_OR_CASEWORK, but anonymous gets 401 (an API answers, it does not redirect)
+API = "api"  # any signed-in user; anonymous gets 401
+TICKET = "ticket"  # a signaling ticket, not a session: 401 for everyone without one (tests/video_rooms)
+STAFF = set(ROLES) - {"client"}
+
+# endpoint → (method, who may use it). Everyone else: anonymous → login redirect, signed in → 403.
+ACCESS: dict[str, tuple[str, set[str] | str]] = {
+    "static": ("GET", PUBLIC),
+    "core.index": ("GET", PUBLIC),
+    "core.healthz": ("GET", PUBLIC),
+    "core.accessibility": ("GET", PUBLIC),
+    "core.account": ("GET", ANY_SIGNED_IN),
+    "auth.login": ("GET", PUBLIC),
+    "auth.oidc_start": ("GET", PUBLIC),
+    "auth.oidc_callback": ("GET", PUBLIC),
+    "auth.logout": ("POST", ANY_SIGNED_IN),
+    "auth.language": ("POST", PUBLIC),
+    "me.home": ("GET", {"client"}),
+    "me.profile": ("GET", {"client"}),
+    "audit.my_access_log": ("GET", {"client"}),
+    "caseload.index": ("GET", CASEWORK),
+    "caseload.client": ("GET", CASEWORK),
+    "caseload.background": ("GET", CASEWORK),
+    "audit.search": ("GET", {"admin"}),
+    "admin.index": ("GET", {"admin"}),
+    "admin.programme": ("GET", {"admin"}),
+    "admin.users": ("GET", {"admin"}),
+    "admin.user": ("GET", {"admin"}),
+    "scheduling.index": ("GET", CASEWORK),
+    "scheduling.team": ("GET", {"team_lead"}),
+    "scheduling.book": ("GET", CASEWORK),
+    "scheduling.cancel": ("POST", CASEWORK),
+    "scheduling.working_hours": ("GET", CASEWORK),
+    "scheduling.absences": ("GET", CASEWORK),
+    "scheduling.remove_absence": ("POST", CASEWORK),
+    "groups.index": ("GET", CASEWORK),
+    "groups.new": ("GET", CASEWORK),
+    "groups.show": ("GET", CASEWORK),
+    "groups.add_member": ("POST", CASEWORK),
+    "groups.remove_member": ("POST", CASEWORK),
+    "groups.sessions": ("GET", CASEWORK),
+    "groups.attendance": ("GET", CASEWORK),
+    # Object level (the appointment's workers, the client's coordinator or deputy, a team lead of the unit;
+    # someone else's client → 403, a group session → 404): tests/meetings/test_routes.py.
+    "meetings.record": ("GET", CASEWORK),
+    "meetings.pending": ("GET", CASEWORK),
+    "appointments.index": ("GET", {"client"}),
+    "appointments.confirm": ("POST", {"client"}),
+    "appointments.cancel": ("POST", {"client"}),
+    "appointments.change": ("GET", {"client"}),
+    "appointments.download": ("GET", {"client"}),
+    "appointments.create_feed": ("POST", {"client"}),
+    "appointments.revoke_feed": ("POST", {"client"}),
+    "appointments.feed": ("GET", PUBLIC),
+    "notifications.outbox": ("GET", {"admin"}),
+    "interop.patient": ("GET", FHIR),
+    # Video rooms are object level (the appointment's own workers and client, invite holders; anyone else
+    # → 404): tests/video_rooms/test_routes.py. The matrix gives them a room that does not exist.
+    "video.index": ("GET", ANY_SIGNED_IN),
+    "video.open_appointment": ("POST", ANY_SIGNED_IN),
+    "video.start_adhoc": ("POST", CASEWORK),
+    "video.room": ("GET", PUBLIC),  # invite guests have no account
+    "video.invites": ("GET", STAFF),
+    "video.revoke_invite": ("POST", STAFF),
+    "video.invite": ("GET", PUBLIC),
+    "video.left": ("GET", PUBLIC),
+    "video.fallback": ("POST", PUBLIC),
+    "video.echo_test": ("POST", API),
+    "video.ice_servers": ("GET", TICKET),
+    "interop.appointment": ("GET", FHIR),
+    "interop.appointment_search": ("GET", FHIR),
+    "measures.my_results": ("GET", {"client"}),
+    "measures.answer": ("GET", {"client"}),
+    "measures.save_draft": ("POST", {"client"}),
+    "measures.overview": ("GET", CASEWORK),
+    "measures.client_graph": ("POST", CASEWORK),
+    "measures.enter": ("GET", CASEWORK),
+    "measures.correct": ("GET", CASEWORK),
+    "interop.questionnaire_read": ("GET", API),
+    "interop.questionnaire_search": ("GET", API),
+    "interop.questionnaire_response": ("GET", FHIR),
+    "interop.questionnaire_response_search": ("GET", FHIR),
+    # Plans: reading is the enrolment's client and its workers; the POSTs are given an id that does not
+    # exist (object-level rules, bad input and forged ids: tests/plans).
+    "plans.static": ("GET", PUBLIC),
+    "plans.mine": ("GET", {"client"}),
+    "plans.show": ("GET", CLIENT_OR_CASEWORK),
+    "plans.print_view": ("GET", CLIENT_OR_CASEWORK),
+    "plans.versions": ("GET", CLIENT_OR_CASEWORK),
+    "plans.add_goal": ("POST", CLIENT_OR_CASEWORK),
+    "plans.add_note": ("POST", CLIENT_OR_CASEWORK),
+    "plans.step_done": ("POST", CLIENT_OR_CASEWORK),
+    "plans.goal_status": ("POST", CASEWORK),
+    "plans.add_step": ("POST", CASEWORK),
+    "plans.review": ("POST", CASEWORK),
+    "plans.book_review": ("POST", CASEWORK),
+    "plans.agree": ("POST", CASEWORK),
+    "plans.phase": ("POST", CASEWORK),
+    "plans.break_glass": ("POST", CASEWORK),
+    "plans.continuation": ("GET", CASEWORK),
+    # Messages: threads, attachments and callbacks are given ids that do not exist (forged ids, other
+    # clients' threads, bad input: tests/messages).
+    "messages.mine": ("GET", {"client"}),
+    "messages.new_thread": ("GET", CLIENT_OR_CASEWORK),
+    "messages.thread": ("GET", CLIENT_OR_CASEWORK),
+    "messages.reply": ("POST", CLIENT_OR_CASEWORK),
+    "messages.draft": ("POST", CLIENT_OR_CASEWORK),
+    "messages.after": ("GET", CLIENT_OR_CASEWORK),
+    "messages.attachment": ("GET", CLIENT_OR_CASEWORK),
+    "messages.callback": ("GET", {"client"}),
+    "messages.inbox": ("GET", CASEWORK),
+    "messages.team_inbox": ("GET", CASEWORK),
+    "messages.callback_handled": ("POST", CASEWORK),
+    "interop.care_plan": ("GET", FHIR),
+    "interop.care_plan_search": ("GET", FHIR),
+    "interop.care_team": ("GET", FHIR),
+    "interop.care_team_search": ("GET", FHIR),
+}
+# Public routes that answer 404 for the made-up value the matrix gives them.
+# Group pages are given a group that does not exist: whether a worker may open a real group (its leader,
+# or a team lead of its unit) is object-level and tested in tests/groups.
+GROUP_PAGES = {"groups.show", "groups.add_member", "groups.remove_member", "groups.sessions", "groups.attendance"}
+VIDEO_ROOM_PAGES = {"video.open_appointment", "video.room", "video.invites", "video.revoke_invite", "video.invite",
+                    "video.fallback"}
+# Measures pages are given the ORS of the world's appointment (in 2030: not open yet) and an answer that
+# does not exist; answering, entering and correcting real ones is tested in tests/measures.
+MEASURE_PAGES = {"measures.answer", "measures.save_draft", "measures.enter", "measures.correct"}
+PLAN_POSTS = {"plans.add_goal", "plans.add_note", "plans.step_done", "plans.goal_status", "plans.add_step",
+              "plans.review", "plans.book_review", "plans.agree", "plans.phase", "plans.break_glass"}
+MESSAGE_IDS = {"messages.thread": {"thread_id": 999999}, "messages.reply": {"thread_id": 999999},
+               "messages.draft": {"thread_id": 999999}, "messages.after": {"thread_id": 999999, "message_id": 0},
+               "messages.attachment": {"attachment_id": 999999}, "messages.callback_handled": {"callback_id": 999999}}
+NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "appointments.feed", "scheduling.remove_absence",
+                *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS,
+                "interop.care_plan"}
+
+
+@pytest.fixture
+def world(db, create_staff, create_client, create_enrolment):
+    """One user per role; the client is enrolled with the case-work roles as coordinator, deputy, lead."""
+    users = {role.value: create_staff(role) for role in Role}
+    client_row = create_client()
+    users["client"] = client_row.user
+    enrolment = create_enrolment(client_row, coordinator=users["worker"], deputy=users["care_coordinator"])
+    appointment, _ = book(users["worker"], BookingRequest(
+        enrolment=enrolment, contact_type="guidance-meeting", modality=Modality.HOME_VISIT,
+        starts_at=local(date(2030, 1, 7), time(10)), minutes=60))
+    db.session.commit()
+    return {"users": users, "client": client_row, "enrolment": enrolment, "appointment": appointment}
+
+
+def _url(app, endpoint: str, world) -> str:
+    args = {
+        "static": {"filename": "silta.css"},
+        "auth.oidc_start": {"provider": "nope"},
+        "auth.oidc_callback": {"provider": "nope"},
+        "caseload.client": {"client_id": world["client"].id},
+        "caseload.background": {"client_id": world["client"].id},
+        "admin.programme": {"code": "remote-guidance"},
+        "admin.user": {"user_id": world["users"]["worker"].id},
+        "scheduling.book": {"enrolment_id": world["enrolment"].id},
+        "scheduling.cancel": {"appointment_id": world["appointment"].id},
+        "appointments.confirm": {"appointment_id": world["appointment"].id},
+        "appointments.cancel": {"appointment_id": world["appointment"].id},
+        "appointments.change": {"appointment_id": world["appointment"].id},
+        "appointments.download": {"appointment_id": world["appointment"].id},
+        "appointments.feed": {"token": "not-a-real-token"},
+        "scheduling.remove_absence": {"absence_id": 999999},  # own absences: tests/scheduling/test_hours.py
+        "groups.show": {"group_id": 999999},
+        "groups.add_member": {"group_id": 999999},
+        "groups.remove_member": {"group_id": 999999, "member_id": 1},
+        "groups.sessions": {"group_id": 999999},
+        "groups.attendance": {"group_id": 999999, "appointment_id": 1},
+        "meetings.record": {"appointment_id": world["appointment"].id},
+        "interop.patient": {"resource_id": world["client"].id},
+        "video.open_appointment": {"appointment_id": world["appointment"].id},
+        "video.room": {"key": "no-such-room"},
+        "video.invites": {"key": "no-such-room"},
+        "video.revoke_invite": {"key": "no-such-room", "invite_id": 1},
+        "video.invite": {"token": "not-a-real-token"},
+        "video.fallback": {"key": "no-such-room"},
+        "interop.appointment": {"resource_id": world["appointment"].id},
+        "interop.appointment_search": {"patient": f"Patient/{world['client'].id}"},
+        **_measure_args(world),
+        **_plan_args(world),
+    }.get(endpoint, {})
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **args)
+
+
+def _measure_args(world) -> dict:
+    ors = {"enrolment_id": world["enrolment"].id, "code": "ors", "key": f"appt-{world['appointment'].id}"}
+    return {"measures.answer": ors, "measures.save_draft": ors, "measures.enter": ors,
+            "measures.overview": {"enrolment_id": world["enrolment"].id},
+            "measures.client_graph": {"enrolment_id": world["enrolment"].id},
+            "measures.correct": {"answer_id": 999999},
+            "interop.questionnaire_read": {"resource_id": _measure_answer(world).instrument_id},
+            "interop.questionnaire_response": {"resource_id": _measure_answer(world).id},
+            "interop.questionnaire_response_search": {"subject": f"Patient/{world['client'].id}"}}
+
+
+def _measure_answer(world):
+    """A submitted ORS of the world's client, entered from paper (FHIR reads need a real one)."""
+    if "answer" not in world:
+        from portal.extensions import db
+        from portal.measures import operations
+        from portal.measures.models import AnswerSource
+        from portal.measures.schedule import Occurrence
+
+        appointment = world["appointment"]
+        occurrence = Occurrence("ors", f"appt-{appointment.id}", appointment.starts_at, appointment.ends_at,
+                                appointment.id)
+        version = operations.instrument_version("ors")
+        scores = {"individually": "5", "interpersonally": "5", "socially": "5", "overall": "5"}
+        world["answer"] = operations.submit(world["users"]["worker"], world["enrolment"], occurrence, version.id,
+                                            scores, None, AnswerSource.PAPER)
+        db.session.commit()
+    return world["answer"]
+
+
+def _plan_args(world) -> dict:
+    real = {"enrolment_id": world["enrolment"].id}
+    ids = {"plans.step_done": {"step_id": 999999}, "plans.goal_status": {"goal_id": 999999},
+           "plans.add_step": {"goal_id": 999999}}
+    return {"plans.static": {"filename": "plans.css"}, "plans.show": real, "plans.print_view": real,
+            "plans.versions": real, "plans.continuation": real, **MESSAGE_IDS,
+            "messages.new_thread": real, "messages.callback": real,
+            "interop.care_plan": {"resource_id": 999999}, "interop.care_team": {"resource_id": world["enrolment"].id},
+            "interop.care_plan_search": {"subject": f"Patient/{world['client'].id}"},
+            "interop.care_team_search": {"subject": f"Patient/{world['client'].id}"},
+            **{endpoint: ids.get(endpoint, {"enrolment_id": 999999}) for endpoint in PLAN_POSTS}}
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ACCESS), "add the new route's access rule to ACCESS"
+
+
+@pytest.mark.parametrize("endpoint", sorted(ACCESS))
+@pytest.mark.parametrize("who", ["anonymous", *ROLES])
+def test_route_access(app, world, login, endpoint, who):
+    method, allowed = ACCESS[endpoint]
+    if allowed == FHIR:
+        allowed = CLIENT_OR_CASEWORK if who != "anonymous" else None
+    elif allowed == API:
+        allowed = ANY_SIGNED_IN if who != "anonymous" else None
+    elif allowed == TICKET:
+        allowed = None
+    client = app.test_client()
+    if who != "anonymous":
+        _sign_in(client, world["users"][who])
+    url = _url(app, endpoint, world)
+    response = client.open(url, method=method, data={"locale": "sv"} if endpoint == "auth.language" else None)
+    if allowed is not None and (allowed == PUBLIC or (who != "anonymous" and who in allowed)):
+        assert response.status_code in (200, 302, 404), (who, endpoint, response.status_code)
+        if response.status_code == 302:
+            to_login = "/login" in response.headers["Location"]
+            assert not to_login or endpoint in ("core.index", "auth.logout"), (who, endpoint)
+        if response.status_code == 404:
+            assert endpoint in NOT_FOUND_OK, f"{endpoint} answered 404"
+    elif allowed is None:
+        assert response.status_code == 401, (endpoint, response.status_code)
+    elif who == "anonymous":
+        assert response.status_code == 302, (endpoint, response.status_code)
+        assert "/login" in response.headers["Location"], endpoint
+    else:
+        assert response.status_code == 403, (who, endpoint, response.status_code)
+
+
+def _sign_in(client, user):
+    from tests.conftest import PASSWORD
+
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
