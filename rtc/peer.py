@@ -24,17 +24,10 @@ import time
 
 import aiohttp
 import socketio
-from aiortc import (
-    MediaStreamTrack,
-    RTCConfiguration,
-    RTCIceServer,
-    RTCIceTransportPolicy,
-    RTCPeerConnection,
-    RTCSessionDescription,
-)
+from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
-from aiortc.sdp import candidate_from_sdp
 
+from rtc.ice import browser_candidate, ice_configuration, split_candidates
 from rtc.media import FrameSink, SyntheticVideoTrack
 
 NAMESPACE = "/rtc"
@@ -50,28 +43,6 @@ class SignalingError(RuntimeError):
         self.code = code
 
 
-def ice_configuration(servers: list[dict], *, relay_only: bool = False) -> RTCConfiguration:
-    """``RTCConfiguration`` from the JSON of ``/video/ice-servers``; always an explicit list.
-
-    (``iceServers=None`` would make aiortc use a public STUN server and stall when it is unreachable.)
-    """
-    ice = [RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
-           for s in servers]
-    policy = RTCIceTransportPolicy.RELAY if relay_only else RTCIceTransportPolicy.ALL
-    return RTCConfiguration(iceServers=ice, iceTransportPolicy=policy)
-
-
-def browser_candidate(value: dict | None):
-    """A trickled browser candidate (``RTCIceCandidateInit``) as aiortc's object; None = end of candidates."""
-    text = (value or {}).get("candidate") or ""
-    if not text:
-        return None
-    candidate = candidate_from_sdp(text.split(":", 1)[1] if text.startswith("candidate:") else text)
-    candidate.sdpMid = value.get("sdpMid")
-    candidate.sdpMLineIndex = value.get("sdpMLineIndex")
-    return candidate
-
-
 def _summary(event: str, data) -> dict:
     """What ``Peer.events`` keeps of an event: never SDP or candidates (test failures print it)."""
     if not isinstance(data, dict):
@@ -80,22 +51,6 @@ def _summary(event: str, data) -> dict:
         kind = (data.get("description") or {}).get("type") if "description" in data else "candidate"
         return {"from": data.get("from"), "kind": kind}
     return data
-
-
-def split_candidates(sdp: str) -> tuple[str, list[dict]]:
-    """An SDP without its candidate lines, and those of the first (bundled) section as trickle messages."""
-    kept, candidates, section, mid = [], [], -1, None
-    for line in sdp.splitlines():
-        if line.startswith("m="):
-            section, mid = section + 1, None
-        elif line.startswith("a=mid:"):
-            mid = line[len("a=mid:"):]
-        if line.startswith("a=candidate:") or line == "a=end-of-candidates":
-            if section == 0 and line.startswith("a=candidate:"):
-                candidates.append({"candidate": line[2:], "sdpMid": mid, "sdpMLineIndex": 0})
-            continue
-        kept.append(line)
-    return "\r\n".join(kept) + "\r\n", candidates
 
 
 class Link:
