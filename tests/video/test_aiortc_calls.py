@@ -124,3 +124,34 @@ def test_relay_only_call_fails_with_a_wrong_or_expired_credential(silta_with_tur
     for peer in peers:
         assert "ice_connected" not in peer.times and peer.frames_received() == 0
         assert "relay" not in peer.local_candidate_types  # coturn refused the allocation
+
+
+def test_a_client_waits_until_the_host_admits_then_the_call_connects(silta, make_room, db):
+    from portal.video.models import VideoRoom
+
+    key, tickets = make_room()
+    room = db.session.scalar(db.select(VideoRoom).filter_by(key=key))
+    room.auto_admit = False
+    client_pid = max(p.id for p in room.participants)
+    db.session.commit()
+
+    async def scenario():
+        host, client = Peer(silta.url, tickets[0], label="host"), Peer(silta.url, tickets[1], label="client")
+        try:
+            for peer in (host, client):
+                await peer.start()
+                await peer.join()
+            await asyncio.wait_for(client.waiting.wait(), CALL_TIMEOUT)
+            waited = not client.joined.is_set()
+            await host.call("admit", {"pid": client_pid})
+            await asyncio.wait_for(asyncio.gather(host.first_frame.wait(), client.first_frame.wait()), CALL_TIMEOUT)
+            return waited, host, client
+        finally:
+            await host.close()
+            await client.close()
+
+    waited, host, client = asyncio.run(scenario())
+    assert waited and client.times["joined"] > client.times["join_sent"]
+    assert [e for e, _ in client.events][:3] == ["waiting", "admitted", "joined"]
+    assert any(e == "lobby" and d.get("waiting") for e, d in host.events)
+    assert host.frames_received() > 0 and client.frames_received() > 0
