@@ -23,7 +23,7 @@ class LobbyCue {
     if (!this.config.ticket || !window.io) return;
     this.socket = window.io(window.location.origin + this.config.namespace, {
       path: this.config.socketPath, transports: ['websocket'], auth: { user_ticket: this.config.ticket },
-      reconnectionDelayMax: 10000,
+      forceNew: true, reconnectionDelayMax: 10000,
     });
     this.socket.on('lobby', (event) => this.update(event));
     this.socket.on('fallback', ({ room, name, choice }) => {

@@ -14,6 +14,7 @@ export function connect(config, auth) {
     path: config.socketPath,
     transports: ['websocket'],
     auth,
+    forceNew: true, // one websocket per identity: never share a manager with the lobby or echo connections
     reconnectionDelay: 500,
     reconnectionDelayMax: 3000,
   });
