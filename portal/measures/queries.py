@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.measures import fit, instruments, schedule, scoring
 from portal.measures.models import Answer, AnswerStatus, InstrumentVersion, MeasureSettings
 from portal.people.models import Client
+from portal.people.permissions import enrolments_visible_to
 from portal.programmes import registry
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
@@ -201,3 +202,12 @@ def tenx_comparison(enrolment_id: int, locale: str) -> Comparison | None:
 
 def _value(answer: Answer | None, code: str):
     return None if answer is None else answer.values.get(code)
+
+
+def answers_for_export(user, programme_code: str) -> list[Answer]:
+    """Submitted answers in one programme, of the enrolments the user may see (people/permissions.py)."""
+    visible = enrolments_visible_to(user).where(Enrolment.programme_code == programme_code)
+    ids = visible.with_only_columns(Enrolment.id)
+    return list(db.session.scalars(select(Answer).where(Answer.enrolment_id.in_(ids),
+                                                        Answer.status == AnswerStatus.SUBMITTED)
+                                   .order_by(Answer.enrolment_id, Answer.answered_on, Answer.id)))

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from portal.audit.operations import record_read
+from portal.audit.models import AuditAction
+from portal.audit.operations import record, record_read
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _
 from portal.measures import bp, instruments, labels, operations, permissions, queries, views
+from portal.measures.export import answers_csv
 from portal.measures.forms import CorrectionForm, EntryForm, item_values
 from portal.measures.models import Answer, AnswerSource
 from portal.measures.operations import MeasureRefused
 from portal.people.queries import client_of_user
+from portal.programmes import registry
 from portal.programmes.models import Enrolment
 from portal.scheduling.timeutil import local
 from portal.web.access import CASEWORK_ROLES, client_required, staff_required
@@ -118,6 +121,20 @@ def overview(enrolment_id: int):
     record_read(current_user, "measures", "enrolment", enrolment.id, enrolment.client_id)
     return render_template("measures/overview.html", enrolment=enrolment,
                            **views.worker_overview(enrolment, str(get_locale())))
+
+
+@bp.route("/measures/export/<programme_code>.csv")
+@staff_required(*CASEWORK_ROLES)
+def export(programme_code: str):
+    """The programme's answers of the clients this worker may see, for reporting (audited per client)."""
+    if registry.definition(programme_code) is None:
+        abort(404)
+    answers = queries.answers_for_export(current_user, programme_code)
+    for client_id in sorted({a.client_id for a in answers}):
+        record(current_user, AuditAction.EXPORT, "measures", "answers", programme_code, client_id)
+    response = Response(answers_csv(answers), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="silta-measures-{programme_code}.csv"'
+    return response
 
 
 @bp.route("/measures/enrolments/<int:enrolment_id>/client-graph", methods=["POST"])

@@ -55,6 +55,7 @@ NOT_PAGES = {
     "interop.patient": "FHIR JSON for other systems",
     "interop.appointment": "FHIR JSON for other systems",
     "interop.appointment_search": "FHIR JSON for other systems",
+    "measures.export": "a CSV file for reporting",
     "interop.questionnaire_read": "FHIR JSON for other systems",
     "interop.questionnaire_search": "FHIR JSON for other systems",
     "interop.questionnaire_response": "FHIR JSON for other systems",

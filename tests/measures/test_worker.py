@@ -147,3 +147,20 @@ def test_3x10d_start_and_six_months_show_the_mean_change(db, client, login, crea
     html = client.get(f"/measures/enrolments/{enrolment.id}").get_data(as_text=True)
     assert "Change in the mean: +25.0 %" in html
     assert "light--red" in html
+
+
+def test_the_programme_csv_has_numbers_of_visible_clients_only(db, client, login, create_staff, enrolment,
+                                                              english_worker, history):
+    login(english_worker)
+    response = client.get("/measures/export/remote-guidance.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].split(";")[:3] == ["client", "enrolment", "instrument"]
+    assert len(lines) == 1 + 3 * 2 * 4  # three meetings, ORS and SRS, four items each
+    assert all(line.split(";")[0] == str(enrolment.client_id) for line in lines[1:])
+    exported = db.session.scalar(select(AuditRecord).where(AuditRecord.action == AuditAction.EXPORT))
+    assert exported.client_id == enrolment.client_id
+    client.post("/logout")
+    login(create_staff(Role.WORKER))
+    assert len(client.get("/measures/export/remote-guidance.csv").get_data(as_text=True).splitlines()) == 1
+    assert client.get("/measures/export/no-such-programme.csv").status_code == 404

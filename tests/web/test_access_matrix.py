@@ -98,6 +98,7 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "measures.client_graph": ("POST", CASEWORK),
     "measures.enter": ("GET", CASEWORK),
     "measures.correct": ("GET", CASEWORK),
+    "measures.export": ("GET", CASEWORK),
     "interop.questionnaire_read": ("GET", API),
     "interop.questionnaire_search": ("GET", API),
     "interop.questionnaire_response": ("GET", FHIR),
@@ -218,6 +219,7 @@ def _measure_args(world) -> dict:
             "measures.overview": {"enrolment_id": world["enrolment"].id},
             "measures.client_graph": {"enrolment_id": world["enrolment"].id},
             "measures.correct": {"answer_id": 999999},
+            "measures.export": {"programme_code": "remote-guidance"},
             "interop.questionnaire_read": {"resource_id": _measure_answer(world).instrument_id},
             "interop.questionnaire_response": {"resource_id": _measure_answer(world).id},
             "interop.questionnaire_response_search": {"subject": f"Patient/{world['client'].id}"}}
