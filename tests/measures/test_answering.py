@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, time, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,6 +12,7 @@ from portal.measures import operations, queries
 from portal.measures.models import Answer, AnswerStatus, InstrumentVersion
 from portal.measures.operations import MeasureRefused
 from portal.programmes.models import EnrolmentStatus
+from portal.scheduling.timeutil import local
 from tests.measures.conftest import ors_form
 
 
@@ -146,3 +149,53 @@ def test_editing_a_definition_without_a_new_version_is_refused(app, db):
 
 def test_refusals_carry_translated_messages(app):
     assert str(MeasureRefused("already"))
+
+
+def test_3x10d_choices_then_the_traffic_light_reading(db, client, login, create_client, create_enrolment, worker):
+    young = create_client(birth_year=2004)
+    young.user.locale = "en"
+    enrolment = create_enrolment(young, coordinator=worker, programme="intensive-rehabilitation",
+                                 start_on=date.today() - timedelta(days=3))
+    version = operations.instrument_version("3x10d")
+    db.session.commit()
+    login(young.user)
+    path = f"/me/measures/{enrolment.id}/3x10d/start"
+    assert path in client.get("/me").get_data(as_text=True)
+    form = client.get(path).get_data(as_text=True)
+    assert form.count('type="radio"') == 10 * 11 and "3X10D®" in form
+    scores = dict(zip([i.code for i in version.parsed.items], "4 5 6 7 8 9 10 3 2 1".split(), strict=True))
+    assert client.post(path, data={"version": str(version.id), "token": "t", **scores}).status_code == 302
+    shown = client.get(path).get_data(as_text=True)
+    assert "light--red" in shown and "light--yellow" in shown and "light--green" in shown
+    assert db.session.scalar(select(Answer)).total == 5.5
+
+
+def test_feedback_with_yes_no_and_open_text(db, client, login, create_client, create_enrolment, worker):
+    """Answered inside a past two-week period (the clock is the test's), then read back by the client."""
+    young = create_client(birth_year=2004)
+    young.user.locale = "en"
+    today = date.today()
+    this_quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    period = date(this_quarter.year - (this_quarter.month == 1), (this_quarter.month - 4) % 12 + 1, 1)
+    enrolment = create_enrolment(young, coordinator=worker, programme="intensive-rehabilitation",
+                                 start_on=period - timedelta(days=30))
+    key = f"period-{period.year}q{(period.month - 1) // 3 + 1}"
+    inside = local(period + timedelta(days=3), time(12))
+    occurrence = queries.find_occurrence(enrolment, "written-feedback", key, inside, open_only=True)
+    assert occurrence is not None
+    assert queries.find_occurrence(enrolment, "written-feedback", key, inside + timedelta(days=14),
+                                   open_only=True) is None  # a two-week period
+    version = operations.instrument_version("written-feedback")
+    with pytest.raises(MeasureRefused) as refused:
+        operations.submit(young.user, enrolment, occurrence, version.id,
+                          {"satisfied": "maybe", "helped-toward-goals": "yes"}, "t")
+    assert refused.value.item_errors == {"satisfied": "choice"}
+    operations.submit(young.user, enrolment, occurrence, version.id,
+                      {"satisfied": "yes", "helped-toward-goals": "no", "comments": "Kiitos <b>paljon</b>"}, "t")
+    db.session.commit()
+    row = db.session.scalar(select(Answer))
+    assert row.values == {"satisfied": True, "helped-toward-goals": False, "comments": "Kiitos <b>paljon</b>"}
+    assert row.total is None
+    login(young.user)
+    shown = client.get(f"/me/measures/{enrolment.id}/written-feedback/{key}").get_data(as_text=True)
+    assert "Kiitos &lt;b&gt;paljon&lt;/b&gt;" in shown and "<td>No</td>" in shown
