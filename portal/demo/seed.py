@@ -21,6 +21,7 @@ from portal.auth.passwords import hash_password
 from portal.demo.history import HistoryBuilder
 from portal.demo.measures import seed_measures
 from portal.demo.people import CLIENT_PROFILES, FIXED_CLIENTS, MUNICIPALITIES, ClientFactory, Decks, ascii_name
+from portal.demo.plans import seed_messages, seed_plans
 from portal.people.models import Client, Municipality, OrgUnit, UnitMembership
 from portal.programmes.definitions_schema import ProgrammeDefinition
 from portal.programmes.models import EnrolmentStatus, Programme
@@ -156,6 +157,8 @@ def seed_demo(session: Session, definitions: dict[str, ProgrammeDefinition], *, 
     session.add_all(history.link_contacts())  # the appointments' ids go into the contact records
     session.flush()
     seed_measures(session, definitions, history.enrolments, appointments, today, rng)
+    seed_plans(session, definitions, history.enrolments, today)
+    seed_messages(session, history.enrolments, today)
     return _summary(programmes_added, municipalities, units, staff, clients, history, appointments)
 
 

@@ -1,0 +1,56 @@
+"""The demo county's plans, PPT phases and conversations (portal/demo/plans.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from portal.auth.models import User
+from portal.demo.seed import seed_demo
+from portal.messages import queries as message_queries
+from portal.plans import queries
+from portal.plans.models import GoalStatus, PhaseTransition, Plan
+from portal.programmes import registry
+from portal.programmes.models import Enrolment, EnrolmentStatus
+
+TODAY = date(2026, 11, 20)
+
+
+def test_demo_plans_phases_and_messages(db):
+    seed_demo(db.session, {code: item.definition for code, item in registry.loaded().items()}, today=TODAY)
+    active = db.session.scalars(select(Enrolment).where(Enrolment.status == EnrolmentStatus.ACTIVE,
+                                                        Enrolment.coordinator_id.is_not(None))).all()
+    plans = {p.enrolment_id: p for p in db.session.scalars(select(Plan))}
+    assert active and all(e.id in plans for e in active)
+    for enrolment in active:
+        plan = plans[enrolment.id]
+        assert plan.goals and plan.versions[0].number == 1
+        assert {g["id"] for g in plan.versions[0].snapshot["goals"]} == {g.id for g in plan.goals}
+        assert all(g.status is GoalStatus.AGREED and g.steps for g in plan.goals)
+
+    # One PPT service went through all four phases, ended, and left a continuation plan.
+    ended = [p for p in plans.values() if p.enrolment.status is EnrolmentStatus.ENDED]
+    assert len(ended) == 1 and ended[0].enrolment.programme_code == "many-services"
+    finished = ended[0].enrolment
+    assert finished.phase == "continuation" and ended[0].has_continuation
+    assert [(t.from_phase, t.to_phase) for t in queries.transitions(finished)] == [
+        ("referral", "assessment-planning"), ("assessment-planning", "service-delivery"),
+        ("service-delivery", "continuation")]
+    assert all(t.by_id == finished.coordinator_id for t in queries.transitions(finished))
+    times = [t.at for t in queries.transitions(finished)]
+    assert times == sorted(times) and times[-1].date() <= finished.ended_on
+    # Active PPT services are in a phase their transitions explain.
+    for enrolment in (e for e in active if e.programme_code == "many-services"):
+        moves = queries.transitions(enrolment)
+        assert enrolment.phase == (moves[-1].to_phase if moves else "referral")
+
+    # Aino's message waits in Sanna's inbox; Elsa has an unread answer.
+    sanna = db.session.scalar(select(User).where(User.email == "sanna.virtanen@silta.example"))
+    aino = db.session.scalar(select(User).where(User.email == "asiakas.aino@silta.example"))
+    elsa = db.session.scalar(select(User).where(User.email == "klient.elsa@silta.example"))
+    inbox = message_queries.inbox(sanna)
+    assert inbox and inbox[0].unread and inbox[0].thread.waiting_since is not None
+    assert [r.unread for r in message_queries.client_threads(aino)] == [False]
+    assert [r.unread for r in message_queries.client_threads(elsa)] == [True]
+    assert len(db.session.scalars(select(PhaseTransition)).all()) >= 3
