@@ -211,3 +211,9 @@ def answers_for_export(user, programme_code: str) -> list[Answer]:
     return list(db.session.scalars(select(Answer).where(Answer.enrolment_id.in_(ids),
                                                         Answer.status == AnswerStatus.SUBMITTED)
                                    .order_by(Answer.enrolment_id, Answer.answered_on, Answer.id)))
+
+
+def fresh_ors(enrolment: Enrolment, appointment: Appointment) -> Answer | None:
+    """The ORS the client gave for this meeting (for the worker's waiting-room view), if submitted."""
+    answer = answer_for(enrolment.id, "ors", f"appt-{appointment.id}")
+    return answer if answer is not None and answer.submitted else None

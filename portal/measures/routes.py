@@ -31,7 +31,7 @@ for _name, _function in {
     "instrument_name": views.instrument_name, "occurrence_name": labels.occurrence_name,
     "meeting_time": views.meeting_time, "fit_summary": views.fit_summary, "fit_plain": views.fit_plain,
     "measure_error": labels.measure_error, "measure_label": labels.measure_label,
-    "refused_message": labels.refused_message,
+    "refused_message": labels.refused_message, "measures_alerts": views.alerts_of,
 }.items():
     bp.add_app_template_global(_function, _name)
 

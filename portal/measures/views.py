@@ -141,3 +141,9 @@ def fit_plain(view: FitView) -> str:
         return _("Your answers show that things have been harder lately. "
                  "It is good to talk about this with your worker.")
     return _("Your answers have stayed about the same since your first meeting.")
+
+
+def alerts_of(enrolment: Enrolment) -> list[str]:
+    """The FIT alerts of an enrolment, for the worker's client page (empty without FIT answers)."""
+    view = fit_view(enrolment, enrolment.client)
+    return view.alerts if view else []

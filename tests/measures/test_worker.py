@@ -164,3 +164,14 @@ def test_the_programme_csv_has_numbers_of_visible_clients_only(db, client, login
     login(create_staff(Role.WORKER))
     assert len(client.get("/measures/export/remote-guidance.csv").get_data(as_text=True).splitlines()) == 1
     assert client.get("/measures/export/no-such-programme.csv").status_code == 404
+
+
+def test_the_client_page_shows_the_fit_alerts_and_the_fresh_ors(db, client, login, enrolment, english_worker,
+                                                                 client_row, history, meeting):
+    login(english_worker)
+    html = client.get(f"/work/clients/{client_row.id}").get_data(as_text=True)
+    assert "FIT alerts" in html and "SRS 34.8 is at or below 36" in html
+    assert queries.fresh_ors(enrolment, meeting) is None
+    answer(db, english_worker, enrolment, "ors", meeting, scores=[7, 7, 7, 7])
+    db.session.commit()
+    assert queries.fresh_ors(enrolment, meeting).total == 28
