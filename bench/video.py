@@ -221,6 +221,12 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
 def _bot_cost(base: str, token: str, app) -> None:
     bot = start_echo_bot(base, token, "--sessions", str(TESTERS))
     try:
@@ -238,7 +244,8 @@ def _bot_cost(base: str, token: str, app) -> None:
         share = cpu / (TESTERS * WINDOW)
         print(f"echo bot: {TESTERS} sessions of 640×480@15 for {WINDOW:.0f} s: {cpu:.2f} CPU s in the bot worker "
               f"= {share * 100:.1f} % of a core per session → ~{1 / share:.0f} sessions per core "
-              f"(testers received {frames / (TESTERS * WINDOW):.1f} echoed frames/s each)")
+              f"(testers received {frames / (TESTERS * WINDOW):.1f} echoed frames/s each; worker resident "
+              f"{_rss_mb(pid):.0f} MiB)")
     finally:
         bot.stop()
 
