@@ -63,7 +63,8 @@ def served(peer: Peer) -> bool:
     return any(e == "peer-joined" and d.get("role") == "bot" for e, d in peer.events)
 
 
-def test_the_tester_gets_its_own_video_and_data_channel_messages_back(echo_server, echo_bot, make_echo_room):
+def test_the_tester_gets_its_own_video_and_data_channel_messages_back(echo_server, echo_bot, make_echo_room,
+                                                                   bot_token):
     bot = echo_bot("--sessions", "2")
     _, ticket = make_echo_room()
 
@@ -82,6 +83,8 @@ def test_the_tester_gets_its_own_video_and_data_channel_messages_back(echo_serve
     assert served(peer) and kinds == ["video"]
     assert peer.frames_received() > 3 and 0 < rtt < 1.0
     assert _wait_for_log(bot, r"echo session 1: [\d.]+ s, "), bot.log()
+    for log in (bot.log(), echo_server.log()):  # no tickets, tokens or SDP in the logs
+        assert ticket not in log and bot_token not in log and "a=candidate" not in log and "v=0" not in log
 
 
 def test_one_test_more_than_the_cap_is_not_served(echo_server, echo_bot, make_echo_room):
