@@ -25,8 +25,10 @@ class ThreadRow:
 
 def _unread(user: User):
     """True when someone else wrote after the user last read the thread."""
-    mark = select(ReadMark.read_at).where(ReadMark.thread_id == Thread.id,
-                                          ReadMark.user_id == user.id).scalar_subquery()
+    # Correlated to the message row explicitly: left to auto-correlation, the read mark's subquery pulled
+    # in its own message_threads and compared every thread with whichever read mark came first.
+    mark = (select(ReadMark.read_at).where(ReadMark.thread_id == Message.thread_id, ReadMark.user_id == user.id)
+            .correlate(Message).scalar_subquery())
     return exists().where(Message.thread_id == Thread.id, Message.author_id != user.id,
                           or_(mark.is_(None), Message.created_at > mark))
 

@@ -261,3 +261,14 @@ def test_a_closed_enrolment_shows_a_clear_error(db, client, login, me, enrolment
     assert response.status_code == 400
     assert "The service has ended, so messages can no longer be sent here." in response.get_data(as_text=True)
     assert len(db.session.scalars(select(Message)).all()) == 1
+
+
+def test_read_state_is_per_thread(db, create_client, create_enrolment, coordinator):
+    threads = []
+    for _ in range(2):
+        client = create_client()
+        threads.append(operations.start_thread(client.user, create_enrolment(client, coordinator=coordinator),
+                                               "Aihe", "Viesti"))
+    operations.read_thread(coordinator, threads[0])
+    unread = {row.thread.id: row.unread for row in queries.inbox(coordinator)}
+    assert unread == {threads[0].id: False, threads[1].id: True}
