@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -27,8 +28,9 @@ class InstrumentVersion(db.Model):
     definition: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    @property
+    @cached_property
     def parsed(self) -> InstrumentDefinition:
+        # Validated once per loaded row: the row never changes once answers point at it.
         return InstrumentDefinition.model_validate(self.definition)
 
 
