@@ -217,3 +217,10 @@ def fresh_ors(enrolment: Enrolment, appointment: Appointment) -> Answer | None:
     """The ORS the client gave for this meeting (for the worker's waiting-room view), if submitted."""
     answer = answer_for(enrolment.id, "ors", f"appt-{appointment.id}")
     return answer if answer is not None and answer.submitted else None
+
+
+def uses_measures(client: Client) -> bool:
+    """Whether any of the client's ongoing programmes asks questionnaires (else the home page says nothing)."""
+    codes = db.session.scalars(select(Enrolment.programme_code).where(
+        Enrolment.client_id == client.id, Enrolment.status == EnrolmentStatus.ACTIVE))
+    return any((d := registry.definition(code)) is not None and (d.measures or d.feedback) for code in codes)

@@ -32,6 +32,7 @@ for _name, _function in {
     "meeting_time": views.meeting_time, "fit_summary": views.fit_summary, "fit_plain": views.fit_plain,
     "measure_error": labels.measure_error, "measure_label": labels.measure_label,
     "refused_message": labels.refused_message, "measures_alerts": views.alerts_of,
+    "measures_in_use": queries.uses_measures,
 }.items():
     bp.add_app_template_global(_function, _name)
 

@@ -199,3 +199,12 @@ def test_feedback_with_yes_no_and_open_text(db, client, login, create_client, cr
     login(young.user)
     shown = client.get(f"/me/measures/{enrolment.id}/written-feedback/{key}").get_data(as_text=True)
     assert "Kiitos &lt;b&gt;paljon&lt;/b&gt;" in shown and "<td>No</td>" in shown
+
+
+def test_the_home_page_says_nothing_about_questionnaires_where_none_are_asked(db, client, login, create_client,
+                                                                            create_enrolment, worker):
+    housing = create_client()
+    housing.user.locale = "en"
+    create_enrolment(housing, coordinator=worker, programme="housing-guidance")
+    login(housing.user)
+    assert "Questionnaires" not in client.get("/me").get_data(as_text=True)
