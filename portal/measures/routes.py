@@ -68,7 +68,11 @@ def answer(enrolment_id: int, code: str, key: str):
         if request.method == "POST":
             return _client_post(enrolment, occurrence)
     except MeasureRefused as exc:
-        return _answer_page(enrolment, occurrence, exc), 409 if exc.key == "already" else 400
+        if exc.key == "already":  # another form (a second tab) was sent first: show what was sent
+            answered = queries.answer_for(enrolment.id, code, key)
+            return render_template("measures/answered.html", answer=answered, refused=exc,
+                                   **views.answered(answered)), 409
+        return _answer_page(enrolment, occurrence, exc), 400
     return _answer_page(enrolment, occurrence)
 
 
