@@ -169,6 +169,7 @@ def agree_version(actor: User, enrolment: Enrolment) -> PlanVersion:
     if not any(g.status is not GoalStatus.PROPOSED for g in plan.goals):
         raise PlanError(_l("The plan has no agreed goals yet."))
     number = (plan.latest_version.number if plan.latest_version else 0) + 1
+    _next_review_after_agreeing(plan)
     version = PlanVersion(plan_id=plan.id, number=number, agreed_by_id=actor.id, review_on=plan.review_on,
                           snapshot=snapshot(plan))
     db.session.add(version)
@@ -176,6 +177,13 @@ def agree_version(actor: User, enrolment: Enrolment) -> PlanVersion:
     db.session.refresh(plan, ["versions"])
     _audit(actor, AuditAction.CREATE, "plan_version", version.id, enrolment)
     return version
+
+
+def _next_review_after_agreeing(plan: Plan) -> None:
+    """Agreeing the plan is the review: the next one falls the plan's interval later (PPT: regularly)."""
+    today = utcnow().date()
+    if plan.review_interval_days and (plan.review_on is None or plan.review_on <= today):
+        plan.review_on = today + timedelta(days=plan.review_interval_days)
 
 
 def snapshot(plan: Plan) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from babel.dates import format_time, get_day_names
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
@@ -71,7 +73,8 @@ def _page(enrolment: Enrolment, status: int = 200, **given):
     form_set = {"goal_form": forms.GoalForm(prefix="goal"), "note_form": forms.NoteForm(prefix="note"),
                 "step_form": forms.StepForm(prefix="step"), "step_goal": None,
                 "review_form": forms.ReviewForm(prefix="review", obj=_review_obj(plan)),
-                "book_form": _book_form(definition), "phase_form": forms.PhaseForm(current=enrolment.phase)}
+                "book_form": _book_form(definition, day=queries.next_review_on(plan)),
+                "phase_form": forms.PhaseForm(current=enrolment.phase)}
     form_set.update(given)
     return render_template(
         "plans/show.html", enrolment=enrolment, plan=plan, definition=definition, worker=worker,
@@ -80,7 +83,7 @@ def _page(enrolment: Enrolment, status: int = 200, **given):
 
 
 def _review_obj(plan):
-    return None if plan is None else type("R", (), {"review_on": plan.review_on, "interval": plan.review_interval_days})
+    return None if plan is None else SimpleNamespace(review_on=plan.review_on, interval=plan.review_interval_days)
 
 
 def _book_form(definition, **kwargs):

@@ -320,3 +320,22 @@ def test_the_client_sees_their_people_and_the_deputy_during_an_absence(db, clien
     assert "is away until" in body and "Pekka Nieminen stands in and receives your messages" in body
     assert "When Pekka Nieminen can be reached" in body
     assert other.id != enrolment.id
+
+
+def test_agreeing_sets_the_next_review_at_the_programmes_interval(db, worker, enrolment):
+    _goal(db, enrolment, worker)
+    operations.agree_version(worker, enrolment)
+    plan = queries.plan_of(enrolment)
+    assert plan.review_on == date.today() + timedelta(days=90)
+    operations.set_review(worker, enrolment, date.today() + timedelta(days=10), 90)
+    operations.agree_version(worker, enrolment)  # a review date still ahead is kept
+    assert plan.review_on == date.today() + timedelta(days=10)
+
+
+def test_the_review_booking_form_offers_the_next_review_date(db, client, login, worker, enrolment):
+    _goal(db, enrolment, worker)
+    operations.set_review(worker, enrolment, date(2031, 3, 3), 90)
+    db.session.commit()
+    login(worker)
+    body = _page(client, f"/plans/{enrolment.id}")
+    assert 'id="book-day"' in body and 'value="2031-03-03"' in body
