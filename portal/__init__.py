@@ -42,6 +42,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.notifications import jobs as notification_jobs
 
     db.init_app(app)
+    _tune_sqlite(app)
     migrate.init_app(app, db, directory=str(ROOT / "portal" / "migrations"), render_as_batch=True)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     babel.init_app(app, locale_selector=select_locale)
@@ -61,6 +62,28 @@ def _init_extensions(app: Flask) -> None:
     live.init_app(app)  # live message delivery (Socket.IO /live) on the same server
     # flask-babel 4 does not put get_locale into Jinja's globals.
     app.jinja_env.globals["get_locale"] = get_locale
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """The embedded default's SQLite: write-ahead log, so readers never wait for a writer and a commit
+    does not wait for the disk (a crash loses at most the last commits, never the database's
+    consistency), and a busy timeout instead of "database is locked" when two processes write at once
+    (the web process and a second one in tests). PostgreSQL is the production database."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    from portal.extensions import db
+
+    def pragmas(connection, _record):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    with app.app_context():
+        event.listen(db.engine, "connect", pragmas)
 
 
 def _init_web(app: Flask) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 from urllib.parse import urlsplit
@@ -21,6 +23,12 @@ _SECRET_PATH = re.compile(r"^(/calendar/|/video/i/)[^/]+")
 
 class _PathOnlyLogHandler(WSGIRequestHandler):
     """Access log lines without query strings (OIDC codes, states, ids) and without secret path parts."""
+
+    def setup(self):
+        super().setup()
+        # Signaling sends small websocket frames in both directions; with Nagle's algorithm on, a frame
+        # waits for the peer's delayed ACK (~40 ms measured for an SDP answer: bench/video.py).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_request(self, code="-", size="-"):
         self.log("info", '"%s %s" %s %s', self.command, redact_path(urlsplit(self.path).path), code, size)
@@ -57,6 +65,8 @@ def main() -> int:
 
     jobs.start_in_process(app)  # reminders and notices; with PORTAL_REDIS_URL the worker runs them instead
     host, port = os.environ.get("PORTAL_HOST", "127.0.0.1"), int(os.environ.get("PORTAL_PORT", "5000"))
+    # SIGTERM (a service manager, a test) ends the server like Ctrl+C does, so the echo bot stops too.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
     bot = start_echo_bot(app, host, port)
     print(f"Silta is running on http://{host}:{port}/ (Ctrl+C stops it)")
     from werkzeug.serving import run_simple

@@ -54,10 +54,12 @@ def test_run_command_starts_silta_with_the_demo_county(tmp_path):
         login = requests.get(f"http://127.0.0.1:{port}/login", timeout=5)
         assert login.status_code == 200 and 'lang="fi"' in login.text
         assert (tmp_path / "silta.sqlite3").exists() and (tmp_path / "secret_key").exists()
+        time.sleep(1.5)  # the echo bot connects right after the server starts listening
     finally:
         process.terminate()
         output = process.communicate(timeout=20)[0]
     assert "demo county: DemoSummary(created=True" in output
+    assert "echo bot: connected" in output  # the pre-call test's bot comes with the run command
 
 
 def test_broken_configuration_stops_start_with_a_clear_message(tmp_path):
