@@ -83,6 +83,10 @@ class Defaults:
     RTC_BOT_SESSIONS = 5  # simultaneous echo tests per bot process (~17 % of a core each, STACK.md)
     RTC_ECHO_LIMIT_SECONDS = 20
     RTC_MAX_MESSAGE_BYTES = 64 * 1024
+    # Measures (portal/measures): where instrument versions are read from (licensed ORS/SRS wording is
+    # installed as a new version there), and after how many meetings "no reliable improvement" alerts.
+    MEASURES_INSTRUMENT_DIR = ""  # empty: portal/measures/definitions
+    MEASURES_NO_IMPROVEMENT_AFTER = 4
 
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}

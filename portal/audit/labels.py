@@ -24,4 +24,10 @@ FEATURES = {
     "appointments": _l("Appointments"),
     "interop": _l("Information shared with other systems"),
     "notifications": _l("Reminders and notices"),
+    "groups": _l("Groups"),
+    "meetings": _l("Meeting records"),
+    "video": _l("Video meetings"),
+    "measures": _l("Questionnaires and results"),
+    "plans": _l("Plan"),
+    "messages": _l("Messages"),
 }

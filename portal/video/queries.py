@@ -16,7 +16,7 @@ from portal.people.permissions import enrolments_visible_to
 from portal.people.queries import client_of_user
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, Participant
-from portal.video.models import RoomKind, VideoInvite, VideoParticipant, VideoRoom
+from portal.video.models import ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
 
 # A room can be opened this long before the appointment (to test devices and wait) and until it ends.
 JOIN_EARLY = timedelta(minutes=30)
@@ -87,6 +87,37 @@ def record_url(room: VideoRoom) -> str | None:
     if room.appointment_id is None or "meetings.record" not in current_app.view_functions:
         return None
     return url_for("meetings.record", appointment_id=room.appointment_id)
+
+
+@dataclass
+class MeetingMeasures:
+    """FIT around a video meeting, for the client in the room: ORS while waiting, SRS right after."""
+
+    before: list  # measures.queries.DueItem for the ORS still open (empty when answered or not asked)
+    srs_url: str | None  # the SRS of this meeting, shown on the page's end stage
+
+
+def meeting_measures(room: VideoRoom, participant: VideoParticipant, room_url: str) -> MeetingMeasures:
+    from portal.measures import queries as measures
+
+    if participant.role != ParticipantRole.CLIENT or room.appointment is None or room.enrolment is None:
+        return MeetingMeasures([], None)
+    before = [item for item in measures.due_for_meeting(db.session, room.enrolment, room.appointment)
+              if item.occurrence.instrument == "ors"]
+    after = measures.due_for_meeting(db.session, room.enrolment, room.appointment, now=room.appointment.ends_at)
+    srs = next((item for item in after if item.occurrence.instrument == "srs"), None)
+    return MeetingMeasures([(item, f"{item.url}?next={room_url}") for item in before],
+                           f"{srs.url}?next={room_url}" if srs else None)
+
+
+def fresh_ors(room: VideoRoom, participant: VideoParticipant) -> str | None:
+    """The ORS total the waiting client gave for this meeting, for the host's waiting list."""
+    from portal.measures import queries as measures
+
+    if participant.role != ParticipantRole.CLIENT or room.appointment is None or room.enrolment is None:
+        return None
+    answer = measures.fresh_ors(room.enrolment, room.appointment)
+    return f"{answer.total:.1f}" if answer is not None and answer.total is not None else None
 
 
 def fallback_texts(room: VideoRoom, participant: VideoParticipant) -> dict:

@@ -119,7 +119,9 @@ def room(key: str):
         return render_template("video/ended.html", room=room), 410
     return render_template(
         "video/room.html", room=room, participant=participant, is_staff=participant.is_staff, is_host=is_host,
-        call_config=_call_config(room, participant, record_url), waiting=queries.waiting_in(room),
+        call_config=_call_config(room, participant, record_url),
+        waiting=[(p, queries.fresh_ors(room, p)) for p in queries.waiting_in(room)],
+        measures=queries.meeting_measures(room, participant, url_for("video.room", key=room.key)),
         fallback=queries.fallback_texts(room, participant),
         invites_url=url_for("video.invites", key=room.key) if participant.is_staff else None,
         record_url=record_url,

@@ -35,7 +35,7 @@ from sqlalchemy import or_, select
 from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
-from portal.video import operations, tickets
+from portal.video import operations, queries, tickets
 from portal.video.models import ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
 
 NAMESPACE = "/rtc"
@@ -379,7 +379,8 @@ def _lobby_payload(room: VideoRoom) -> dict:
         "at": appointment.starts_at.isoformat() if appointment is not None else None,
         "url": url_for("video.room", key=room.key),
         "waiting": [] if room.ended else [
-            {"pid": p.id, "name": p.display_name, "since": p.waiting_since.isoformat()} for p in waiting],
+            {"pid": p.id, "name": p.display_name, "since": p.waiting_since.isoformat(),
+             "ors": queries.fresh_ors(room, p)} for p in waiting],
     }
 
 

@@ -258,3 +258,40 @@ def test_bot_token_command_prints_a_valid_bot_credential(app):
     result = app.test_cli_runner().invoke(args=["video-bot-token"])
     assert result.exit_code == 0 and tickets.read_bot_token(result.output.strip()) == "echo"
     assert tickets.read_participant_ticket(result.output.strip()) is None  # one kind is never another
+
+
+def test_fit_around_the_meeting_ors_while_waiting_srs_after_and_the_host_sees_the_score(
+        app, db, client, login, worker, person, create_enrolment):
+    """Remote guidance asks ORS before and SRS after every meeting (issue 4) — in the video room."""
+    from portal.measures import operations as measures
+    from portal.measures import queries as measure_queries
+    from portal.video.signaling import _lobby_payload
+
+    enrolment = create_enrolment(person, coordinator=worker, programme="remote-guidance")
+    first = utcnow() - timedelta(days=7)
+    book(worker, BookingRequest(enrolment=enrolment, contact_type="guidance-meeting", modality=Modality.HOME_VISIT,
+                                starts_at=first, minutes=60, urgent=True), now=first - timedelta(days=1))
+    starts = (utcnow() + timedelta(minutes=10)).replace(second=0, microsecond=0)
+    appointment, _ = book(worker, BookingRequest(enrolment=enrolment, contact_type="guidance-meeting",
+                                                 modality=Modality.VIDEO, starts_at=starts, minutes=45, urgent=True))
+    db.session.commit()
+
+    login(person.user)
+    url = open_room(client, appointment)
+    page = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f"/me/measures/{enrolment.id}/ors/appt-{appointment.id}?next={url}" in page
+    assert f"/me/measures/{enrolment.id}/srs/appt-{appointment.id}?next={url}" in page
+
+    room = db.session.scalar(select(VideoRoom).where(VideoRoom.appointment_id == appointment.id))
+    seat = operations.participant_for_user(db.session, room, person.user)
+    seat.waiting_since, seat.live_sid = utcnow(), "sid-1"
+    occurrence = measure_queries.find_occurrence(enrolment, "ors", f"appt-{appointment.id}", starts, open_only=True)
+    version = measures.instrument_version("ors")
+    measures.submit(person.user, enrolment, occurrence, version.id,
+                    {"version": str(version.id), "token": "t", "individually": "6.5", "interpersonally": "7",
+                     "socially": "5.2", "overall": "6"}, "t")
+    db.session.commit()
+    with app.test_request_context():
+        assert _lobby_payload(room)["waiting"][0]["ors"] == "24.7"
+    page = client.get(url).get_data(as_text=True)
+    assert f"/ors/appt-{appointment.id}?next" not in page  # answered: no longer offered

@@ -61,11 +61,14 @@ export class WaitingList {
     this.known = new Set(waiting.map((p) => p.pid));
   }
 
-  item({ pid, name }) {
+  item({ pid, name, ors }) {
     const template = $('waiting-item-template');
     const li = template.content.firstElementChild.cloneNode(true);
     li.dataset.pid = pid;
     li.querySelector('.waiting__name').textContent = name;
+    const score = li.querySelector('.waiting__ors');
+    score.hidden = !ors;
+    if (ors) score.textContent = score.textContent.replace('%(score)s', ors);
     for (const node of li.querySelectorAll('[id]')) node.id = `${node.id}-${pid}`;
     for (const node of li.querySelectorAll('[for]')) node.htmlFor = `${node.htmlFor}-${pid}`;
     for (const node of li.querySelectorAll('[aria-describedby]')) {
