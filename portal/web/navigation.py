@@ -39,7 +39,7 @@ def main_navigation() -> list[tuple[str, str]]:
     if current_user.is_client:
         return [("me.home", _("My page")), ("plans.mine", _("My plans")), ("messages.mine", _("Messages")),
                 ("appointments.index", _("My appointments")),
-                ("video.index", _("Video meetings")),
+                ("video.index", _("Video meetings")), ("measures.my_results", _("My results")),
                 ("me.profile", _("My details")), ("audit.my_access_log", _("Who has seen my data"))]
     links = []
     if current_user.has_role(*CASEWORK_ROLES):
