@@ -162,6 +162,7 @@ def test_the_client_sees_their_plan_and_marks_a_step_done(db, client, login, me,
     body = _page(client, f"/plans/{enrolment.id}")
     assert "Haluan &lt;b&gt;nukkua&lt;/b&gt;" in body and "<b>nukkua" not in body
     assert "Mark done: Walk daily" in body and "Move to the next phase" not in body
+    assert "Your people" in body and "Sanna Virtanen" in body  # who to turn to, on the plan too
     step = goal.steps[0]
     response = client.post(f"/plans/steps/{step.id}/done")
     assert response.status_code == 302
