@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.i18n import _, _l
@@ -33,6 +33,7 @@ class InviteForm(FlaskForm):
                        description=_l("Shown to the others in the meeting."))
     role = SelectField(_l("Who they are"), default=ParticipantRole.GUEST.value)
     hours = SelectField(_l("The link works for"), coerce=int, default=24)
+    send_to_client = BooleanField(_l("Send the link to the client now (text message or email, as they prefer)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from portal.appointments.operations import request_change
@@ -18,7 +19,8 @@ from portal.audit.operations import record
 from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
-from portal.i18n import _l
+from portal.i18n import _, _l
+from portal.notifications import operations as notifications
 from portal.people.models import Client
 from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
@@ -170,6 +172,25 @@ def create_invite(session, room: VideoRoom, actor: User, *, name: str,
            {"room_id": room.id, "role": role.value, "hours": hours})
     session.flush()
     return invite, secret.token
+
+
+def send_invite(room: VideoRoom, invite: VideoInvite, link: str, actor: User) -> bool:
+    """The client's link by text message or email (their preferred channel); False when they have none.
+
+    The message carries the link itself — that is what it is for —, and nothing else about the meeting.
+    """
+    client = room.enrolment.client if room.enrolment is not None else None
+    address = notifications.recipient_for(client) if client is not None else None
+    if address is None:
+        return False
+    channel, recipient = address
+    with force_locale(notifications.language_of(client)):
+        subject = _("Your video meeting link")
+        body = _("Silta: your link to the video meeting: %(link)s", link=link)
+    notifications.queue_message(channel=channel, recipient=recipient, subject=str(subject), body=str(body),
+                                client_id=client.id, appointment_id=room.appointment_id)
+    record(actor, AuditAction.CREATE, FEATURE, "video_invite_message", invite.id, client.id, {"channel": channel.value})
+    return True
 
 
 def revoke_invite(session, invite: VideoInvite, actor: User) -> None:

@@ -163,6 +163,12 @@ def invites(key: str):
             flash(str(exc), "error")
         else:
             link = url_for("video.invite", token=token, _external=True)
+            if form.send_to_client.data and invite.participant.role == ParticipantRole.CLIENT:
+                if operations.send_invite(room, invite, link, current_user):
+                    flash(_("The link was sent to the client."), "success")
+                else:
+                    flash(_("The client has no phone number or email for messages: give them the link yourself."),
+                          "error")
             form = InviteForm(formdata=None)
     return render_template("video/invites.html", room=room, form=form, link=link,
                            invites=queries.invites_of(room), now=utcnow())

@@ -295,3 +295,23 @@ def test_fit_around_the_meeting_ors_while_waiting_srs_after_and_the_host_sees_th
         assert _lobby_payload(room)["waiting"][0]["ors"] == "24.7"
     page = client.get(url).get_data(as_text=True)
     assert f"/ors/appt-{appointment.id}?next" not in page  # answered: no longer offered
+
+
+def test_the_clients_link_can_be_sent_by_text_message(app, db, client, login, worker, person, appointment):
+    from portal.notifications.models import OutboxMessage
+    from portal.people.models import ContactChannel
+
+    person.preferred_channel = ContactChannel.SMS
+    login(worker)
+    key = open_room(client, appointment).rsplit("/", 1)[1]
+    page = client.post(f"/video/r/{key}/invites", data={"name": "Aino", "role": "client", "hours": "24",
+                                                       "send_to_client": "y"}, headers={"Accept-Language": "en"})
+    assert "The link was sent to the client." in page.get_data(as_text=True)
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.body.contains("/video/i/")))
+    link = re.search(r'id="invite-link"[^>]*value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    assert message.recipient == "+358401234567" and link in message.body
+    assert db.session.scalar(select(AuditRecord).where(AuditRecord.object_type == "video_invite_message"))
+    # A guest's link is never sent to the client's phone.
+    client.post(f"/video/r/{key}/invites", data={"name": "Sister", "role": "guest", "hours": "24",
+                                                "send_to_client": "y"})
+    assert len(db.session.scalars(select(OutboxMessage).where(OutboxMessage.body.contains("/video/i/"))).all()) == 1
