@@ -12,14 +12,16 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.auth.models import User
 from portal.messages.models import Message, ReadMark, Thread
 from portal.people.models import ClientLanguage
 from portal.plans.models import Goal, GoalStatus, PhaseTransition, Plan, PlanVersion, Step, StepOwner
 from portal.plans.operations import snapshot
 from portal.programmes.definitions_schema import ProgrammeDefinition
-from portal.programmes.models import Enrolment, EnrolmentStatus
+from portal.programmes.models import Enrolment, EnrolmentStatus, TeamMember
 from portal.scheduling.timeutil import local
 
 # Goals in the client's own words, each with steps (what, who, days from the plan's start).
@@ -53,31 +55,52 @@ CONTINUATION = {
            "Social- och krisjouren 0206 96006 (dygnet runt). Tidsbokning till hälsostationen vardagar 8–16."),
 }
 PPT = "many-services"
+STORY_WORKER = "sanna.virtanen@silta.example"
 
 
 def seed_plans(session: Session, definitions: dict[str, ProgrammeDefinition], enrolments: list[Enrolment],
                today: date) -> int:
-    """Add plans (and PPT phase transitions) for the enrolments; returns how many plans were added."""
+    """Add plans (and PPT phase transitions) for the enrolments; returns how many plans were added.
+
+    Every active enrolment gets a plan; every ended PPT service moved through all four phases and has
+    its continuation plan. One new PPT service is left in its first phase with the demo coordinator
+    Sanna in its own team, so that the phases can be walked through with a README login.
+    """
+    story = _story(enrolments)
     added = 0
-    ended_ppt_done = False
     for enrolment in sorted(enrolments, key=lambda e: e.id):
         definition = definitions.get(enrolment.programme_code)
         if definition is None or enrolment.coordinator is None:
             continue
-        rng = random.Random(f"plan-{enrolment.id}")
         active = enrolment.status is EnrolmentStatus.ACTIVE
-        continuation = not active and enrolment.programme_code == PPT and not ended_ppt_done
-        if not (active or continuation):
+        ended_ppt = not active and enrolment.programme_code == PPT
+        if not (active or ended_ppt):
             continue
-        plan = _plan(session, enrolment, definition, today, rng)
-        if enrolment.programme_code == PPT:
-            _phases(session, enrolment, definition, today, to_last=continuation)
-        if continuation:
+        plan = _plan(session, enrolment, definition, today, random.Random(f"plan-{enrolment.id}"))
+        if enrolment is story:
+            _join_team(session, enrolment, definition)
+        elif enrolment.programme_code == PPT:
+            _phases(session, enrolment, definition, today, to_last=ended_ppt)
+        if ended_ppt:
             _continuation(plan, enrolment)
-            ended_ppt_done = True
         added += 1
     session.flush()
     return added
+
+
+def _story(enrolments: list[Enrolment]) -> Enrolment | None:
+    """The PPT service that started last (still active): the one the demo walks through the phases."""
+    ppt = [e for e in enrolments if e.programme_code == PPT and e.status is EnrolmentStatus.ACTIVE]
+    return max(ppt, key=lambda e: (e.start_on, e.id), default=None)
+
+
+def _join_team(session: Session, enrolment: Enrolment, definition: ProgrammeDefinition) -> None:
+    """Back to the first phase (no transitions yet) with Sanna in the own team."""
+    enrolment.phase = definition.first_phase
+    sanna = session.scalar(select(User).where(User.email == STORY_WORKER))
+    if sanna is None or any(m.user_id == sanna.id for m in enrolment.team):
+        return
+    enrolment.team.append(TeamMember(user=sanna, team_role="sosiaaliohjaaja, etäohjaus"))
 
 
 def _language(enrolment: Enrolment) -> str:
@@ -117,12 +140,16 @@ def _plan(session: Session, enrolment: Enrolment, definition: ProgrammeDefinitio
 
 def _phases(session: Session, enrolment: Enrolment, definition: ProgrammeDefinition, today: date,
             to_last: bool) -> None:
-    """Move through the phases at plausible moments: assessment after a week, delivery after a month."""
+    """Move through the phases at plausible moments: an ended service through all of them, spread over
+    its time; an active one to assessment after a week and to delivery after a month."""
     codes = [p.code for p in definition.phases]
     end = enrolment.ended_on or today
-    moments = [enrolment.start_on + timedelta(days=7), enrolment.start_on + timedelta(days=30)]
     if to_last:
-        moments.append(max(enrolment.start_on + timedelta(days=31), end - timedelta(days=14)))
+        span = (end - enrolment.start_on).days
+        moments = [enrolment.start_on + timedelta(days=span * k // len(codes)) for k in range(1, len(codes))]
+    else:
+        moments = [enrolment.start_on + timedelta(days=7), enrolment.start_on + timedelta(days=30)]
+    enrolment.phase = codes[0]
     for index, day in enumerate(moments):
         if day > end or index + 1 >= len(codes):
             break

@@ -29,24 +29,30 @@ def test_demo_plans_phases_and_messages(db):
         assert {g["id"] for g in plan.versions[0].snapshot["goals"]} == {g.id for g in plan.goals}
         assert all(g.status is GoalStatus.AGREED and g.steps for g in plan.goals)
 
-    # One PPT service went through all four phases, ended, and left a continuation plan.
+    # Every ended PPT service went through all four phases and left a continuation plan.
     ended = [p for p in plans.values() if p.enrolment.status is EnrolmentStatus.ENDED]
-    assert len(ended) == 1 and ended[0].enrolment.programme_code == "many-services"
-    finished = ended[0].enrolment
-    assert finished.phase == "continuation" and ended[0].has_continuation
-    assert [(t.from_phase, t.to_phase) for t in queries.transitions(finished)] == [
-        ("referral", "assessment-planning"), ("assessment-planning", "service-delivery"),
-        ("service-delivery", "continuation")]
-    assert all(t.by_id == finished.coordinator_id for t in queries.transitions(finished))
-    times = [t.at for t in queries.transitions(finished)]
-    assert times == sorted(times) and times[-1].date() <= finished.ended_on
-    # Active PPT services are in a phase their transitions explain.
-    for enrolment in (e for e in active if e.programme_code == "many-services"):
+    assert ended and all(p.enrolment.programme_code == "many-services" for p in ended)
+    for plan in ended:
+        finished = plan.enrolment
+        assert finished.phase == "continuation" and plan.has_continuation
+        moves = queries.transitions(finished)
+        assert [(t.from_phase, t.to_phase) for t in moves] == [
+            ("referral", "assessment-planning"), ("assessment-planning", "service-delivery"),
+            ("service-delivery", "continuation")]
+        assert all(t.by_id == finished.coordinator_id for t in moves)
+        times = [t.at for t in moves]
+        assert times == sorted(times) and finished.start_on <= times[0].date() and times[-1].date() <= finished.ended_on
+    # Active PPT services are in a phase their transitions explain; the newest waits in its first phase
+    # with Sanna (a README login) in its own team, to be walked through the phases in the demo.
+    sanna = db.session.scalar(select(User).where(User.email == "sanna.virtanen@silta.example"))
+    ppt = [e for e in active if e.programme_code == "many-services"]
+    for enrolment in ppt:
         moves = queries.transitions(enrolment)
         assert enrolment.phase == (moves[-1].to_phase if moves else "referral")
+    story = max(ppt, key=lambda e: (e.start_on, e.id))
+    assert story.phase == "referral" and sanna.id in {m.user_id for m in story.team}
 
     # Aino's message waits in Sanna's inbox; Elsa has an unread answer.
-    sanna = db.session.scalar(select(User).where(User.email == "sanna.virtanen@silta.example"))
     aino = db.session.scalar(select(User).where(User.email == "asiakas.aino@silta.example"))
     elsa = db.session.scalar(select(User).where(User.email == "klient.elsa@silta.example"))
     inbox = message_queries.inbox(sanna)
