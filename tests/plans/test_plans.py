@@ -17,7 +17,7 @@ from portal.scheduling.models import Appointment
 
 @pytest.fixture
 def worker(create_staff):
-    return create_staff(Role.CARE_COORDINATOR, name="Sanna Virtanen")
+    return create_staff(Role.CARE_COORDINATOR, name="Sanna Virtanen", locale="en")
 
 
 @pytest.fixture
@@ -254,7 +254,7 @@ def test_another_client_and_an_outside_worker_are_refused(db, client, login, cre
     assert client.post(f"/plans/steps/{goal.steps[0].id}/done").status_code == 403
     assert client.get("/plans/999999").status_code == 404
     client.post("/logout")
-    outsider = create_staff(Role.WORKER, in_unit=None)
+    outsider = create_staff(Role.WORKER, in_unit=None, locale="en")
     login(outsider)
     response = client.get(f"/plans/{enrolment.id}")
     assert response.status_code == 403 and "Open urgent access" in response.get_data(as_text=True)
