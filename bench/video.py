@@ -79,6 +79,9 @@ def main() -> None:
         finally:
             server.stop()
     print(f"total {time.perf_counter() - began:.1f} s; Silta and the bot stopped")
+    from bench.video_browsers import section  # headless Chromium ↔ Chromium in namespaces; says why when skipped
+
+    section()
 
 
 # --------------------------------------------------------------------------
