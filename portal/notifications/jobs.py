@@ -32,6 +32,7 @@ from sqlalchemy import event
 from portal.config import ConfigError
 from portal.db import utcnow
 from portal.extensions import db
+from portal.measures.reminders import queue_questionnaire_reminders
 from portal.notifications import backends, operations
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,7 @@ def run_jobs(app: Flask, now: datetime | None = None) -> dict[str, int]:
         try:
             now = now or utcnow()
             queued = operations.queue_due_reminders(now)
+            queued += queue_questionnaire_reminders(now)
             db.session.commit()
             return {"queued": queued, **operations.send_due(now, SEND_LIMIT)}
         except Exception as exc:

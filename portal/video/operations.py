@@ -275,6 +275,21 @@ def people_in_call(session, room_id: int) -> int:
         VideoParticipant.role != ParticipantRole.BOT)) or 0
 
 
+def lock_room(session, room: VideoRoom) -> None:
+    """Hold the room's row until the transaction ends: joins of one room are serialised (PostgreSQL
+    takes a row lock; SQLite's single writer waits on its busy timeout)."""
+    session.execute(update(VideoRoom).where(VideoRoom.id == room.id).values(key=VideoRoom.key))
+
+
+def others_in_call(session, participant: VideoParticipant) -> list[VideoParticipant]:
+    """Everyone else in the call now, read fresh inside the join's lock."""
+    return list(session.scalars(
+        select(VideoParticipant).where(VideoParticipant.room_id == participant.room_id,
+                                       VideoParticipant.id != participant.id, VideoParticipant.in_call.is_(True),
+                                       VideoParticipant.live_sid.is_not(None))
+        .order_by(VideoParticipant.id).execution_options(populate_existing=True)))
+
+
 def claim_bot_seat(session, participant: VideoParticipant) -> bool:
     """Atomically claim an echo room's bot seat: the first bot wins, however many were asked."""
     result = session.execute(update(VideoParticipant)

@@ -168,20 +168,27 @@ class RtcNamespace(Namespace):
             _broadcast_lobby(room)
             db.session.commit()
             return _ack(waiting=True)
+        # Joins of one room happen one at a time (a row lock on every database and process), so of
+        # two people joining at once exactly one sees the other in ``peers`` (and waits for an offer)
+        # and the other is told ``peer-joined`` (and offers) — never both, never neither.
+        join_room(f"room:{room.key}")
+        operations.lock_room(db.session, room)
         if not participant.in_call and participant.role != ParticipantRole.BOT and \
                 operations.people_in_call(db.session, room.id) >= operations.MAX_PEOPLE:
+            db.session.rollback()
+            leave_room(f"room:{room.key}")
             return _ack(False, "room_full")
         old_sid = participant.live_sid if participant.in_call else None
         was_waiting = participant.waiting_since is not None
         operations.enter_call(db.session, participant, sid)
-        peers = [_peer(p) for p in room.participants if p.in_call and p.id != participant.id and p.live_sid]
+        peers = [_peer(p) for p in operations.others_in_call(db.session, participant)]
         db.session.commit()
         if old_sid and old_sid != sid:
             emit("replaced", {}, to=old_sid)
             emit("peer-left", {"conn": old_sid, "pid": participant.id}, to=f"room:{room.key}", skip_sid=sid)
-        join_room(f"room:{room.key}")
         emit("joined", {"conn": sid, "pid": participant.id, "peers": peers})
-        emit("peer-joined", _peer(participant), to=f"room:{room.key}", skip_sid=sid)
+        for peer in peers:  # those already in the call, and only they, offer to the newcomer
+            emit("peer-joined", _peer(participant), to=peer["conn"])
         if room.kind == RoomKind.ECHO and participant.role != ParticipantRole.BOT:
             _request_bot(room)
         elif was_waiting:
