@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from flask_babel import format_date
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
@@ -18,7 +17,8 @@ from portal.meetings.models import NOTE_MAX, Contact, ContactStatus
 from portal.meetings.operations import MAX_MINUTES, ContactRecord, RecordError
 from portal.meetings.queries import Prefill
 from portal.programmes.definitions_schema import Modality, SupportType
-from portal.scheduling.timeutil import NonexistentLocalTime, as_helsinki, local
+from portal.scheduling.forms import require_existing_local_time
+from portal.scheduling.timeutil import as_helsinki, local
 
 # The order a worker thinks in: it happened, it was called off, the client did not come.
 STATUS_LABELS = {ContactStatus.HELD: _l("Held"), ContactStatus.CANCELLED: _l("Cancelled"),
@@ -89,15 +89,7 @@ class RecordForm(FlaskForm):
             raise ValidationError(_("Choose one of the ways of meeting offered."))
 
     def validate_start(self, field) -> None:
-        if self.day.data is None or field.data is None:
-            return
-        try:
-            local(self.day.data, field.data)
-        except NonexistentLocalTime:
-            raise ValidationError(_(
-                "%(time)s does not exist on %(date)s: the clocks go forward from 3.00 to 4.00 that night. "
-                "Please choose another time.", time=field.data.strftime("%H:%M"), date=format_date(self.day.data)
-            )) from None
+        require_existing_local_time(self.day.data, field.data)
 
     def validate_worked_remotely(self, field) -> None:
         if field.data not in (None, "", YES, NO):

@@ -96,15 +96,7 @@ class BookingForm(FlaskForm):
             self.modality.data = (types[0].first_contact_modality or types[0].modalities[0]).value
 
     def validate_time(self, field) -> None:
-        if self.day.data is None or field.data is None:
-            return
-        try:
-            local(self.day.data, field.data)
-        except NonexistentLocalTime:
-            raise ValidationError(_(
-                "%(time)s does not exist on %(date)s: the clocks go forward from 3.00 to 4.00 that night. "
-                "Please choose another time.", time=field.data.strftime("%H:%M"), date=format_date(self.day.data)
-            )) from None
+        require_existing_local_time(self.day.data, field.data)
 
     @property
     def helper_requested(self) -> bool:
@@ -173,3 +165,16 @@ class CancelForm(FlaskForm):
     reason = TextAreaField(_l("Reason for cancelling (optional)"), render_kw={"rows": 2}, validators=[
         Optional(), Length(max=1000, message=_l("Please write the reason in at most %(max)s characters."))])
     next = StringField()
+
+
+def require_existing_local_time(day, at) -> None:
+    """A Helsinki wall-clock time that exists: not inside the spring clock change (ValidationError)."""
+    if day is None or at is None:
+        return
+    try:
+        local(day, at)
+    except NonexistentLocalTime:
+        raise ValidationError(_(
+            "%(time)s does not exist on %(date)s: the clocks go forward from 3.00 to 4.00 that night. "
+            "Please choose another time.", time=at.strftime("%H:%M"), date=format_date(day)
+        )) from None

@@ -24,6 +24,7 @@ from portal.scheduling.operations import BookingRequest, book
 from portal.video import operations, tickets
 from portal.video.models import ParticipantRole, VideoInvite, VideoRoom
 from portal.video.turn import turn_credentials
+from tests.video_rooms.conftest import book_video
 
 TURN = {"TURN_URLS": ("turn:turn.example.fi:3478?transport=udp", "turns:turn.example.fi:443?transport=tcp"),
         "TURN_SECRET": "s3cret-for-tests", "STUN_URLS": ("stun:turn.example.fi:3478",)}
@@ -32,11 +33,6 @@ TURN = {"TURN_URLS": ("turn:turn.example.fi:3478?transport=udp", "turns:turn.exa
 @pytest.fixture
 def app_config():
     return dict(TURN)
-
-
-@pytest.fixture
-def worker(create_staff):
-    return create_staff(Role.WORKER, name="Anna Korhonen", locale="en")
 
 
 @pytest.fixture
@@ -49,15 +45,6 @@ def person(create_client):
 @pytest.fixture
 def enrolment(create_enrolment, person, worker):
     return create_enrolment(person, coordinator=worker, programme="intensive-rehabilitation")
-
-
-def book_video(db, worker, enrolment, minutes_from_now=10):
-    starts = (utcnow() + timedelta(minutes=minutes_from_now)).replace(second=0, microsecond=0)
-    appointment, _ = book(worker, BookingRequest(enrolment=enrolment, contact_type="video-call",
-                                                 modality=Modality.VIDEO, starts_at=starts, minutes=45, urgent=True),
-                          now=starts - timedelta(hours=1))
-    db.session.commit()
-    return appointment
 
 
 @pytest.fixture

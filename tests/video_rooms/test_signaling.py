@@ -11,19 +11,12 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditRecord
 from portal.auth.models import Role
-from portal.db import utcnow
-from portal.programmes.definitions_schema import Modality
-from portal.scheduling.operations import BookingRequest, book
 from portal.video import operations, tickets
 from portal.video.models import ParticipantRole, VideoInvite, VideoParticipant
 from portal.video.signaling import NAMESPACE
+from tests.video_rooms.conftest import book_video
 
 NS = NAMESPACE
-
-
-@pytest.fixture
-def worker(create_staff):
-    return create_staff(Role.WORKER, name="Anna Korhonen", locale="en")
 
 
 @pytest.fixture
@@ -34,12 +27,7 @@ def client_person(create_client):
 @pytest.fixture
 def appointment(db, worker, client_person, create_enrolment):
     enrolment = create_enrolment(client_person, coordinator=worker, programme="intensive-rehabilitation")
-    starts = (utcnow() + timedelta(minutes=10)).replace(second=0, microsecond=0)
-    appointment, _ = book(worker, BookingRequest(enrolment=enrolment, contact_type="video-call",
-                                                 modality=Modality.VIDEO, starts_at=starts, minutes=45, urgent=True),
-                          now=starts - timedelta(hours=1))
-    db.session.commit()
-    return appointment
+    return book_video(db, worker, enrolment)
 
 
 @pytest.fixture
