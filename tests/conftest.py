@@ -67,6 +67,15 @@ def _catalogs():
     compile_catalogs()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_playwright():
+    """Browser tests share one Playwright (tests/support/browsers.py); it stops when the session ends."""
+    yield
+    from tests.support import browsers
+
+    browsers.stop()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory):
     path = tmp_path_factory.mktemp("template") / "silta.sqlite3"

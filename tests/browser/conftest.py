@@ -17,6 +17,7 @@ from portal.demo.seed import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
 from portal.programmes import registry
 from tests.conftest import make_app, migrate_and_sync
+from tests.support import browsers
 from tests.support.services import ServiceUnavailable, require_or_skip
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -72,19 +73,16 @@ def browser():
     """One headless Chromium for the whole session (Debian's; Playwright never downloads one here)."""
     if not CHROMIUM.exists():
         require_or_skip(ServiceUnavailable(f"{CHROMIUM} is not installed (Debian package chromium)"))
-    from playwright.sync_api import Error, sync_playwright
+    from playwright.sync_api import Error
 
-    playwright = sync_playwright().start()
     try:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = browsers.playwright().chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     except Error as exc:
-        playwright.stop()
         require_or_skip(ServiceUnavailable(f"Chromium at {CHROMIUM} did not start: {exc}"))
     try:
         yield chromium
     finally:
         chromium.close()
-        playwright.stop()
 
 
 def new_page(browser, viewport: dict | None = None, **context_options):

@@ -23,6 +23,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
 from tests.conftest import make_app
+from tests.support import browsers as shared_browsers
 from tests.support import netns
 from tests.support.rtc import SILTA_SECRET, start_silta
 from tests.support.services import ServiceUnavailable, require_or_skip
@@ -125,9 +126,7 @@ def meeting(tmp_path_factory):
         link = netns.create_link("v")
     except ServiceUnavailable as exc:
         require_or_skip(exc)
-    from playwright.sync_api import sync_playwright
-
-    server = playwright = None
+    server = None
     browsers = []
     try:
         path = tmp_path_factory.mktemp("video-call") / "silta.sqlite3"
@@ -135,7 +134,7 @@ def meeting(tmp_path_factory):
         server = start_silta(database_url, wrap=link.near.exec_prefix, host=link.near.address, bots=1,
                              seed_demo=True)
         token, guest_token = _create_invites(database_url)
-        playwright = sync_playwright().start()
+        playwright = shared_browsers.playwright()
         args = [*CHROMIUM_ARGS, *MEDIA_FLAGS, _secure_origin_flag(server.url)]
         for ns in (link.near, link.far):
             browsers.append(playwright.chromium.launch(executable_path=str(link.chromium_wrapper(ns)), args=args))
@@ -145,8 +144,6 @@ def meeting(tmp_path_factory):
     finally:
         for browser in browsers:
             browser.close()
-        if playwright is not None:
-            playwright.stop()
         if server is not None:
             server.stop()
         link.delete()

@@ -9,6 +9,7 @@ import contextlib
 import pytest
 
 from rtc.peer import Peer
+from tests.support.browsers import run_async
 from tests.support.rtc import start_silta
 
 from .conftest import TURN_SECRET
@@ -41,7 +42,7 @@ async def call(urls: list[str], tickets: list[str], *, relay_only: bool = False,
 
 def test_two_aiortc_peers_see_each_other_and_echo_on_the_data_channel(silta, make_room):
     _, tickets = make_room()
-    peers = asyncio.run(call([silta.url] * 2, tickets[:2]))
+    peers = run_async(call([silta.url] * 2, tickets[:2]))
     for peer in peers:
         assert peer.frames_received() > 3, peer.events
         assert len(peer.echo_rtt) == 1 and peer.echo_rtt[0] < 1.0
@@ -51,7 +52,7 @@ def test_two_aiortc_peers_see_each_other_and_echo_on_the_data_channel(silta, mak
 
 def test_candidates_trickled_after_the_sdp_as_browsers_send_them_are_used_in_order(silta, make_room):
     _, tickets = make_room()
-    peers = asyncio.run(call([silta.url] * 2, tickets[:2], trickle=True))
+    peers = run_async(call([silta.url] * 2, tickets[:2], trickle=True))
     for peer in peers:
         assert peer.frames_received() > 3 and peer.echo_rtt
         sent = [e for e in peer.events if e[0] == "signal"]
@@ -66,7 +67,7 @@ def test_a_peer_on_each_of_two_processes_sharing_redis_complete_a_call(video_db,
     try:
         two = start_silta(video_db, redis_url=redis_server.url)
         try:
-            peers = asyncio.run(call([one.url, two.url], tickets[:2]))
+            peers = run_async(call([one.url, two.url], tickets[:2]))
         finally:
             two.stop()
     finally:
@@ -94,7 +95,7 @@ def silta_with_turn(video_db, coturn):
 def test_relay_only_call_through_coturn_with_credentials_from_silta(silta_with_turn, make_room):
     server = silta_with_turn()
     _, tickets = make_room()
-    peers = asyncio.run(call([server.url] * 2, tickets[:2], relay_only=True))
+    peers = run_async(call([server.url] * 2, tickets[:2], relay_only=True))
     for peer in peers:
         assert peer.frames_received() > 3 and peer.echo_rtt
         assert peer.local_candidate_types == {"relay"}
@@ -120,7 +121,7 @@ def test_relay_only_call_fails_with_a_wrong_or_expired_credential(silta_with_tur
             for peer in peers:
                 await peer.close()
 
-    peers = asyncio.run(attempt())
+    peers = run_async(attempt())
     for peer in peers:
         assert "ice_connected" not in peer.times and peer.frames_received() == 0
         assert "relay" not in peer.local_candidate_types  # coturn refused the allocation
@@ -150,7 +151,7 @@ def test_a_client_waits_until_the_host_admits_then_the_call_connects(silta, make
             await host.close()
             await client.close()
 
-    waited, host, client = asyncio.run(scenario())
+    waited, host, client = run_async(scenario())
     assert waited and client.times["joined"] > client.times["join_sent"]
     assert [e for e, _ in client.events][:3] == ["waiting", "admitted", "joined"]
     assert any(e == "lobby" and d.get("waiting") for e, d in host.events)

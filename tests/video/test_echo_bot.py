@@ -9,6 +9,7 @@ import re
 import pytest
 
 from rtc.peer import Peer
+from tests.support.browsers import run_async
 from tests.support.rtc import start_echo_bot, start_silta
 
 pytestmark = pytest.mark.rtc
@@ -79,7 +80,7 @@ def test_the_tester_gets_its_own_video_and_data_channel_messages_back(echo_serve
         finally:
             await peer.close()
 
-    peer, rtt, kinds = asyncio.run(scenario())
+    peer, rtt, kinds = run_async(scenario())
     assert served(peer) and kinds == ["video"]
     assert peer.frames_received() > 3 and 0 < rtt < 1.0
     assert _wait_for_log(bot, r"echo session 1: [\d.]+ s, "), bot.log()
@@ -101,7 +102,7 @@ def test_one_test_more_than_the_cap_is_not_served(echo_server, echo_bot, make_ec
             for peer in peers:
                 await peer.close()
 
-    assert asyncio.run(scenario()) == [True, True, False], echo_server.log()
+    assert run_async(scenario()) == [True, True, False], echo_server.log()
 
 
 def test_the_bot_hangs_up_at_the_time_limit(echo_server, echo_bot, make_echo_room):
@@ -117,7 +118,7 @@ def test_the_bot_hangs_up_at_the_time_limit(echo_server, echo_bot, make_echo_roo
         finally:
             await peer.close()
 
-    seconds = asyncio.run(scenario())
+    seconds = run_async(scenario())
     assert LIMIT_SECONDS - 0.5 < seconds < LIMIT_SECONDS + 5
     assert _wait_for_log(bot, r"echo session 1: [\d.]+ s, hung up at the time limit"), bot.log()
 
@@ -131,10 +132,10 @@ def test_a_recycled_worker_is_replaced_and_serves_the_next_test(echo_server, ech
         await peer.close()  # the tester leaves: the room ends and the bot hangs up
         return served(peer)
 
-    assert asyncio.run(one(first[1])), bot.log()
+    assert run_async(one(first[1])), bot.log()
     assert _wait_for_log(bot, r"recycling after 1 sessions"), bot.log()
     assert _wait_for_log(bot, r"echo bot: connected .*", count=2), bot.log()
-    assert asyncio.run(one(second[1])), bot.log()
+    assert run_async(one(second[1])), bot.log()
     pids = set(re.findall(r"echo bot: connected \(pid (\d+)", bot.log()))
     assert len(pids) >= 2 and bot.alive(), bot.log()
 
@@ -166,7 +167,7 @@ def test_the_bot_that_silta_starts_serves_a_test(video_db, make_echo_room):
 
         # The bot connects a moment after the web process answers /healthz; its log goes to the server's.
         assert _wait_for_log(server, r"echo bot: connected"), server.log()
-        was_served, rtt = asyncio.run(scenario())
+        was_served, rtt = run_async(scenario())
         assert was_served and rtt < 1.0, server.log()
     finally:
         server.stop()
@@ -191,7 +192,7 @@ def test_the_bot_waits_for_a_server_that_is_not_up_yet_and_reconnects_after_a_re
                     await peer.close()
                     return served(peer)
 
-                assert asyncio.run(scenario()), bot.log() + server.log()
+                assert run_async(scenario()), bot.log() + server.log()
             finally:
                 server.stop()
     finally:
