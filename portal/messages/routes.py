@@ -12,7 +12,7 @@ from portal.messages.models import MAX_ATTACHMENT_BYTES, Attachment, CallbackReq
 from portal.messages.operations import MessageError, Upload
 from portal.plans.permissions import can_work, client_or_casework
 from portal.programmes.models import Enrolment
-from portal.web.access import CASEWORK_ROLES, client_required, staff_required
+from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
 
 UPLOAD_ENDPOINTS = {"messages.new_thread", "messages.reply"}
 
@@ -27,17 +27,11 @@ def _allow_attachments():
 
 def _thread(thread_id: int) -> Thread:
     """404 for an unknown thread, 403 for one the user may not read (a forged id reads nothing)."""
-    thread = db.get_or_404(Thread, thread_id)
-    if not permissions.can_read(current_user, thread):
-        abort(403)
-    return thread
+    return get_permitted(Thread, thread_id, permissions.can_read)
 
 
 def _enrolment(enrolment_id: int) -> Enrolment:
-    enrolment = db.get_or_404(Enrolment, enrolment_id)
-    if not permissions.can_write(current_user, enrolment):
-        abort(403)
-    return enrolment
+    return get_permitted(Enrolment, enrolment_id, permissions.can_write)
 
 
 def _upload(form) -> Upload | None:

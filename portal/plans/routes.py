@@ -19,7 +19,7 @@ from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment
 from portal.scheduling.rules import BookingError
 from portal.scheduling.timeutil import NonexistentLocalTime, local
-from portal.web.access import CASEWORK_ROLES, client_required, staff_required
+from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
 
 
 @bp.context_processor
@@ -45,17 +45,11 @@ bp.record_once(lambda state: state.app.jinja_env.filters.update(short_time=_shor
 
 def _load(enrolment_id: int) -> Enrolment:
     """404 for an unknown enrolment; 403 for one the user may not read (staff are offered break-glass)."""
-    enrolment = db.get_or_404(Enrolment, enrolment_id)
-    if not permissions.can_read(current_user, enrolment):
-        abort(403)
-    return enrolment
+    return get_permitted(Enrolment, enrolment_id, permissions.can_read)
 
 
 def _load_for_work(enrolment_id: int) -> Enrolment:
-    enrolment = db.get_or_404(Enrolment, enrolment_id)
-    if not permissions.can_work(current_user, enrolment):
-        abort(403)
-    return enrolment
+    return get_permitted(Enrolment, enrolment_id, permissions.can_work)
 
 
 def _goal_for_work(goal_id: int) -> Goal:

@@ -39,3 +39,13 @@ def client_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def get_permitted(model, object_id: int, allowed):
+    """The row, or 404 when it does not exist and 403 when ``allowed(current_user, row)`` says no."""
+    from portal.extensions import db
+
+    row = db.get_or_404(model, object_id)
+    if not allowed(current_user, row):
+        abort(403)
+    return row
