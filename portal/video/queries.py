@@ -16,7 +16,7 @@ from portal.people.permissions import enrolments_visible_to
 from portal.people.queries import client_of_user
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, Participant
-from portal.video.models import ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
+from portal.video.models import STAFF_ROLES, ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
 
 # A room can be opened this long before the appointment (to test devices and wait) and until it ends.
 JOIN_EARLY = timedelta(minutes=30)
@@ -61,13 +61,23 @@ def waiting_in(room: VideoRoom) -> list[VideoParticipant]:
                   key=lambda p: p.waiting_since)
 
 
-def waiting_for(user: User) -> list[tuple[VideoRoom, list[VideoParticipant]]]:
-    """Rooms the staff member hosts or takes part in where someone is waiting now."""
-    mine = select(VideoParticipant.room_id).where(VideoParticipant.user_id == user.id)
+def waiting_for(user_id: int) -> list[tuple[VideoRoom, list[VideoParticipant]]]:
+    """Open meetings the staff member hosts or takes part in as staff where someone is waiting now
+    (filtered in SQL: rooms a host never ended stay open, and this runs on every staff page's connect)."""
+    staff_rooms = select(VideoParticipant.room_id).where(
+        VideoParticipant.user_id == user_id, VideoParticipant.role.in_(STAFF_ROLES))
+    waiting_rooms = select(VideoParticipant.room_id).where(
+        VideoParticipant.waiting_since.is_not(None), VideoParticipant.live_sid.is_not(None),
+        VideoParticipant.admitted_at.is_(None))
     rooms = db.session.scalars(select(VideoRoom).where(
         VideoRoom.kind == RoomKind.MEETING, VideoRoom.ended_at.is_(None),
-        (VideoRoom.host_id == user.id) | VideoRoom.id.in_(mine))).all()
+        (VideoRoom.host_id == user_id) | VideoRoom.id.in_(staff_rooms), VideoRoom.id.in_(waiting_rooms))).all()
     return [(room, people) for room in rooms if (people := waiting_in(room))]
+
+
+def joinable_now(appointment: Appointment, now: datetime) -> bool:
+    """A video appointment whose room can be opened now (the join buttons on calendars and lists)."""
+    return appointment.modality == "video" and appointment.active and can_open(appointment, now)
 
 
 def adhoc_enrolments(user: User) -> list[Enrolment]:

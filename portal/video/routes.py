@@ -31,8 +31,7 @@ GUEST_KEEP = 5
 
 @bp.app_context_processor
 def video_helpers() -> dict:
-    return {"video_join_open": lambda appointment: appointment.modality == "video" and appointment.active
-            and queries.can_open(appointment, utcnow())}
+    return {"video_join_open": lambda appointment: queries.joinable_now(appointment, utcnow())}
 
 
 @bp.route("/")
@@ -44,7 +43,7 @@ def index():
         form = AdhocForm()
         form.set_choices(queries.adhoc_enrolments(current_user))
         return render_template("video/index.html", meetings=queries.meetings_today(current_user, now),
-                               waiting=queries.waiting_for(current_user), form=form)
+                               waiting=queries.waiting_for(current_user.id), form=form)
     return render_template("video/index.html", meetings=queries.meetings_today(current_user, now),
                            waiting=[], form=None)
 
@@ -90,6 +89,18 @@ def start_adhoc():
     return redirect(url_for("video.room", key=room.key))
 
 
+def _meeting_room(key: str) -> VideoRoom:
+    return db.first_or_404(db.select(VideoRoom).filter_by(key=key, kind=RoomKind.MEETING))
+
+
+def _staff_seat(room: VideoRoom) -> VideoParticipant:
+    """The signed-in staff member's place in the room, or 404 when they hold none as staff."""
+    participant = operations.participant_for_user(db.session, room, current_user)
+    if participant is None or not participant.is_staff:
+        abort(404)
+    return participant
+
+
 def _participant(room: VideoRoom) -> VideoParticipant | None:
     """This browser's place in the room: its account's, or one an invite link gave it."""
     held = session.get(GUEST_KEY, [])
@@ -103,7 +114,7 @@ def _participant(room: VideoRoom) -> VideoParticipant | None:
 
 @bp.route("/r/<key>")
 def room(key: str):
-    room = db.first_or_404(db.select(VideoRoom).filter_by(key=key, kind=RoomKind.MEETING))
+    room = _meeting_room(key)
     participant = _participant(room)
     if participant is None:
         if not current_user.is_authenticated:
@@ -150,10 +161,8 @@ def left():
 @bp.route("/r/<key>/invites", methods=["GET", "POST"])
 @staff_required()
 def invites(key: str):
-    room = db.first_or_404(db.select(VideoRoom).filter_by(key=key, kind=RoomKind.MEETING))
-    participant = operations.participant_for_user(db.session, room, current_user)
-    if participant is None or not participant.is_staff:
-        abort(404)
+    room = _meeting_room(key)
+    _staff_seat(room)
     form, link = InviteForm(), None
     if form.validate_on_submit():
         try:
@@ -177,10 +186,10 @@ def invites(key: str):
 @bp.route("/r/<key>/invites/<int:invite_id>/revoke", methods=["POST"])
 @staff_required()
 def revoke_invite(key: str, invite_id: int):
-    room = db.first_or_404(db.select(VideoRoom).filter_by(key=key, kind=RoomKind.MEETING))
-    participant = operations.participant_for_user(db.session, room, current_user)
+    room = _meeting_room(key)
+    _staff_seat(room)
     invite = db.session.get(VideoInvite, invite_id)
-    if participant is None or not participant.is_staff or invite is None or invite.room_id != room.id:
+    if invite is None or invite.room_id != room.id:
         abort(404)
     operations.revoke_invite(db.session, invite, current_user)
     signaling.kick(invite.participant)
@@ -232,7 +241,7 @@ def ice_servers():
 @bp.route("/r/<key>/fallback", methods=["POST"])
 def fallback(key: str):
     """The client would rather have a phone call or a home visit: the worker hears it at once."""
-    room = db.first_or_404(db.select(VideoRoom).filter_by(key=key, kind=RoomKind.MEETING))
+    room = _meeting_room(key)
     participant = _participant(room)
     choice = (request.get_json(silent=True) or request.form).get("choice")
     if participant is None:

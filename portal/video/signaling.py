@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, request, url_for
 from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, join_room, leave_room
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.db import utcnow
@@ -112,8 +112,8 @@ class RtcNamespace(Namespace):
             join_room("bots")
         elif conn.kind == "user":
             join_room(f"user:{conn.user_id}")
-            for room in _rooms_with_waiting(conn.user_id):
-                emit("lobby", _lobby_payload(room))
+            for room, _people in queries.waiting_for(conn.user_id):
+                emit("lobby", {"room": room.key, "url": url_for("video.room", key=room.key), **_lobby_payload(room)})
         elif conn.user_id is not None:
             participant = db.session.get(VideoParticipant, conn.participant_id)
             if participant.is_staff:
@@ -372,22 +372,19 @@ def _peer(participant: VideoParticipant) -> dict:
 
 
 def _position(room: VideoRoom, participant: VideoParticipant) -> int:
-    waiting = sorted((p for p in room.participants if p.waiting_since and p.live_sid), key=lambda p: p.waiting_since)
+    waiting = queries.waiting_in(room)
     return next((i for i, p in enumerate(waiting, 1) if p.id == participant.id), len(waiting))
 
 
 def _lobby_payload(room: VideoRoom) -> dict:
-    waiting = sorted((p for p in room.participants if p.waiting_since and p.live_sid and p.admitted_at is None),
-                     key=lambda p: p.waiting_since)
+    """Who waits in the room (``tell_staff`` adds the room's key and URL)."""
     appointment = room.appointment
     return {
-        "room": room.key,
         "title": room.title,
         "at": appointment.starts_at.isoformat() if appointment is not None else None,
-        "url": url_for("video.room", key=room.key),
         "waiting": [] if room.ended else [
             {"pid": p.id, "name": p.display_name, "since": p.waiting_since.isoformat(),
-             "ors": queries.fresh_ors(room, p)} for p in waiting],
+             "ors": queries.fresh_ors(room, p)} for p in queries.waiting_in(room)],
     }
 
 
@@ -408,16 +405,6 @@ def kick(participant: VideoParticipant) -> None:
     """Close the participant's live connection (a revoked invite); its own process runs the disconnect."""
     if participant.live_sid:
         current_app.extensions["socketio"].server.disconnect(participant.live_sid, namespace=NAMESPACE)
-
-
-def _rooms_with_waiting(user_id: int) -> list[VideoRoom]:
-    staff_rooms = select(VideoParticipant.room_id).where(
-        VideoParticipant.user_id == user_id, VideoParticipant.role.in_([ParticipantRole.HOST, ParticipantRole.WORKER]))
-    waiting_rooms = select(VideoParticipant.room_id).where(
-        VideoParticipant.waiting_since.is_not(None), VideoParticipant.live_sid.is_not(None))
-    return list(db.session.scalars(select(VideoRoom).where(
-        VideoRoom.ended_at.is_(None), VideoRoom.kind == RoomKind.MEETING,
-        or_(VideoRoom.host_id == user_id, VideoRoom.id.in_(staff_rooms)), VideoRoom.id.in_(waiting_rooms))))
 
 
 def _request_bot(room: VideoRoom) -> None:
