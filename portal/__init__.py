@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.caseload import routes as caseload
     from portal.core import routes as core
     from portal.groups import routes as groups
+    from portal.intake import routes as intake
     from portal.interop import routes as interop
     from portal.me import routes as me
     from portal.measures import routes as measures
@@ -111,9 +112,12 @@ def _register_blueprints(app: Flask) -> None:
     from portal.messages import routes as messages
     from portal.notifications import routes as notifications
     from portal.plans import routes as plans
+    from portal.queues import routes as queues
+    from portal.referrals import routes as referrals
+    from portal.reports import routes as reports
     from portal.scheduling import routes as scheduling
     from portal.video import routes as video
 
     for module in (core, auth, me, caseload, scheduling, groups, meetings, appointments, notifications, interop, audit,
-                   admin, video, measures, plans, messages):
+                   admin, video, measures, plans, messages, intake, queues, referrals, reports):
         app.register_blueprint(module.bp)

@@ -1,5 +1,8 @@
 """Imports every feature's models so that metadata is complete (migrations, create_all in tests)."""
 
+import portal.intake.models  # noqa: F401,E402  (each feature's module lists its own tables)
+import portal.queues.models  # noqa: F401,E402
+import portal.referrals.models  # noqa: F401,E402
 from portal.audit.models import AuditRecord  # noqa: F401
 from portal.auth.models import OidcIdentity, User, UserRole  # noqa: F401
 from portal.groups.models import Attendance, Group, GroupMember, GroupSession  # noqa: F401

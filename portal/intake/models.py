@@ -1,0 +1,3 @@
+"""Intake items, service-needs assessments, decision meetings and decisions (seed 001)."""
+
+from __future__ import annotations

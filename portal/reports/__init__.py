@@ -1,0 +1,5 @@
+"""Reports: each programme's own figures with charts, tables and CSV."""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)
