@@ -11,3 +11,4 @@ _signals = Namespace()
 appointment_booked = _signals.signal("appointment-booked")
 appointment_cancelled = _signals.signal("appointment-cancelled")
 appointment_changed = _signals.signal("appointment-changed")  # confirmed, moved, another way of meeting
+decision_signed = _signals.signal("decision-signed")  # a housing decision signed off (intake); queues listen
