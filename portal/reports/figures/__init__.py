@@ -1,0 +1,1 @@
+"""One module per programme: the figures its seed is judged by."""

@@ -1,0 +1,3 @@
+"""Placeholder: figures follow."""
+
+FIGURES: list = []

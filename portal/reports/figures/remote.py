@@ -1,0 +1,150 @@
+"""Remote guidance (seed 000): remote share by client group, durations, support types, FIT, satisfaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, Select, and_, case, cast, func, literal, select, true, union_all
+
+from portal.i18n import _l
+from portal.measures.models import Answer, AnswerStatus
+from portal.meetings.models import Contact, ContactStatus
+from portal.people.models import Client
+from portal.programmes import registry
+from portal.programmes.definitions_schema import REMOTE_MODALITIES
+from portal.programmes.models import Enrolment
+from portal.reports import labels
+from portal.reports.queries import Column, Figure, Filters, age_band, count_if, in_period, ratio, scoped
+from portal.reports.sql import json_list_has
+
+PROGRAMME = "remote-guidance"
+REMOTE_TARGET = 0.7  # seed 000: "yli 70 % asiakaskontakteista tapahtuu etänä"
+RELIABLE_CHANGE = 5  # ORS reliable change index (measures/definitions/ors.toml: reliable_change = 5)
+
+REMOTE = Contact.modality.in_([m.value for m in REMOTE_MODALITIES])
+
+
+def held_contacts(columns, filters: Filters, programme: str = PROGRAMME) -> Select:
+    """Held contacts in the period, joined to their enrolment and client and scoped by the filters."""
+    stmt = (select(*columns).select_from(Contact).join(Enrolment, Enrolment.id == Contact.enrolment_id)
+            .join(Client, Client.id == Enrolment.client_id)
+            .where(Contact.status == ContactStatus.HELD, in_period(Contact.starts_at, filters)))
+    return scoped(stmt, filters, programme)
+
+
+def submitted_answers(columns, instrument: str, filters: Filters, programme: str = PROGRAMME) -> Select:
+    """Submitted answers of one instrument answered in the period, scoped by the filters."""
+    stmt = (select(*columns).select_from(Answer).join(Enrolment, Enrolment.id == Answer.enrolment_id)
+            .join(Client, Client.id == Enrolment.client_id)
+            .where(Answer.instrument_code == instrument, Answer.status == AnswerStatus.SUBMITTED,
+                   in_period(Answer.answered_on, filters)))
+    return scoped(stmt, filters, programme)
+
+
+SHARE_COLUMNS = (
+    Column("group", _l("Group"), "label"),
+    Column("contacts", _l("Contacts")),
+    Column("remote", _l("Remote contacts")),
+    Column("remote_share", _l("Remote share"), "share", base="contacts", target=REMOTE_TARGET),
+)
+
+
+def _remote_share(dimension):
+    def query(filters: Filters) -> Select:
+        group = dimension(filters).label("group")
+        return (held_contacts([group, func.count(Contact.id).label("contacts"), count_if(REMOTE).label("remote"),
+                               ratio(count_if(REMOTE), func.count(Contact.id)).label("remote_share")], filters)
+                .group_by(group).order_by(group))
+    return query
+
+
+def _durations(filters: Filters) -> Select:
+    return (held_contacts([Contact.modality.label("group"), func.count(Contact.id).label("contacts"),
+                           func.avg(cast(Contact.duration_minutes, Float)).label("mean_minutes")], filters)
+            .where(Contact.duration_minutes.is_not(None)).group_by(Contact.modality).order_by(Contact.modality))
+
+
+def _support_types(filters: Filters) -> Select:
+    """One row per support type defined for the programme (a JSON list per contact: one UNION ALL branch each)."""
+    branches = []
+    for support in registry.definition(PROGRAMME).support_types:
+        has = json_list_has(Contact.support_types, support.code)
+        worked = and_(REMOTE, Contact.worked_remotely.is_(True))
+        branches.append(held_contacts([
+            literal(support.code).label("group"), func.count(Contact.id).label("contacts"),
+            count_if(REMOTE).label("remote"), ratio(count_if(REMOTE), func.count(Contact.id)).label("remote_share"),
+            count_if(worked).label("worked"), ratio(count_if(worked), count_if(REMOTE)).label("worked_share"),
+        ], filters).where(has))
+    return union_all(*branches)
+
+
+def _fit(filters: Filters) -> Select:
+    moment = func.coalesce(Answer.answered_on, Answer.submitted_at)
+    numbered = submitted_answers([
+        Answer.enrolment_id, Answer.total,
+        func.row_number().over(partition_by=Answer.enrolment_id, order_by=(moment, Answer.id)).label("first_n"),
+        func.row_number().over(partition_by=Answer.enrolment_id, order_by=(moment.desc(), Answer.id.desc()))
+        .label("last_n"),
+    ], "ors", filters).subquery()
+    per_client = (select(numbered.c.enrolment_id,
+                         func.max(_when(numbered.c.first_n == 1, numbered.c.total)).label("first"),
+                         func.max(_when(numbered.c.last_n == 1, numbered.c.total)).label("last"))
+                  .group_by(numbered.c.enrolment_id).having(func.count() >= 2).subquery())
+    improved = count_if(per_client.c.last - per_client.c.first >= RELIABLE_CHANGE)
+    srs = submitted_answers([func.count(Answer.id).label("n"), func.avg(Answer.total).label("mean")], "srs",
+                            filters).subquery()
+    return (select(literal("all").label("group"), func.count(per_client.c.enrolment_id).label("measured"),
+                   improved.label("improved"),
+                   ratio(improved, func.count(per_client.c.enrolment_id)).label("improved_share"),
+                   func.max(srs.c.n).label("srs_answers"), func.max(srs.c.mean).label("srs_mean"))
+            .select_from(srs).outerjoin(per_client, true()))
+
+
+def _when(condition, value):
+    return case((condition, value))
+
+
+def _satisfaction(filters: Filters) -> Select:
+    year = func.substr(Answer.occurrence, 6, 4).label("group")
+    overall = Answer.values["overall"].as_float()
+    works = Answer.values["remote-works"].as_boolean()
+    return (submitted_answers([year, func.count(Answer.id).label("respondents"),
+                               func.avg(overall).label("overall_mean"),
+                               count_if(works.is_(True)).label("remote_works"),
+                               ratio(count_if(works.is_(True)), func.count(Answer.id)).label("remote_works_share")],
+                              "satisfaction-survey", filters)
+            .group_by(year).order_by(year))
+
+
+FIGURES = [
+    Figure("000-remote-share-age", PROGRAMME, _l("Remote contacts by age band"), SHARE_COLUMNS,
+           _remote_share(lambda f: age_band(f.period_end.year)), group_label=labels.age_band),
+    Figure("000-remote-share-gender", PROGRAMME, _l("Remote contacts by gender"), SHARE_COLUMNS,
+           _remote_share(lambda f: Client.gender), group_label=labels.gender),
+    Figure("000-remote-share-diagnosis", PROGRAMME, _l("Remote contacts by diagnosis group"), SHARE_COLUMNS,
+           _remote_share(lambda f: func.coalesce(Client.diagnosis_group, "unrecorded")), group_label=labels.diagnosis),
+    Figure("000-durations", PROGRAMME, _l("Meeting durations by modality"), (
+        Column("group", _l("Modality"), "label"), Column("contacts", _l("Contacts")),
+        Column("mean_minutes", _l("Mean duration (min)"), "mean", base="contacts")), _durations,
+        group_label=labels.modality, chart_columns=("mean_minutes",)),
+    Figure("000-support-types", PROGRAMME, _l("Support given, remotely and in person"), (
+        Column("group", _l("Support type"), "label"), Column("contacts", _l("Contacts")),
+        Column("remote", _l("Remote contacts")),
+        Column("remote_share", _l("Remote share"), "share", base="contacts"),
+        Column("worked", _l("Remote contacts marked as worked remotely")),
+        Column("worked_share", _l("Worked remotely, share of remote"), "share", base="remote")),
+        _support_types, group_label=labels.support_type(PROGRAMME), chart_columns=("remote_share", "worked_share"),
+        note=_l("A contact can give several types of support; it is counted under each.")),
+    Figure("000-fit", PROGRAMME, _l("FIT: outcome and alliance"), (
+        Column("group", _l("Group"), "label"),
+        Column("measured", _l("Clients with two or more ORS")),
+        Column("improved", _l("Reliable improvement (ORS +5 from the first)")),
+        Column("improved_share", _l("Share with reliable improvement"), "share", base="measured"),
+        Column("srs_answers", _l("SRS answers")),
+        Column("srs_mean", _l("Mean SRS"), "mean", base="srs_answers")), _fit, chart="none",
+        group_label=labels.all_group),
+    Figure("000-satisfaction", PROGRAMME, _l("Yearly satisfaction survey"), (
+        Column("group", _l("Year"), "label"), Column("respondents", _l("Respondents")),
+        Column("overall_mean", _l("Overall satisfaction (1–5), mean"), "mean", base="respondents"),
+        Column("remote_works", _l("Video meetings have worked")),
+        Column("remote_works_share", _l("Video meetings have worked, share"), "share", base="respondents")),
+        _satisfaction, chart_columns=("remote_works_share",)),
+]

@@ -1,0 +1,145 @@
+"""The reports' figures: filters, the figure registry, and the scope every figure's query shares.
+
+Each figure runs ONE set-based statement (GROUP BY in the database, no loops over rows) through
+``db.session``. The page, the CSV export and the county-scale benchmark (bench/) all call
+``FIGURES[key].run(filters)``, so they count the same thing.
+
+# wants index: contacts (enrolment_id, status, starts_at) — every 000/002 figure filters held contacts by time
+# wants index: measure_answers (instrument_code, answered_on) and (enrolment_id, instrument_code, occurrence)
+# wants index: enrolments (programme_code, unit_id), clients (municipality_code) exists already
+# wants index: phase_transitions (enrolment_id, at), plan_versions (plan_id, agreed_at)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Float, Select, and_, case, cast, exists, func, or_
+from sqlalchemy.sql.elements import ColumnElement
+
+from portal.extensions import db
+from portal.people.models import Client
+from portal.programmes.models import Enrolment, TeamMember
+from portal.scheduling.timeutil import local_lenient
+
+# The client-group dimensions a report can be narrowed to ("age:30-44", "gender:female", "diagnosis:mood").
+AGE_BANDS = (("0-17", 0, 17), ("18-29", 18, 29), ("30-44", 30, 44), ("45-64", 45, 64), ("65+", 65, 200))
+
+
+@dataclass(frozen=True)
+class Filters:
+    period_start: date
+    period_end: date
+    unit_ids: tuple[int, ...] | None = None
+    municipality_codes: tuple[str, ...] | None = None
+    client_group: str | None = None
+    worker_id: int | None = None
+
+    @property
+    def starts_at(self) -> datetime:
+        """The period's first moment (Helsinki midnight), for datetime columns."""
+        return local_lenient(self.period_start, time(0))
+
+    @property
+    def ends_before(self) -> datetime:
+        return local_lenient(self.period_end + timedelta(days=1), time(0))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a figure's result.
+
+    ``kind``: label (the group), count (people or events: suppressed when small), share / mean / number
+    (computed from the rows counted in ``base``: suppressed together with it). ``target`` is drawn as a
+    reference line and shown in the table heading.
+    """
+
+    key: str
+    title: object  # a lazy translated string
+    kind: str = "count"
+    base: str | None = None
+    target: float | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    programme: str
+    title: object  # lazy translated
+    columns: tuple[Column, ...]
+    query: Callable[[Filters], Select]
+    chart: str = "bars"  # bars (first share/count column), stacked (the count columns), lines, none
+    group_label: Callable[[str], str] | None = None
+    note: object | None = None  # how the figure is counted, shown under it
+    chart_columns: tuple[str, ...] = field(default=())
+
+    def run(self, filters: Filters) -> list[dict]:
+        """The figure's rows, unsuppressed (suppression is applied once, in reports.suppression)."""
+        return [dict(row._mapping) for row in db.session.execute(self.query(filters))]
+
+
+def in_period(column, filters: Filters) -> ColumnElement[bool]:
+    """A datetime column inside the period (Helsinki days)."""
+    return and_(column >= filters.starts_at, column < filters.ends_before)
+
+
+def age_band(reference_year: int):
+    """The client's age band in the period's last year, as an SQL expression (portable: birth_year only)."""
+    return case(*[(Client.birth_year >= reference_year - high, name) for name, _low, high in AGE_BANDS[:-1]],
+                else_=AGE_BANDS[-1][0])
+
+
+def client_group_condition(group: str, reference_year: int) -> ColumnElement[bool]:
+    kind, _, value = group.partition(":")
+    if kind == "age":
+        low, high = next((lo, hi) for name, lo, hi in AGE_BANDS if name == value)
+        return Client.birth_year.between(reference_year - high, reference_year - low)
+    if kind == "gender":
+        return Client.gender == value
+    return Client.diagnosis_group == value
+
+
+def scoped(stmt: Select, filters: Filters, programme: str) -> Select:
+    """Narrow a statement that already joins Enrolment and Client to the programme and the filters."""
+    conditions = [Enrolment.programme_code == programme]
+    if filters.unit_ids is not None:
+        conditions.append(Enrolment.unit_id.in_(filters.unit_ids))
+    if filters.municipality_codes is not None:
+        conditions.append(Client.municipality_code.in_(filters.municipality_codes))
+    if filters.client_group:
+        conditions.append(client_group_condition(filters.client_group, filters.period_end.year))
+    if filters.worker_id is not None:
+        # A worker's own caseload: the enrolments they coordinate, deputise or are in the own team of.
+        conditions.append(or_(
+            Enrolment.coordinator_id == filters.worker_id, Enrolment.deputy_id == filters.worker_id,
+            exists().where(TeamMember.enrolment_id == Enrolment.id, TeamMember.user_id == filters.worker_id)))
+    return stmt.where(*conditions)
+
+
+def ratio(numerator, denominator):
+    """numerator / denominator as a float, NULL when nothing was counted (never a division by zero)."""
+    return cast(numerator, Float) / func.nullif(denominator, 0)
+
+
+def count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def figures_of(programme: str) -> list[Figure]:
+    return [f for f in FIGURES.values() if f.programme == programme]
+
+
+def _registry() -> dict[str, Figure]:
+    # Imported here: the figure modules build on the types above.
+    from portal.reports.figures import health, housing, intensive, ppt, remote
+
+    found: dict[str, Figure] = {}
+    for module in (remote, housing, intensive, ppt, health):
+        for figure in module.FIGURES:
+            found[figure.key] = figure
+    return found
+
+
+FIGURES: dict[str, Figure] = _registry()
