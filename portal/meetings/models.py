@@ -29,12 +29,24 @@ class ContactStatus(enum.StrEnum):
     NO_SHOW = "no_show"
 
 
+class ContactOutcome(enum.StrEnum):
+    """Where a held contact left the matter (seed 004 counts the clients served in a single contact).
+
+    Recorded only by programmes that keep this figure; null for the others.
+    """
+
+    SERVED = "served"
+    FOLLOW_UP = "follow_up"
+    REFERRED_ONWARDS = "referred_onwards"
+
+
 class Contact(db.Model):
     __tablename__ = "contacts"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("duration_minutes IS NULL OR duration_minutes BETWEEN 0 AND 720", name="duration_range"),
         CheckConstraint("status = 'held' OR duration_minutes IS NULL", name="duration_only_when_held"),
+        CheckConstraint("status = 'held' OR outcome IS NULL", name="outcome_only_when_held"),
         Index("ix_contacts_worker_starts", "worker_id", "starts_at"),
         Index("ix_contacts_enrolment_starts", "enrolment_id", "starts_at"),
     )
@@ -55,6 +67,7 @@ class Contact(db.Model):
     worked_remotely: Mapped[bool | None]
     # The worker's own short words on the meeting (personal data: audited by field name only).
     note: Mapped[str | None] = mapped_column(String(NOTE_MAX))
+    outcome: Mapped[ContactOutcome | None] = mapped_column(str_enum(ContactOutcome, 24))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     enrolment: Mapped[Enrolment] = relationship()
