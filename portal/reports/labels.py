@@ -73,3 +73,14 @@ def client_groups() -> list[tuple[str, str]]:
     choices += [(f"gender:{g.value}", str(PEOPLE_LABELS[g])) for g in Gender]
     choices += [(f"diagnosis:{d.value}", str(PEOPLE_LABELS[d])) for d in DiagnosisGroup]
     return choices
+
+
+def instrument_item(instrument: str) -> Callable[[str], str]:
+    """An item's wording from the newest version of an instrument (3X10D's areas, the feedback questions)."""
+    def label(value: str) -> str:
+        from portal.measures import instruments
+
+        loaded = instruments.current(instrument)
+        items = {item.code: item for item in loaded.definition.items} if loaded else {}
+        return items[value].text.get(str(get_locale())) if value in items else str(value)
+    return label

@@ -1,3 +1,128 @@
-"""Placeholder: figures follow."""
+"""Intensive rehabilitation (seed 002): 3X10D change, contact intensity, feedback, completion in six months."""
 
-FIGURES: list = []
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Float, Select, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
+
+from portal.i18n import _l
+from portal.measures.models import Answer, AnswerStatus
+from portal.meetings.models import Contact, ContactStatus
+from portal.people.models import Client
+from portal.programmes.models import Enrolment
+from portal.reports import labels
+from portal.reports.figures.common import submitted_answers
+from portal.reports.queries import Column, Figure, Filters, count_if, in_period, ratio, scoped
+from portal.reports.sql import days_between
+
+PROGRAMME = "intensive-rehabilitation"
+CHANGE_TARGET = 0.25  # seed 002: the mean of all items up by 25 %
+CONTACTS_PER_WEEK_TARGET = 2  # programme definition: min_contacts_per_week
+SIX_MONTHS_DAYS = 183  # programme definition: max_duration_days
+FOLLOW_UPS = ("month-6", "end")  # "at six months, or at the end if earlier"
+THREE_BY_TEN_ITEMS = ("health", "overcoming", "housing", "daily-coping", "family", "friends", "finances",
+                      "strengths", "self-esteem", "life")
+
+def _pairs(filters: Filters):
+    """Each client's start 3X10D with their follow-up (answered in the period): start, follow-up aliases."""
+    start, follow = aliased(Answer), aliased(Answer)
+    stmt = (select().select_from(follow)
+            .join(start, and_(start.enrolment_id == follow.enrolment_id, start.instrument_code == "3x10d",
+                              start.occurrence == "start", start.status == AnswerStatus.SUBMITTED))
+            .join(Enrolment, Enrolment.id == follow.enrolment_id).join(Client, Client.id == Enrolment.client_id)
+            .where(follow.instrument_code == "3x10d", follow.occurrence.in_(FOLLOW_UPS),
+                   follow.status == AnswerStatus.SUBMITTED, in_period(follow.answered_on, filters)))
+    return scoped(stmt, filters, PROGRAMME), start, follow
+
+def _change_columns(group, before, after, clients):
+    return [group.label("group"), clients.label("clients"), func.avg(before).label("start_mean"),
+            func.avg(after).label("follow_mean"),
+            ratio(func.avg(after) - func.avg(before), func.avg(before)).label("change")]
+
+def _three_by_ten(filters: Filters) -> Select:
+    """Per item and overall (the mean of the items): start mean, follow-up mean and the relative change."""
+    branches = []
+    for item in THREE_BY_TEN_ITEMS:
+        stmt, start, follow = _pairs(filters)
+        before, after = start.values[item].as_float(), follow.values[item].as_float()
+        both = and_(before.is_not(None), after.is_not(None))
+        branches.append(stmt.add_columns(*_change_columns(literal(item), case((both, before)), case((both, after)),
+                                                          count_if(both))))
+    stmt, start, follow = _pairs(filters)
+    branches.append(stmt.add_columns(*_change_columns(literal("overall"), start.total, follow.total,
+                                                      func.count(follow.id))))
+    return union_all(*branches)
+
+def _intensity(filters: Filters) -> Select:
+    """Held contacts per client-week while the clients were in the service (inside the period)."""
+    last = min(filters.period_end, date.today())
+    ends = case((and_(Enrolment.ended_on.is_not(None), Enrolment.ended_on < last), Enrolment.ended_on), else_=last)
+    begins = case((Enrolment.start_on > filters.period_start, Enrolment.start_on), else_=filters.period_start)
+    per_client = scoped(
+        select(Enrolment.id, (days_between(ends, begins) + 1).label("days"), func.count(Contact.id).label("contacts"))
+        .select_from(Enrolment).join(Client, Client.id == Enrolment.client_id)
+        .outerjoin(Contact, and_(Contact.enrolment_id == Enrolment.id, Contact.status == ContactStatus.HELD,
+                                 in_period(Contact.starts_at, filters)))
+        .where(Enrolment.start_on <= last,
+               or_(Enrolment.ended_on.is_(None), Enrolment.ended_on >= filters.period_start))
+        .group_by(Enrolment.id, Enrolment.start_on, Enrolment.ended_on), filters, PROGRAMME).subquery()
+    weeks = func.sum(per_client.c.days) / 7.0
+    return select(literal("all").label("group"), func.count(per_client.c.id).label("clients"),
+                  func.coalesce(func.sum(per_client.c.contacts), 0).label("contacts"),
+                  weeks.label("client_weeks"), ratio(func.sum(per_client.c.contacts), weeks).label("per_week"))
+
+def _feedback(filters: Filters) -> Select:
+    branches = []
+    for item in ("satisfied", "helped-toward-goals"):
+        value = Answer.values[item].as_boolean()
+        answered = func.count(Answer.id)
+        branches.append(submitted_answers([
+            literal(item).label("group"), answered.label("answers"), count_if(value.is_(True)).label("yes"),
+            ratio(count_if(value.is_(True)), answered).label("yes_share")], "written-feedback", filters, PROGRAMME)
+            .where(value.is_not(None)))
+    return union_all(*branches)
+
+def _completion(filters: Filters) -> Select:
+    within = days_between(Enrolment.ended_on, Enrolment.start_on) <= SIX_MONTHS_DAYS
+    ended = func.count(Enrolment.id)
+    return scoped(select(literal("all").label("group"), ended.label("ended"), count_if(within).label("within"),
+                         ratio(count_if(within), ended).label("within_share"),
+                         func.avg(cast(days_between(Enrolment.ended_on, Enrolment.start_on), Float)).label("mean_days"))
+                  .select_from(Enrolment).join(Client, Client.id == Enrolment.client_id)
+                  .where(Enrolment.ended_on.between(filters.period_start, filters.period_end)), filters, PROGRAMME)
+
+def _item_label(value: str) -> str:
+    if value == "overall":
+        return str(_l("All items (mean)"))
+    return labels.instrument_item("3x10d")(value)
+
+FIGURES = [
+    Figure("002-3x10d", PROGRAMME, _l("3X10D: start and six months, per item"), (
+        Column("group", _l("Item"), "label"), Column("clients", _l("Clients with both answers")),
+        Column("start_mean", _l("Mean at start (0–10)"), "mean", base="clients"),
+        Column("follow_mean", _l("Mean at six months or end (0–10)"), "mean", base="clients"),
+        Column("change", _l("Change"), "share", base="clients", target=CHANGE_TARGET)), _three_by_ten,
+        chart="lines", group_label=_item_label, chart_columns=("start_mean", "follow_mean"),
+        note=_l("The follow-up is the answer at six months, or at the end when the service ended earlier; "
+                "clients are counted in the period of their follow-up answer.")),
+    Figure("002-intensity", PROGRAMME, _l("Contacts per client per week"), (
+        Column("group", _l("Group"), "label"), Column("clients", _l("Clients")),
+        Column("contacts", _l("Held contacts")), Column("client_weeks", _l("Client-weeks"), "number", base="clients"),
+        Column("per_week", _l("Contacts per client per week"), "number", base="clients",
+               target=CONTACTS_PER_WEEK_TARGET)), _intensity, chart="none", group_label=labels.all_group,
+        note=_l("Counted over the days each client was in the service within the period; the whole service "
+                "is the intensive work (at most six months).")),
+    Figure("002-feedback", PROGRAMME, _l("Written feedback against the 100 % targets"), (
+        Column("group", _l("Question"), "label"), Column("answers", _l("Answers")), Column("yes", _l("Yes")),
+        Column("yes_share", _l("Yes, share"), "share", base="answers", target=1.0)), _feedback,
+        group_label=labels.instrument_item("written-feedback")),
+    Figure("002-completion", PROGRAMME, _l("Services ended within six months"), (
+        Column("group", _l("Group"), "label"), Column("ended", _l("Services ended")),
+        Column("within", _l("Ended within six months")),
+        Column("within_share", _l("Share within six months"), "share", base="ended"),
+        Column("mean_days", _l("Mean length (days)"), "mean", base="ended")), _completion, chart="none",
+        group_label=labels.all_group),
+]
+

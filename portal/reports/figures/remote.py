@@ -5,14 +5,14 @@ from __future__ import annotations
 from sqlalchemy import Float, Select, and_, case, cast, func, literal, select, true, union_all
 
 from portal.i18n import _l
-from portal.measures.models import Answer, AnswerStatus
-from portal.meetings.models import Contact, ContactStatus
+from portal.measures.models import Answer
+from portal.meetings.models import Contact
 from portal.people.models import Client
 from portal.programmes import registry
 from portal.programmes.definitions_schema import REMOTE_MODALITIES
-from portal.programmes.models import Enrolment
 from portal.reports import labels
-from portal.reports.queries import Column, Figure, Filters, age_band, count_if, in_period, ratio, scoped
+from portal.reports.figures.common import held_contacts, submitted_answers
+from portal.reports.queries import Column, Figure, Filters, age_band, count_if, ratio
 from portal.reports.sql import json_list_has
 
 PROGRAMME = "remote-guidance"
@@ -20,23 +20,6 @@ REMOTE_TARGET = 0.7  # seed 000: "yli 70 % asiakaskontakteista tapahtuu etänä"
 RELIABLE_CHANGE = 5  # ORS reliable change index (measures/definitions/ors.toml: reliable_change = 5)
 
 REMOTE = Contact.modality.in_([m.value for m in REMOTE_MODALITIES])
-
-
-def held_contacts(columns, filters: Filters, programme: str = PROGRAMME) -> Select:
-    """Held contacts in the period, joined to their enrolment and client and scoped by the filters."""
-    stmt = (select(*columns).select_from(Contact).join(Enrolment, Enrolment.id == Contact.enrolment_id)
-            .join(Client, Client.id == Enrolment.client_id)
-            .where(Contact.status == ContactStatus.HELD, in_period(Contact.starts_at, filters)))
-    return scoped(stmt, filters, programme)
-
-
-def submitted_answers(columns, instrument: str, filters: Filters, programme: str = PROGRAMME) -> Select:
-    """Submitted answers of one instrument answered in the period, scoped by the filters."""
-    stmt = (select(*columns).select_from(Answer).join(Enrolment, Enrolment.id == Answer.enrolment_id)
-            .join(Client, Client.id == Enrolment.client_id)
-            .where(Answer.instrument_code == instrument, Answer.status == AnswerStatus.SUBMITTED,
-                   in_period(Answer.answered_on, filters)))
-    return scoped(stmt, filters, programme)
 
 
 SHARE_COLUMNS = (
@@ -50,15 +33,15 @@ SHARE_COLUMNS = (
 def _remote_share(dimension):
     def query(filters: Filters) -> Select:
         group = dimension(filters).label("group")
-        return (held_contacts([group, func.count(Contact.id).label("contacts"), count_if(REMOTE).label("remote"),
-                               ratio(count_if(REMOTE), func.count(Contact.id)).label("remote_share")], filters)
-                .group_by(group).order_by(group))
+        columns = [group, func.count(Contact.id).label("contacts"), count_if(REMOTE).label("remote"),
+                   ratio(count_if(REMOTE), func.count(Contact.id)).label("remote_share")]
+        return held_contacts(columns, filters, PROGRAMME).group_by(group).order_by(group)
     return query
 
 
 def _durations(filters: Filters) -> Select:
     return (held_contacts([Contact.modality.label("group"), func.count(Contact.id).label("contacts"),
-                           func.avg(cast(Contact.duration_minutes, Float)).label("mean_minutes")], filters)
+                           func.avg(cast(Contact.duration_minutes, Float)).label("mean_minutes")], filters, PROGRAMME)
             .where(Contact.duration_minutes.is_not(None)).group_by(Contact.modality).order_by(Contact.modality))
 
 
@@ -72,7 +55,7 @@ def _support_types(filters: Filters) -> Select:
             literal(support.code).label("group"), func.count(Contact.id).label("contacts"),
             count_if(REMOTE).label("remote"), ratio(count_if(REMOTE), func.count(Contact.id)).label("remote_share"),
             count_if(worked).label("worked"), ratio(count_if(worked), count_if(REMOTE)).label("worked_share"),
-        ], filters).where(has))
+        ], filters, PROGRAMME).where(has))
     return union_all(*branches)
 
 
@@ -83,14 +66,14 @@ def _fit(filters: Filters) -> Select:
         func.row_number().over(partition_by=Answer.enrolment_id, order_by=(moment, Answer.id)).label("first_n"),
         func.row_number().over(partition_by=Answer.enrolment_id, order_by=(moment.desc(), Answer.id.desc()))
         .label("last_n"),
-    ], "ors", filters).subquery()
+    ], "ors", filters, PROGRAMME).subquery()
     per_client = (select(numbered.c.enrolment_id,
                          func.max(_when(numbered.c.first_n == 1, numbered.c.total)).label("first"),
                          func.max(_when(numbered.c.last_n == 1, numbered.c.total)).label("last"))
                   .group_by(numbered.c.enrolment_id).having(func.count() >= 2).subquery())
     improved = count_if(per_client.c.last - per_client.c.first >= RELIABLE_CHANGE)
     srs = submitted_answers([func.count(Answer.id).label("n"), func.avg(Answer.total).label("mean")], "srs",
-                            filters).subquery()
+                            filters, PROGRAMME).subquery()
     return (select(literal("all").label("group"), func.count(per_client.c.enrolment_id).label("measured"),
                    improved.label("improved"),
                    ratio(improved, func.count(per_client.c.enrolment_id)).label("improved_share"),
@@ -110,7 +93,7 @@ def _satisfaction(filters: Filters) -> Select:
                                func.avg(overall).label("overall_mean"),
                                count_if(works.is_(True)).label("remote_works"),
                                ratio(count_if(works.is_(True)), func.count(Answer.id)).label("remote_works_share")],
-                              "satisfaction-survey", filters)
+                              "satisfaction-survey", filters, PROGRAMME)
             .group_by(year).order_by(year))
 
 
