@@ -13,7 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.i18n import _, _l
 from portal.meetings.labels import LABELS
-from portal.meetings.models import NOTE_MAX, Contact, ContactStatus
+from portal.meetings.models import NOTE_MAX, Contact, ContactOutcome, ContactStatus
 from portal.meetings.operations import MAX_MINUTES, ContactRecord, RecordError
 from portal.meetings.queries import Prefill
 from portal.programmes.definitions_schema import Modality, SupportType
@@ -53,12 +53,18 @@ class RecordForm(FlaskForm):
         NumberRange(1, MAX_MINUTES, message=_l("Enter a length between %(min)s and %(max)s minutes."))])
     support_types = CheckboxesField(_l("Support given"), choices=[], validate_choice=False)
     worked_remotely = RadioField(_l("Did the support work remotely?"), choices=[], validate_choice=False)
+    # Only for programmes that count outcomes (removed from the form otherwise, see __init__).
+    outcome = RadioField(_l("How did the contact end?"), choices=[], validate_choice=False)
     note = TextAreaField(_l("Note (optional)"), render_kw={"rows": 2, "maxlength": NOTE_MAX}, validators=[
         Optional(), Length(max=NOTE_MAX, message=_l("Please write the note in at most %(max)s characters."))])
 
     def __init__(self, modalities: Sequence[Modality], support: Sequence[SupportType], locale: str,
-                 start: Prefill, **kwargs) -> None:
+                 start: Prefill, outcomes: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
+        if outcomes:
+            self.outcome.choices = [SelectChoice(o.value, LABELS[o]) for o in ContactOutcome]
+        else:
+            delattr(self, "outcome")
         self.status.choices = [SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()]
         self.modality.choices = [SelectChoice(m.value, LABELS[m]) for m in modalities]
         self.support_types.choices = [SelectChoice(s.code, s.name.get(locale)) for s in support]
@@ -79,6 +85,8 @@ class RecordForm(FlaskForm):
             remote = contact.worked_remotely
             self.worked_remotely.data = None if remote is None else (YES if remote else NO)
             self.note.data = contact.note
+            if "outcome" in self and contact.outcome is not None:
+                self.outcome.data = contact.outcome.value
 
     def validate_status(self, field) -> None:
         if field.data not in {s.value for s in ContactStatus}:
@@ -87,6 +95,10 @@ class RecordForm(FlaskForm):
     def validate_modality(self, field) -> None:
         if field.data not in {choice.value for choice in self.modality.choices}:
             raise ValidationError(_("Choose one of the ways of meeting offered."))
+
+    def validate_outcome(self, field) -> None:
+        if self.held and field.data not in {o.value for o in ContactOutcome}:
+            raise ValidationError(_("Choose how the contact ended."))
 
     def validate_start(self, field) -> None:
         require_existing_local_time(self.day.data, field.data)
@@ -134,4 +146,5 @@ class RecordForm(FlaskForm):
             status=ContactStatus(self.status.data), modality=Modality(self.modality.data), starts_at=starts_at,
             ends_at=ends_at,
             support_types=tuple(self.support_types.data or ()),
-            worked_remotely={YES: True, NO: False}.get(self.worked_remotely.data), note=self.note.data)
+            worked_remotely={YES: True, NO: False}.get(self.worked_remotely.data), note=self.note.data,
+            outcome=ContactOutcome(self.outcome.data) if "outcome" in self and self.held else None)

@@ -1,5 +1,5 @@
 from portal.i18n import _l
-from portal.meetings.models import ContactStatus
+from portal.meetings.models import ContactOutcome, ContactStatus
 from portal.programmes.definitions_schema import Modality
 from portal.scheduling.models import AppointmentStatus
 from portal.web.labels import EnumLabels
@@ -17,6 +17,11 @@ LABELS = EnumLabels(
         ContactStatus.HELD: _l("Held"),
         ContactStatus.CANCELLED: _l("Cancelled"),
         ContactStatus.NO_SHOW: _l("Did not take place"),
+    },
+    {
+        ContactOutcome.SERVED: _l("Served in this contact"),
+        ContactOutcome.FOLLOW_UP: _l("Follow-up booked"),
+        ContactOutcome.REFERRED_ONWARDS: _l("Referred onwards"),
     },
     {
         AppointmentStatus.BOOKED: _l("Booked"),

@@ -8,7 +8,7 @@ the client and the names of the fields that changed, never their values; the req
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _l
-from portal.meetings.models import NOTE_MAX, Contact, ContactStatus
+from portal.meetings.models import NOTE_MAX, Contact, ContactOutcome, ContactStatus
 from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment
@@ -31,6 +31,8 @@ MAX_MINUTES = 720  # the contacts table's own limit (duration_range)
 MAX_SHIFT = timedelta(hours=12)
 # Clocks of phones and laptops differ a little: a call that "ends" a minute from now has ended.
 CLOCK_SLACK = timedelta(minutes=2)
+# A programme that reports this figure records each held contact's outcome (seed 004).
+OUTCOME_KPI = "single-contact-share"
 
 MESSAGES = {
     "group": _l("Group sessions are recorded on the group's attendance page."),
@@ -41,6 +43,7 @@ MESSAGES = {
     "far_from_booking": _l("The start must be within 12 hours of the booked time."),
     "modality": _l("Choose one of the ways of meeting offered."),
     "support_type": _l("Choose the support given from the list."),
+    "outcome": _l("Choose how the contact ended."),
 }
 
 # What the appointment becomes when its contact is recorded (scheduling's statuses).
@@ -70,6 +73,7 @@ class ContactRecord:
     support_types: tuple[str, ...] = field(default=())
     worked_remotely: bool | None = None
     note: str | None = None
+    outcome: ContactOutcome | None = None
 
     @property
     def held(self) -> bool:
@@ -112,6 +116,7 @@ def _values(entry: ContactRecord) -> dict:
         "support_types": sorted(set(entry.support_types)) if held else [],
         "worked_remotely": entry.worked_remotely if held and entry.modality.remote else None,
         "note": (entry.note or "").strip()[:NOTE_MAX] or None,
+        "outcome": entry.outcome if held else None,
     }
 
 
@@ -149,6 +154,20 @@ def _checked(appointment: Appointment, entry: ContactRecord, now: datetime) -> C
     known = {s.code for s in support_types_of(appointment.programme_code)}
     if not set(entry.support_types) <= known:
         raise RecordError(MESSAGES["support_type"], "support_types")
+    return _checked_outcome(appointment.programme_code, entry)
+
+
+def records_outcome(programme_code: str) -> bool:
+    definition = registry.definition(programme_code)
+    return definition is not None and any(kpi.code == OUTCOME_KPI for kpi in definition.kpis)
+
+
+def _checked_outcome(programme_code: str, entry: ContactRecord) -> ContactRecord:
+    """A held contact of a programme that counts outcomes must have one; other programmes store none."""
+    if not records_outcome(programme_code):
+        return replace(entry, outcome=None)
+    if entry.held and entry.outcome is None:
+        raise RecordError(MESSAGES["outcome"], "outcome")
     return entry
 
 

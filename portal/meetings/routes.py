@@ -42,7 +42,8 @@ def record(appointment_id: int):
     contact, call = operations.contact_of(appointment), queries.call_of(appointment.id)
     form = forms.RecordForm(operations.allowed_modalities(appointment),
                             operations.support_types_of(appointment.programme_code), str(get_locale()),
-                            queries.prefill(appointment, contact, call))
+                            queries.prefill(appointment, contact, call),
+                            outcomes=operations.records_outcome(appointment.programme_code))
     if contact is not None:
         form.fill_record(contact)
     if not form.is_submitted():

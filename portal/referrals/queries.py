@@ -1,0 +1,91 @@
+"""Reads: the inbox, the referrer's own list, clients that may be the referred person."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, exists, func, select
+
+from portal.auth.models import Role, User, UserRole
+from portal.extensions import db
+from portal.people.models import Client, Municipality, OrgUnit, UnitMembership
+from portal.programmes.models import Enrolment, EnrolmentStatus
+from portal.referrals.models import URGENCY_ORDER, Referral, ReferralKind, ReferralStatus
+from portal.referrals.permissions import units_of
+
+PROGRAMME = "health-social-work"
+RECENT_DAYS = 30
+MINE_LIMIT = 200
+_URGENCY_RANK = case({u.value: i for i, u in enumerate(URGENCY_ORDER)}, value=Referral.urgency)
+
+
+def inbox(user: User) -> list[Referral]:
+    """Open referrals and consultations of the worker's units: the most urgent first, then the oldest."""
+    return list(db.session.scalars(
+        select(Referral).where(Referral.unit_id.in_(units_of(user)), Referral.status == ReferralStatus.OPEN)
+        .order_by(_URGENCY_RANK, Referral.created_at, Referral.id)))
+
+
+def recently_handled(user: User, now: datetime) -> list[Referral]:
+    return list(db.session.scalars(
+        select(Referral).where(Referral.unit_id.in_(units_of(user)), Referral.status != ReferralStatus.OPEN,
+                               Referral.handled_at >= now - timedelta(days=RECENT_DAYS))
+        .order_by(Referral.handled_at.desc())))
+
+
+def sent_by(referrer: User) -> list[Referral]:
+    """The referrer's own referrals and consultations, the newest first."""
+    return list(db.session.scalars(select(Referral).where(Referral.referrer_id == referrer.id)
+                                   .order_by(Referral.created_at.desc(), Referral.id.desc()).limit(MINE_LIMIT)))
+
+
+def open_referral_of(unit_id: int, key: str) -> Referral | None:
+    return db.session.scalar(select(Referral).where(
+        Referral.unit_id == unit_id, Referral.person_key == key, Referral.kind == ReferralKind.REFERRAL,
+        Referral.status == ReferralStatus.OPEN).limit(1))
+
+
+def _same_person(first_name: str, last_name: str, birth_year: int):
+    return (func.lower(Client.first_name) == first_name.strip().lower(),
+            func.lower(Client.last_name) == last_name.strip().lower(), Client.birth_year == birth_year)
+
+
+def already_served(first_name: str, last_name: str, birth_year: int) -> bool:
+    """Whether a client of that name and birth year is in health social work now."""
+    return bool(db.session.scalar(select(exists().where(
+        Enrolment.client_id == Client.id, Enrolment.programme_code == PROGRAMME,
+        Enrolment.status == EnrolmentStatus.ACTIVE, *_same_person(first_name, last_name, birth_year)))))
+
+
+def candidates(referral: Referral) -> list[Client]:
+    """Clients already in the register who may be the referred person (same names and birth year)."""
+    if not referral.names_person or referral.birth_year is None:
+        return []
+    return list(db.session.scalars(select(Client).where(
+        *_same_person(referral.first_name or "", referral.last_name or "", referral.birth_year))
+        .order_by(Client.id).limit(10)))
+
+
+def units_for_referrer(referrer: User) -> list[OrgUnit]:
+    return list(db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(units_of(referrer))).order_by(OrgUnit.id)))
+
+
+def municipalities() -> list[Municipality]:
+    return list(db.session.scalars(select(Municipality).order_by(Municipality.name_fi)))
+
+
+def receives_referrals(user: User) -> bool:
+    """A case worker whose unit has a referrer among its members: the inbox is theirs to read."""
+    if not user.has_role(Role.WORKER, Role.CARE_COORDINATOR, Role.TEAM_LEAD):
+        return False
+    mine = select(UnitMembership.unit_id).where(UnitMembership.user_id == user.id)
+    return bool(db.session.scalar(select(exists().where(
+        UnitMembership.unit_id.in_(mine), UserRole.user_id == UnitMembership.user_id,
+        UserRole.role == Role.REFERRER))))
+
+
+def enrolment_contacts(enrolment: Enrolment):
+    from portal.meetings.models import Contact
+
+    return list(db.session.scalars(select(Contact).where(Contact.enrolment_id == enrolment.id)
+                                   .order_by(Contact.starts_at.desc())))
