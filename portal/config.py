@@ -87,6 +87,8 @@ class Defaults:
     # installed as a new version there), and after how many meetings "no reliable improvement" alerts.
     MEASURES_INSTRUMENT_DIR = ""  # empty: portal/measures/definitions
     MEASURES_NO_IMPROVEMENT_AFTER = 4
+    # Reports (portal/reports): counts from 1 to REPORT_MIN_CELL - 1 are shown as "<N" (small-cell suppression).
+    REPORT_MIN_CELL = 5
 
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}

@@ -2,4 +2,4 @@
 
 from flask import Blueprint
 
-bp = Blueprint("reports", __name__)
+bp = Blueprint("reports", __name__, url_prefix="/reports")

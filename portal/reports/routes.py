@@ -1,5 +1,84 @@
-"""The reports pages."""
+"""The reports pages: an index, one page per programme, and its CSV export."""
 
 from __future__ import annotations
 
-from portal.reports import bp  # noqa: F401
+from datetime import date
+
+from flask import Response, abort, render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.audit.models import AuditAction
+from portal.audit.operations import record
+from portal.extensions import db
+from portal.people.models import OrgUnit
+from portal.people.queries import municipalities
+from portal.programmes import registry
+from portal.reports import bp, export, labels, views
+from portal.reports.forms import FilterForm
+from portal.reports.permissions import REPORT_ROLES, Scope, can_view, scope_of
+from portal.web.access import staff_required
+
+
+def _programme(code: str) -> str:
+    """404 for an unknown programme, 403 for a report the user may not see."""
+    if registry.definition(code) is None:
+        abort(404)
+    if not can_view(current_user, code):
+        abort(403)
+    return code
+
+
+def _form(scope: Scope) -> FilterForm:
+    locale = str(get_locale())
+    units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.name_fi)).all()
+    if scope.unit_ids is not None:
+        units = [u for u in units if u.id in scope.unit_ids]
+    return FilterForm(request.args, [(str(u.id), u.name(locale)) for u in units],
+                      [(m.code, m.name(locale)) for m in municipalities()], labels.client_groups(), date.today())
+
+
+def _audit(action: AuditAction, programme: str, form: FilterForm) -> None:
+    # A report counts many clients and names none: no client id, only what was asked.
+    record(current_user, action, "reports", "report", programme, None,
+           {"start": form.start.data.isoformat(), "end": form.end.data.isoformat(), "unit": form.unit.data,
+            "municipality": form.municipality.data, "client_group": form.client_group.data})
+
+
+@bp.route("/")
+@staff_required(*REPORT_ROLES)
+def index():
+    programmes = [d for d in registry.all_definitions() if can_view(current_user, d.code)]
+    return render_template("reports/index.html", programmes=programmes)
+
+
+@bp.route("/<programme>")
+@staff_required(*REPORT_ROLES)
+def show(programme: str):
+    programme = _programme(programme)
+    scope = scope_of(current_user, programme)
+    form = _form(scope)
+    if not form.validate():
+        return render_template("reports/report.html", programme=programme, form=form, figures=None,
+                               scope=scope), 400
+    _audit(AuditAction.READ, programme, form)
+    return render_template("reports/report.html", programme=programme, form=form, scope=scope,
+                           figures=views.report(programme, form.filters(scope)), minimum=views.minimum_cell())
+
+
+@bp.route("/<programme>/export.csv")
+@staff_required(*REPORT_ROLES)
+def csv(programme: str):
+    programme = _programme(programme)
+    scope = scope_of(current_user, programme)
+    form = _form(scope)
+    if not form.validate():
+        return render_template("reports/report.html", programme=programme, form=form, figures=None,
+                               scope=scope), 400
+    _audit(AuditAction.EXPORT, programme, form)
+    figures = views.report(programme, form.filters(scope))
+    name = f"silta-{programme}-{form.start.data.isoformat()}-{form.end.data.isoformat()}.csv"
+    return Response(export.csv_bytes(programme, form, figures, views.minimum_cell()),
+                    mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
