@@ -1,4 +1,4 @@
-"""The group forms: a new group, adding a member, booking sessions, recording attendance."""
+"""The group forms: a new group, adding a member, booking sessions, recording attendance, closing."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from portal.people.models import Client, OrgUnit
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment
 from portal.scheduling import rules
-from portal.scheduling.forms import MAX_WEEKS, BookingForm
+from portal.scheduling.forms import MAX_WEEKS, BookingForm, CancelForm
 from portal.scheduling.timeutil import local
 from portal.web.templating import programme_name
 
@@ -87,6 +87,11 @@ class SessionsForm(FlaskForm):
         return SessionsRequest(modality=Modality(self.modality.data), first_start=local(self.day.data, self.time.data),
                                weeks=self.weeks.data, minutes=self.minutes.data,
                                place=(self.place.data or "").strip() or None)
+
+
+class CloseForm(FlaskForm):
+    # The same field as cancelling one appointment: kept with each cancelled session, never put in a text message.
+    reason = CancelForm.reason
 
 
 def attendance_form(clients: Sequence[Client], marks: dict, formdata=None) -> FlaskForm:

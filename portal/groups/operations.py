@@ -1,4 +1,10 @@
-"""Every change to a group: creating it, its members, booking its sessions, recording attendance.
+"""Every change to a group: creating it, its members, booking its sessions, recording attendance, closing it.
+
+Members and sessions stay in step: a member who joins is added to the sessions already booked ahead
+(a member booked elsewhere at that time is reported for that session, not skipped silently), a member
+who leaves is taken off them, and closing the group cancels them. Each of these tells the clients
+concerned through the scheduling signals, so group sessions' notices and reminders go through the same
+outbox and job runner as one-to-one appointments.
 
 Each writes an audit record (with the member's client where a member's data changes) and flushes;
 the request commits once.
@@ -12,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from portal import signals
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
 from portal.auth.models import User
@@ -26,6 +33,7 @@ from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling import availability, rules
+from portal.scheduling import operations as scheduling
 from portal.scheduling.availability import Occurrence
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Participant, ParticipantRole
 from portal.scheduling.operations import _insert, conflict_message
@@ -75,18 +83,48 @@ def create_group(actor: User, *, programme_code: str, unit_id: int, name: str, c
     return group
 
 
-def add_member(actor: User, group: Group, enrolment: Enrolment) -> GroupMember:
-    """Add a client through their active enrolment in the group's programme, within the capacity."""
+@dataclass(frozen=True)
+class Joined:
+    """A new member, the coming sessions they were added to, and those they could not join (with why)."""
+
+    member: GroupMember
+    sessions: tuple[Appointment, ...] = ()
+    conflicts: tuple[tuple[Appointment, str], ...] = ()
+
+
+def add_member(actor: User, group: Group, enrolment: Enrolment, now: datetime | None = None) -> Joined:
+    """Add a client through their active enrolment in the group's programme, within the capacity,
+    and to the group's sessions already booked ahead."""
+    now = now or utcnow()
     _check_joinable(group, enrolment)
     member = next((m for m in group.members if m.enrolment_id == enrolment.id), None)
     if member is None:
-        member = GroupMember(group=group, enrolment=enrolment, joined_at=utcnow())
+        member = GroupMember(group=group, enrolment=enrolment, joined_at=now)
         db.session.add(member)
     else:  # a former member rejoins: the same row, a new start
-        member.joined_at, member.left_at = utcnow(), None
+        member.joined_at, member.left_at = now, None
     db.session.flush()
     record(actor, AuditAction.CREATE, FEATURE, "group_member", member.id, enrolment.client_id)
-    return member
+    return _join_coming_sessions(actor, member, now)
+
+
+def _join_coming_sessions(actor: User, member: GroupMember, now: datetime) -> Joined:
+    added, conflicts = [], []
+    for appointment in coming_sessions(member.group_id, now):
+        if any(p.client_id == member.client_id for p in appointment.participants):
+            continue
+        try:
+            scheduling.add_client(appointment, member.client_id)
+        except BookingError:
+            conflicts.append((appointment, _("%(name)s already has another appointment at that time.",
+                                             name=member.enrolment.client.full_name)))
+            continue
+        added.append(appointment)
+        record(actor, AuditAction.UPDATE, "scheduling", "appointment", appointment.id, member.client_id,
+               {"fields": ["participants"]})
+    if added:  # one notice for the sessions, as for any series
+        signals.appointment_booked.send(actor, appointment=added[0], client_ids=[member.client_id])
+    return Joined(member, tuple(added), tuple(conflicts))
 
 
 def _check_joinable(group: Group, enrolment: Enrolment) -> None:
@@ -104,17 +142,47 @@ def _check_joinable(group: Group, enrolment: Enrolment) -> None:
 
 
 def remove_member(actor: User, member: GroupMember, now: datetime | None = None) -> list[Appointment]:
-    """The member leaves: they are taken off the group's sessions that have not begun; returns those."""
+    """The member leaves: they are taken off the group's sessions that have not begun (and told, one
+    notice per session, since each was a booking of theirs); returns those. Past attendance stays."""
     now = now or utcnow()
+    if member.group.closed:
+        raise GroupError(MESSAGES["closed"])
     member.left_at = now
     key = availability.client_key(member.client_id)
-    future = [a for a in _sessions(member.group_id) if a.starts_at > now and a.status in ACTIVE_STATUSES]
+    future = [a for a in coming_sessions(member.group_id, now) if any(p.person_key == key for p in a.participants)]
     for appointment in future:
         appointment.participants = [p for p in appointment.participants if p.person_key != key]
     db.session.flush()
     record(actor, AuditAction.UPDATE, FEATURE, "group_member", member.id, member.client_id,
            {"fields": ["left_at"], "sessions_left": len(future)})
+    for appointment in future:
+        signals.appointment_cancelled.send(actor, appointment=appointment, client_ids=[member.client_id])
     return future
+
+
+def close_group(actor: User, group: Group, reason: str | None = None, now: datetime | None = None) -> list[Appointment]:
+    """End the group: no more members or sessions, and its coming sessions are cancelled (every member
+    is told through the usual cancellation notice). Held sessions, attendance and the member list stay
+    as they were, for the records and reports. Returns the cancelled sessions."""
+    now = now or utcnow()
+    if group.closed:
+        raise GroupError(MESSAGES["closed"])
+    coming = coming_sessions(group.id, now)
+    for appointment in coming:
+        scheduling.cancel(actor, appointment, reason)
+    group.closed, group.closed_at = True, now
+    db.session.flush()
+    record(actor, AuditAction.UPDATE, FEATURE, "group", group.id, None,
+           {"fields": ["closed"], "sessions_cancelled": len(coming)})
+    return coming
+
+
+def coming_sessions(group_id: int, now: datetime) -> list[Appointment]:
+    """The group's active sessions that have not begun, soonest first."""
+    return list(db.session.scalars(
+        select(Appointment).join(GroupSession)
+        .where(GroupSession.group_id == group_id, Appointment.starts_at > now, Appointment.status.in_(ACTIVE_STATUSES))
+        .order_by(Appointment.starts_at, Appointment.id)))
 
 
 def _sessions(group_id: int) -> list[Appointment]:
@@ -184,7 +252,10 @@ def book_sessions(actor: User, group: Group, request: SessionsRequest, now: date
     names = {availability.user_key(group.leader_id): group.leader.display_name}
     outcomes = tuple(_book_session(actor, group, request, occurrence, clients, busy, names, key, now)
                      for occurrence in plan.occurrences)
-    return SessionsResult(key, outcomes)
+    result = SessionsResult(key, outcomes)
+    if result.booked:  # one notice for the series (its first session) to every member in it, as for any series
+        signals.appointment_booked.send(actor, appointment=result.booked[0])
+    return result
 
 
 def _check_session_request(group: Group, request: SessionsRequest, now: datetime) -> None:

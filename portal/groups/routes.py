@@ -1,9 +1,9 @@
-"""The group pages: list, new group, one group with its members and sessions, booking, attendance."""
+"""The group pages: list, new group, one group with its members and sessions, booking, attendance, closing."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
 from portal.audit.operations import record_read
@@ -51,11 +51,15 @@ def add_member(group_id: int):
     if not form.validate():
         return _group_page(group, form, status=400)
     try:
-        operations.add_member(current_user, group, form.chosen)
+        joined = operations.add_member(current_user, group, form.chosen)
     except operations.GroupError as exc:
         form.enrolment.errors = [str(exc)]
         return _group_page(group, form, status=400)
-    flash(_("%(name)s was added to the group.", name=form.chosen.client.full_name), "success")
+    flash(_("%(name)s was added to the group and to %(count)s coming sessions.", name=form.chosen.client.full_name,
+            count=len(joined.sessions)), "success")
+    for appointment, reason in joined.conflicts:  # reported, never skipped silently
+        flash(_("Not added to the session on %(when)s: %(reason)s", when=format_datetime(appointment.starts_at),
+                reason=reason), "warning")
     return redirect(url_for(".show", group_id=group.id))
 
 
@@ -64,7 +68,7 @@ def add_member(group_id: int):
 def remove_member(group_id: int, member_id: int):
     group = _load(group_id)
     member = db.get_or_404(GroupMember, member_id)
-    if member.group_id != group.id or member.left_at is not None:
+    if member.group_id != group.id or member.left_at is not None or group.closed:
         abort(404)
     operations.remove_member(current_user, member)
     flash(_("%(name)s left the group and was taken off its coming sessions.",
@@ -107,6 +111,26 @@ def attendance(group_id: int, appointment_id: int):
         form.form_errors.append(str(exc))
         return render_template("groups/attendance.html", group=group, appointment=appointment, form=form), 400
     flash(_("The attendance was saved."), "success")
+    return redirect(url_for(".show", group_id=group.id))
+
+
+@bp.route("/<int:group_id>/close", methods=["GET", "POST"])
+@staff_required(*CASEWORK_ROLES)
+def close(group_id: int):
+    group = _load(group_id)
+    coming = operations.coming_sessions(group.id, utcnow())
+    form = forms.CloseForm()
+    if not form.is_submitted():
+        return render_template("groups/close.html", group=group, coming=coming, form=form)
+    if not form.validate():
+        return render_template("groups/close.html", group=group, coming=coming, form=form), 400
+    try:
+        cancelled = operations.close_group(current_user, group, form.reason.data)
+    except operations.GroupError as exc:  # closed meanwhile
+        form.form_errors.append(str(exc))
+        return render_template("groups/close.html", group=group, coming=coming, form=form), 400
+    flash(_("The group was closed and its %(count)s coming sessions were cancelled.", count=len(cancelled)),
+          "success")
     return redirect(url_for(".show", group_id=group.id))
 
 

@@ -17,7 +17,9 @@ Rules, in one place:
   The dedupe key ``reminder:<offset>:<appointment>:<client>:<start UTC>`` makes queuing idempotent;
   a moved appointment has a new start and so gets its reminders again.
 - **Notices.** Booked, cancelled and changed, queued by the signal subscribers at once, to every
-  client taking part except the one who made the change; none for an appointment already over.
+  client taking part except the one who made the change; none for an appointment already over. A
+  group session is one appointment with every member as a participant, so its reminders and notices
+  reach each member like any client's; a member joining or leaving booked sessions is told alone.
   Cancelling or changing withdraws reminders still waiting, and a reminder found stale when its turn
   comes (cancelled, started) is marked failed, not sent.
 - **Sending.** ``send_due`` claims each message (attempts + 1 and a lease, committed) before handing
@@ -119,13 +121,20 @@ def due_offset(appointment: Appointment, offsets: list[int], now: datetime) -> i
     return None
 
 
-def queue_notices(kind: Notice, actor: User | None, appointment: Appointment, now: datetime | None = None) -> int:
-    """Tell each client taking part (but the one who acted) that an appointment was booked, cancelled or changed."""
+def queue_notices(kind: Notice, actor: User | None, appointment: Appointment, now: datetime | None = None,
+                  client_ids: list[int] | None = None) -> int:
+    """Tell each client taking part (but the one who acted) that an appointment was booked, cancelled or changed.
+
+    ``client_ids`` narrows the notice to those clients, taking part or not: a member who joins a group's
+    booked sessions, or one who leaves them (and so is no longer among the participants).
+    """
     now = now or utcnow()
     if appointment.ends_at <= now:
         return 0
+    clients = _clients_of(appointment) if client_ids is None else [
+        c for c in (db.session.get(Client, i) for i in client_ids) if c is not None]
     queued = 0
-    for client in _clients_of(appointment):
+    for client in clients:
         if actor is not None and client.user_id == actor.id:
             continue  # they did it themselves and saw it on the screen
         once = kind in (Notice.BOOKED, Notice.CANCELLED)
@@ -134,14 +143,14 @@ def queue_notices(kind: Notice, actor: User | None, appointment: Appointment, no
     return queued
 
 
-def withdraw_reminders(appointment: Appointment) -> int:
-    """Drop the appointment's reminders still waiting (it was cancelled or changed); returns how many."""
-    result = db.session.execute(
-        delete(OutboxMessage)
-        .where(OutboxMessage.appointment_id == appointment.id, OutboxMessage.status == OutboxStatus.QUEUED,
-               OutboxMessage.dedupe_key.like("reminder:%"))
-        .execution_options(synchronize_session=False)
-    )
+def withdraw_reminders(appointment: Appointment, client_ids: list[int] | None = None) -> int:
+    """Drop the appointment's reminders still waiting (it was cancelled or changed, or these clients left it)."""
+    query = delete(OutboxMessage).where(
+        OutboxMessage.appointment_id == appointment.id, OutboxMessage.status == OutboxStatus.QUEUED,
+        OutboxMessage.dedupe_key.like("reminder:%"))
+    if client_ids is not None:
+        query = query.where(OutboxMessage.client_id.in_(client_ids))
+    result = db.session.execute(query.execution_options(synchronize_session=False))
     return result.rowcount
 
 
@@ -273,6 +282,8 @@ def _stale_reason(message: OutboxMessage, now: datetime) -> str | None:
         return "not sent: the appointment is no longer upcoming"
     if not message.dedupe_key.endswith(f":{as_utc(appointment.starts_at):%Y%m%d%H%M}"):
         return "not sent: the appointment has moved"
+    if message.client_id is not None and message.client_id not in {p.client_id for p in appointment.participants}:
+        return "not sent: the client no longer takes part"  # left the group after it was queued
     return None
 
 

@@ -3,6 +3,9 @@
 The receivers run inside the sender's transaction, so a booking that is rolled back takes its notice
 with it. They only queue; the job runner sends (and is asked to run soon after the commit, see
 ``jobs.request_delivery``).
+
+``client_ids=[…]`` sent with a signal means "for these clients only": a member joined a group's booked
+session (booked) or left it (cancelled for them; the session goes on for the others).
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ def connect() -> None:
     signals.appointment_changed.connect(on_changed)
 
 
-def on_booked(sender, appointment, **extra) -> None:
-    _notify(Notice.BOOKED, sender, appointment)
+def on_booked(sender, appointment, client_ids=None, **extra) -> None:
+    _notify(Notice.BOOKED, sender, appointment, client_ids)
 
 
-def on_cancelled(sender, appointment, **extra) -> None:
-    withdraw_reminders(appointment)
-    _notify(Notice.CANCELLED, sender, appointment)
+def on_cancelled(sender, appointment, client_ids=None, **extra) -> None:
+    withdraw_reminders(appointment, client_ids)
+    _notify(Notice.CANCELLED, sender, appointment, client_ids)
 
 
 def on_changed(sender, appointment, change_request=None, **extra) -> None:
@@ -36,6 +39,6 @@ def on_changed(sender, appointment, change_request=None, **extra) -> None:
     _notify(Notice.CHANGED, sender, appointment)
 
 
-def _notify(kind: Notice, actor, appointment) -> None:
-    if queue_notices(kind, actor, appointment):
+def _notify(kind: Notice, actor, appointment, client_ids=None) -> None:
+    if queue_notices(kind, actor, appointment, client_ids=client_ids):
         jobs.request_delivery()

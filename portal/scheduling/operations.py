@@ -209,6 +209,26 @@ def _insert(appointment: Appointment) -> None:
         raise
 
 
+def add_client(appointment: Appointment, client_id: int) -> Participant:
+    """Add a client to an existing appointment (a member joining a group's booked session).
+
+    The database refuses the row when the client is booked elsewhere at that time: BookingConflict,
+    and the request's transaction stays usable (savepoint).
+    """
+    participant = Participant(appointment_id=appointment.id, role=ParticipantRole.CLIENT, client_id=client_id,
+                              person_key=f"c:{client_id}", busy_from=appointment.starts_at,
+                              busy_until=appointment.ends_at)
+    try:
+        with db.session.begin_nested():
+            db.session.add(participant)
+    except IntegrityError as exc:
+        if "no_overlap" in str(exc.orig):
+            raise BookingConflict(rules.MESSAGES["conflict"]) from None
+        raise
+    db.session.expire(appointment, ["participants"])
+    return participant
+
+
 def client_id_of(appointment: Appointment) -> int | None:
     """The client taking part (group sessions: the first; use participants for all)."""
     return next((p.client_id for p in appointment.participants if p.client_id is not None), None)

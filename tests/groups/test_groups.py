@@ -74,7 +74,7 @@ def test_members_up_to_capacity(db, leader, create_group, create_member):
 
 def test_member_change_is_audited_with_the_client(db, leader, group, create_member):
     enrolment = create_member()
-    member = operations.add_member(leader, group, enrolment)
+    member = operations.add_member(leader, group, enrolment).member
     entry = db.session.scalar(select(AuditRecord).where(AuditRecord.object_type == "group_member"))
     assert (entry.action, entry.client_id, entry.object_id) == (AuditAction.CREATE, enrolment.client_id,
                                                                  str(member.id))
@@ -104,7 +104,7 @@ def test_capacity_must_be_between_2_and_30(db, leader, unit):
 
 
 def test_series_books_leader_and_members(db, leader, group, create_member):
-    members = [operations.add_member(leader, group, create_member()) for _ in range(3)]
+    members = [operations.add_member(leader, group, create_member()).member for _ in range(3)]
     result = operations.book_sessions(leader, group, sessions_request(weeks=3), now=NOW)
     assert len(result.booked) == 3 and not result.conflicts
     keys = {p.person_key for p in result.booked[0].participants}
@@ -147,7 +147,7 @@ def test_series_refuses_a_bad_request(db, leader, group):
 
 def test_removed_member_leaves_future_sessions_only(db, leader, group, create_member):
     enrolment = create_member()
-    member = operations.add_member(leader, group, enrolment)
+    member = operations.add_member(leader, group, enrolment).member
     operations.add_member(leader, group, create_member())
     result = operations.book_sessions(leader, group, sessions_request(weeks=3), now=NOW)
     after_first = result.booked[0].starts_at + timedelta(hours=2)
@@ -238,7 +238,7 @@ def test_full_group_refuses_with_a_clear_message(client, db, login, leader, crea
 
 
 def test_remove_member(client, db, login, leader, group, create_member):
-    member = operations.add_member(leader, group, create_member())
+    member = operations.add_member(leader, group, create_member()).member
     login(leader)
     response = client.post(f"/work/groups/{group.id}/members/{member.id}/remove")
     assert response.status_code == 302
@@ -340,7 +340,7 @@ def test_unknown_group_is_404(client, login, leader):
 
 def test_removing_someone_elses_member_is_404(client, db, login, leader, create_group, create_member):
     first, second = create_group(name="A"), create_group(name="B")
-    member = operations.add_member(leader, first, create_member())
+    member = operations.add_member(leader, first, create_member()).member
     login(leader)
     assert client.post(f"/work/groups/{second.id}/members/{member.id}/remove").status_code == 404
 

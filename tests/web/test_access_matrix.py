@@ -138,11 +138,14 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "interop.care_plan_search": ("GET", FHIR),
     "interop.care_team": ("GET", FHIR),
     "interop.care_team_search": ("GET", FHIR),
+    # groups: closing a group (a real group's leader / team lead: tests/groups)
+    "groups.close": ("GET", CASEWORK),
 }
 # Public routes that answer 404 for the made-up value the matrix gives them.
 # Group pages are given a group that does not exist: whether a worker may open a real group (its leader,
 # or a team lead of its unit) is object-level and tested in tests/groups.
-GROUP_PAGES = {"groups.show", "groups.add_member", "groups.remove_member", "groups.sessions", "groups.attendance"}
+GROUP_PAGES = {"groups.show", "groups.add_member", "groups.remove_member", "groups.sessions", "groups.attendance",
+               "groups.close"}
 VIDEO_ROOM_PAGES = {"video.open_appointment", "video.room", "video.invites", "video.revoke_invite", "video.invite",
                     "video.fallback"}
 # Measures pages are given the ORS of the world's appointment (in 2030: not open yet) and an answer that
@@ -194,6 +197,7 @@ def _url(app, endpoint: str, world) -> str:
         "groups.remove_member": {"group_id": 999999, "member_id": 1},
         "groups.sessions": {"group_id": 999999},
         "groups.attendance": {"group_id": 999999, "appointment_id": 1},
+        "groups.close": {"group_id": 999999},
         "meetings.record": {"appointment_id": world["appointment"].id},
         "interop.patient": {"resource_id": world["client"].id},
         "video.open_appointment": {"appointment_id": world["appointment"].id},
