@@ -84,3 +84,35 @@ def instrument_item(instrument: str) -> Callable[[str], str]:
         items = {item.code: item for item in loaded.definition.items} if loaded else {}
         return items[value].text.get(str(get_locale())) if value in items else str(value)
     return label
+
+
+def municipality(code: str) -> str:
+    from portal.extensions import db
+    from portal.people.models import Municipality
+
+    row = db.session.get(Municipality, code) if code and code != "None" else None
+    return row.name(str(get_locale())) if row else _("Municipality not recorded")
+
+
+def intake_channel(code: str):
+    from portal.intake.labels import LABELS as INTAKE_LABELS
+    from portal.intake.models import IntakeChannel
+
+    return INTAKE_LABELS[IntakeChannel(code)]
+
+
+def assessment_rule(code: str) -> str:
+    return {"priority": _("Priority group (started by the 7th working day)"),
+            "undue_delay": _("Without undue delay")}.get(code, code)
+
+
+def service_type(code: str) -> str:
+    from portal.intake.labels import LABELS as INTAKE_LABELS
+    from portal.intake.models import HousingServiceType
+
+    return str(INTAKE_LABELS[HousingServiceType(code)])
+
+
+def service_and_municipality(value: str) -> str:
+    service, _sep, code = value.partition("|")
+    return _("%(service)s, %(municipality)s", service=service_type(service), municipality=municipality(code))

@@ -85,9 +85,10 @@ def in_period(column, filters: Filters) -> ColumnElement[bool]:
     return and_(column >= filters.starts_at, column < filters.ends_before)
 
 
-def age_band(reference_year: int):
+def age_band(reference_year: int, birth_year=None):
     """The client's age band in the period's last year, as an SQL expression (portable: birth_year only)."""
-    return case(*[(Client.birth_year >= reference_year - high, name) for name, _low, high in AGE_BANDS[:-1]],
+    birth_year = Client.birth_year if birth_year is None else birth_year
+    return case(*[(birth_year >= reference_year - high, name) for name, _low, high in AGE_BANDS[:-1]],
                 else_=AGE_BANDS[-1][0])
 
 
