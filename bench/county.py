@@ -309,18 +309,19 @@ def _steps() -> list[tuple[str, str]]:
         """),
         ("appointments", """
             -- The booked meeting behind each held remote-guidance contact: ORS/SRS answers point at it.
-            INSERT INTO appointments (id, programme_code, enrolment_id, contact_type, modality, status, starts_at,
-                                      ends_at, travel_minutes, organizer_id, created_at)
-              SELECT nextval(pg_get_serial_sequence('appointments', 'id')), 'remote-guidance', c.enrolment_id,
-                     c.contact_type, c.modality, 'held', c.starts_at, c.ends_at,
-                     CASE WHEN c.modality = 'home_visit' THEN 15 ELSE 0 END, c.worker_id,
-                     c.starts_at - interval '7 days'
+            CREATE TEMP TABLE b_appt AS
+              SELECT c.id AS contact_id, nextval(pg_get_serial_sequence('appointments', 'id')) AS id
               FROM contacts c JOIN enrolments e ON e.id = c.enrolment_id JOIN b_unit u ON u.id = e.unit_id
               WHERE e.programme_code = 'remote-guidance' AND c.status = 'held' AND c.appointment_id IS NULL
               ORDER BY c.id;
-            UPDATE contacts c SET appointment_id = a.id FROM appointments a
-              WHERE a.enrolment_id = c.enrolment_id AND a.starts_at = c.starts_at AND c.appointment_id IS NULL
-                AND a.programme_code = 'remote-guidance' AND c.status = 'held';
+            INSERT INTO appointments (id, programme_code, enrolment_id, contact_type, modality, status, starts_at,
+                                      ends_at, travel_minutes, organizer_id, created_at)
+              SELECT b.id, 'remote-guidance', c.enrolment_id, c.contact_type, c.modality, 'held', c.starts_at,
+                     c.ends_at, CASE WHEN c.modality = 'home_visit' THEN 15 ELSE 0 END, c.worker_id,
+                     c.starts_at - interval '7 days'
+              FROM b_appt b JOIN contacts c ON c.id = b.contact_id
+              ORDER BY b.id;
+            UPDATE contacts c SET appointment_id = b.id FROM b_appt b WHERE b.contact_id = c.id;
         """),
         ("answers", """
             CREATE TEMP TABLE b_instr AS SELECT DISTINCT ON (code) code, id FROM measure_instruments

@@ -46,6 +46,7 @@ class Timing:
     hand_ms: float | None = None
     same: bool | None = None  # None: no hand-written twin
     rows: int = 0
+    error: str | None = None  # the figure (or its twin) raised: counts as a difference
 
     @property
     def ratio(self) -> float | None:
@@ -123,6 +124,15 @@ def normalised(rows: list) -> list[tuple]:
 
 
 def measure(figure, label: str, filters) -> Timing:
+    try:
+        return _measure(figure, label, filters)
+    except Exception as exc:  # noqa: BLE001 - one broken figure must not hide the others' figures
+        db.session.rollback()
+        print(f"ERROR {figure.key} [{label}]: {type(exc).__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return Timing(figure.key, label, math.nan, math.nan, same=False, error=type(exc).__name__)
+
+
+def _measure(figure, label: str, filters) -> Timing:
     rows, times = _timed(lambda: figure.run(filters))
     timing = Timing(figure.key, label, statistics.median(times), max(times), rows=len(rows))
     hand = reports_sql.HAND.get(figure.key)
@@ -153,7 +163,9 @@ def print_table(timings: list[Timing]) -> None:
     for t in timings:
         hand = f"{t.hand_ms:8.1f}" if t.hand_ms is not None else f"{'—':>8}"
         ratio = f"{t.ratio:6.2f}" if t.ratio is not None else f"{'—':>6}"
-        if t.same is None:
+        if t.error:
+            verdict = f"ERROR ({t.error})"
+        elif t.same is None:
             verdict = "NO HAND-WRITTEN TWIN"
         else:
             verdict = "same" if t.same else "DIFFERENT"
@@ -163,7 +175,7 @@ def print_table(timings: list[Timing]) -> None:
                 verdict += f", ratio over {TARGET_RATIO}"
         print(f"{t.figure:<34} {t.filters:<10} {t.rows:>4} {t.median_ms:8.1f} {t.max_ms:8.1f} {hand} {ratio}  "
               f"{verdict}")
-    worst = max((t.median_ms for t in timings), default=0.0)
+    worst = max((t.median_ms for t in timings if not t.error), default=0.0)
     ratios = [t.ratio for t in timings if t.ratio is not None]
     gaps = sorted({t.figure for t in timings if t.same is None})
     print(f"{len(timings)} timings of {len({t.figure for t in timings})} figures; slowest median {worst:.1f} ms "

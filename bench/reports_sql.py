@@ -9,6 +9,7 @@ builds several. ``{scope}`` is replaced by the filter conditions on ``e`` (enrol
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.sql.elements import TextClause
@@ -53,8 +54,9 @@ WITH given AS (
   SELECT s.code, count(*) AS contacts,
          count(*) FILTER (WHERE c.modality IN {REMOTE}) AS remote,
          count(*) FILTER (WHERE c.modality IN {REMOTE} AND c.worked_remotely) AS worked
-  {HELD}
+  FROM contacts c JOIN enrolments e ON e.id = c.enrolment_id JOIN clients cl ON cl.id = e.client_id
   CROSS JOIN LATERAL (SELECT DISTINCT x FROM json_array_elements_text(c.support_types) x) s(code)
+  WHERE c.status = 'held' AND c.starts_at >= :starts_at AND c.starts_at < :ends_before AND {{scope}}
   GROUP BY s.code
 )
 SELECT d.code AS "group", coalesce(g.contacts, 0) AS contacts, g.remote,
@@ -90,6 +92,114 @@ SELECT substr(a.occurrence, 6, 4) AS "group", count(*) AS respondents,
 GROUP BY 1"""
 
 
+THREE_BY_TEN = ("health", "overcoming", "housing", "daily-coping", "family", "friends", "finances", "strengths",
+                "self-esteem", "life")
+
+# Each follow-up 3X10D (six months, or the end if earlier) answered in the period, with the start answer.
+# Per item: the clients with both values; overall: the item means (totals) of every pair. An item with no
+# pairs still is a row (its counts NULL, as a SUM over no rows is).
+THREE_BY_TEN_CHANGE = f"""
+WITH p AS MATERIALIZED (
+  SELECT s.values AS sv, a.values AS fv, s.total AS st, a.total AS ft
+  FROM measure_answers a
+  JOIN measure_answers s ON s.enrolment_id = a.enrolment_id AND s.instrument_code = '3x10d'
+   AND s.occurrence = 'start' AND s.status = 'submitted'
+  JOIN enrolments e ON e.id = a.enrolment_id JOIN clients cl ON cl.id = e.client_id
+  WHERE a.instrument_code = '3x10d' AND a.occurrence IN ('month-6', 'end') AND a.status = 'submitted'
+    AND a.answered_on >= :starts_at AND a.answered_on < :ends_before AND {{scope}}
+)
+SELECT it.item AS "group", x.clients, x.start_mean, x.follow_mean,
+       (x.follow_mean - x.start_mean) / nullif(x.start_mean, 0) AS change
+FROM (VALUES {", ".join(f"('{item}')" for item in THREE_BY_TEN)}, ('overall')) it(item)
+CROSS JOIN LATERAL (
+  SELECT CASE WHEN it.item = 'overall' THEN count(*) ELSE sum(v.ok::int) END AS clients,
+         avg(v.b) FILTER (WHERE v.ok) AS start_mean, avg(v.a) FILTER (WHERE v.ok) AS follow_mean
+  FROM (SELECT b, a, it.item = 'overall' OR (b IS NOT NULL AND a IS NOT NULL) AS ok
+        FROM p CROSS JOIN LATERAL (
+          SELECT CASE WHEN it.item = 'overall' THEN p.st ELSE (p.sv ->> it.item)::float8 END AS b,
+                 CASE WHEN it.item = 'overall' THEN p.ft ELSE (p.fv ->> it.item)::float8 END AS a) ba) v
+) x"""
+
+# Held contacts per client-week: every enrolment in the service during the period, over its days in it.
+INTENSITY = """
+WITH pe AS (
+  SELECT e.id, least(coalesce(e.ended_on, :last), :last) - greatest(e.start_on, :period_start) + 1 AS days
+  FROM enrolments e JOIN clients cl ON cl.id = e.client_id
+  WHERE e.start_on <= :last AND (e.ended_on IS NULL OR e.ended_on >= :period_start) AND {scope}
+), held AS (
+  SELECT c.enrolment_id, count(*) AS n FROM contacts c JOIN pe ON pe.id = c.enrolment_id
+  WHERE c.status = 'held' AND c.starts_at >= :starts_at AND c.starts_at < :ends_before GROUP BY 1
+)
+SELECT 'all' AS "group", count(*) AS clients, coalesce(sum(coalesce(h.n, 0)), 0) AS contacts,
+       sum(pe.days) / 7.0 AS client_weeks, sum(coalesce(h.n, 0))::float8 / nullif(sum(pe.days) / 7.0, 0) AS per_week
+FROM pe LEFT JOIN held h ON h.enrolment_id = pe.id"""
+
+FEEDBACK = f"""
+WITH f AS (
+  SELECT count(*) FILTER (WHERE (a.values ->> 'satisfied') IS NOT NULL) AS n1,
+         count(*) FILTER (WHERE (a.values ->> 'satisfied')::boolean) AS y1,
+         count(*) FILTER (WHERE (a.values ->> 'helped-toward-goals') IS NOT NULL) AS n2,
+         count(*) FILTER (WHERE (a.values ->> 'helped-toward-goals')::boolean) AS y2
+  {_answers('written-feedback')}
+)
+SELECT q.item AS "group", q.n AS answers, CASE WHEN q.n > 0 THEN q.y END AS yes,
+       q.y::float8 / nullif(q.n, 0) AS yes_share
+FROM f CROSS JOIN LATERAL (VALUES ('satisfied', f.n1, f.y1), ('helped-toward-goals', f.n2, f.y2)) q(item, n, y)"""
+
+COMPLETION = """
+SELECT 'all' AS "group", count(*) AS ended,
+       CASE WHEN count(*) > 0 THEN count(*) FILTER (WHERE e.ended_on - e.start_on <= 183) END AS within,
+       (count(*) FILTER (WHERE e.ended_on - e.start_on <= 183))::float8 / nullif(count(*), 0) AS within_share,
+       avg(e.ended_on - e.start_on) AS mean_days
+FROM enrolments e JOIN clients cl ON cl.id = e.client_id
+WHERE e.ended_on BETWEEN :period_start AND :period_end AND {scope}"""
+
+PHASES = """
+SELECT e.phase AS "group", count(*) AS clients
+FROM enrolments e JOIN clients cl ON cl.id = e.client_id
+WHERE e.status = 'active' AND {scope}
+GROUP BY 1"""
+
+# Days in a phase: from the move before (or the start) to the move out of it, for moves in the period.
+PHASE_TIME = """
+SELECT t.from_phase AS "group", count(*) AS moves,
+       avg(EXTRACT(EPOCH FROM (t.at::timestamp - coalesce(prev.at, e.start_on)::timestamp)) / 86400.0) AS mean_days
+FROM phase_transitions t JOIN enrolments e ON e.id = t.enrolment_id JOIN clients cl ON cl.id = e.client_id
+LEFT JOIN LATERAL (
+  SELECT p.at FROM phase_transitions p WHERE p.enrolment_id = t.enrolment_id AND (p.at, p.id) < (t.at, t.id)
+  ORDER BY p.at DESC, p.id DESC LIMIT 1) prev ON true
+WHERE t.at >= :starts_at AND t.at < :ends_before AND {scope}
+GROUP BY 1"""
+
+# Reviews made: later plan versions agreed in the period, on time when agreed by their review date;
+# overdue: ongoing plans whose review date passed in the period.
+REVIEWS = """
+WITH r AS (
+  SELECT count(*) AS n, count(*) FILTER (WHERE v.agreed_at::timestamp < v.review_on + 1) AS on_time
+  FROM plan_versions v JOIN plans pl ON pl.id = v.plan_id JOIN enrolments e ON e.id = pl.enrolment_id
+  JOIN clients cl ON cl.id = e.client_id
+  WHERE v.number > 1 AND v.review_on IS NOT NULL AND v.agreed_at >= :starts_at AND v.agreed_at < :ends_before
+    AND {scope}
+), o AS (
+  SELECT count(*) AS n
+  FROM plans pl JOIN enrolments e ON e.id = pl.enrolment_id JOIN clients cl ON cl.id = e.client_id
+  WHERE e.status = 'active' AND pl.review_on < :last AND pl.review_on >= :period_start AND {scope}
+)
+SELECT 'reviewed' AS "group", r.n AS reviews, CASE WHEN r.n > 0 THEN r.on_time END AS on_time,
+       r.on_time::float8 / nullif(r.n + o.n, 0) AS share FROM r, o
+UNION ALL
+SELECT 'overdue', o.n, 0, NULL FROM o"""
+
+CONTINUATION = """
+SELECT 'all' AS "group", count(*) AS ended,
+       CASE WHEN count(*) > 0 THEN count(*) FILTER (WHERE pl.continuation_at IS NOT NULL
+                                                    OR pl.next_steps IS NOT NULL) END AS made,
+       (count(*) FILTER (WHERE pl.continuation_at IS NOT NULL OR pl.next_steps IS NOT NULL))::float8
+         / nullif(count(*), 0) AS made_share
+FROM enrolments e JOIN clients cl ON cl.id = e.client_id LEFT JOIN plans pl ON pl.enrolment_id = e.id
+WHERE e.ended_on BETWEEN :period_start AND :period_end AND {scope}"""
+
+
 HAND: dict[str, str | Callable[[], str]] = {
     "000-remote-share-age": _share(AGE_BAND),
     "000-remote-share-gender": _share("cl.gender"),
@@ -101,6 +211,14 @@ GROUP BY 1""",
     "000-support-types": _support_types,  # built when run: the codes come from the loaded definition
     "000-fit": FIT,
     "000-satisfaction": SATISFACTION,
+    "002-3x10d": THREE_BY_TEN_CHANGE,
+    "002-intensity": INTENSITY,
+    "002-feedback": FEEDBACK,
+    "002-completion": COMPLETION,
+    "003-phases": PHASES,
+    "003-phase-time": PHASE_TIME,
+    "003-reviews": REVIEWS,
+    "003-continuation": CONTINUATION,
 }
 
 
@@ -137,6 +255,8 @@ def statement(sql: str | Callable[[], str], filters, programme: str) -> tuple[Te
     """The hand-written SQL of a figure, ready to run with its parameters."""
     sql = sql() if callable(sql) else sql
     where, params = scope(filters, programme)
-    params |= {"starts_at": filters.starts_at, "ends_before": filters.ends_before}
+    params |= {"starts_at": filters.starts_at, "ends_before": filters.ends_before,
+               "period_start": filters.period_start, "period_end": filters.period_end,
+               "last": min(filters.period_end, date.today())}
     used = {name: value for name, value in params.items() if f":{name}" in sql or f":{name}" in where}
     return text(sql.replace("{scope}", where)), used
