@@ -2,4 +2,4 @@
 
 from flask import Blueprint
 
-bp = Blueprint("queues", __name__)
+bp = Blueprint("queues", __name__, url_prefix="/work/queues")

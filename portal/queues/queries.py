@@ -238,7 +238,7 @@ def residents_of(unit: HousingUnit) -> list[tuple[Residency, Client]]:
     return list(db.session.execute(
         select(Residency, Client).join(Enrolment, Residency.enrolment_id == Enrolment.id)
         .join(Client, Enrolment.client_id == Client.id)
-        .where(Residency.unit_id == unit.id, Residency.ends_on.is_(None)).order_by(Residency.starts_on)).tuples())
+        .where(Residency.unit_id == unit.id, Residency.ends_on.is_(None)).order_by(Residency.starts_on)).all())
 
 
 def placement_of(vacancy: Vacancy) -> tuple[Residency, Client] | None:
