@@ -34,7 +34,13 @@ def _helpers() -> dict:
             return "referrals.inbox", _("Referrals inbox")
         return None
 
-    return {"referral_label": LABELS.__getitem__, "referrals_link": referrals_link}
+    return {"referrals_link": referrals_link}
+
+
+@bp.record_once
+def _label_global(state) -> None:
+    """A global, not a context variable: the referral macros are imported without the context."""
+    state.app.jinja_env.globals["referral_label"] = lambda member: str(LABELS[member])
 
 
 @bp.route("/referrals/")
