@@ -2,4 +2,5 @@
 
 from flask import Blueprint
 
-bp = Blueprint("intake", __name__)
+# Its own static folder: the print stylesheet and button of a decision (CSP allows no inline style or script).
+bp = Blueprint("intake", __name__, static_folder="static", static_url_path="/intake/static")

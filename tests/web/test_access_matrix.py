@@ -140,7 +140,34 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "interop.care_team_search": ("GET", FHIR),
     # groups: closing a group (a real group's leader / team lead: tests/groups)
     "groups.close": ("GET", CASEWORK),
+    # intake (seed 001): pages with an id are given one that does not exist (INTAKE_IDS); object-level rules
+    # (another unit's contacts and assessments, the queue coordinator and housing units never seeing
+    # assessments, a client's own decision only once signed): tests/intake/test_routes.py.
+    "intake.static": ("GET", PUBLIC),
+    "intake.index": ("GET", CASEWORK),
+    "intake.new": ("GET", CASEWORK | {"referrer"}),
+    "intake.item": ("GET", CASEWORK),
+    "intake.register": ("POST", CASEWORK),
+    "intake.merge": ("POST", CASEWORK),
+    "intake.assessments": ("GET", CASEWORK),
+    "intake.assessment": ("GET", CASEWORK),
+    "intake.meetings": ("GET", CASEWORK),
+    "intake.meeting": ("GET", CASEWORK),
+    "intake.book_slot": ("POST", CASEWORK),
+    "intake.record_outcome": ("POST", CASEWORK),
+    "intake.decisions": ("GET", CASEWORK),
+    "intake.decision": ("GET", CASEWORK),
+    "intake.sign": ("POST", CASEWORK),
+    "intake.decision_print": ("GET", CLIENT_OR_CASEWORK),
+    "intake.mine": ("GET", {"client"}),
+    "intake.service_request": ("GET", {"client"}),
 }
+INTAKE_IDS = {"intake.static": {"filename": "intake.css"}, "intake.item": {"item_id": 999999},
+              "intake.register": {"item_id": 999999}, "intake.merge": {"item_id": 999999},
+              "intake.assessment": {"assessment_id": 999999}, "intake.meeting": {"meeting_id": 999999},
+              "intake.book_slot": {"meeting_id": 999999}, "intake.record_outcome": {"item_id": 999999},
+              "intake.decision": {"decision_id": 999999}, "intake.sign": {"decision_id": 999999},
+              "intake.decision_print": {"decision_id": 999999}}
 # Public routes that answer 404 for the made-up value the matrix gives them.
 # Group pages are given a group that does not exist: whether a worker may open a real group (its leader,
 # or a team lead of its unit) is object-level and tested in tests/groups.
@@ -158,7 +185,7 @@ MESSAGE_IDS = {"messages.thread": {"thread_id": 999999}, "messages.reply": {"thr
                "messages.attachment": {"attachment_id": 999999}, "messages.callback_handled": {"callback_id": 999999}}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "appointments.feed", "scheduling.remove_absence",
                 *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS,
-                "interop.care_plan"}
+                "interop.care_plan", *(set(INTAKE_IDS) - {"intake.static"})}
 
 
 @pytest.fixture
@@ -210,6 +237,7 @@ def _url(app, endpoint: str, world) -> str:
         "interop.appointment_search": {"patient": f"Patient/{world['client'].id}"},
         **_measure_args(world),
         **_plan_args(world),
+        **INTAKE_IDS,
     }.get(endpoint, {})
     with app.test_request_context():
         from flask import url_for

@@ -1,0 +1,45 @@
+"""Who may see and act on intake items, assessments, agendas and decisions.
+
+Case workers (worker, care coordinator, team lead) see an open contact of a municipality their unit serves,
+and everything of a registered application through ``enrolments_visible_to``. The queue coordinator and
+housing-unit users never see assessments (they are not case workers). A referrer makes §35 notifications
+but does not read them back. Clients see only their own application and signed decisions.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from portal.auth.models import User
+from portal.extensions import db
+from portal.intake import queries
+from portal.intake.models import Assessment, Decision, IntakeItem, IntakeStatus
+from portal.people.permissions import enrolments_visible_to
+from portal.programmes.models import Enrolment
+from portal.web.access import CASEWORK_ROLES
+
+
+def works_on(user: User, enrolment_id: int) -> bool:
+    if not user.has_role(*CASEWORK_ROLES):
+        return False
+    visible = enrolments_visible_to(user).where(Enrolment.id == enrolment_id)
+    return bool(db.session.scalar(select(exists(visible.subquery().select()))))
+
+
+def can_see_item(user: User, item: IntakeItem) -> bool:
+    if not user.has_role(*CASEWORK_ROLES) or item.status is IntakeStatus.draft:
+        return False
+    if item.enrolment_id is not None:
+        return works_on(user, item.enrolment_id)
+    return item.municipality_code in set(db.session.scalars(queries.served_municipalities(user)))
+
+
+def can_see_assessment(user: User, assessment: Assessment) -> bool:
+    return works_on(user, assessment.enrolment_id)
+
+
+def can_see_decision(user: User, decision: Decision) -> bool:
+    """The client sees their own decision once signed; case workers of the enrolment see drafts too."""
+    if user.is_client:
+        return decision.signed and decision.enrolment.client.user_id == user.id
+    return works_on(user, decision.enrolment_id)
