@@ -22,6 +22,7 @@ NO_DATA = "–"
 class Bar:
     label: str
     values: list[tuple[float | None, str]]  # per series: (0..1 of the axis or None when hidden, the text shown)
+    total: str = ""  # the row's first count (the length of a stacked bar)
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,15 @@ def _chart(figure: Figure, cells: list[dict[str, Cell]], labels: list[str], mini
     visible = [row[c.key].value for row in cells for c in columns if not row[c.key].suppressed
                and row[c.key].value is not None]
     top = 1.0 if share else (max(visible, default=0) or 1)
+    if figure.chart == "stacked":
+        top = max((sum(row[c.key].value or 0 for c in columns if not row[c.key].suppressed) for row in cells),
+                  default=0) or 1
     if figure.chart == "lines":
         top = 10.0  # 3X10D items are answered on 0–10
     target = next((c.target for c in columns if c.target is not None), None)
     bars = [Bar(label, [(None if row[c.key].suppressed or row[c.key].value is None else row[c.key].value / top,
-                         _bar_text(c, row[c.key], minimum)) for c in columns])
+                         _bar_text(c, row[c.key], minimum)) for c in columns],
+                format_cell("count", row[figure.columns[1].key], minimum))
             for label, row in zip(labels, cells, strict=True)]
     axis = "100 %" if share else format_number(top)
     target_text = _("Target %(target)s", target=_bar_text(columns[0], Cell(target), minimum)) if target else None

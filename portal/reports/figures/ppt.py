@@ -42,7 +42,7 @@ def _phase_time(filters: Filters) -> Select:
                                                  order_by=(PhaseTransition.at, PhaseTransition.id))
     moves = _enrolments([
         PhaseTransition.from_phase, PhaseTransition.at,
-        days_between(PhaseTransition.at, func.coalesce(previous, Enrolment.start_on))
+        func.coalesce(days_between(PhaseTransition.at, previous), days_between(PhaseTransition.at, Enrolment.start_on))
         .label("days")], filters).join(PhaseTransition, PhaseTransition.enrolment_id == Enrolment.id).subquery()
     return (select(moves.c.from_phase.label("group"), func.count().label("moves"),
                    func.avg(cast(moves.c.days, Float)).label("mean_days"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Select, and_, case, cast, func, literal, select, true, union_all
+from sqlalchemy import Float, Select, String, and_, case, cast, func, literal, select, true, union_all
 
 from portal.i18n import _l
 from portal.measures.models import Answer
@@ -103,7 +103,8 @@ FIGURES = [
     Figure("000-remote-share-gender", PROGRAMME, _l("Remote contacts by gender"), SHARE_COLUMNS,
            _remote_share(lambda f: Client.gender), group_label=labels.gender),
     Figure("000-remote-share-diagnosis", PROGRAMME, _l("Remote contacts by diagnosis group"), SHARE_COLUMNS,
-           _remote_share(lambda f: func.coalesce(Client.diagnosis_group, "unrecorded")), group_label=labels.diagnosis),
+           _remote_share(lambda f: func.coalesce(cast(Client.diagnosis_group, String), "unrecorded")),
+           group_label=labels.diagnosis),
     Figure("000-durations", PROGRAMME, _l("Meeting durations by modality"), (
         Column("group", _l("Modality"), "label"), Column("contacts", _l("Contacts")),
         Column("mean_minutes", _l("Mean duration (min)"), "mean", base="contacts")), _durations,
