@@ -161,6 +161,16 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "intake.decision_print": ("GET", CLIENT_OR_CASEWORK),
     "intake.mine": ("GET", {"client"}),
     "intake.service_request": ("GET", {"client"}),
+    # referrals (seed 004): ids that do not exist (REFERRAL_IDS); another referrer's referral, a worker of another
+    # unit, contacts of a client the worker is not named on: tests/referrals/test_routes.py.
+    "referrals.mine": ("GET", {"referrer"}),
+    "referrals.new_referral": ("GET", {"referrer"}),
+    "referrals.new_consultation": ("GET", {"referrer"}),
+    "referrals.inbox": ("GET", CASEWORK),
+    "referrals.show": ("GET", CASEWORK | {"referrer"}),
+    "referrals.accept": ("POST", CASEWORK),
+    "referrals.answer": ("POST", CASEWORK),
+    "referrals.log_contact": ("GET", CASEWORK),
 }
 INTAKE_IDS = {"intake.static": {"filename": "intake.css"}, "intake.item": {"item_id": 999999},
               "intake.register": {"item_id": 999999}, "intake.merge": {"item_id": 999999},
@@ -183,8 +193,10 @@ PLAN_POSTS = {"plans.add_goal", "plans.add_note", "plans.step_done", "plans.goal
 MESSAGE_IDS = {"messages.thread": {"thread_id": 999999}, "messages.reply": {"thread_id": 999999},
                "messages.draft": {"thread_id": 999999}, "messages.after": {"thread_id": 999999, "message_id": 0},
                "messages.attachment": {"attachment_id": 999999}, "messages.callback_handled": {"callback_id": 999999}}
+REFERRAL_IDS = {"referrals.show": {"referral_id": 999999}, "referrals.accept": {"referral_id": 999999},
+                "referrals.answer": {"referral_id": 999999}, "referrals.log_contact": {"enrolment_id": 999999}}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "appointments.feed", "scheduling.remove_absence",
-                *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS,
+                *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS, *REFERRAL_IDS,
                 "interop.care_plan", *(set(INTAKE_IDS) - {"intake.static"})}
 
 
@@ -237,6 +249,7 @@ def _url(app, endpoint: str, world) -> str:
         "interop.appointment_search": {"patient": f"Patient/{world['client'].id}"},
         **_measure_args(world),
         **_plan_args(world),
+        **REFERRAL_IDS,
         **INTAKE_IDS,
     }.get(endpoint, {})
     with app.test_request_context():
