@@ -9,10 +9,19 @@ One message per questionnaire occurrence (the outbox's dedupe key), in the clien
 their preferred channel; the message says only that there is a questionnaire and links to "My
 results" — never which one or any answer. Messages go out in daytime only (Helsinki 9–19).
 The scan runs once an hour (the first job run after the full hour), not at every job tick.
+
+The scan is set-based, so its cost does not grow by queries per enrolment: four queries find what is
+due for every active enrolment at once (the enrolments, the meetings whose SRS is worth a message,
+the answers already submitted for those occurrences, the reminders already queued), and the
+occurrence windows are worked out by the same plain-Python schedule the pages use (schedule.py), so
+the reminder and the home page can never disagree about what is open. bench/measures.py times it.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
@@ -21,8 +30,12 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.i18n import _
-from portal.measures import queries
+from portal.measures import instruments, schedule
+from portal.measures.models import Answer, AnswerStatus
+from portal.measures.queries import MEETING_STATUSES
 from portal.notifications import operations as notifications
+from portal.notifications.models import OutboxMessage
+from portal.people.models import Client
 from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment, EnrolmentStatus
@@ -32,7 +45,20 @@ from portal.scheduling.timeutil import as_helsinki
 RESULTS_PATH = "/me/measures"
 DAYTIME = range(9, 19)  # Helsinki hours in which questionnaire reminders are queued
 SCAN_MINUTES = 2  # the first job runs of each hour scan (the in-process runner ticks every 30 s)
-MEETING_INSTRUMENTS = {"ors", "srs"}
+CHUNK = 500  # keys per IN (...) list: well under every database's bound-parameter limit
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One open, unanswered, not yet reminded occurrence of one client's enrolment."""
+
+    enrolment_id: int
+    client_id: int
+    occurrence: schedule.Occurrence
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"measure:{self.enrolment_id}:{self.occurrence.instrument}:{self.occurrence.key}"
 
 
 def queue_questionnaire_reminders(now: datetime) -> int:
@@ -40,33 +66,83 @@ def queue_questionnaire_reminders(now: datetime) -> int:
     local = as_helsinki(now)
     if local.hour not in DAYTIME or local.minute >= SCAN_MINUTES:
         return 0
-    queued = 0
-    for enrolment in _enrolments_with_questionnaires():
-        for item in queries.due_for_enrolment(enrolment, now):
-            if _worth_a_message(item, now):
-                queued += _queue(enrolment, item.occurrence, now)
-    return queued
+    reminders = due_reminders(now)
+    clients = _clients({r.client_id for r in reminders})
+    return sum(_queue(clients[r.client_id], r, now) for r in reminders)
 
 
-def _enrolments_with_questionnaires() -> list[Enrolment]:
+def due_reminders(now: datetime) -> list[Reminder]:
+    """Every reminder that should go out now, over all active enrolments (a fixed number of queries)."""
     codes = [code for code, loaded in registry.loaded().items()
              if loaded.definition.measures or loaded.definition.feedback]
-    return list(db.session.scalars(select(Enrolment).where(
-        Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.programme_code.in_(codes))))
+    if not codes:
+        return []
+    active = (Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.programme_code.in_(codes))
+    meetings = _srs_meetings(now, active)
+    candidates = [Reminder(row.id, row.client_id, occurrence)
+                  for row in db.session.execute(select(
+                      Enrolment.id, Enrolment.client_id, Enrolment.programme_code, Enrolment.start_on,
+                      Enrolment.ended_on, Enrolment.planned_end_on).where(*active).order_by(Enrolment.id))
+                  for occurrence in _open(row, meetings.get(row.id, ()), now)]
+    answered = _submitted(candidates, active)
+    queued = _already_queued(r.dedupe_key for r in candidates)
+    return [r for r in candidates if (r.enrolment_id, r.occurrence.instrument, r.occurrence.key) not in answered
+            and r.dedupe_key not in queued]
 
 
-def _worth_a_message(item: queries.DueItem, now: datetime) -> bool:
-    occurrence = item.occurrence
-    if occurrence.instrument not in MEETING_INSTRUMENTS:
-        return True
-    if occurrence.instrument != "srs" or occurrence.appointment_id is None:
-        return False
-    appointment = db.session.get(Appointment, occurrence.appointment_id)
-    return appointment is not None and appointment.modality != Modality.VIDEO and appointment.ends_at <= now
+def _srs_meetings(now: datetime, active) -> dict[int, list[schedule.MeetingFacts]]:
+    """The ended, not-video meetings whose SRS is still open, per enrolment (video asks it on the call page)."""
+    rows = db.session.execute(
+        select(Appointment.enrolment_id, Appointment.id, Appointment.starts_at, Appointment.ends_at)
+        .join(Enrolment, Enrolment.id == Appointment.enrolment_id)
+        .where(*active, Appointment.status.in_(MEETING_STATUSES), Appointment.modality != Modality.VIDEO,
+               Appointment.ends_at <= now, Appointment.ends_at > now - schedule.SRS_STAYS_OPEN))
+    found: dict[int, list[schedule.MeetingFacts]] = defaultdict(list)
+    for enrolment_id, *facts in rows:
+        found[enrolment_id].append(schedule.MeetingFacts(*facts))
+    return found
 
 
-def _queue(enrolment: Enrolment, occurrence, now: datetime) -> int:
-    client = enrolment.client
+def _open(row, meetings, now: datetime) -> list[schedule.Occurrence]:
+    """The enrolment's open occurrences worth a message: never ORS (the appointment reminder brings the
+    client, the waiting room asks it), SRS only of the meetings given (ended, not video)."""
+    definition = registry.definition(row.programme_code)
+    facts = schedule.EnrolmentFacts(row.id, row.start_on, row.ended_on or row.planned_end_on, False)
+    return [o for o in schedule.open_occurrences(definition, facts, meetings, now)
+            if o.instrument != "ors" and instruments.current(o.instrument) is not None]
+
+
+def _submitted(candidates: list[Reminder], active) -> set[tuple[int, str, str]]:
+    """Which of the candidates' occurrences have a submitted answer (drafts are still reminded)."""
+    keys = sorted({r.occurrence.key for r in candidates})
+    found: set[tuple[int, str, str]] = set()
+    for chunk in _chunks(keys):
+        found.update(db.session.execute(
+            select(Answer.enrolment_id, Answer.instrument_code, Answer.occurrence)
+            .join(Enrolment, Enrolment.id == Answer.enrolment_id)
+            .where(*active, Answer.status == AnswerStatus.SUBMITTED, Answer.occurrence.in_(chunk))).all())
+    return found
+
+
+def _already_queued(keys: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(sorted(set(keys))):
+        found.update(db.session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))))
+    return found
+
+
+def _clients(ids: set[int]) -> dict[int, Client]:
+    found: dict[int, Client] = {}
+    for chunk in _chunks(sorted(ids)):
+        found.update((c.id, c) for c in db.session.scalars(select(Client).where(Client.id.in_(chunk))))
+    return found
+
+
+def _chunks(items: list) -> Iterable[list]:
+    return (items[i:i + CHUNK] for i in range(0, len(items), CHUNK))
+
+
+def _queue(client: Client, reminder: Reminder, now: datetime) -> int:
     address = notifications.recipient_for(client)
     if address is None:
         return 0
@@ -76,7 +152,6 @@ def _queue(enrolment: Enrolment, occurrence, now: datetime) -> int:
         subject = str(_("A questionnaire to answer"))
         body = str(_("Silta: you have a short questionnaire to answer. It helps your worker help you: %(link)s",
                      link=link))
-    key = f"measure:{enrolment.id}:{occurrence.instrument}:{occurrence.key}"
     message = notifications.queue_message(channel=channel, recipient=recipient, subject=subject, body=body,
-                                          dedupe_key=key, send_after=now, client_id=client.id)
+                                          dedupe_key=reminder.dedupe_key, send_after=now, client_id=client.id)
     return 0 if message is None else 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from portal.programmes.definitions_schema import FeedbackSchedule, MeasureWhen, ProgrammeDefinition
 from portal.scheduling.timeutil import local_lenient
@@ -56,6 +57,7 @@ class Occurrence:
         return self.opens_at <= now < self.closes_at
 
 
+@lru_cache(maxsize=4096)  # pure; a county-wide reminder scan asks the same few hundred dates again and again
 def _midnight(d: date) -> datetime:
     return local_lenient(d, time(0))
 
