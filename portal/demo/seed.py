@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import AccountKind, Role, User, UserRole
 from portal.auth.passwords import hash_password
+from portal.demo.groups import seed_groups
 from portal.demo.history import HistoryBuilder
 from portal.demo.measures import seed_measures
 from portal.demo.people import CLIENT_PROFILES, FIXED_CLIENTS, MUNICIPALITIES, ClientFactory, Decks, ascii_name
@@ -159,6 +160,7 @@ def seed_demo(session: Session, definitions: dict[str, ProgrammeDefinition], *, 
     seed_measures(session, definitions, history.enrolments, appointments, today, rng)
     seed_plans(session, definitions, history.enrolments, today)
     seed_messages(session, history.enrolments, today)
+    appointments += seed_groups(session, today)  # the closed groups' sessions ahead are new appointments
     return _summary(programmes_added, municipalities, units, staff, clients, history, appointments)
 
 

@@ -67,7 +67,10 @@ NOT_PAGES = {
     "interop.care_team_search": "FHIR JSON for other systems",
     "messages.after": "new messages as list items for the open thread page's script (its markup is the thread's)",
     "messages.attachment": "a message's attached file, always a download",
-    "groups.attendance": "needs a past group session: the demo county has no closed group yet (tests/groups)",
+    # plans and messages: the staff photo and the navigation's unread counter
+    "plans.staff_photo": "a staff member's photo (a JPEG), shown on the care-team card and the account page",
+    "plans.upload_photo": "GET only redirects to the account page's photo section, which is visited itself",
+    "messages.unread": "JSON for the navigation's unread counter",
 }
 
 
@@ -167,6 +170,18 @@ def _new_group(page, base: str, roles: frozenset[str] = frozenset()) -> int:
 def _new_group_sessions(page, base: str, roles: frozenset[str] = frozenset()) -> int:
     _new_group(page, base, roles)
     return page.goto(page.url.rstrip("/") + "/sessions").status
+
+
+def _demo_group(link: str) -> Callable:
+    """A page of the demo's closed group (Anna leads it): its first link ending in ``link``."""
+
+    def visit(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+        _first_link("/work/groups/")(page, base, roles)
+        target = page.locator(f"#main a[href$='{link}']").first
+        assert target.count(), f"no {link} link on {page.url}"
+        return page.goto(base + target.get_attribute("href")).status
+
+    return visit
 
 
 def _video_room(all_stages: bool = False) -> Callable:
@@ -377,6 +392,8 @@ PAGES: dict[str, Page] = {
     "group-new-invalid": Page("groups.new", _submit_empty(_goto("/work/groups/new")), 400),
     "group": Page("groups.show", _new_group),
     "group-sessions": Page("groups.sessions", _new_group_sessions),
+    "group-attendance": Page("groups.attendance", _demo_group("/attendance"), who=frozenset({"worker"})),
+    "group-close": Page("groups.close", _demo_group("/close"), who=frozenset({"worker"})),
     "video-index": Page("video.index", _goto("/video/")),
     "video-left": Page("video.left", _goto("/video/left")),
     "video-invite-invalid": Page("video.invite", _goto("/video/i/not-a-real-token"), 404),
