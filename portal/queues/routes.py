@@ -25,6 +25,7 @@ from portal.queues.models import (
     Vacancy,
 )
 from portal.web.access import CASEWORK_ROLES, get_permitted, staff_required
+from portal.web.templating import local_date
 
 # A granted decision (intake) puts the client into a queue: connected here, once, with the blueprint.
 operations.init_receivers()
@@ -191,7 +192,7 @@ def _load_vacancy(vacancy_id: int) -> Vacancy:
 
 
 def _offer_form(vacancy: Vacancy) -> forms.OfferForm:
-    entries = [(e, _("%(name)s, in queue since %(date)s", name=e.enrolment.client.full_name, date=e.queued_on))
+    entries = [(e, _("%(name)s, in queue since %(date)s", name=e.enrolment.client.full_name, date=local_date(e.queued_on)))
                for e in queries.suitable_entries(vacancy)]
     form = forms.OfferForm(entries)
     if not form.is_submitted() and entries:
