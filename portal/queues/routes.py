@@ -192,8 +192,8 @@ def _load_vacancy(vacancy_id: int) -> Vacancy:
 
 
 def _offer_form(vacancy: Vacancy) -> forms.OfferForm:
-    entries = [(e, _("%(name)s, in queue since %(date)s", name=e.enrolment.client.full_name, date=local_date(e.queued_on)))
-               for e in queries.suitable_entries(vacancy)]
+    entries = [(e, _("%(name)s, in queue since %(date)s", name=e.enrolment.client.full_name,
+                     date=local_date(e.queued_on))) for e in queries.suitable_entries(vacancy)]
     form = forms.OfferForm(entries)
     if not form.is_submitted() and entries:
         form.entry.data = entries[0][0].id
