@@ -55,8 +55,8 @@ def add_member(group_id: int):
     except operations.GroupError as exc:
         form.enrolment.errors = [str(exc)]
         return _group_page(group, form, status=400)
-    flash(_("%(name)s was added to the group and to %(count)s coming sessions.", name=form.chosen.client.full_name,
-            count=len(joined.sessions)), "success")
+    flash(_("%(name)s was added to the group. Coming sessions they were added to: %(count)s.",
+            name=form.chosen.client.full_name, count=len(joined.sessions)), "success")
     for appointment, reason in joined.conflicts:  # reported, never skipped silently
         flash(_("Not added to the session on %(when)s: %(reason)s", when=format_datetime(appointment.starts_at),
                 reason=reason), "warning")
@@ -129,8 +129,7 @@ def close(group_id: int):
     except operations.GroupError as exc:  # closed meanwhile
         form.form_errors.append(str(exc))
         return render_template("groups/close.html", group=group, coming=coming, form=form), 400
-    flash(_("The group was closed and its %(count)s coming sessions were cancelled.", count=len(cancelled)),
-          "success")
+    flash(_("The group was closed. Coming sessions cancelled: %(count)s.", count=len(cancelled)), "success")
     return redirect(url_for(".show", group_id=group.id))
 
 

@@ -267,7 +267,7 @@ def test_adding_a_member_reports_the_sessions_they_could_not_join(client, db, lo
     login(leader)
     page = client.post(f"/work/groups/{group.id}/members", data={"enrolment": str(late.id)},
                        follow_redirects=True).get_data(as_text=True)
-    assert "was added to the group and to 1 coming sessions" in page
+    assert "was added to the group. Coming sessions they were added to: 1." in page
     assert "Not added to the session on" in page and "already has another appointment at that time" in page
 
 
