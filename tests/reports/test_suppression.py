@@ -1,0 +1,43 @@
+"""Small-cell suppression rules, on plain rows (no database)."""
+
+from __future__ import annotations
+
+from portal.reports.queries import Column
+from portal.reports.suppression import suppress
+
+COLUMNS = (Column("group", "Group", "label"), Column("contacts", "Contacts"), Column("remote", "Remote"),
+           Column("share", "Share", "share", base="contacts"))
+
+
+def hidden(rows, minimum=5):
+    return [{key for key, cell in row.items() if cell.suppressed} for row in suppress(COLUMNS, rows, minimum)]
+
+
+def row(group, contacts, remote):
+    return {"group": group, "contacts": contacts, "remote": remote, "share": remote / contacts if contacts else None}
+
+
+def test_counts_under_the_threshold_are_hidden_and_zero_is_not():
+    assert hidden([row("a", 40, 0)]) == [set()]
+    assert hidden([row("a", 40, 4)]) == [{"remote", "share"}]  # the share would give the 4 back
+    assert hidden([row("a", 40, 5)]) == [set()]
+
+
+def test_a_share_of_a_hidden_total_is_hidden():
+    assert hidden([row("a", 3, 3)]) == [{"contacts", "remote", "share"}]
+
+
+def test_one_hidden_cell_in_a_column_takes_the_next_smallest_with_it():
+    """Otherwise the total of another figure minus the shown cells gives the hidden one back."""
+    rows = [row("a", 40, 30), row("b", 3, 2), row("c", 12, 9), row("d", 0, 0)]
+    assert hidden(rows) == [set(), {"contacts", "remote", "share"}, {"contacts", "remote", "share"}, set()]
+
+
+def test_two_hidden_cells_protect_each_other():
+    rows = [row("a", 40, 30), row("b", 3, 2), row("c", 4, 1)]
+    assert hidden(rows) == [set(), {"contacts", "remote", "share"}, {"contacts", "remote", "share"}]
+
+
+def test_the_threshold_is_configurable():
+    assert hidden([row("a", 3, 3)], minimum=1) == [set()]
+    assert hidden([row("a", 9, 9)], minimum=10) == [{"contacts", "remote", "share"}]
