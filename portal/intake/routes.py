@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from portal.audit.operations import record_read
-from portal.auth.models import Role
+from portal.auth.models import Role, User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _
@@ -164,7 +164,7 @@ def assessment(assessment_id: int):
     form.worker_id.choices = _worker_choices(row)
     if form.validate_on_submit():
         try:
-            operations.update_assessment(current_user, row, db.session.get(type(current_user), form.worker_id.data),
+            operations.update_assessment(current_user, row, db.session.get(User, form.worker_id.data),
                                          form.started_on.data, form.completed_on.data, form.summary.data, _today())
         except IntakeError as exc:
             form.form_errors.append(str(exc))

@@ -47,6 +47,20 @@ def notification(**overrides) -> operations.PersonDetails:
 
 
 @pytest.fixture
+def sign_in(app, db):
+    """A fresh browser signed in as the user (one test may need several people)."""
+    from tests.conftest import PASSWORD
+
+    def do(user):
+        db.session.commit()
+        browser = app.test_client()
+        assert browser.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+        return browser
+
+    return do
+
+
+@pytest.fixture
 def registered(db, team):
     """A phone contact registered by the worker: an enrolment in phase assessment with its assessment."""
     item = operations.receive(team["worker"], IntakeChannel.phone, details(), TODAY, TODAY)
