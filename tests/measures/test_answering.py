@@ -208,3 +208,19 @@ def test_the_home_page_says_nothing_about_questionnaires_where_none_are_asked(db
     create_enrolment(housing, coordinator=worker, programme="housing-guidance")
     login(housing.user)
     assert "Questionnaires" not in client.get("/me").get_data(as_text=True)
+
+
+def test_after_a_phone_meeting_the_home_page_links_its_srs(db, client, login, enrolment, worker, client_row):
+    """A phone contact has no call page to ask SRS on: the link waits on the client's home page (and the
+    reminder, tests/measures/test_reminders.py, points there) for a week."""
+    from portal.programmes.definitions_schema import Modality
+    from tests.appointments import hours_from_now, make_appointment
+
+    phone = make_appointment(db, hours_from_now(-2), (worker,), (client_row,), minutes=30, modality=Modality.PHONE)
+    phone.enrolment_id = enrolment.id
+    db.session.commit()
+    login(client_row.user)
+    home = client.get("/me").get_data(as_text=True)
+    assert f"/me/measures/{enrolment.id}/srs/appt-{phone.id}" in home
+    assert f"/ors/appt-{phone.id}" not in home  # ORS closed when the call ended
+    assert client.get(f"/me/measures/{enrolment.id}/srs/appt-{phone.id}").status_code == 200

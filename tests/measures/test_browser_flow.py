@@ -1,9 +1,9 @@
 """In headless Chromium against the demo county: the client answers ORS before a meeting with the keyboard
-(autosaved, kept over a reload), the meeting happens, the client answers SRS with the mouse, and the worker
+(autosaved, kept when the tab is closed), the meeting happens, the client answers SRS with the mouse, and the worker
 sees both in the FIT graph's data table.
 
-The video call itself is the video feature's (tests/browser/test_video_call.py): here the meeting simply
-takes place — its appointment is moved into the past, which is what opens SRS.
+Here the meeting simply takes place (its appointment is moved into the past, which is what opens SRS), as a
+phone or home visit would; the same flow through a real video call is tests/browser/test_fit_call.py.
 """
 
 from __future__ import annotations
@@ -83,7 +83,10 @@ def test_ors_before_the_meeting_then_srs_after_and_the_worker_sees_them(browser,
         expect(page.locator(".autosave-status")).not_to_be_empty()  # the draft was posted
         draft = _answer(app, appointment_id, "ors")
         assert draft.status is AnswerStatus.DRAFT and draft.values["overall"] == 7.0
-        page.reload()  # a closed tab or a dropped connection loses nothing
+        answer_url, context = page.url, page.context
+        page.close()  # a closed tab loses nothing: the draft is on the server
+        page = context.new_page()
+        page.goto(answer_url)
         assert page.locator("input[type=range]").nth(0).input_value() == "6.5"
         with page.expect_navigation():
             page.click("#main form button[type=submit]:not([name])")
