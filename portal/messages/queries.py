@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from portal.auth.models import User
 from portal.db import utcnow
@@ -37,10 +37,12 @@ def _rows(user: User, query) -> list[ThreadRow]:
     return [ThreadRow(thread, bool(unread)) for thread, unread in db.session.execute(query.add_columns(_unread(user)))]
 
 
+def _client_scope(user: User):
+    return select(Thread).join(Enrolment).join(Client).where(Client.user_id == user.id)
+
+
 def client_threads(user: User) -> list[ThreadRow]:
-    query = (select(Thread).join(Enrolment).join(Client).where(Client.user_id == user.id)
-             .order_by(Thread.last_message_at.desc()))
-    return _rows(user, query)
+    return _rows(user, _client_scope(user).order_by(Thread.last_message_at.desc()))
 
 
 def _coordinator_away_now():
@@ -51,9 +53,13 @@ def _coordinator_away_now():
 def inbox(user: User) -> list[ThreadRow]:
     """Threads of the clients the user is the contact person for now (coordinator; deputy while the
     coordinator is away): those waiting for an answer first, longest waiting at the top."""
+    return _rows(user, _ordered(_inbox_scope(user)))
+
+
+def _inbox_scope(user: User):
     mine = or_(and_(Enrolment.coordinator_id == user.id, ~_coordinator_away_now()),
                and_(Enrolment.deputy_id == user.id, _coordinator_away_now()))
-    return _rows(user, _ordered(select(Thread).join(Enrolment).where(mine, Enrolment.status == EnrolmentStatus.ACTIVE)))
+    return select(Thread).join(Enrolment).where(mine, Enrolment.status == EnrolmentStatus.ACTIVE)
 
 
 def team_inbox(user: User) -> list[ThreadRow]:
@@ -107,6 +113,7 @@ def messages_after(thread: Thread, message_id: int) -> list[Message]:
 
 
 def unread_count(user: User) -> int:
-    if user.is_client:
-        return sum(row.unread for row in client_threads(user))
-    return sum(row.unread for row in inbox(user))
+    """Threads with something unread: a client's own, a worker's inbox (as the navigation counts them). One query."""
+    scope = _client_scope(user) if user.is_client else _inbox_scope(user)
+    threads = scope.with_only_columns(Thread.id).where(_unread(user)).subquery()
+    return db.session.scalar(select(func.count()).select_from(threads))

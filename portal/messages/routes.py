@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.extensions import db
@@ -11,6 +11,7 @@ from portal.messages import bp, forms, operations, permissions, queries
 from portal.messages.models import MAX_ATTACHMENT_BYTES, Attachment, CallbackRequest, Message, Thread
 from portal.messages.operations import MessageError, Upload
 from portal.plans.permissions import can_work, client_or_casework
+from portal.plans.routes import refuse_or_offer_break_glass
 from portal.programmes.models import Enrolment
 from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
 
@@ -81,7 +82,10 @@ def new_thread(enrolment_id: int):
 @bp.route("/messages/<int:thread_id>")
 @client_or_casework
 def thread(thread_id: int):
-    thread = _thread(thread_id)
+    thread = db.get_or_404(Thread, thread_id)
+    if not permissions.can_read(current_user, thread):
+        # A worker outside the client's team may open urgent access here too, and comes back to the thread.
+        return refuse_or_offer_break_glass(thread.enrolment, url_for(".thread", thread_id=thread.id))
     form = forms.ReplyForm(body=queries.draft_of(current_user, thread))
     return _thread_page(thread, form)
 
@@ -177,3 +181,25 @@ def callback_handled(callback_id: int):
     operations.handle_callback(current_user, item)
     flash(_("The callback request was marked done."), "success")
     return redirect(url_for(".inbox"))
+
+
+@bp.route("/messages/unread")
+@client_or_casework
+def unread():
+    """The navigation's unread counter, asked again by the page when a message arrives (JSON)."""
+    count = queries.unread_count(current_user)
+    response = jsonify(count=count, text=_("%(count)s unread", count=count))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _messages_in_navigation() -> bool:
+    return current_user.is_authenticated and (current_user.is_client or current_user.has_role(*CASEWORK_ROLES))
+
+
+def _unread_messages() -> int:
+    return queries.unread_count(current_user) if _messages_in_navigation() else 0
+
+
+bp.record_once(lambda state: state.app.jinja_env.globals.update(
+    unread_messages=_unread_messages, messages_in_navigation=_messages_in_navigation))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -67,6 +68,13 @@ class PhaseForm(FlaskForm):
 
 
 class BreakGlassForm(FlaskForm):
+    # Where to go once access is open (the plan, or the message thread it was asked from); checked as a local path.
+    next = HiddenField()
     reason = TextAreaField(_l("Why do you need urgent access?"), render_kw={"rows": 2, "maxlength": 500},
                            validators=[InputRequired(message=_l("Write why you need urgent access.")),
                                        Length(max=500)])
+
+
+class PhotoForm(FlaskForm):
+    photo = FileField(_l("Your photo"), render_kw={"accept": "image/png,image/jpeg,image/webp"},
+                      validators=[FileRequired(message=_l("Choose a picture first."))])

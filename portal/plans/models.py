@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -167,3 +167,25 @@ class BreakGlass(db.Model):
     reason: Mapped[str] = mapped_column(String(500))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+PHOTO_MAX_SIDE = 512  # pixels: a card shows it at about 96 px; twice that for sharp screens, with room to spare
+PHOTO_MAX_STORED = 1024 * 1024
+
+
+class StaffPhoto(db.Model):
+    """A staff member's photo for the client's care-team card: always re-encoded JPEG, never the uploaded bytes."""
+
+    __tablename__ = "staff_photos"
+    __table_args__ = (
+        CheckConstraint(f"size > 0 AND size <= {PHOTO_MAX_STORED}", name="size_range"),
+        CheckConstraint(f"width BETWEEN 1 AND {PHOTO_MAX_SIDE} AND height BETWEEN 1 AND {PHOTO_MAX_SIDE}",
+                        name="dimensions"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int]
+    width: Mapped[int]
+    height: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

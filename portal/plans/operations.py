@@ -12,7 +12,7 @@ from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _l
-from portal.plans import permissions
+from portal.plans import permissions, photos
 from portal.plans.models import (
     MAX_CONTINUATION,
     MAX_GOAL,
@@ -26,6 +26,7 @@ from portal.plans.models import (
     Plan,
     PlanNote,
     PlanVersion,
+    StaffPhoto,
     Step,
     StepOwner,
 )
@@ -263,3 +264,30 @@ def break_glass(actor: User, enrolment: Enrolment, reason: str) -> BreakGlass:
     # The reason stays in the grant row; the audit trail says that break-glass was used, never the text.
     record(actor, AuditAction.READ, "plans", "break_glass", grant.id, enrolment.client_id, {"note": "break_glass"})
     return grant
+
+
+def set_photo(actor: User, data: bytes) -> StaffPhoto:
+    """A staff member's own photo for the care-team card (replaces the earlier one)."""
+    if not actor.is_staff:
+        raise PermissionError("staff only")
+    try:
+        photo = photos.process(data)
+    except photos.PhotoError as exc:
+        raise PlanError(str(exc)) from exc
+    row = db.session.get(StaffPhoto, actor.id) or StaffPhoto(user_id=actor.id)
+    row.data, row.size, row.width, row.height, row.updated_at = (
+        photo.data, len(photo.data), photo.width, photo.height, utcnow())
+    db.session.add(row)
+    db.session.flush()
+    record(actor, AuditAction.UPDATE, "plans", "staff_photo", actor.id)
+    return row
+
+
+def remove_photo(actor: User) -> bool:
+    row = db.session.get(StaffPhoto, actor.id)
+    if row is None:
+        return False
+    db.session.delete(row)
+    db.session.flush()
+    record(actor, AuditAction.DELETE, "plans", "staff_photo", actor.id)
+    return True

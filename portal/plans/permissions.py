@@ -12,14 +12,15 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 
 from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
+from portal.people.models import Client
 from portal.people.permissions import enrolments_visible_to
 from portal.plans.models import BreakGlass
-from portal.programmes.models import Enrolment, EnrolmentStatus
+from portal.programmes.models import Enrolment, EnrolmentStatus, TeamMember
 from portal.web.access import CASEWORK_ROLES
 
 
@@ -51,6 +52,19 @@ def can_work(user: User, enrolment: Enrolment) -> bool:
 
 def is_active(enrolment: Enrolment) -> bool:
     return enrolment.status is EnrolmentStatus.ACTIVE
+
+
+def can_see_photo(viewer: User, staff_id: int) -> bool:
+    """Staff see each other's photos; a client sees the photos of the people in their active care teams."""
+    if viewer.is_staff:
+        return True
+    if not viewer.is_client:
+        return False
+    in_team = or_(Enrolment.coordinator_id == staff_id, Enrolment.deputy_id == staff_id, exists().where(
+        TeamMember.enrolment_id == Enrolment.id, TeamMember.user_id == staff_id))
+    return bool(db.session.scalar(select(exists().where(
+        Enrolment.client_id == Client.id, Client.user_id == viewer.id,
+        Enrolment.status == EnrolmentStatus.ACTIVE, in_team))))
 
 
 def client_or_casework(view):

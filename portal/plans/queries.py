@@ -11,7 +11,7 @@ from portal.audit.operations import record_read
 from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
-from portal.plans.models import GoalStatus, PhaseTransition, Plan, PlanVersion
+from portal.plans.models import GoalStatus, PhaseTransition, Plan, PlanVersion, StaffPhoto
 from portal.programmes.models import Enrolment
 from portal.scheduling import hours
 from portal.scheduling.models import Absence
@@ -104,6 +104,7 @@ class CareTeam:
     members: list  # TeamMember rows (user and role in the worker's words)
     away_until: datetime | None  # the coordinator's current absence ends then
     hours: list[tuple[int, list[tuple[time, time]]]]  # the contact person's working week
+    photos: dict[int, datetime] = field(default_factory=dict)  # user id → when their photo was last changed
 
     @property
     def coordinator_away(self) -> bool:
@@ -129,8 +130,22 @@ def care_team(enrolment: Enrolment, now: datetime | None = None) -> CareTeam:
     now = now or utcnow()
     away_until = absent_until(enrolment.coordinator, now)
     team = CareTeam(enrolment.coordinator, enrolment.deputy, list(enrolment.team), away_until, [])
+    people = [u.id for u in (team.coordinator, team.deputy, *[m.user for m in team.members]) if u is not None]
+    team.photos = photo_stamps(people)
     person = team.contact_person
     if person is not None:
         week, _default = hours.effective_week(person)
         team.hours = sorted(week.items())
     return team
+
+
+def photo_stamps(user_ids: list[int]) -> dict[int, datetime]:
+    """Which of these staff members have a photo, and its version (for the image URL), in one query."""
+    if not user_ids:
+        return {}
+    return dict(db.session.execute(select(StaffPhoto.user_id, StaffPhoto.updated_at)
+                                   .where(StaffPhoto.user_id.in_(user_ids))).all())
+
+
+def photo_of(user_id: int) -> StaffPhoto | None:
+    return db.session.get(StaffPhoto, user_id)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from babel.dates import format_time, get_day_names
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from portal.extensions import db
 from portal.i18n import _
-from portal.plans import bp, forms, operations, permissions, queries
+from portal.plans import bp, forms, operations, permissions, photos, queries
 from portal.plans.labels import LABELS
 from portal.plans.models import Goal, GoalStatus, Step, StepOwner
 from portal.programmes import registry
@@ -20,6 +20,7 @@ from portal.programmes.models import Enrolment
 from portal.scheduling.rules import BookingError
 from portal.scheduling.timeutil import NonexistentLocalTime, local
 from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
+from portal.web.navigation import safe_next
 
 
 @bp.context_processor
@@ -39,7 +40,9 @@ def _short_time(value) -> str:
 
 # Used on the client's home page and the worker's client page too (their templates are not this feature's).
 bp.record_once(lambda state: state.app.jinja_env.globals.update(
-    care_team_for=queries.care_team, weekday_name=_weekday_name))
+    care_team_for=queries.care_team, weekday_name=_weekday_name, photo_stamps=queries.photo_stamps,
+    staff_photo_url=lambda user_id, stamp: url_for("plans.staff_photo", user_id=user_id, v=int(stamp.timestamp())),
+    new_photo_form=forms.PhotoForm))
 bp.record_once(lambda state: state.app.jinja_env.filters.update(short_time=_short_time))
 
 
@@ -102,11 +105,17 @@ def mine():
 def show(enrolment_id: int):
     enrolment = db.get_or_404(Enrolment, enrolment_id)
     if not permissions.can_read(current_user, enrolment):
-        if current_user.has_role(*CASEWORK_ROLES):
-            return render_template("plans/break_glass.html", enrolment=enrolment,
-                                   form=forms.BreakGlassForm()), 403
-        abort(403)
+        return refuse_or_offer_break_glass(enrolment)
     return _page(enrolment)
+
+
+def refuse_or_offer_break_glass(enrolment: Enrolment, next_url: str | None = None):
+    """403: a case worker outside the client's team is offered audited urgent access (the plan page and
+    message threads share this); anyone else is simply refused."""
+    if not current_user.has_role(*CASEWORK_ROLES):
+        abort(403)
+    form = forms.BreakGlassForm(next=next_url or "")
+    return render_template("plans/break_glass.html", enrolment=enrolment, form=form), 403
 
 
 @bp.route("/plans/<int:enrolment_id>/break-glass", methods=["POST"])
@@ -123,7 +132,8 @@ def break_glass(enrolment_id: int):
         return render_template("plans/break_glass.html", enrolment=enrolment, form=form), 400
     flash(_("Urgent access was opened for %(hours)s hours. It is recorded with your reason.",
             hours=operations.BREAK_GLASS_HOURS), "success")
-    return _to_plan(enrolment)
+    target = safe_next(form.next.data)
+    return redirect(target) if target else _to_plan(enrolment)
 
 
 @bp.route("/plans/<int:enrolment_id>/print")
@@ -315,3 +325,54 @@ def continuation(enrolment_id: int):
                   "success")
             return _to_plan(enrolment, "continuation")
     return render_template("plans/continuation.html", enrolment=enrolment, form=form), 400 if form.errors else 200
+
+
+@bp.before_request
+def _allow_photo_upload():
+    """The app refuses bodies over 2 MB; a phone photo is often bigger. Up to twice the limit reaches the
+    form (which says the file is too big); beyond, 413."""
+    if request.endpoint == "plans.upload_photo":
+        request.max_content_length = 2 * photos.MAX_UPLOAD_BYTES
+
+
+@bp.route("/account/photo", methods=["GET", "POST"])
+@staff_required()
+def upload_photo():
+    """A staff member's own photo, shown to their clients on the care-team card (the form is on the account page)."""
+    if request.method == "GET":
+        return redirect(url_for("core.account", _anchor="photo"))
+    form = forms.PhotoForm()
+    if form.validate():
+        try:
+            # One byte over the limit is enough to refuse it: the rest is never read into memory.
+            operations.set_photo(current_user, form.photo.data.read(photos.MAX_UPLOAD_BYTES + 1))
+        except operations.PlanError as exc:
+            form.photo.errors.append(str(exc))
+        else:
+            flash(_("Your photo was saved. Your clients see it with your name."), "success")
+            return redirect(url_for("core.account", _anchor="photo"))
+    return render_template("core/account.html", photo_form=form), 400
+
+
+@bp.route("/account/photo/remove", methods=["POST"])
+@staff_required()
+def remove_photo():
+    if operations.remove_photo(current_user):
+        flash(_("Your photo was removed."), "success")
+    return redirect(url_for("core.account", _anchor="photo"))
+
+
+@bp.route("/staff/<int:user_id>/photo")
+@login_required
+def staff_photo(user_id: int):
+    """The photo, to staff and to the clients whose care team the person is in (403 to anyone else)."""
+    if not permissions.can_see_photo(current_user, user_id):
+        abort(403)
+    photo = queries.photo_of(user_id)
+    if photo is None:
+        abort(404)
+    response = Response(photo.data, mimetype="image/jpeg")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # The URL carries the photo's version, so a browser may keep it for a day; never a shared cache.
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response

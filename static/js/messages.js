@@ -34,7 +34,12 @@
       if (!html) return;
       list.insertAdjacentHTML('beforeend', html);
       announce(config.strings.new_in_thread);
-    }).catch(() => {});
+    }).catch(() => {}).then(changed);
+  }
+
+  // The navigation's unread counter (static/js/messages-unread.js) asks the server for the new number.
+  function changed() {
+    document.dispatchEvent(new CustomEvent('silta:messages-changed'));
   }
 
   function showUnrelated(text) {
@@ -63,7 +68,7 @@
     });
     socket.on('message', (event) => {
       if (config.thread && event.thread_id === config.thread && list) fetchNew();
-      else showUnrelated(config.strings.new_message);
+      else { showUnrelated(config.strings.new_message); changed(); }
     });
     socket.on('callback', () => showUnrelated(config.strings.callback));
     document.documentElement.dataset.live = 'connecting';

@@ -71,6 +71,10 @@ NOT_PAGES = {
     "plans.staff_photo": "a staff member's photo (a JPEG), shown on the care-team card and the account page",
     "plans.upload_photo": "GET only redirects to the account page's photo section, which is visited itself",
     "messages.unread": "JSON for the navigation's unread counter",
+    # plans and messages: the staff photo and the navigation's unread counter
+    "plans.staff_photo": "a staff member's photo (a JPEG), shown on the care-team card and the account page",
+    "plans.upload_photo": "GET only redirects to the account page's photo section, which is visited itself",
+    "messages.unread": "JSON for the navigation's unread counter",
 }
 
 

@@ -171,6 +171,12 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "referrals.accept": ("POST", CASEWORK),
     "referrals.answer": ("POST", CASEWORK),
     "referrals.log_contact": ("GET", CASEWORK),
+    # plans and messages: staff photos (whose photo a client may see: tests/plans/test_photos.py; the photo
+    # asked for here does not exist) and the navigation's unread counter
+    "plans.upload_photo": ("GET", STAFF),
+    "plans.remove_photo": ("POST", STAFF),
+    "plans.staff_photo": ("GET", ANY_SIGNED_IN),
+    "messages.unread": ("GET", CLIENT_OR_CASEWORK),
 }
 INTAKE_IDS = {"intake.static": {"filename": "intake.css"}, "intake.item": {"item_id": 999999},
               "intake.register": {"item_id": 999999}, "intake.merge": {"item_id": 999999},
@@ -197,7 +203,7 @@ REFERRAL_IDS = {"referrals.show": {"referral_id": 999999}, "referrals.accept": {
                 "referrals.answer": {"referral_id": 999999}, "referrals.log_contact": {"enrolment_id": 999999}}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "appointments.feed", "scheduling.remove_absence",
                 *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS, *REFERRAL_IDS,
-                "interop.care_plan", *(set(INTAKE_IDS) - {"intake.static"})}
+                "interop.care_plan", "plans.staff_photo", *(set(INTAKE_IDS) - {"intake.static"})}
 
 
 @pytest.fixture
@@ -299,6 +305,7 @@ def _plan_args(world) -> dict:
             "interop.care_plan": {"resource_id": 999999}, "interop.care_team": {"resource_id": world["enrolment"].id},
             "interop.care_plan_search": {"subject": f"Patient/{world['client'].id}"},
             "interop.care_team_search": {"subject": f"Patient/{world['client'].id}"},
+            "plans.staff_photo": {"user_id": world["users"]["worker"].id},
             **{endpoint: ids.get(endpoint, {"enrolment_id": 999999}) for endpoint in PLAN_POSTS}}
 
 
