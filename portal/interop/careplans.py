@@ -6,8 +6,9 @@
   completed/achieved, set aside → cancelled), ``expressedBy`` whoever wrote the goal down; each step as
   an ``activity`` (not-started or completed, ``scheduledPeriod.end`` its due date, its goal, and who
   takes it: the client, the coordinator, or a role in words for a team member or relative); the
-  continuation plan as ``note``. Progress notes and comments are not served: they are conversation,
-  not the agreed plan.
+  continuation plan as ``note`` (text only), followed by the workers' progress notes on the whole plan
+  (``note`` with author and time); a progress note on one goal is that Goal's ``note``. The client's own
+  comments are not served: they are the client's conversation with the worker, not a record of progress.
 - ``CareTeam/<id>`` (the enrolment's id): coordinator, deputy and own team as Practitioner participants
   with their role in words; active while the service runs.
 - Search: ``CarePlan?subject=Patient/<id>`` (or ``patient=``) and the same for ``CareTeam``.
@@ -30,7 +31,7 @@ from portal.interop import bp, fhir
 from portal.interop.routes import NotSupported, _get, _json, _signed_in
 from portal.people.models import Client
 from portal.plans import permissions
-from portal.plans.models import GoalStatus, Plan, StepOwner
+from portal.plans.models import GoalStatus, NoteKind, Plan, StepOwner
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.web.access import CASEWORK_ROLES
 from portal.web.templating import programme_name
@@ -126,7 +127,8 @@ def _practitioner(user) -> dict:
 
 def care_plan_resource(plan: Plan) -> CarePlan:
     enrolment = plan.enrolment
-    goals = [_goal(goal, enrolment) for goal in plan.goals]
+    progress = [n for n in plan.notes if n.kind is NoteKind.PROGRESS]
+    goals = [_goal(goal, enrolment, [n for n in progress if n.goal_id == goal.id]) for goal in plan.goals]
     activities = [_activity(step, goal, enrolment) for goal in plan.goals for step in goal.steps]
     resource = {
         "id": str(plan.id), "status": "active" if enrolment.status is EnrolmentStatus.ACTIVE else "completed",
@@ -139,13 +141,18 @@ def care_plan_resource(plan: Plan) -> CarePlan:
     }
     if activities:
         resource["activity"] = activities
-    notes = [text for text in (plan.next_steps, plan.self_care, plan.support) if text]
+    notes = [{"text": text} for text in (plan.next_steps, plan.self_care, plan.support) if text]
+    notes += [_annotation(n) for n in progress if n.goal_id is None]
     if notes:
-        resource["note"] = [{"text": text} for text in notes]
+        resource["note"] = notes
     return CarePlan(**resource)
 
 
-def _goal(goal, enrolment: Enrolment) -> dict:
+def _annotation(note) -> dict:
+    return {"text": note.body, "time": note.created_at.isoformat(), "authorReference": _practitioner(note.author)}
+
+
+def _goal(goal, enrolment: Enrolment, progress: list) -> dict:
     expressed = (_patient(enrolment) if goal.proposed_by_id == enrolment.client.user_id
                  else {"reference": f"Practitioner/{goal.proposed_by_id}"})
     resource = {"resourceType": "Goal", "id": f"goal-{goal.id}", "lifecycleStatus": GOAL_STATUS[goal.status],
@@ -153,6 +160,8 @@ def _goal(goal, enrolment: Enrolment) -> dict:
     if goal.status is GoalStatus.ACHIEVED:
         resource["achievementStatus"] = {"coding": [{
             "system": "http://terminology.hl7.org/CodeSystem/goal-achievement", "code": "achieved"}]}
+    if progress:
+        resource["note"] = [_annotation(n) for n in progress]
     return resource
 
 

@@ -78,6 +78,28 @@ def test_achieved_goals_and_ended_services(db, client, login, people):
     assert team.status == "inactive" and str(team.period.end) == date.today().isoformat()
 
 
+def test_progress_notes_are_served_with_author_and_time(db, client, login, people):
+    """A worker's progress note on the plan is a CarePlan note, one on a goal that Goal's note; the client's
+    own comments stay out (conversation, not a record of progress)."""
+    enrolment, coordinator = people["enrolment"], people["coordinator"]
+    on_plan = operations.add_note(coordinator, enrolment, "Tavattiin kotona, uni parantunut")
+    on_goal = operations.add_note(coordinator, enrolment, "Iltarutiini toimii viikolla", people["agreed"])
+    operations.add_note(people["me"].user, enrolment, "Minun kommenttini")
+    db.session.commit()
+    login(people["me"].user)
+    body = _get(client, f"/fhir/r4/CarePlan/{people['agreed'].plan_id}")
+    plan = CarePlan.model_validate_json(body)
+    assert [n.text for n in plan.note] == ["Terveysasema jatkaa", "Kriisipuhelin", "Tavattiin kotona, uni parantunut"]
+    progress = plan.note[-1]
+    assert progress.authorReference.reference == f"Practitioner/{coordinator.id}"
+    assert progress.time is not None and progress.time.replace(tzinfo=None) == on_plan.created_at.replace(tzinfo=None)
+    goal = next(g for g in plan.contained if g.id == f"goal-{people['agreed'].id}")
+    assert [n.text for n in goal.note] == [on_goal.body]
+    assert goal.note[0].authorReference.display == "Sanna Virtanen"
+    assert not next(g for g in plan.contained if g.id == f"goal-{people['proposed'].id}").note
+    assert "Minun kommenttini" not in body
+
+
 def test_care_team(client, login, people):
     login(people["nurse"])
     team = CareTeam.model_validate_json(_get(client, f"/fhir/r4/CareTeam/{people['enrolment'].id}"))
