@@ -23,6 +23,7 @@ from portal.demo.history import HistoryBuilder
 from portal.demo.measures import seed_measures
 from portal.demo.people import CLIENT_PROFILES, FIXED_CLIENTS, MUNICIPALITIES, ClientFactory, Decks, ascii_name
 from portal.demo.plans import seed_messages, seed_plans
+from portal.demo.referrals import seed_referrals
 from portal.people.models import Client, Municipality, OrgUnit, UnitMembership
 from portal.programmes.definitions_schema import ProgrammeDefinition
 from portal.programmes.models import EnrolmentStatus, Programme
@@ -160,6 +161,7 @@ def seed_demo(session: Session, definitions: dict[str, ProgrammeDefinition], *, 
     seed_measures(session, definitions, history.enrolments, appointments, today, rng)
     seed_plans(session, definitions, history.enrolments, today)
     seed_messages(session, history.enrolments, today)
+    seed_referrals(session, history.enrolments, today)
     appointments += seed_groups(session, today)  # the closed groups' sessions ahead are new appointments
     return _summary(programmes_added, municipalities, units, staff, clients, history, appointments)
 
