@@ -75,6 +75,7 @@ NOT_PAGES = {
     "plans.staff_photo": "a staff member's photo (a JPEG), shown on the care-team card and the account page",
     "plans.upload_photo": "GET only redirects to the account page's photo section, which is visited itself",
     "messages.unread": "JSON for the navigation's unread counter",
+    "reports.csv": "a CSV file for spreadsheets (the same numbers as the report page, which is visited)",
 }
 
 
@@ -433,6 +434,15 @@ PAGES: dict[str, Page] = {
     "message-thread": Page("messages.thread", _message_thread),
     "message-callback": Page("messages.callback", _callback_form),
     "message-callback-invalid": Page("messages.callback", _submit_empty(_callback_form), 400),
+    # reports: every programme's page once, by a login that has data in it (a queue coordinator only the housing one)
+    "reports": Page("reports.index", _goto("/reports/")),
+    "report-remote": Page("reports.show", _goto("/reports/remote-guidance"), who=frozenset({"coordinator"})),
+    "report-remote-invalid": Page("reports.show", _goto("/reports/remote-guidance?start=2026-13-01"), 400,
+                                  who=frozenset({"coordinator"})),
+    "report-housing": Page("reports.show", _goto("/reports/housing-guidance"), who=frozenset({"queue", "team-lead"})),
+    "report-intensive": Page("reports.show", _goto("/reports/intensive-rehabilitation"), who=frozenset({"worker"})),
+    "report-ppt": Page("reports.show", _goto("/reports/many-services"), who=frozenset({"coordinator"})),
+    "report-health": Page("reports.show", _goto("/reports/health-social-work"), who=frozenset({"team-lead"})),
 }
 
 
