@@ -49,5 +49,7 @@ def main_navigation() -> list[tuple[str, str]]:
     if current_user.has_role(Role.ADMIN):
         links += [("admin.index", _("Administration")), ("admin.users", _("Staff accounts")),
                   ("audit.search", _("Audit log")), ("notifications.outbox", _("Outbox"))]
+    if current_user.has_role(*CASEWORK_ROLES, Role.QUEUE_COORDINATOR):
+        links.append(("reports.index", _("Reports")))
     links.append(("core.account", _("My account")))
     return links
