@@ -125,7 +125,7 @@ def overview(enrolment_id: int):
     enrolment = _enrolment(enrolment_id, permissions.worker_may_see)
     record_read(current_user, "measures", "enrolment", enrolment.id, enrolment.client_id)
     return render_template("measures/overview.html", enrolment=enrolment,
-                           **views.worker_overview(enrolment, str(get_locale())))
+                           **views.worker_overview(enrolment, str(get_locale()), current_user))
 
 
 @bp.route("/measures/export/<programme_code>.csv")

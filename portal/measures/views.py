@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import get_locale
 
 from portal.db import utcnow
@@ -75,7 +75,7 @@ def answered(answer: Answer) -> dict:
     return {"definition": definition, "rows": rows}
 
 
-def worker_overview(enrolment: Enrolment, locale: str) -> dict:
+def worker_overview(enrolment: Enrolment, locale: str, user) -> dict:
     now = utcnow()
     answered_keys = {(a.instrument_code, a.occurrence) for a in queries.submitted_answers(enrolment.id)}
     missing = [o for o in queries.occurrences(enrolment, now, open_only=False)
@@ -87,7 +87,18 @@ def worker_overview(enrolment: Enrolment, locale: str) -> dict:
         "answers": list(reversed(queries.submitted_answers(enrolment.id))),
         "missing": list(reversed(missing)),
         "client_sees_graph": queries.client_sees_fit_graph(enrolment.id),
+        "report_url": programme_report_url(user, enrolment.programme_code),
     }
+
+
+def programme_report_url(user, programme_code: str) -> str | None:
+    """The programme's figures (share satisfied, 3X10D change against the target) live in reports: a link
+    there for those who may read it, so the KPIs are computed in one place only."""
+    from portal.reports.permissions import can_view
+
+    if "reports.show" not in current_app.view_functions or not can_view(user, programme_code):
+        return None
+    return url_for("reports.show", programme=programme_code)
 
 
 def instrument_name(code: str) -> str:

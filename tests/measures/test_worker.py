@@ -61,6 +61,8 @@ def test_the_overview_shows_the_graph_its_table_and_the_alerts(db, client, login
     assert "SRS 34.8 is at or below 36" in html and "SRS fell from 38 to 34.8" in html
     assert "Clinical cutoff 25" in html and "first ORS ± 5" in html
     assert "<td>12.8</td><td>34.8</td>" in html  # the data table
+    # The programme's KPIs are the reports feature's: the overview links there instead of repeating them.
+    assert f'href="/reports/{enrolment.programme_code}"' in html
     read = db.session.scalar(select(AuditRecord).where(AuditRecord.feature == "measures",
                                                        AuditRecord.action == AuditAction.READ))
     assert read.client_id == enrolment.client_id
