@@ -20,6 +20,7 @@ from portal.auth.models import AccountKind, Role, User, UserRole
 from portal.auth.passwords import hash_password
 from portal.demo.groups import seed_groups
 from portal.demo.history import HistoryBuilder
+from portal.demo.intake import seed_intake
 from portal.demo.measures import seed_measures
 from portal.demo.people import CLIENT_PROFILES, FIXED_CLIENTS, MUNICIPALITIES, ClientFactory, Decks, ascii_name
 from portal.demo.plans import seed_messages, seed_plans
@@ -163,6 +164,7 @@ def seed_demo(session: Session, definitions: dict[str, ProgrammeDefinition], *, 
     seed_messages(session, history.enrolments, today)
     seed_referrals(session, history.enrolments, today)
     appointments += seed_groups(session, today)  # the closed groups' sessions ahead are new appointments
+    seed_intake(session, history.enrolments, today, rng)  # housing intake, assessments, SAP, decisions
     return _summary(programmes_added, municipalities, units, staff, clients, history, appointments)
 
 
