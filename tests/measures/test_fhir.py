@@ -81,3 +81,17 @@ def test_a_draft_is_not_served(db, client, login, worker, enrolment, meeting):
     db.session.commit()
     login(worker)
     assert client.get(f"/fhir/r4/QuestionnaireResponse/{draft.id}").status_code == 404
+
+
+def test_every_installed_instrument_is_a_valid_questionnaire(app, db, client, login, worker):
+    from portal.measures import instruments
+
+    versions = [operations.instrument_version(code) for code in instruments.codes()]
+    assert {"ors", "srs", "3x10d"} <= {v.code for v in versions}
+    db.session.commit()
+    login(worker)
+    for version in versions:
+        parsed = Questionnaire.model_validate_json(body(client.get(f"/fhir/r4/Questionnaire/{version.id}")))
+        assert parsed.url.endswith(f"/Questionnaire/{version.code}") and parsed.item, version.code
+    bundle = Bundle.model_validate_json(body(client.get("/fhir/r4/Questionnaire")))
+    assert bundle.total == len(versions)
