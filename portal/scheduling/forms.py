@@ -81,7 +81,8 @@ class BookingForm(FlaskForm):
     find = SubmitField(_l("Find free times"))
     slot = StringField()  # the free-time button pressed: "YYYY-MM-DDTHH:MM", Helsinki time
 
-    def __init__(self, definition: ProgrammeDefinition, colleagues: Sequence[User], **kwargs) -> None:
+    def __init__(self, definition: ProgrammeDefinition, colleagues: Sequence[User],
+                 enrolment: Enrolment | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.definition, self.colleagues = definition, list(colleagues)
         types = bookable_types(definition)
@@ -93,7 +94,9 @@ class BookingForm(FlaskForm):
             SelectChoice(str(u.id), u.display_name) for u in self.colleagues]
         if not self.is_submitted() and types:
             self.contact_type.data = types[0].code
-            self.modality.data = (types[0].first_contact_modality or types[0].modalities[0]).value
+            first = (rules.default_modality(types[0], enrolment) if enrolment is not None
+                     else types[0].first_contact_modality or types[0].modalities[0])
+            self.modality.data = first.value
 
     def validate_time(self, field) -> None:
         require_existing_local_time(self.day.data, field.data)

@@ -64,7 +64,7 @@ def team():
 def book(enrolment_id: int):
     enrolment = _load_enrolment(enrolment_id)
     form = forms.BookingForm(registry.definition(enrolment.programme_code),
-                             queries.colleagues_for(enrolment, current_user))
+                             queries.colleagues_for(enrolment, current_user), enrolment=enrolment)
     if not form.is_submitted():
         record_read(current_user, "scheduling", "enrolment", enrolment.id, enrolment.client_id)
         return _booking_page(form, enrolment)

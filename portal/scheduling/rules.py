@@ -16,10 +16,10 @@ from sqlalchemy import exists, select
 from portal.auth.models import User
 from portal.extensions import db
 from portal.i18n import _, _l
-from portal.programmes.definitions_schema import ProgrammeDefinition
-from portal.programmes.models import EnrolmentStatus
+from portal.programmes.definitions_schema import ContactType, Modality, ProgrammeDefinition
+from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling import availability, timeutil
-from portal.scheduling.models import ACTIVE_STATUSES, Absence, Appointment, AppointmentStatus
+from portal.scheduling.models import ACTIVE_STATUSES, Absence, Appointment, AppointmentStatus, ChangeRequest
 
 MESSAGES = {
     "unknown_type": _l("This programme has no such contact type."),
@@ -97,6 +97,26 @@ def warnings_for(workers: list[User], starts_at: datetime, ends_at: datetime) ->
 def _absent(workers: list[User], starts_at: datetime, ends_at: datetime) -> set[int]:
     return set(db.session.scalars(select(Absence.user_id).where(
         Absence.user_id.in_([w.id for w in workers]), Absence.starts_at < ends_at, Absence.ends_at > starts_at)))
+
+
+def default_modality(contact_type: ContactType, enrolment: Enrolment) -> Modality:
+    """The way of meeting a booking form offers first.
+
+    Until the client has a contact, the programme's first-contact way (remote guidance: a home visit).
+    Afterwards the client's own preference, where the contact type offers it: the way they last asked
+    for in a change request, else a home visit for a client who said they would rather meet at home.
+    Any offered way can still be chosen, so the client can always switch back to home visits.
+    """
+    first = contact_type.first_contact_modality
+    if first and not _has_earlier_contact(enrolment.id):
+        return first
+    asked = db.session.scalar(
+        select(ChangeRequest.wants_modality).join(Appointment, Appointment.id == ChangeRequest.appointment_id)
+        .where(Appointment.enrolment_id == enrolment.id, ChangeRequest.wants_modality.is_not(None))
+        .order_by(ChangeRequest.created_at.desc(), ChangeRequest.id.desc()).limit(1))
+    if asked is None and enrolment.client.prefers_home_visits:
+        asked = Modality.HOME_VISIT
+    return asked if asked in contact_type.modalities else contact_type.modalities[0]
 
 
 def _has_earlier_contact(enrolment_id: int) -> bool:
