@@ -173,7 +173,11 @@ def test_the_client_page_shows_the_fit_alerts_and_the_fresh_ors(db, client, logi
     login(english_worker)
     html = client.get(f"/work/clients/{client_row.id}").get_data(as_text=True)
     assert "FIT alerts" in html and "SRS 34.8 is at or below 36" in html
+    # The caseload shows what is due now: the coming meeting's ORS, with the worker's entry form.
+    enter = f"/measures/enrolments/{enrolment.id}/ors/appt-{meeting.id}/enter"
+    assert "Questionnaires open for the client now:" in html and enter in html
     assert queries.fresh_ors(enrolment, meeting) is None
     answer(db, english_worker, enrolment, "ors", meeting, scores=[7, 7, 7, 7])
     db.session.commit()
     assert queries.fresh_ors(enrolment, meeting).total == 28
+    assert enter not in client.get(f"/work/clients/{client_row.id}").get_data(as_text=True)  # answered: not due
