@@ -1,4 +1,5 @@
-"""On PostgreSQL: simultaneous submissions of one occurrence (a double click, two tabs) store one answer."""
+"""On PostgreSQL: simultaneous submissions of one occurrence (a double click, two tabs) store one answer; the
+set-based reminder scan (its time-window and IN-list queries) finds the same reminders as on SQLite."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ from portal.measures.models import Answer, AnswerStatus
 from portal.measures.operations import MeasureRefused
 from portal.programmes.models import Enrolment
 from tests.measures.conftest import ors_form
+from tests.measures.test_reminders import (  # noqa: F401 -- collected again here, on PostgreSQL
+    person,
+    test_3x10d_at_the_start_is_reminded_once_in_daytime,
+    test_srs_after_a_phone_meeting_but_not_after_a_video_meeting,
+)
 
 pytestmark = pytest.mark.postgres
 RACERS = 8
