@@ -187,3 +187,33 @@ class CalendarFeed(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+
+
+class CallSlot(db.Model):
+    """A phone-call time a worker publishes (health social work books its phone contacts into these).
+
+    Free until a booking takes it; the booked appointment is linked here. Publishing blocks nobody's
+    calendar: the worker's time is taken only by the appointment, so the no-double-booking rule also
+    decides between two bookings racing for one slot. A cancelled appointment frees the slot again.
+    """
+
+    __tablename__ = "call_slots"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        UniqueConstraint("user_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"),
+                                                       unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+    appointment: Mapped[Appointment | None] = relationship()
+
+    @property
+    def free(self) -> bool:
+        return self.appointment is None or not self.appointment.active
