@@ -34,12 +34,14 @@ def pages(browser, live_server):
     assert not errors, errors
 
 
-def _start_thread(page, base: str) -> str:
+def _start_thread(page, base: str, sent_at: list | None = None) -> str:
     page.goto(base + "/me/messages")
     page.goto(base + page.locator("#main a[href^='/messages/enrolments/']:not([href$='/callback'])")
               .first.get_attribute("href"))
     page.fill("#subject", "Asumisasia")
     page.fill("#body", "Hei Sanna, kysyisin asunnosta.")
+    if sent_at is not None:
+        sent_at.append(time.perf_counter())
     with page.expect_navigation():
         page.click("#main form button[type=submit]")
     assert page.url.rstrip("/").split("/")[-1].isdigit(), page.url
@@ -100,3 +102,82 @@ def test_the_draft_survives_a_reload(pages, live_server):
     _send(client, "Nyt lähetän")
     client.reload()
     assert client.input_value("#body") == ""  # sending removed the draft
+
+
+DEPUTY = "laura.heikkinen@silta.example"  # Aino's named deputy in the demo county
+
+
+@pytest.fixture
+def coordinator_away(live_server):
+    """An Absence row for Aino's coordinator Sanna in the served database, removed afterwards (one live
+    server serves the whole session)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import delete, select
+
+    from portal.auth.models import User
+    from portal.extensions import db
+    from portal.scheduling.models import Absence
+    from tests.browser.conftest import SERVED_APPS
+
+    app = SERVED_APPS[live_server]
+    with app.app_context():
+        sanna = db.session.scalar(select(User).where(User.email == COORDINATOR))
+        now = datetime.now(UTC)
+        absence = Absence(user_id=sanna.id, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=2))
+        db.session.add(absence)
+        db.session.commit()
+        absence_id = absence.id
+        db.session.remove()
+    yield
+    with app.app_context():
+        db.session.execute(delete(Absence).where(Absence.id == absence_id))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_the_deputy_takes_over_during_an_absence(browser, live_server, coordinator_away):
+    client = signed_in_page(browser, live_server, CLIENT)
+    deputy = signed_in_page(browser, live_server, DEPUTY)
+    errors: list[str] = []
+    for page in (client, deputy):
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        # The client's care-team card names the deputy as the one who stands in now.
+        client.goto(live_server + "/me")
+        notice = client.locator("#main .card .hds-notification--info", has_text="Laura Heikkinen")
+        expect(notice).to_have_count(1)
+        assert "Sanna Virtanen" in notice.inner_text()
+
+        deputy.goto(live_server + "/messages/team")
+        deputy.wait_for_selector(CONNECTED, state="attached")
+        counter = deputy.locator("nav [data-unread-url]")
+        before = int(counter.locator("[data-unread-number]").inner_text())
+
+        sent_at: list[float] = []
+        thread_url = _start_thread(client, live_server, sent_at)
+        deputy.wait_for_selector("#live-banner")  # live, on the team inbox: no reload
+        shown = time.perf_counter() - sent_at[0]
+        assert deputy.url == live_server + "/messages/team"
+        # The navigation's counter went up live, in the link's text for screen readers as well.
+        expect(counter.locator("[data-unread-number]")).to_have_text(str(before + 1))
+        assert str(before + 1) in counter.locator("[data-unread-text]").inner_text()
+
+        deputy.click("#live-banner a")
+        deputy.wait_for_load_state()
+        path = thread_url.removeprefix(live_server)
+        deputy.locator(f"#main table a[href='{path}']").click()  # the new thread is listed in the team inbox
+        deputy.wait_for_selector("#message-list")
+        assert deputy.url == thread_url
+        assert "Hei Sanna, kysyisin asunnosta." in deputy.inner_text("#message-list")
+        expect(counter.locator("[data-unread-number]")).to_have_text(str(before))  # read now
+
+        client.wait_for_selector(CONNECTED, state="attached")
+        _send(deputy, "Sanna on poissa, minä autan. Soitan huomenna.")
+        client.locator("#message-list").get_by_text("Sanna on poissa, minä autan.").wait_for()
+        assert "Laura Heikkinen" in client.inner_text("#message-list")
+        print(f"\ndeputy: send click → announced on the deputy's team inbox: {shown * 1000:.0f} ms")
+    finally:
+        client.context.close()
+        deputy.context.close()
+    assert not errors, errors
