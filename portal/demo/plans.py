@@ -11,14 +11,26 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from io import BytesIO
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
 from portal.messages.models import Message, ReadMark, Thread
 from portal.people.models import ClientLanguage
-from portal.plans.models import Goal, GoalStatus, PhaseTransition, Plan, PlanVersion, Step, StepOwner
+from portal.plans import photos
+from portal.plans.models import (
+    Goal,
+    GoalStatus,
+    PhaseTransition,
+    Plan,
+    PlanVersion,
+    StaffPhoto,
+    Step,
+    StepOwner,
+)
 from portal.plans.operations import snapshot
 from portal.programmes.definitions_schema import ProgrammeDefinition
 from portal.programmes.models import Enrolment, EnrolmentStatus, TeamMember
@@ -200,5 +212,33 @@ def seed_messages(session: Session, enrolments: list[Enrolment], today: date) ->
         session.flush()
         session.add_all(ReadMark(thread_id=thread.id, user_id=uid, read_at=at) for uid, at in read_up_to.items())
         added += 1
+    seed_photos(session)
     session.flush()
     return added
+
+
+# Drawn placeholder portraits (never a real person's face) for the README coordinators and Aino's deputy,
+# so the care-team card shows what a photo looks like; background and clothes colours per person.
+PHOTOS = {"sanna.virtanen@silta.example": ("#9fc9eb", "#0000bf"),
+          "laura.heikkinen@silta.example": ("#ffe977", "#00815c"),
+          "mikael.lindqvist@silta.example": ("#d0e6a3", "#6b2e8f")}
+
+
+def seed_photos(session: Session) -> int:
+    """Stored through the same processing as an upload (re-encoded, square, at most 512 px)."""
+    users = session.scalars(select(User).where(User.email.in_(PHOTOS))).all()
+    for user in users:
+        photo = photos.process(_portrait(*PHOTOS[user.email]))
+        session.merge(StaffPhoto(user_id=user.id, data=photo.data, size=len(photo.data), width=photo.width,
+                                 height=photo.height))
+    return len(users)
+
+
+def _portrait(background: str, clothes: str) -> bytes:
+    image = Image.new("RGB", (400, 400), background)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((70, 260, 330, 520), fill=clothes)  # shoulders
+    draw.ellipse((140, 90, 260, 230), fill="#e8b89a")  # head
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

@@ -60,3 +60,7 @@ def test_demo_plans_phases_and_messages(db):
     assert [r.unread for r in message_queries.client_threads(aino)] == [False]
     assert [r.unread for r in message_queries.client_threads(elsa)] == [True]
     assert len(db.session.scalars(select(PhaseTransition)).all()) >= 3
+    # The README coordinators and Aino's deputy have (drawn) photos on the care-team card.
+    aino_enrolment = next(e for e in active if e.client.user_id == aino.id)
+    team = queries.care_team(aino_enrolment)
+    assert {sanna.id, aino_enrolment.deputy_id} <= set(team.photos)
