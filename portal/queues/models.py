@@ -189,3 +189,4 @@ class Residency(db.Model):
 
     unit: Mapped[HousingUnit] = relationship(lazy="joined")
     enrolment: Mapped[Enrolment] = relationship()
+    vacancy: Mapped[Vacancy | None] = relationship()
