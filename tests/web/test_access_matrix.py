@@ -182,6 +182,19 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "reports.index": ("GET", CASEWORK | {"queue_coordinator"}),
     "reports.show": ("GET", CASEWORK | {"queue_coordinator"}),
     "reports.csv": ("GET", CASEWORK | {"queue_coordinator"}),
+    # queues (seed 001): ids that do not exist (QUEUE_IDS); unit A's staff refused unit B's unit, vacancy and
+    # residency, coordinators who do not keep the queue, case workers of other clients: tests/queues/test_routes.py.
+    "queues.index": ("GET", {"queue_coordinator"}),
+    "queues.show": ("GET", {"queue_coordinator"}),
+    "queues.priority": ("POST", {"queue_coordinator"}),
+    "queues.vacancy": ("GET", {"queue_coordinator", "housing_unit"}),
+    "queues.offer": ("POST", {"queue_coordinator"}),
+    "queues.answer": ("POST", {"queue_coordinator"}),
+    "queues.units": ("GET", {"queue_coordinator", "housing_unit"}),
+    "queues.unit": ("GET", {"queue_coordinator", "housing_unit"}),
+    "queues.report_vacancy": ("POST", {"queue_coordinator", "housing_unit"}),
+    "queues.end_residency": ("POST", {"queue_coordinator", "housing_unit"}),
+    "queues.client_status": ("GET", CASEWORK | {"queue_coordinator"}),
 }
 INTAKE_IDS = {"intake.static": {"filename": "intake.css"}, "intake.item": {"item_id": 999999},
               "intake.register": {"item_id": 999999}, "intake.merge": {"item_id": 999999},
@@ -189,6 +202,10 @@ INTAKE_IDS = {"intake.static": {"filename": "intake.css"}, "intake.item": {"item
               "intake.book_slot": {"meeting_id": 999999}, "intake.record_outcome": {"item_id": 999999},
               "intake.decision": {"decision_id": 999999}, "intake.sign": {"decision_id": 999999},
               "intake.decision_print": {"decision_id": 999999}}
+QUEUE_IDS = {"queues.priority": {"entry_id": 999999}, "queues.vacancy": {"vacancy_id": 999999},
+             "queues.offer": {"vacancy_id": 999999}, "queues.answer": {"offer_id": 999999},
+             "queues.unit": {"unit_id": 999999}, "queues.report_vacancy": {"unit_id": 999999},
+             "queues.end_residency": {"residency_id": 999999}, "queues.client_status": {"enrolment_id": 999999}}
 # Public routes that answer 404 for the made-up value the matrix gives them.
 # Group pages are given a group that does not exist: whether a worker may open a real group (its leader,
 # or a team lead of its unit) is object-level and tested in tests/groups.
@@ -208,7 +225,8 @@ REFERRAL_IDS = {"referrals.show": {"referral_id": 999999}, "referrals.accept": {
                 "referrals.answer": {"referral_id": 999999}, "referrals.log_contact": {"enrolment_id": 999999}}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "appointments.feed", "scheduling.remove_absence",
                 *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS, *REFERRAL_IDS,
-                "interop.care_plan", "plans.staff_photo", *(set(INTAKE_IDS) - {"intake.static"})}
+                "interop.care_plan", "plans.staff_photo", *(set(INTAKE_IDS) - {"intake.static"}),
+                *QUEUE_IDS}
 
 
 @pytest.fixture
@@ -262,6 +280,7 @@ def _url(app, endpoint: str, world) -> str:
         **_plan_args(world),
         **REFERRAL_IDS,
         **INTAKE_IDS,
+        **QUEUE_IDS, "queues.show": {"service_type": "supported"},
         "reports.show": {"programme": "housing-guidance"}, "reports.csv": {"programme": "housing-guidance"},
     }.get(endpoint, {})
     with app.test_request_context():
