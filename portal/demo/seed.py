@@ -24,6 +24,7 @@ from portal.demo.intake import seed_intake
 from portal.demo.measures import seed_measures
 from portal.demo.people import CLIENT_PROFILES, FIXED_CLIENTS, MUNICIPALITIES, ClientFactory, Decks, ascii_name
 from portal.demo.plans import seed_messages, seed_plans
+from portal.demo.queues import seed_queues
 from portal.demo.referrals import seed_referrals
 from portal.people.models import Client, Municipality, OrgUnit, UnitMembership
 from portal.programmes.definitions_schema import ProgrammeDefinition
@@ -165,6 +166,7 @@ def seed_demo(session: Session, definitions: dict[str, ProgrammeDefinition], *, 
     seed_referrals(session, history.enrolments, today)
     appointments += seed_groups(session, today)  # the closed groups' sessions ahead are new appointments
     seed_intake(session, history.enrolments, today, rng)  # housing intake, assessments, SAP, decisions
+    seed_queues(session, today, seed)  # last: after the intake demo has queued its granted clients
     return _summary(programmes_added, municipalities, units, staff, clients, history, appointments)
 
 
