@@ -179,11 +179,13 @@ def decisions_of(enrolment_id: int, signed_only: bool) -> list[Decision]:
     return list(db.session.scalars(query.order_by(Decision.id.desc())))
 
 
-def unsigned_decisions(user: User) -> list[Decision]:
-    return list(db.session.scalars(select(Decision).where(
-        Decision.signed_at.is_(None),
+def decisions_for(user: User, signed: bool, limit: int = 50) -> list[Decision]:
+    """Drafts waiting for a signature (oldest first), or the latest signed decisions, of the user's clients."""
+    query = select(Decision).where(
+        Decision.signed_at.is_not(None) if signed else Decision.signed_at.is_(None),
         Decision.enrolment_id.in_(enrolments_visible_to(user).with_only_columns(Enrolment.id)))
-        .order_by(Decision.drafted_at)))
+    order = Decision.signed_at.desc() if signed else Decision.drafted_at
+    return list(db.session.scalars(query.order_by(order).limit(limit)))
 
 
 # --- the client's view -----------------------------------------------------------------------------------

@@ -273,7 +273,8 @@ def record_outcome(item_id: int):
 @bp.route("/intake/decisions")
 @staff_required(*CASEWORK_ROLES)
 def decisions():
-    return render_template("intake/decisions.html", decisions=queries.unsigned_decisions(current_user))
+    return render_template("intake/decisions.html", decisions=queries.decisions_for(current_user, signed=False),
+                           signed=queries.decisions_for(current_user, signed=True, limit=20))
 
 
 @bp.route("/intake/decisions/<int:decision_id>", methods=["GET", "POST"])

@@ -76,6 +76,7 @@ NOT_PAGES = {
     "plans.upload_photo": "GET only redirects to the account page's photo section, which is visited itself",
     "messages.unread": "JSON for the navigation's unread counter",
     "reports.csv": "a CSV file for spreadsheets (the same numbers as the report page, which is visited)",
+    "intake.static": "the intake pages' stylesheet and the printed decision's print script",
 }
 
 
@@ -351,6 +352,16 @@ def _callback_form(page, base: str, roles: frozenset[str] = frozenset()) -> int:
     return page.goto(base + page.locator("#main a[href$='/callback']").first.get_attribute("href")).status
 
 
+def _intake_request_invalid(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    """The client's service request sent empty (the Send button, not Save draft): the error summary."""
+    page.goto(base + "/me/housing/request")
+    page.fill("#description", "")
+    with page.expect_navigation() as navigation:
+        page.click("#main form button[value=send]")
+    assert page.locator(".hds-error-summary").count(), f"no error summary on {page.url}"
+    return navigation.value.status
+
+
 @dataclass(frozen=True)
 class Page:
     endpoint: str | None  # the matrix entry this page belongs to; None: error pages
@@ -443,6 +454,26 @@ PAGES: dict[str, Page] = {
     "report-intensive": Page("reports.show", _goto("/reports/intensive-rehabilitation"), who=frozenset({"worker"})),
     "report-ppt": Page("reports.show", _goto("/reports/many-services"), who=frozenset({"coordinator"})),
     "report-health": Page("reports.show", _goto("/reports/health-social-work"), who=frozenset({"team-lead"})),
+    # intake (seed 001): the list, a contact, forms (empty and refused), assessments, the SAP agenda, decisions;
+    # the client's status page, request form and printed decision (Elsa's is Swedish)
+    "intake-list": Page("intake.index", _goto("/intake")),
+    "intake-item": Page("intake.item", _first_link("/intake"), who=frozenset({"team-lead"})),
+    "intake-new": Page("intake.new", _goto("/intake/new")),
+    "intake-new-invalid": Page("intake.new", _submit_empty(_goto("/intake/new")), 400),
+    "intake-assessments": Page("intake.assessments", _goto("/intake/assessments")),
+    "intake-assessment": Page("intake.assessment", _first_link("/intake/assessments"), who=frozenset({"team-lead"})),
+    "intake-meetings": Page("intake.meetings", _goto("/intake/meetings")),
+    "intake-meeting": Page("intake.meeting", _first_link("/intake/meetings", "#main a[href*='/intake/meetings/']"),
+                           who=frozenset({"team-lead"})),
+    "intake-decisions": Page("intake.decisions", _goto("/intake/decisions")),
+    "intake-decision": Page("intake.decision", _first_link("/intake/decisions", "#main a[href*='/intake/decisions/']"),
+                            who=frozenset({"team-lead"})),
+    "intake-decision-print": Page("intake.decision_print", _first_link("/me/housing", "#main a[href*='/print']"),
+                                  who=frozenset({"client-elsa"})),
+    "intake-mine": Page("intake.mine", _goto("/me/housing")),
+    "intake-request": Page("intake.service_request", _goto("/me/housing/request")),
+    "intake-request-invalid": Page("intake.service_request", _intake_request_invalid, 400,
+                                   who=frozenset({"client-aino"})),
 }
 
 
