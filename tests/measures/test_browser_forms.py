@@ -1,4 +1,5 @@
-"""Axe and 320 px reflow on the 3X10D and written-feedback forms, on any day of the year.
+"""Axe and 320 px reflow on the 3X10D and written-feedback forms, on any day of the year; autosave over a
+dropped connection.
 
 The axe pass over the demo logins (tests/browser/test_accessibility.py) can only visit the forms a demo
 client happens to have open on the day the demo is seeded. Here a client of intensive rehabilitation
@@ -67,5 +68,34 @@ def test_the_form_passes_axe_and_reflows_with_and_without_errors(browser, live_s
         assert_no_axe_violations(page)
         page.set_viewport_size({"width": 320, "height": 640})
         assert_no_horizontal_scroll(page)
+    finally:
+        page.context.close()
+
+
+def test_a_dropped_connection_loses_no_answer(browser, live_server, enrolment_id):  # noqa: F811
+    """Offline while answering: the page says the save failed and keeps trying; back online, the draft is
+    stored without the client doing anything."""
+    from portal.measures.models import Answer, AnswerStatus
+
+    app = SERVED_APPS[live_server]
+    page = signed_in_page(browser, live_server, EMAIL)
+    try:
+        page.goto(f"{live_server}/me/measures/{enrolment_id}/3x10d/start")
+        status = page.locator(".autosave-status")
+        page.context.set_offline(True)
+        choice = page.locator("input[type=radio][value='7']").first.get_attribute("id")
+        page.click(f"label[for='{choice}']")  # HDS draws the label over the radio button: a person clicks it
+        failed = page.locator("form[data-failed]").get_attribute("data-failed")
+        page.wait_for_function("text => document.querySelector('.autosave-status').textContent === text", arg=failed)
+        page.context.set_offline(False)
+        saved = page.locator("form[data-saved]").get_attribute("data-saved")
+        page.wait_for_function("text => document.querySelector('.autosave-status').textContent === text", arg=saved,
+                               timeout=20_000)  # the retry comes within 10 s
+        assert status.inner_text() == saved
+        with app.app_context():
+            draft = db.session.scalar(select(Answer).where(Answer.enrolment_id == enrolment_id,
+                                                           Answer.instrument_code == "3x10d"))
+            assert draft is not None and draft.status is AnswerStatus.DRAFT and 7 in draft.values.values()
+            db.session.remove()
     finally:
         page.context.close()
