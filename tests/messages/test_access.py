@@ -129,3 +129,18 @@ def test_the_counter_is_only_for_clients_and_case_workers(db, client, login, cre
     body = client.get("/account").get_data(as_text=True)
     assert "data-unread-url" not in body and "messages-unread.js" not in body
     assert client.get("/messages/unread").status_code == 403
+
+
+# --- the deputy's notice ----------------------------------------------------------------------------
+
+def test_during_an_absence_the_deputy_gets_the_notice_not_the_coordinator(db, me, coordinator, deputy, enrolment):
+    from portal.notifications.models import OutboxMessage
+
+    now = datetime.now(UTC)
+    db.session.add(Absence(user_id=coordinator.id, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1)))
+    thread = operations.start_thread(me.user, enrolment, "Salainen aihe", "Salainen sisältö")
+    db.session.flush()
+    notices = db.session.scalars(select(OutboxMessage).where(OutboxMessage.user_id.is_not(None))).all()
+    assert [(n.user_id, n.recipient) for n in notices] == [(deputy.id, deputy.email)]
+    assert notices[0].dedupe_key.startswith(f"message:{thread.id}:{deputy.id}:")
+    assert "Salainen" not in notices[0].subject + notices[0].body

@@ -340,3 +340,24 @@ def test_the_review_booking_form_offers_the_next_review_date(db, client, login, 
     login(worker)
     body = _page(client, f"/plans/{enrolment.id}")
     assert 'id="book-day"' in body and 'value="2031-03-03"' in body
+
+
+def test_other_programmes_move_through_their_own_phases(db, client, login, me, worker, create_enrolment):
+    """Not only PPT: a remote-guidance service moves through the phases its programme definition names."""
+    guidance = create_enrolment(me, coordinator=worker, programme="remote-guidance")
+    assert guidance.phase == "start"
+    operations.move_to_next_phase(worker, guidance, "start")
+    operations.move_to_next_phase(worker, guidance, "guidance")
+    assert guidance.phase == "closing"
+    with pytest.raises(operations.PlanError):
+        operations.move_to_next_phase(worker, guidance, "closing")
+    moves = queries.transitions(guidance)
+    assert [(t.from_phase, t.to_phase, t.by_id) for t in moves] == [
+        ("start", "guidance", worker.id), ("guidance", "closing", worker.id)]
+    audits = db.session.scalars(select(AuditRecord).where(AuditRecord.object_type == "enrolment",
+                                                          AuditRecord.object_id == str(guidance.id))).all()
+    assert len(audits) == 2 and all(a.actor_id == worker.id and a.action is AuditAction.UPDATE for a in audits)
+    db.session.commit()
+    login(worker)
+    page = _page(client, f"/plans/{guidance.id}")
+    assert "Move to the next phase" not in page  # the last phase: nothing further to move to
