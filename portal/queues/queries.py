@@ -15,6 +15,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from portal.db import utcnow
 from portal.extensions import db
+from portal.i18n import _
 from portal.people.models import Client, Municipality
 from portal.programmes.models import Enrolment
 from portal.queues.models import (
@@ -262,12 +263,24 @@ def open_offers_of(queue_id: int) -> list[Offer]:
 
 # --- a client's status (the intake feature's client page calls this) ----------------------------------
 
-def client_queue_status(enrolment_id: int) -> dict | None:
+class QueueStatus(dict):
+    """A plain dict that also reads as attributes (``status.offered``), for Python callers and templates."""
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def client_queue_status(enrolment_id: int) -> QueueStatus | None:
     """Where a housing client stands in the queues, or None if they were never queued.
 
-    ``{"service_type", "in_queue_since", "preferred_unit", "offer": {"unit", "municipality", "free_from",
-    "answer_by"} | None, "placed": {"unit", "starts_on"} | None}``. No queue position: it changes when
-    urgent clients arrive and differs by preferred unit, so a number would promise what nobody can keep.
+    Keys: ``service_type``, ``status``, ``in_queue_since``, ``preferred_unit``, ``offered`` (bool),
+    ``offer`` ({"unit", "municipality", "free_from", "answer_by"} or None), ``placed`` ({"unit", "starts_on",
+    "ends_on"} or None) and ``label``, one plain-language sentence for the client. No queue position: it
+    changes when urgent clients arrive and differs by preferred unit, so a number would promise what nobody
+    can keep.
     """
     entry = db.session.scalar(select(QueueEntry).where(QueueEntry.enrolment_id == enrolment_id)
                               .order_by(QueueEntry.status != EntryStatus.WAITING, QueueEntry.id.desc()).limit(1))
@@ -276,13 +289,28 @@ def client_queue_status(enrolment_id: int) -> dict | None:
     offer = db.session.scalar(select(Offer).where(Offer.entry_id == entry.id, Offer.status == OfferStatus.OPEN))
     residency = db.session.scalar(select(Residency).where(Residency.enrolment_id == enrolment_id)
                                   .order_by(Residency.starts_on.desc()).limit(1))
-    return {
-        "service_type": entry.queue.service_type, "status": entry.status, "in_queue_since": entry.queued_on,
-        "preferred_unit": entry.preferred_unit.name if entry.preferred_unit else None,
-        "offer": None if offer is None else {
+    status = QueueStatus(
+        service_type=entry.queue.service_type, status=entry.status, in_queue_since=entry.queued_on,
+        preferred_unit=entry.preferred_unit.name if entry.preferred_unit else None, offered=offer is not None,
+        offer=None if offer is None else {
             "unit": offer.vacancy.unit.name, "municipality": offer.vacancy.unit.municipality,
             "free_from": offer.vacancy.free_from, "answer_by": offer.answer_by},
-        "placed": None if residency is None else {"unit": residency.unit.name, "starts_on": residency.starts_on,
-                                                  "ends_on": residency.ends_on},
-    }
+        placed=None if residency is None else {"unit": residency.unit.name, "starts_on": residency.starts_on,
+                                               "ends_on": residency.ends_on},
+    )
+    status["label"] = _client_label(status)
+    return status
 
+
+def _client_label(status: QueueStatus) -> str:
+    from portal.queues.labels import queue_label
+    from portal.web.templating import local_date
+
+    if status.placed is not None:
+        return _("Your housing service at %(unit)s starts on %(date)s.", unit=status.placed["unit"],
+                 date=local_date(status.placed["starts_on"]))
+    if status.offer is not None:
+        return _("You have been offered a place at %(unit)s. Please answer by %(date)s; your worker will help you.",
+                 unit=status.offer["unit"], date=local_date(status.offer["answer_by"]))
+    return _("You are in the queue for %(service)s since %(date)s. We will contact you when a place is free.",
+             service=queue_label(status.service_type), date=local_date(status.in_queue_since))

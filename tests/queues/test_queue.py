@@ -154,3 +154,13 @@ def test_ending_a_residency_can_report_the_place(db, queue, queued, create_unit,
     assert vacancy.free_from == TODAY + timedelta(days=11) and residency.ends_on == TODAY + timedelta(days=10)
     assert db.session.scalar(select(AuditRecord).where(AuditRecord.object_type == "residency",
                                                        AuditRecord.object_id == str(residency.id)).limit(1))
+
+
+def test_client_status_reads_as_dict_and_attributes_without_a_position(queue, queued, create_unit, coordinator):
+    entry = queued(TODAY - timedelta(days=12))
+    status = queries.client_queue_status(entry.enrolment_id)
+    assert status["offered"] is False and status.offered is False and "position" not in status
+    assert status.in_queue_since == TODAY - timedelta(days=12) and status.label
+    operations.offer_vacancy(coordinator, operations.report_vacancy(coordinator, create_unit(), TODAY), entry)
+    status = queries.client_queue_status(entry.enrolment_id)
+    assert status.offered and status.offer["unit"] in status.label
