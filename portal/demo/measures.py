@@ -25,6 +25,7 @@ from portal.scheduling.models import Appointment, AppointmentStatus
 from portal.scheduling.timeutil import local
 
 SKIP_SRS = 0.08  # a few meetings without SRS (the client left in a hurry): entry links for the worker
+YEARLY_ANSWERED_EARLY = 0.9  # yearly surveys open for a week or more: answered in their first week
 
 
 def seed_measures(session: Session, definitions: dict[str, ProgrammeDefinition], enrolments: list[Enrolment],
@@ -50,9 +51,12 @@ def seed_measures(session: Session, definitions: dict[str, ProgrammeDefinition],
 
 def _answered_by_now(occurrence: schedule.Occurrence, now: datetime, rng: random.Random) -> bool:
     """Closed occurrences were answered (or missed: see SKIP_SRS); open ones are left for the client, except
-    that half of the SRS of meetings already held (open for a week after) are answered already."""
+    that half of the SRS of meetings already held (open for a week after) are answered already, and so are
+    most yearly surveys open for a week or more (the reports' satisfaction figure has this year's answers)."""
     if not occurrence.open_at(now):
         return True
+    if occurrence.instrument == "satisfaction-survey" and occurrence.opens_at <= now - timedelta(days=7):
+        return rng.random() < YEARLY_ANSWERED_EARLY
     return occurrence.instrument == "srs" and rng.random() < 0.5
 
 
