@@ -238,12 +238,14 @@ def _queue_status(enrolment_id: int):
 
 
 def _stage(enrolment: Enrolment, decisions: list[Decision], queue) -> Stage:
+    """The queue feature's status (a mapping) when there is one; else the enrolment's phase and decisions."""
+    if queue:
+        if queue.get("placed") or enrolment.phase == "placed":
+            return Stage.placed
+        return Stage.offered if queue.get("offered") else Stage.queued
     by_phase = {"placed": Stage.placed, "queue": Stage.queued}
     if enrolment.phase in by_phase:
-        stage = by_phase[enrolment.phase]
-        if stage is Stage.queued and getattr(queue, "offered", False):
-            return Stage.offered
-        return stage
+        return by_phase[enrolment.phase]
     if decisions:
         return Stage.decided
     return Stage.assessed if enrolment.phase in ("assessment", "decision") else Stage.received

@@ -50,7 +50,8 @@ def _navigation() -> list[tuple[str, str]]:
     if not current_user.is_authenticated:
         return []
     if current_user.is_client:
-        return [("intake.mine", _("My housing application"))] if queries.client_status(current_user) else []
+        has_one = queries.client_status(current_user) or queries.draft_of(current_user)
+        return [("intake.mine", _("My housing application"))] if has_one else []
     if current_user.has_role(*CASEWORK_ROLES):
         return [("intake.index", _("Housing intake"))]
     if current_user.has_role(Role.REFERRER):

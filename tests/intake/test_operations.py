@@ -210,3 +210,19 @@ def test_more_information_sends_the_case_back_to_assessment(db, team, unit, regi
 def test_changes_are_audited(db, team, registered):
     assert db.session.scalar(select(func.count()).select_from(AuditRecord).where(
         AuditRecord.feature == "intake")) >= 2
+
+
+def test_the_client_follows_the_application_without_internal_notes(db, team, unit, create_client, create_enrolment):
+    client = create_client()
+    enrolment = create_enrolment(client, coordinator=team["worker"], programme="housing-guidance")
+    enrolment.phase = "assessment"
+    assert queries.client_status(client.user).stage is queries.Stage.assessed
+    item = operations.book_slot(team["worker"], _meeting(db, team, unit), enrolment, 10, NOW)
+    decision = operations.record_outcome(team["lead"], item, DecisionOutcome.granted, HousingServiceType.supported, 9)
+    status = queries.client_status(client.user)
+    assert status.stage is queries.Stage.assessed and status.decisions == []  # not signed: not shown
+    operations.sign_decision(team["lead2"], decision)
+    status = queries.client_status(client.user)
+    assert status.decisions == [decision]
+    # The queues feature listens to decision_signed and queues a granted client.
+    assert status.stage in (queries.Stage.decided, queries.Stage.queued)
