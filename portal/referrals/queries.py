@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, exists, func, select
@@ -89,3 +91,51 @@ def enrolment_contacts(enrolment: Enrolment):
 
     return list(db.session.scalars(select(Contact).where(Contact.enrolment_id == enrolment.id)
                                    .order_by(Contact.starts_at.desc())))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What seed 004 reports, for one period: the reports feature reads these (no table of its own)."""
+
+    referrals: int
+    consultations: int
+    clients: int  # clients with at least one held contact in the period
+    contacts_by_channel: dict[str, int]
+    served_in_one_contact: int  # clients whose only held contact ended the matter (served or referred onwards)
+    ages: list[int]
+    pensioners: int
+    without_welfare_relationship: int
+
+    @property
+    def single_contact_share(self) -> float | None:
+        return self.served_in_one_contact / self.clients if self.clients else None
+
+    @property
+    def mean_age(self) -> float | None:
+        return sum(self.ages) / len(self.ages) if self.ages else None
+
+
+def figures(unit_ids: list[int], start: datetime, end: datetime) -> Figures:
+    """Seed 004's statistics for the units' health-social-work clients whose contacts fall in [start, end)."""
+    from portal.meetings.models import Contact, ContactOutcome, ContactStatus
+
+    sent = Counter(db.session.scalars(select(Referral.kind).where(
+        Referral.unit_id.in_(unit_ids), Referral.created_at >= start, Referral.created_at < end)))
+    rows = db.session.execute(
+        select(Contact.enrolment_id, Contact.modality, Contact.outcome, Client.birth_year, Client.pensioner,
+               Client.social_welfare_client)
+        .join(Enrolment, Enrolment.id == Contact.enrolment_id).join(Client, Client.id == Enrolment.client_id)
+        .where(Enrolment.programme_code == PROGRAMME, Enrolment.unit_id.in_(unit_ids),
+               Contact.status == ContactStatus.HELD, Contact.starts_at >= start, Contact.starts_at < end)).all()
+    per_client = defaultdict(list)
+    for row in rows:
+        per_client[row.enrolment_id].append(row)
+    people = [contacts[0] for contacts in per_client.values()]
+    return Figures(
+        referrals=sent[ReferralKind.REFERRAL], consultations=sent[ReferralKind.CONSULTATION],
+        clients=len(per_client), contacts_by_channel=dict(Counter(r.modality.value for r in rows)),
+        served_in_one_contact=sum(len(c) == 1 and c[0].outcome in (ContactOutcome.SERVED,
+                                                                    ContactOutcome.REFERRED_ONWARDS)
+                                  for c in per_client.values()),
+        ages=sorted(start.year - p.birth_year for p in people), pensioners=sum(p.pensioner for p in people),
+        without_welfare_relationship=sum(not p.social_welfare_client for p in people))

@@ -222,3 +222,27 @@ def test_other_programmes_store_no_outcome(db, worker, create_client, create_enr
         ContactStatus.HELD, Modality.HOME_VISIT, appointment.starts_at, appointment.ends_at,
         outcome=ContactOutcome.SERVED), now=NOW)
     assert row.outcome is None
+
+
+def test_the_figures_seed_004_reports(db, referrer, worker, draft, person, unit):
+    """Two clients: one served in a single email, one with a follow-up; one consultation."""
+    first = operations.accept(worker, operations.send(referrer, draft(), TODAY), None, TODAY)
+    second = operations.accept(worker, operations.send(referrer, draft(person=person(
+        first="Aili", year=1990, pensioner=False, social_welfare_client=True)), TODAY), None, TODAY)
+    operations.send(referrer, draft(kind=ReferralKind.CONSULTATION), TODAY)
+    operations.log_contact(worker, first, contact(), NOW)
+    operations.log_contact(worker, second, contact(modality=Modality.PHONE, contact_type="phone-call",
+                                                   outcome=ContactOutcome.FOLLOW_UP), NOW)
+    operations.log_contact(worker, second, contact(modality=Modality.PHONE, contact_type="phone-call",
+                                                   starts_at=NOW - timedelta(hours=1)), NOW)
+    for row in db.session.scalars(select(Referral)):
+        row.created_at = NOW - timedelta(days=1)
+    db.session.flush()
+    figures = queries.figures([unit.id], datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    assert (figures.referrals, figures.consultations, figures.clients) == (2, 1, 2)
+    assert figures.contacts_by_channel == {"email": 1, "phone": 2}
+    assert figures.served_in_one_contact == 1 and figures.single_contact_share == 0.5
+    assert figures.ages == [36, 76] and figures.mean_age == 56
+    assert (figures.pensioners, figures.without_welfare_relationship) == (1, 1)
+    empty = queries.figures([unit.id], datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 2, 1, tzinfo=UTC))
+    assert empty.clients == 0 and empty.single_contact_share is None and empty.referrals == 0
