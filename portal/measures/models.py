@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import str_enum, utcnow
@@ -56,6 +56,8 @@ class Answer(db.Model):
         UniqueConstraint("enrolment_id", "instrument_code", "occurrence"),
         CheckConstraint("(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"),
         CheckConstraint("source = 'client' OR status = 'submitted'", name="entries_are_submitted"),
+        # The reports read one instrument's answers in a period (FIT, 3X10D, feedback).
+        Index("ix_measure_answers_instrument_answered", "instrument_code", "answered_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

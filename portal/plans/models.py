@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -144,6 +144,8 @@ class PhaseTransition(db.Model):
     """One move of an enrolment from a phase to the next: who and when (PPT's four phases, or any programme's)."""
 
     __tablename__ = "phase_transitions"
+    # Time in a phase is measured from the move before (the reports look it up per enrolment in time order).
+    __table_args__ = (Index("ix_phase_transitions_enrolment_at", "enrolment_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), index=True)
