@@ -13,7 +13,8 @@ from flask_babel import force_locale, get_locale
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from portal.audit.operations import record_read
+from portal.audit.models import AuditAction
+from portal.audit.operations import record, record_read
 from portal.auth.models import Role, User
 from portal.db import utcnow
 from portal.extensions import db
@@ -105,7 +106,8 @@ def new():
 
 def _load_item(item_id: int) -> IntakeItem:
     item = get_permitted(IntakeItem, item_id, permissions.can_see_item)
-    record_read(current_user, "intake", "intake_item", item.id, item.client_id) if item.client_id else None
+    # A contact not yet matched to a client is audited too (client_id stays empty until it is).
+    record(current_user, AuditAction.READ, "intake", "intake_item", item.id, item.client_id)
     return item
 
 

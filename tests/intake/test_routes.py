@@ -40,7 +40,9 @@ def test_worker_registers_from_the_list_and_a_duplicate_is_refused(client, login
     login(team["worker"])
     assert "Ville Asukas" in client.get("/intake").get_data(as_text=True)
     page = client.get(f"/intake/items/{second.id}").get_data(as_text=True)
-    assert "Possible duplicate" in page or "Mahdollinen" in page or "intake/items" in page
+    assert f"/intake/items/{second.id}/merge" in page  # flagged: the merge button is offered
+    assert db.session.scalar(select(func.count()).select_from(AuditRecord).where(
+        AuditRecord.object_type == "intake_item", AuditRecord.action == AuditAction.READ)) == 1
     response = client.post(f"/intake/items/{second.id}/register")
     assert response.status_code == 400
     assert db.session.get(IntakeItem, second.id).status is IntakeStatus.received
