@@ -77,6 +77,9 @@ NOT_PAGES = {
     "messages.unread": "JSON for the navigation's unread counter",
     "reports.csv": "a CSV file for spreadsheets (the same numbers as the report page, which is visited)",
     "intake.static": "the intake pages' stylesheet and the printed decision's print script",
+    "referrals.log_contact": "needs a health social worker named on a client; no README login works in health "
+                             "social work (tests/referrals/test_routes.py renders it; same form macros as the referral "
+                             "form, which is visited)",
 }
 
 
@@ -372,6 +375,11 @@ class Page:
     who: frozenset[str] | None = None  # only these logins visit it (None: everyone the matrix allows)
 
 
+def _referral_sent(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    """The referrer's view of a referral: the first one on their list (the demo nurse has sent several)."""
+    return _first_link("/referrals/")(page, base, roles)
+
+
 def _unit_vacancy(page, base: str, roles: frozenset[str] = frozenset()) -> int:
     """A housing unit's vacancy as its own staff see it: the first unit, then its first vacancy."""
     _first_link("/work/queues/units")(page, base, roles)
@@ -489,6 +497,15 @@ PAGES: dict[str, Page] = {
     "intake-request": Page("intake.service_request", _goto("/me/housing/request")),
     "intake-request-invalid": Page("intake.service_request", _intake_request_invalid, 400,
                                    who=frozenset({"client-aino"})),
+    # referrals (seed 004): the referrer's forms (empty and refused), list and a sent referral; the inbox as a
+    # case worker outside health social work sees it (empty)
+    "referrals-mine": Page("referrals.mine", _goto("/referrals/")),
+    "referral-new": Page("referrals.new_referral", _goto("/referrals/new")),
+    "referral-new-invalid": Page("referrals.new_referral", _submit_empty(_goto("/referrals/new")), 400),
+    "referral-consult": Page("referrals.new_consultation", _goto("/referrals/consult")),
+    "referral-consult-invalid": Page("referrals.new_consultation", _submit_empty(_goto("/referrals/consult")), 400),
+    "referral-sent": Page("referrals.show", _referral_sent, who=frozenset({"referrer"})),
+    "referrals-inbox": Page("referrals.inbox", _goto("/referrals/inbox"), who=frozenset({"coordinator"})),
     # queues (seed 001): Jonna keeps the queues; the demo unit login sees its own units only
     "queues": Page("queues.index", _goto("/work/queues/")),
     "queue-supported": Page("queues.show", _goto("/work/queues/queue/supported"), who=frozenset({"queue"})),
