@@ -253,6 +253,8 @@ def book_slot(actor: User, meeting: DecisionMeeting, enrolment: Enrolment, estim
         raise IntakeError(_("This meeting has already started. Choose a later meeting."))
     if enrolment.programme_code != PROGRAMME or enrolment.status is not EnrolmentStatus.ACTIVE:
         raise IntakeError(_("Only an open housing application can be brought to the decision meeting."))
+    if enrolment.unit_id != meeting.unit_id:
+        raise IntakeError(_("This meeting decides for another unit's clients. Choose your unit's meeting."))
     if not 1 <= estimated_minutes <= 120:
         raise IntakeError(_("Estimate between %(min)s and %(max)s minutes.", min=1, max=120))
     # Lock the meeting row (PostgreSQL) so that two workers booking at once cannot both fill the last minutes.

@@ -226,3 +226,12 @@ def test_the_client_follows_the_application_without_internal_notes(db, team, uni
     assert status.decisions == [decision]
     # The queues feature listens to decision_signed and queues a granted client.
     assert status.stage in (queries.Stage.decided, queries.Stage.queued)
+
+
+def test_a_client_goes_only_to_their_own_units_meeting(db, team, registered):
+    from portal.people.models import OrgUnit
+
+    elsewhere = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "other-unit"))
+    meeting = operations.schedule_meetings(team["stranger"], elsewhere, TODAY, 1, {})[0]
+    with pytest.raises(IntakeError):
+        operations.book_slot(team["worker"], meeting, registered, 10, NOW)

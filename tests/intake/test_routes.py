@@ -141,3 +141,20 @@ def test_overbooking_the_meeting_shows_a_clear_error(client, login, sign_in, tea
     assert client.post(f"/intake/meetings/{meeting.id}/book", data={
         "enrolment_id": registered.id, "estimated_minutes": "10"}).status_code == 302
     assert sign_in(team["stranger"]).get(f"/intake/meetings/{meeting.id}").status_code == 403
+
+
+def test_the_chair_records_the_outcome_and_a_worker_cannot(sign_in, team, unit, db, registered):
+    meeting = operations.schedule_meetings(team["lead"], unit, TODAY, 1, {})[0]
+    item = operations.book_slot(team["worker"], meeting, registered, 10, NOW)
+    db.session.commit()
+    prefix = f"item{item.id}-"
+    form = {prefix + "outcome": "granted", prefix + "service_type": "", prefix + "actual_minutes": "14"}
+    assert sign_in(team["worker"]).post(f"/intake/agenda/{item.id}/outcome", data=form).status_code == 403
+    lead = sign_in(team["lead"])
+    assert lead.post(f"/intake/agenda/{item.id}/outcome", data=form).status_code == 400  # granted without service
+    form[prefix + "service_type"] = "round_the_clock"
+    assert lead.post(f"/intake/agenda/{item.id}/outcome", data=form).status_code == 302
+    db.session.expire_all()
+    item = db.session.get(type(item), item.id)
+    assert (item.outcome, item.actual_minutes) == (DecisionOutcome.granted, 14)
+    assert lead.get(f"/intake/meetings/{meeting.id}").status_code == 200
