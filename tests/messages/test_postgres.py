@@ -36,8 +36,10 @@ def test_inbox_unread_and_attachments_on_postgres(db, create_staff, create_clien
     db.session.commit()
     assert [r.thread.id for r in queries.inbox(coordinator)] == [threads[1].id, threads[0].id]
     assert all(r.unread for r in queries.inbox(coordinator))
+    assert queries.unread_count(coordinator) == 2
     operations.read_thread(coordinator, threads[1])
     assert [r.unread for r in queries.inbox(coordinator)] == [False, True]
+    assert queries.unread_count(coordinator) == 1 and queries.unread_count(threads[0].enrolment.client.user) == 0
     now = datetime.now(UTC)
     db.session.add(Absence(user_id=coordinator.id, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1)))
     db.session.commit()
@@ -60,3 +62,24 @@ def test_plan_versions_on_postgres(db, create_staff, create_client, create_enrol
     changes = plan_queries.compare(first, second)
     assert [c.kind for c in changes] == ["changed"] and changes[0].step_changes[0][1]["done"] is True
     assert [t.to_phase for t in plan_queries.transitions(enrolment)] == ["assessment-planning"]
+
+
+def test_staff_photos_on_postgres(db, create_staff, create_client, create_enrolment):
+    """bytea round trip, the check constraints' arithmetic and the care team's one-query photo lookup."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from portal.plans.models import StaffPhoto
+
+    coordinator = create_staff(Role.CARE_COORDINATOR)
+    enrolment = create_enrolment(create_client(), coordinator=coordinator)
+    picture = BytesIO()
+    Image.new("RGB", (900, 700), (10, 120, 200)).save(picture, "PNG")
+    plan_operations.set_photo(coordinator, picture.getvalue())
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(StaffPhoto, coordinator.id)
+    assert bytes(stored.data).startswith(b"\xff\xd8\xff") and (stored.width, stored.height) == (512, 512)
+    assert set(plan_queries.care_team(enrolment).photos) == {coordinator.id}
+    assert plan_operations.remove_photo(coordinator) and db.session.get(StaffPhoto, coordinator.id) is None
