@@ -7,11 +7,12 @@ from datetime import date, datetime, time
 from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import DateField, IntegerField, StringField, TimeField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import DateInput, TimeInput
 
 from portal.i18n import _, _l
+from portal.scheduling.forms import require_existing_local_time
 from portal.scheduling.hours import MAX_RANGES_A_DAY, REASON_MAX, HoursError, Week
 
 _PARTS = ("start", "end")
@@ -130,3 +131,20 @@ def _day(value: str | None, *, required: bool) -> date | None:
     if day is None or not 2000 <= day.year <= 2100:
         raise ValidationError(_("Write the date as year-month-day, for example 2026-07-06."))
     return day
+
+
+class CallSlotsForm(FlaskForm):
+    """Publish phone-call times: a day, a span and the length of one call."""
+
+    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    start = TimeField(_l("From"), validators=[InputRequired(message=_l("Enter the time."))])
+    end = TimeField(_l("Until"), validators=[InputRequired(message=_l("Enter the time."))])
+    minutes = IntegerField(_l("Length of one call in minutes"), default=20, validators=[
+        InputRequired(message=_l("Enter the length.")),
+        NumberRange(5, 60, message=_l("Choose between %(min)s and %(max)s minutes."))])
+
+    def validate_start(self, field) -> None:
+        require_existing_local_time(self.day.data, field.data)
+
+    def validate_end(self, field) -> None:
+        require_existing_local_time(self.day.data, field.data)

@@ -42,13 +42,14 @@ class BookingRequest:
     place: str | None = None
     urgent: bool = False  # allows booking outside working hours or on a holiday, after the warning
     series_key: str | None = None  # the contacts of one weekly series share it
+    host: User | None = None  # who holds it, when not the one booking (a colleague's published call slot)
 
 
 def book(actor: User, request: BookingRequest, now: datetime | None = None) -> tuple[Appointment, list[str]]:
     """Book one appointment for an enrolment's client; returns it with the warnings that were accepted."""
     definition = registry.definition(request.enrolment.programme_code)
     ends_at = request.starts_at + timedelta(minutes=request.minutes)
-    workers = _unique([actor, *request.workers])
+    workers = _unique([request.host or actor, *request.workers])
     rules.check_booking(definition, request, ends_at, now or utcnow())
     warnings = rules.warnings_for(workers, request.starts_at, ends_at)
     if warnings and not request.urgent:

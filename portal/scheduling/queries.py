@@ -165,6 +165,11 @@ def colleagues_for(enrolment: Enrolment, actor: User) -> list[User]:
     ))
 
 
+def call_slot_workers(enrolment: Enrolment, actor: User) -> list[User]:
+    """Whose published call slots a booking for this enrolment may take: the actor's and their colleagues'."""
+    return [actor, *colleagues_for(enrolment, actor)]
+
+
 def free_slots(workers: Sequence[User], enrolment: Enrolment, modality: Modality, minutes: int,
                from_day: date | None, limit: int = 8) -> list[datetime]:
     """The first free start times for the workers and the enrolment's client, from ``from_day`` (or now)."""

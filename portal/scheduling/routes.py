@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.i18n import _
 from portal.programmes import registry
 from portal.programmes.models import Enrolment
-from portal.scheduling import bp, calendar, forms, operations, queries
+from portal.scheduling import bp, calendar, calls, forms, operations, queries
 from portal.scheduling.models import Appointment
 from portal.scheduling.rules import BookingError, NeedsConfirmation
 from portal.scheduling.timeutil import local_date
@@ -23,6 +23,8 @@ from portal.web.access import CASEWORK_ROLES, staff_required
 from portal.web.errors import render_error
 from portal.web.navigation import safe_next
 from portal.web.templating import long_datetime
+
+CALL_SLOTS_SHOWN = 8  # the soonest free call slots offered on a booking page
 
 
 @bp.context_processor
@@ -125,8 +127,12 @@ def _record_reads(calendars: list[queries.WorkerCalendar]) -> None:
 
 def _booking_page(form: forms.BookingForm, enrolment: Enrolment, *, slots: list[datetime] | None = None,
                   picked: bool = False, warnings=(), status: int = 200):
+    call_slots = []
+    if calls.phone_contact_type(enrolment.programme_code):  # phone contacts are booked into published call slots
+        workers = queries.call_slot_workers(enrolment, current_user)
+        call_slots = calls.free_slots([u.id for u in workers], utcnow(), limit=CALL_SLOTS_SHOWN)
     return render_template("scheduling/book.html", form=form, enrolment=enrolment, client=enrolment.client,
-                           slots=slots, picked=picked, warnings=warnings), status
+                           slots=slots, picked=picked, warnings=warnings, call_slots=call_slots), status
 
 
 def _free_times(form: forms.BookingForm, enrolment: Enrolment):
@@ -151,4 +157,4 @@ def _flash_booked(starts_at: datetime, warnings: list[str]) -> None:
         flash(_("Booked as urgent although: %(warnings)s", warnings=" ".join(warnings)), "info")
 
 
-from portal.scheduling import hours_routes  # noqa: E402,F401
+from portal.scheduling import calls_routes, hours_routes  # noqa: E402,F401

@@ -426,6 +426,8 @@ PAGES: dict[str, Page] = {
     "working-hours": Page("scheduling.working_hours", _goto("/work/calendar/hours")),
     "working-hours-invalid": Page("scheduling.working_hours", _bad_hours, 400),
     "absences": Page("scheduling.absences", _goto("/work/calendar/absences")),
+    "call-slots": Page("scheduling.call_slots", _goto("/work/calendar/calls")),
+    "call-slots-invalid": Page("scheduling.call_slots", _submit_empty(_goto("/work/calendar/calls")), 400),
     "groups": Page("groups.index", _goto("/work/groups/")),
     "group-new": Page("groups.new", _goto("/work/groups/new")),
     "group-new-invalid": Page("groups.new", _submit_empty(_goto("/work/groups/new")), 400),

@@ -140,6 +140,10 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "interop.care_team_search": ("GET", FHIR),
     # groups: closing a group (a real group's leader / team lead: tests/groups)
     "groups.close": ("GET", CASEWORK),
+    # scheduling: call slots (others' slots, taken slots, colleagues' slots: tests/scheduling/test_call_slots.py)
+    "scheduling.call_slots": ("GET", CASEWORK),
+    "scheduling.remove_call_slot": ("POST", CASEWORK),
+    "scheduling.take_call_slot": ("POST", CASEWORK),
     # intake (seed 001): pages with an id are given one that does not exist (INTAKE_IDS); object-level rules
     # (another unit's contacts and assessments, the queue coordinator and housing units never seeing
     # assessments, a client's own decision only once signed): tests/intake/test_routes.py.
@@ -224,6 +228,7 @@ MESSAGE_IDS = {"messages.thread": {"thread_id": 999999}, "messages.reply": {"thr
 REFERRAL_IDS = {"referrals.show": {"referral_id": 999999}, "referrals.accept": {"referral_id": 999999},
                 "referrals.answer": {"referral_id": 999999}, "referrals.log_contact": {"enrolment_id": 999999}}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "appointments.feed", "scheduling.remove_absence",
+                "scheduling.remove_call_slot", "scheduling.take_call_slot",
                 *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS, *REFERRAL_IDS,
                 "interop.care_plan", "plans.staff_photo", *(set(INTAKE_IDS) - {"intake.static"}),
                 *QUEUE_IDS}
@@ -260,6 +265,8 @@ def _url(app, endpoint: str, world) -> str:
         "appointments.download": {"appointment_id": world["appointment"].id},
         "appointments.feed": {"token": "not-a-real-token"},
         "scheduling.remove_absence": {"absence_id": 999999},  # own absences: tests/scheduling/test_hours.py
+        "scheduling.remove_call_slot": {"slot_id": 999999},
+        "scheduling.take_call_slot": {"slot_id": 999999, "enrolment_id": world["enrolment"].id},
         "groups.show": {"group_id": 999999},
         "groups.add_member": {"group_id": 999999},
         "groups.remove_member": {"group_id": 999999, "member_id": 1},
