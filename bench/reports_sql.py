@@ -46,23 +46,27 @@ AGE_BAND = """CASE WHEN cl.birth_year >= :year - 17 THEN '0-17' WHEN cl.birth_ye
 
 
 def _support_types() -> str:
-    codes = ", ".join(f"('{s.code}', {n})" for n, s in enumerate(registry.definition("remote-guidance").support_types))
-    # Every defined support type is a row, also when no contact gave it (then the counts other than
-    # ``contacts`` are NULL, as a SUM over no rows is).
+    codes = [s.code for s in registry.definition("remote-guidance").support_types]
+    has = {code: f"x.s LIKE '%\"{code}\"%'" for code in codes}
+    counts = ",\n         ".join(
+        f"count(*) FILTER (WHERE {has[code]}) AS c{n}, count(*) FILTER (WHERE x.r AND {has[code]}) AS r{n}, "
+        f"count(*) FILTER (WHERE x.r AND x.w AND {has[code]}) AS w{n}" for n, code in enumerate(codes))
+    rows = ", ".join(f"('{code}', {n}, c{n}, r{n}, w{n})" for n, code in enumerate(codes))
+    # One pass over the held contacts, every support type counted at once, then one row per defined type
+    # (also when no contact gave it: then the counts other than ``contacts`` are NULL, as a SUM over no
+    # rows is). A type is matched in the list's JSON text, as the figure does.
     return f"""
-WITH given AS (
-  SELECT s.code, count(*) AS contacts,
-         count(*) FILTER (WHERE c.modality IN {REMOTE}) AS remote,
-         count(*) FILTER (WHERE c.modality IN {REMOTE} AND c.worked_remotely) AS worked
-  FROM contacts c JOIN enrolments e ON e.id = c.enrolment_id JOIN clients cl ON cl.id = e.client_id
-  CROSS JOIN LATERAL (SELECT DISTINCT x FROM json_array_elements_text(c.support_types) x) s(code)
-  WHERE c.status = 'held' AND c.starts_at >= :starts_at AND c.starts_at < :ends_before AND {{scope}}
-  GROUP BY s.code
+WITH x AS (
+  SELECT c.support_types::text AS s, c.modality IN {REMOTE} AS r, c.worked_remotely IS TRUE AS w
+  {HELD}
+), agg AS (
+  SELECT {counts}
+  FROM x
 )
-SELECT d.code AS "group", coalesce(g.contacts, 0) AS contacts, g.remote,
-       g.remote::float8 / nullif(g.contacts, 0) AS remote_share, g.worked,
-       g.worked::float8 / nullif(g.remote, 0) AS worked_share
-FROM (VALUES {codes}) d(code, n) LEFT JOIN given g ON g.code = d.code"""
+SELECT d.code AS "group", d.contacts, CASE WHEN d.contacts > 0 THEN d.remote END AS remote,
+       d.remote::float8 / nullif(d.contacts, 0) AS remote_share, CASE WHEN d.contacts > 0 THEN d.worked END AS worked,
+       d.worked::float8 / nullif(d.remote, 0) AS worked_share
+FROM agg CROSS JOIN LATERAL (VALUES {rows}) d(code, n, contacts, remote, worked)"""
 
 
 FIT = f"""
