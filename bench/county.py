@@ -264,7 +264,12 @@ def _steps() -> list[tuple[str, str]]:
               FROM (SELECT x.enrolment_id, x.programme_code, x.coordinator_id, x.contact_type, x.modality, x.status,
                      x.starts_at, x.starts_at + greatest(x.minutes, 5) * interval '1 minute' AS ends_at,
                      CASE WHEN x.status = 'held' THEN x.minutes END AS duration_minutes,
-                     x.support_types, x.worked_remotely
+                     x.support_types, x.worked_remotely,
+                     -- Health social work records where a held contact left the matter: the last one served
+                     -- (most often), the ones before it followed up.
+                     CASE WHEN x.programme_code <> 'health-social-work' OR x.status <> 'held' THEN NULL
+                          WHEN x.k < x.n THEN 'follow_up' WHEN x.r_min < 0.85 THEN 'served'
+                          ELSE 'referred_onwards' END AS outcome
               FROM (
                 SELECT b.*, m.modality,
                   CASE WHEN b.r_stat < 0.9 THEN 'held' WHEN b.r_stat < 0.96 THEN 'cancelled' ELSE 'no_show' END
@@ -325,9 +330,11 @@ def _steps() -> list[tuple[str, str]]:
                      r.coordinator_id, r.starts_at - interval '7 days'
               FROM b_rows r WHERE r.appointment_id IS NOT NULL ORDER BY r.appointment_id;
             INSERT INTO contacts (id, enrolment_id, appointment_id, worker_id, contact_type, modality, status,
-                                  starts_at, ends_at, duration_minutes, support_types, worked_remotely, created_at)
+                                  starts_at, ends_at, duration_minutes, support_types, worked_remotely, outcome,
+                                  created_at)
               SELECT r.id, r.enrolment_id, r.appointment_id, r.coordinator_id, r.contact_type, r.modality, r.status,
-                     r.starts_at, r.ends_at, r.duration_minutes, r.support_types, r.worked_remotely, r.starts_at
+                     r.starts_at, r.ends_at, r.duration_minutes, r.support_types, r.worked_remotely, r.outcome,
+                     r.starts_at
               FROM b_rows r ORDER BY r.id;
         """),
         ("answers", """

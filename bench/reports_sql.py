@@ -204,6 +204,47 @@ FROM enrolments e JOIN clients cl ON cl.id = e.client_id LEFT JOIN plans pl ON p
 WHERE e.ended_on BETWEEN :period_start AND :period_end AND {scope}"""
 
 
+CHANNELS = f"""
+SELECT c.modality AS "group", count(*) AS contacts, count(*)::float8 / sum(count(*)) OVER () AS share
+{HELD}
+GROUP BY 1"""
+
+# The clients with a held contact in the period (a semi-join: each client once).
+SEEN = """
+FROM clients cl
+WHERE EXISTS (SELECT 1 FROM contacts c JOIN enrolments e ON e.id = c.enrolment_id
+              WHERE e.client_id = cl.id AND c.status = 'held' AND c.starts_at >= :starts_at
+                AND c.starts_at < :ends_before AND {scope})"""
+
+AGES = f"""
+SELECT {AGE_BAND} AS "group", count(*) AS clients
+{SEEN}
+GROUP BY 1"""
+
+PROFILE = f"""
+SELECT 'all' AS "group", count(*) AS clients, avg((:year - cl.birth_year)::float8) AS mean_age,
+       CASE WHEN count(*) > 0 THEN count(*) FILTER (WHERE cl.pensioner) END AS pensioners,
+       (count(*) FILTER (WHERE cl.pensioner))::float8 / nullif(count(*), 0) AS pensioner_share,
+       CASE WHEN count(*) > 0 THEN count(*) FILTER (WHERE NOT cl.social_welfare_client) END AS without_welfare,
+       (count(*) FILTER (WHERE NOT cl.social_welfare_client))::float8 / nullif(count(*), 0) AS without_share
+{SEEN}"""
+
+# Enrolments whose first held contact (ever) was in the period; served in one contact when that is their
+# only held contact and its outcome is 'served'.
+SINGLE_CONTACT = """
+WITH pe AS (
+  SELECT e.id, count(*) AS n, count(*) FILTER (WHERE c.outcome = 'served') AS served
+  FROM contacts c JOIN enrolments e ON e.id = c.enrolment_id JOIN clients cl ON cl.id = e.client_id
+  WHERE c.status = 'held' AND {scope}
+  GROUP BY e.id
+  HAVING min(c.starts_at) >= :starts_at AND min(c.starts_at) < :ends_before
+)
+SELECT 'all' AS "group", count(*) AS clients,
+       CASE WHEN count(*) > 0 THEN count(*) FILTER (WHERE n = 1 AND served = 1) END AS single,
+       (count(*) FILTER (WHERE n = 1 AND served = 1))::float8 / nullif(count(*), 0) AS single_share
+FROM pe"""
+
+
 HAND: dict[str, str | Callable[[], str]] = {
     "000-remote-share-age": _share(AGE_BAND),
     "000-remote-share-gender": _share("cl.gender"),
@@ -223,6 +264,10 @@ GROUP BY 1""",
     "003-phase-time": PHASE_TIME,
     "003-reviews": REVIEWS,
     "003-continuation": CONTINUATION,
+    "004-channels": CHANNELS,
+    "004-single-contact": SINGLE_CONTACT,
+    "004-ages": AGES,
+    "004-profile": PROFILE,
 }
 
 
