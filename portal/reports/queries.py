@@ -74,6 +74,7 @@ class Figure:
     group_label: Callable[[str], str] | None = None
     note: object | None = None  # how the figure is counted, shown under it
     chart_columns: tuple[str, ...] = field(default=())
+    row_total: str | None = None  # a count column that is the sum of the row's other counts (suppression)
 
     def run(self, filters: Filters) -> list[dict]:
         """The figure's rows, unsuppressed (suppression is applied once, in reports.suppression)."""

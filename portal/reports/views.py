@@ -23,6 +23,7 @@ class Bar:
     label: str
     values: list[tuple[float | None, str]]  # per series: (0..1 of the axis or None when hidden, the text shown)
     total: str = ""  # the row's first count (the length of a stacked bar)
+    hidden: float = 0.0  # the part of a stacked bar made of suppressed cells (0..1 of the axis)
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def report(programme: str, filters: Filters) -> list[FigureView]:
 
 def figure_view(figure: Figure, filters: Filters) -> FigureView:
     minimum = minimum_cell()
-    cells = suppress(figure.columns, figure.run(filters), minimum)
+    cells = suppress(figure.columns, figure.run(filters), minimum, figure.row_total)
     labels = [_group(figure, row["group"].value) for row in cells]
     rows = [[label] + [format_cell(c.kind, row[c.key], minimum) for c in figure.columns[1:]]
             for label, row in zip(labels, cells, strict=True)]
@@ -112,21 +113,30 @@ def _chart(figure: Figure, cells: list[dict[str, Cell]], labels: list[str], mini
     visible = [row[c.key].value for row in cells for c in columns if not row[c.key].suppressed
                and row[c.key].value is not None]
     top = 1.0 if share else (max(visible, default=0) or 1)
-    if figure.chart == "stacked":
-        top = max((sum(row[c.key].value or 0 for c in columns if not row[c.key].suppressed) for row in cells),
-                  default=0) or 1
+    if figure.chart == "stacked":  # bars as long as the row's total; hidden parts drawn as one blank piece
+        total = figure.columns[1].key
+        top = max((row[total].value or 0 for row in cells if not row[total].suppressed), default=0) or 1
     if figure.chart == "lines":
         top = 10.0  # 3X10D items are answered on 0–10
     target = next((c.target for c in columns if c.target is not None), None)
     bars = [Bar(label, [(None if row[c.key].suppressed or row[c.key].value is None else row[c.key].value / top,
                          _bar_text(c, row[c.key], minimum)) for c in columns],
-                format_cell("count", row[figure.columns[1].key], minimum))
+                format_cell("count", row[figure.columns[1].key], minimum), _hidden_part(figure, columns, row, top))
             for label, row in zip(labels, cells, strict=True)]
     axis = "100 %" if share else format_number(top)
-    target_text = _("Target %(target)s", target=_bar_text(columns[0], Cell(target), minimum)) if target else None
+    shown_target = None if target is None else format_number(target * 100) + " %" if share else format_number(target)
+    target_text = _("Target %(target)s", target=shown_target) if target is not None else None
     return ChartView(figure.chart, [str(c.title) for c in columns], bars,
                      target / top if target is not None and not figure.chart == "lines" else None, target_text, axis,
                      _summary(figure, columns[0], bars))
+
+
+def _hidden_part(figure: Figure, columns, row: dict[str, Cell], top: float) -> float:
+    total = row[figure.columns[1].key]
+    if figure.chart != "stacked" or total.suppressed or not total.value:
+        return 0.0
+    shown = sum(row[c.key].value or 0 for c in columns if not row[c.key].suppressed)
+    return max(total.value - shown, 0) / top
 
 
 def _bar_text(column, cell: Cell, minimum: int) -> str:

@@ -41,3 +41,17 @@ def test_two_hidden_cells_protect_each_other():
 def test_the_threshold_is_configurable():
     assert hidden([row("a", 3, 3)], minimum=1) == [set()]
     assert hidden([row("a", 9, 9)], minimum=10) == [{"contacts", "remote", "share"}]
+
+
+def test_a_single_hidden_part_of_a_shown_row_total_takes_a_partner():
+    """Contacts by channel with their total: 9 = 5 + 3 + 1 would give the 3 back if only it were hidden."""
+    columns = (Column("group", "Group", "label"), Column("total", "Total"), Column("a", "A"), Column("b", "B"),
+               Column("c", "C"))
+    rows = [{"group": "x", "total": 14, "a": 8, "b": 6, "c": 0}, {"group": "y", "total": 9, "a": 5, "b": 3, "c": 1}]
+    cells = suppress(columns, rows, 5, row_total="total")
+    hidden_cells = [{key for key, cell in row.items() if cell.suppressed} for row in cells]
+    # No line (a row's parts, or a column) is left with exactly one hidden cell.
+    assert "total" not in hidden_cells[1]
+    for keys in hidden_cells:
+        parts = keys - {"total"}
+        assert len(parts) != 1, hidden_cells

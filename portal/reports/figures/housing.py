@@ -134,7 +134,8 @@ FIGURES = [
     Figure("001-intake", PROGRAMME, _l("Contacts by channel and municipality"), (
         Column("group", _l("Municipality"), "label"), Column("total", _l("Contacts")),
         *[Column(c.value, labels.intake_channel(c.value)) for c in CHANNELS]), _intake_channels, chart="stacked",
-        group_label=labels.municipality, chart_columns=tuple(c.value for c in CHANNELS)),
+        group_label=labels.municipality, chart_columns=tuple(c.value for c in CHANNELS),
+        row_total="total"),
     Figure("001-assessments", PROGRAMME, _l("Service-needs assessments and their deadlines"), (
         Column("group", _l("Deadline rule"), "label"), Column("received", _l("Received")),
         Column("started", _l("Started")), Column("started_on_time", _l("Started by the deadline")),
