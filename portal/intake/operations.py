@@ -248,7 +248,15 @@ def schedule_meetings(actor: User, unit: OrgUnit, start: date, weeks: int, confi
 
 def book_slot(actor: User, meeting: DecisionMeeting, enrolment: Enrolment, estimated_minutes: int,
               now: datetime) -> DecisionMeetingItem:
-    """Put a client on the agenda with the worker's estimate; refused when the meeting would overflow."""
+    """Put a client on the agenda with the worker's estimate; refused when the meeting would overflow.
+
+    The slot is an agenda row, not a scheduling appointment of type ``decision-slot``: the client does not
+    attend the SAP meeting (an appointment would put it in their calendar and reminders), and each planned
+    start moves whenever an earlier item's estimate or actual length changes. What an appointment would
+    prevent — two clients in one slot — is the agenda's own rule (one sequence per meeting, the meeting row
+    locked while booking). The cost: the slot is not in the worker's scheduling calendar, only on the
+    meeting pages.
+    """
     if meeting.starts_at <= now:
         raise IntakeError(_("This meeting has already started. Choose a later meeting."))
     if enrolment.programme_code != PROGRAMME or enrolment.status is not EnrolmentStatus.ACTIVE:
