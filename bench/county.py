@@ -91,7 +91,7 @@ def generate(scale: float = 1.0, *, verbose: bool = True) -> dict[str, int]:
             print(f"  {'vacuum analyze':<28} {clock.perf_counter() - step_began:6.1f} s", flush=True)
         counts = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
                   for table in ("clients", "enrolments", "contacts", "appointments", "measure_answers",
-                                "phase_transitions", "plans", "plan_versions")}
+                                "phase_transitions", "plans", "plan_versions", "referrals")}
     if verbose:
         print(f"generated in {clock.perf_counter() - began:.1f} s: "
               + ", ".join(f"{n} {table}" for table, n in counts.items()), flush=True)
@@ -418,6 +418,37 @@ def _steps() -> list[tuple[str, str]]:
                                   THEN ARRAY['individually', 'interpersonally', 'socially', 'overall']
                                   ELSE ARRAY['relationship', 'goals', 'approach', 'overall'] END) item) s) v
               WHERE i.code IN ('ors', 'srs');
+        """),
+        ("referrals", """
+            -- Health social work starts from a referral by primary-care staff (accepted: the enrolment), and
+            -- answers consultations (about 40 % as many; most answered, the newest still open).
+            INSERT INTO referrals (kind, unit_id, referrer_id, urgency, status, situation, first_name, last_name,
+                                   birth_year, gender, municipality_code, language, pensioner, social_welfare_client,
+                                   person_key, consent_by, consent_on, consent_how, handled_at, handled_by_id,
+                                   client_id, enrolment_id, created_at)
+              SELECT 'referral', e.unit_id, e.coordinator_id,
+                     (ARRAY['today', 'this_week', 'normal'])[1 + e.id % 3], 'accepted', 'Tilanne',
+                     cl.first_name, cl.last_name, cl.birth_year, cl.gender, cl.municipality_code, cl.language,
+                     cl.pensioner, cl.social_welfare_client,
+                     lower(cl.last_name || '|' || cl.first_name || '|' || cl.birth_year), 'client',
+                     e.start_on - 2, 'verbal', e.start_on + interval '9 hours', e.coordinator_id, cl.id, e.id,
+                     (e.start_on - 2) + interval '10 hours'
+              FROM enrolments e JOIN clients cl ON cl.id = e.client_id JOIN b_unit u ON u.id = e.unit_id
+              WHERE e.programme_code = 'health-social-work'
+              ORDER BY e.start_on, e.id;
+            INSERT INTO referrals (kind, unit_id, referrer_id, urgency, status, situation, municipality_code,
+                                   answer, handled_at, handled_by_id, created_at)
+              SELECT 'consultation', e.unit_id, e.coordinator_id, 'normal',
+                     CASE WHEN e.start_on < current_date - 7 OR e.id % 2 = 0 THEN 'answered' ELSE 'open' END,
+                     'Konsultaatio', cl.municipality_code,
+                     CASE WHEN e.start_on < current_date - 7 OR e.id % 2 = 0 THEN 'Vastaus' END,
+                     CASE WHEN e.start_on < current_date - 7 OR e.id % 2 = 0
+                          THEN e.start_on + interval '1 day 9 hours' END,
+                     CASE WHEN e.start_on < current_date - 7 OR e.id % 2 = 0 THEN e.coordinator_id END,
+                     e.start_on + interval '8 hours'
+              FROM enrolments e JOIN clients cl ON cl.id = e.client_id JOIN b_unit u ON u.id = e.unit_id
+              WHERE e.programme_code = 'health-social-work' AND e.id % 5 < 2
+              ORDER BY e.start_on, e.id;
         """),
         ("plans", """
             -- A plan for every PPT enrolment past referral: reviewed every 90 days (mostly on time),

@@ -245,6 +245,16 @@ SELECT 'all' AS "group", count(*) AS clients,
 FROM pe"""
 
 
+# Referrals carry their own unit and municipality (a consultation has no client); ``{referral_scope}``.
+REFERRALS = """
+SELECT r.kind AS "group", count(*) AS received,
+       CASE WHEN count(*) > 0 THEN count(*) FILTER (WHERE r.status IN ('accepted', 'answered')) END AS handled,
+       (count(*) FILTER (WHERE r.status IN ('accepted', 'answered')))::float8 / nullif(count(*), 0) AS handled_share
+FROM referrals r
+WHERE r.created_at >= :starts_at AND r.created_at < :ends_before {referral_scope}
+GROUP BY 1"""
+
+
 HAND: dict[str, str | Callable[[], str]] = {
     "000-remote-share-age": _share(AGE_BAND),
     "000-remote-share-gender": _share("cl.gender"),
@@ -268,6 +278,7 @@ GROUP BY 1""",
     "004-single-contact": SINGLE_CONTACT,
     "004-ages": AGES,
     "004-profile": PROFILE,
+    "004-referrals": REFERRALS,
 }
 
 
@@ -307,5 +318,11 @@ def statement(sql: str | Callable[[], str], filters, programme: str) -> tuple[Te
     params |= {"starts_at": filters.starts_at, "ends_before": filters.ends_before,
                "period_start": filters.period_start, "period_end": filters.period_end,
                "last": min(filters.period_end, date.today())}
-    used = {name: value for name, value in params.items() if f":{name}" in sql or f":{name}" in where}
-    return text(sql.replace("{scope}", where)), used
+    referral_scope = "".join(
+        f" AND {condition}" for condition, name in (
+            ("r.unit_id = ANY(:unit_ids)", "unit_ids"), ("r.municipality_code = ANY(:municipality_codes)",
+                                                         "municipality_codes"),
+            ("r.handled_by_id = :worker_id", "worker_id")) if name in params)
+    sql = sql.replace("{scope}", where).replace("{referral_scope}", referral_scope)
+    used = {name: value for name, value in params.items() if f":{name}" in sql}
+    return text(sql), used
