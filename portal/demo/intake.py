@@ -77,6 +77,8 @@ def seed_intake(session: Session, enrolments: list[Enrolment], today: date, rng:
     positions: dict[int, int] = {}
     for enrolment in housing:
         item = _item_for(session, enrolment, today, rng)
+        if rng.random() < 0.5:
+            _second_contact(session, enrolment, item, today, rng)
         assessment = _assessment_for(session, enrolment, item, today, rng)
         if _past_assessment(enrolment):
             _decide(session, enrolment, assessment, meetings, positions, chair, colleague, today, rng)
@@ -118,6 +120,26 @@ def _item_for(session: Session, enrolment: Enrolment, today: date, rng: random.R
         item.person_informed, item.person_consented = True, rng.random() < 0.9
     session.add(item)
     return item
+
+
+def _second_contact(session: Session, enrolment: Enrolment, first: IntakeItem, today: date,
+                    rng: random.Random) -> None:
+    """Another contact about the same person (a relative calls, the hospital notifies): merged into the case."""
+    received = first.received_on + timedelta(days=rng.randint(3, 40))
+    if received > today:
+        return
+    channel = rng.choice((IntakeChannel.phone, IntakeChannel.notification_35, IntakeChannel.notification_35,
+                          IntakeChannel.paper, IntakeChannel.visit))
+    client = enrolment.client
+    item = IntakeItem(channel=channel, status=IntakeStatus.merged, municipality_code=client.municipality_code,
+                      received_on=received, first_name=client.first_name, last_name=client.last_name,
+                      birth_year=client.birth_year, language=first.language, description=rng.choice(NEEDS),
+                      client_id=client.id, enrolment_id=enrolment.id, registered_by_id=enrolment.coordinator_id,
+                      registered_at=_at(received, 14), created_at=_at(received, 10))
+    if channel is IntakeChannel.notification_35:
+        item.notifier_name, item.notifier_organisation, item.notifier_phone = rng.choice(NOTIFIERS)
+        item.person_informed, item.person_consented = True, rng.random() < 0.85
+    session.add(item)
 
 
 def _assessment_for(session: Session, enrolment: Enrolment, item: IntakeItem, today: date,
