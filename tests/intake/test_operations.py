@@ -235,3 +235,10 @@ def test_a_client_goes_only_to_their_own_units_meeting(db, team, registered):
     meeting = operations.schedule_meetings(team["stranger"], elsewhere, TODAY, 1, {})[0]
     with pytest.raises(IntakeError):
         operations.book_slot(team["worker"], meeting, registered, 10, NOW)
+
+
+def test_the_completion_deadline_is_configurable(app, db, team):
+    app.config["INTAKE_ASSESSMENT_WORKING_DAYS"] = 10
+    item = operations.receive(team["worker"], IntakeChannel.phone, details(), TODAY, TODAY)
+    enrolment = operations.register(team["worker"], item, None, TODAY)
+    assert queries.latest_assessment(enrolment.id).due_on == date(2026, 11, 30)
