@@ -7,6 +7,7 @@ server's push). A message being written survives a reload (draft). Latencies are
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -181,3 +182,24 @@ def test_the_deputy_takes_over_during_an_absence(browser, live_server, coordinat
         client.context.close()
         deputy.context.close()
     assert not errors, errors
+
+
+def test_the_unread_counter_rises_live_on_any_page(pages, live_server):
+    """On a page without the message script (the client's home page) the counter holds its own /live
+    connection; the number and the link's screen-reader text follow an answer without a reload."""
+    client, worker = pages
+    thread_url = _start_thread(client, live_server)
+    client.goto(live_server + "/me")
+    counter = client.locator("nav [data-unread-url]")
+    client.wait_for_selector("nav [data-unread-url][data-live=connected]", state="attached")
+    before = int(counter.locator("[data-unread-number]").inner_text())
+    worker.goto(thread_url)
+    _send(worker, "Vastaus kotisivulle")
+    expect(counter.locator("[data-unread-number]")).to_have_text(str(before + 1))
+    expect(counter).to_be_visible()
+    assert client.url == live_server + "/me"
+    # The link's accessible name: "Viestit, lukemattomia 2" ("Messages, 2 unread"); the visible "(2)" is hidden
+    # from screen readers so the number is not read twice. (Chromium puts a space around the visually
+    # hidden parts: "Viestit , …"; a screen reader reads the comma as a pause all the same.)
+    link = client.locator("nav a[href='/me/messages']")
+    expect(link).to_have_accessible_name(re.compile(rf"^\w+\s*, \D*\b{before + 1}\b\D*$"))
