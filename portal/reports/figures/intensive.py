@@ -43,14 +43,14 @@ def _change_columns(group, before, after, clients):
 
 def _three_by_ten(filters: Filters) -> Select:
     """Per item and overall (the mean of the items): start mean, follow-up mean and the relative change."""
+    # One pair of aliases and one base statement serve every branch (each SELECT of a UNION has its own FROM).
+    stmt, start, follow = _pairs(filters)
     branches = []
     for item in THREE_BY_TEN_ITEMS:
-        stmt, start, follow = _pairs(filters)
         before, after = start.values[item].as_float(), follow.values[item].as_float()
         both = and_(before.is_not(None), after.is_not(None))
         branches.append(stmt.add_columns(*_change_columns(literal(item), case((both, before)), case((both, after)),
                                                           count_if(both))))
-    stmt, start, follow = _pairs(filters)
     branches.append(stmt.add_columns(*_change_columns(literal("overall"), start.total, follow.total,
                                                       func.count(follow.id))))
     return union_all(*branches)

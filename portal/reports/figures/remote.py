@@ -48,14 +48,15 @@ def _durations(filters: Filters) -> Select:
 def _support_types(filters: Filters) -> Select:
     """One row per support type defined for the programme (a JSON list per contact: one UNION ALL branch each)."""
     branches = []
+    base = held_contacts([], filters, PROGRAMME)  # built once; each branch adds its columns and condition
+    worked = and_(REMOTE, Contact.worked_remotely.is_(True))
     for support in registry.definition(PROGRAMME).support_types:
         has = json_list_has(Contact.support_types, support.code)
-        worked = and_(REMOTE, Contact.worked_remotely.is_(True))
-        branches.append(held_contacts([
+        branches.append(base.add_columns(
             literal(support.code).label("group"), func.count(Contact.id).label("contacts"),
             count_if(REMOTE).label("remote"), ratio(count_if(REMOTE), func.count(Contact.id)).label("remote_share"),
             count_if(worked).label("worked"), ratio(count_if(worked), count_if(REMOTE)).label("worked_share"),
-        ], filters, PROGRAMME).where(has))
+        ).where(has))
     return union_all(*branches)
 
 
