@@ -71,10 +71,6 @@ NOT_PAGES = {
     "plans.staff_photo": "a staff member's photo (a JPEG), shown on the care-team card and the account page",
     "plans.upload_photo": "GET only redirects to the account page's photo section, which is visited itself",
     "messages.unread": "JSON for the navigation's unread counter",
-    # plans and messages: the staff photo and the navigation's unread counter
-    "plans.staff_photo": "a staff member's photo (a JPEG), shown on the care-team card and the account page",
-    "plans.upload_photo": "GET only redirects to the account page's photo section, which is visited itself",
-    "messages.unread": "JSON for the navigation's unread counter",
     "reports.csv": "a CSV file for spreadsheets (the same numbers as the report page, which is visited)",
     "intake.static": "the intake pages' stylesheet and the printed decision's print script",
     "referrals.log_contact": "needs a health social worker named on a client; no README login works in health "
