@@ -106,7 +106,8 @@ FIGURES = [
         Column("without_share", _l("No earlier social-welfare relationship, share"), "share", base="clients")),
         _profile, chart="none", group_label=labels.all_group),
     Figure("004-referrals", PROGRAMME, _l("Referrals and consultations"), (
-        Column("group", _l("Kind"), "label"), Column("received", _l("Received")), Column("handled", _l("Handled")),
+        Column("group", _l("Kind"), "label"), Column("received", _l("Number received")),
+        Column("handled", _l("Number handled")),
         Column("handled_share", _l("Handled, share"), "share", base="received")), _referrals,
         group_label=_kind_label,
         note=_l("Counted for the programme's units; client groups do not narrow this figure.")),

@@ -137,7 +137,7 @@ FIGURES = [
         group_label=labels.municipality, chart_columns=tuple(c.value for c in CHANNELS),
         row_total="total"),
     Figure("001-assessments", PROGRAMME, _l("Service-needs assessments and their deadlines"), (
-        Column("group", _l("Deadline rule"), "label"), Column("received", _l("Received")),
+        Column("group", _l("Deadline rule"), "label"), Column("received", _l("Number received")),
         Column("started", _l("Started")), Column("started_on_time", _l("Started by the deadline")),
         Column("completed", _l("Completed")), Column("completed_on_time", _l("Completed by the deadline")),
         Column("on_time_share", _l("Completed on time, share"), "share", base="received", target=1.0)),
@@ -161,7 +161,8 @@ FIGURES = [
         note=_l("Waiting: in the queue on the period's last day (or today). The municipality is the client's home.")),
     Figure("001-vacancies", PROGRAMME, _l("Vacancies filled and days to fill"), (
         Column("group", _l("Service"), "label"), Column("vacancies", _l("Places free in the period")),
-        Column("filled", _l("Filled")), Column("filled_share", _l("Filled, share"), "share", base="vacancies"),
+        Column("filled", _l("Vacancies filled")),
+        Column("filled_share", _l("Filled, share"), "share", base="vacancies"),
         Column("days_to_fill", _l("Days to fill, mean"), "mean", base="filled")), _vacancies,
         group_label=labels.service_type,
         note=_l("Housing units are the providers' and are not narrowed by unit or caseload; municipality is the "
