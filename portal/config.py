@@ -89,6 +89,15 @@ class Defaults:
     MEASURES_NO_IMPROVEMENT_AFTER = 4
     # Reports (portal/reports): counts from 1 to REPORT_MIN_CELL - 1 are shown as "<N" (small-cell suppression).
     REPORT_MIN_CELL = 5
+    # Housing intake (portal/intake, seed 001). SWA §36: the assessment of a person over 75 or on the highest
+    # care allowance starts by the 7th working day; everyone's is due within the second figure (working days;
+    # "without undue delay" — 30 leaves time for a decision meeting within the Act's three months).
+    INTAKE_PRIORITY_START_WORKING_DAYS = 7
+    INTAKE_ASSESSMENT_WORKING_DAYS = 30
+    # The decision meeting (SAP): weekdays (0 = Monday), local start time and length in minutes.
+    INTAKE_SAP_WEEKDAYS = (1, 3)
+    INTAKE_SAP_TIME = "13:00"
+    INTAKE_SAP_MINUTES = 90
 
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}

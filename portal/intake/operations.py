@@ -145,6 +145,10 @@ def register(actor: User, item: IntakeItem, worker: User | None, today: date) ->
     duplicate = queries.duplicates_of(item)
     if duplicate.any:
         raise IntakeError(_("This person already has an open application. Merge this contact into it instead."))
+    if item.client_id and _has_open_application(item.client_id):
+        # Matched by hand to a client whose application is open: the same refusal as a flagged duplicate
+        # (without it the database's one-active-enrolment rule would answer with an error page).
+        raise IntakeError(_("This person already has an open application. Merge this contact into it instead."))
     client = db.session.get(Client, item.client_id) if item.client_id else _new_client(item)
     unit = _unit_for(actor, item.municipality_code)
     if unit is None:
@@ -163,6 +167,12 @@ def register(actor: User, item: IntakeItem, worker: User | None, today: date) ->
     db.session.flush()
     _audit(actor, AuditAction.CREATE, "enrolment", enrolment.id, client.id)
     return enrolment
+
+
+def _has_open_application(client_id: int) -> bool:
+    return db.session.scalar(select(Enrolment.id).where(
+        Enrolment.client_id == client_id, Enrolment.programme_code == PROGRAMME,
+        Enrolment.status == EnrolmentStatus.ACTIVE).limit(1)) is not None
 
 
 def _new_client(item: IntakeItem) -> Client:
@@ -227,7 +237,8 @@ def schedule_meetings(actor: User, unit: OrgUnit, start: date, weeks: int, confi
     """The twice-weekly meetings of the next weeks (configured weekdays and time); existing ones are kept."""
     from portal.scheduling.timeutil import local
 
-    weekdays = tuple(config.get("INTAKE_SAP_WEEKDAYS", (1, 3)))  # Tuesday and Thursday
+    # From portal/config.py (PORTAL_INTAKE_SAP_* in the environment; a weekday list arrives as strings there).
+    weekdays = {int(day) for day in config.get("INTAKE_SAP_WEEKDAYS", (1, 3))}  # Tuesday and Thursday
     at = config.get("INTAKE_SAP_TIME", "13:00")
     minutes = int(config.get("INTAKE_SAP_MINUTES", 90))
     hour, minute = (int(x) for x in at.split(":"))

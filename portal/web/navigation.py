@@ -23,6 +23,12 @@ def home_for(user: User) -> str:
         return url_for("me.home")
     if user.has_role(*CASEWORK_ROLES):
         return url_for("caseload.index")
+    if user.has_role(Role.QUEUE_COORDINATOR):
+        return url_for("queues.index")
+    if user.has_role(Role.HOUSING_UNIT):
+        return url_for("queues.units")
+    if user.has_role(Role.REFERRER):
+        return url_for("referrals.mine")
     if user.has_role(Role.ADMIN):
         return url_for("admin.index")
     return url_for("core.account")

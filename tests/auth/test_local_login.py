@@ -116,3 +116,14 @@ def test_language_choice_is_kept_for_the_user(client, db, login, worker):
 
 def test_unknown_language_is_refused(client):
     assert client.post("/language", data={"locale": "de"}).status_code == 400
+
+
+@pytest.mark.parametrize(("role", "home"), [(Role.QUEUE_COORDINATOR, "/work/queues/"),
+                                             (Role.HOUSING_UNIT, "/work/queues/units"),
+                                             (Role.REFERRER, "/referrals/"), (Role.ADMIN, "/admin")])
+def test_each_role_lands_on_its_own_work(client, db, create_staff, role, home):
+    """Staff without a caseload land where their work is, not on the account page."""
+    user = create_staff(role)
+    db.session.commit()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"].endswith(home)

@@ -78,6 +78,15 @@ def test_a_duplicate_is_flagged_refused_and_can_be_merged(db, team, registered):
     assert _count(db, Enrolment) == 1
 
 
+def test_a_contact_matched_by_hand_to_a_client_with_an_open_application_is_refused(db, team, registered):
+    other = operations.receive(team["worker"], IntakeChannel.phone, details(first_name="Toinen", last_name="Nimi"),
+                               TODAY, TODAY)
+    other.client_id = registered.client_id  # the worker chose the wrong client in the match list
+    with pytest.raises(IntakeError):
+        operations.register(team["worker"], other, None, TODAY)
+    assert _count(db, Enrolment) == 1 and other.status is IntakeStatus.received
+
+
 def test_two_open_contacts_of_the_same_person_are_duplicates(db, team):
     first = operations.receive(team["worker"], IntakeChannel.phone, details(), TODAY, TODAY)
     second = operations.receive(team["worker"], IntakeChannel.paper, details(first_name="VILLE"), TODAY, TODAY)
