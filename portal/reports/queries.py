@@ -129,6 +129,13 @@ def count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def count_where(condition):
+    """The rows where ``condition`` holds: ``count(*) FILTER (WHERE …)``, 0 over no rows (as ``count_if``).
+
+    Cheaper than a CASE sum; the figures that count many conditions in one pass use it."""
+    return func.count().filter(condition)
+
+
 def figures_of(programme: str) -> list[Figure]:
     return [f for f in FIGURES.values() if f.programme == programme]
 

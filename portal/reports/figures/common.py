@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from collections.abc import Sequence
+
+from sqlalchemy import Select, Subquery, case, literal, select, true, union_all
 
 from portal.measures.models import Answer, AnswerStatus
 from portal.meetings.models import Contact, ContactStatus
@@ -26,3 +28,17 @@ def submitted_answers(columns, instrument: str, filters: Filters, programme: str
             .where(Answer.instrument_code == instrument, Answer.status == AnswerStatus.SUBMITTED,
                    in_period(Answer.answered_on, filters)))
     return scoped(stmt, filters, programme)
+
+
+def unpivot(wide: Subquery, groups: Sequence[str], columns: Sequence[str]) -> Subquery:
+    """One row per group from a one-row aggregate whose columns are named ``{column}_{position}``.
+
+    A figure with a row per fixed group (support types, 3X10D items) counts every group in ONE pass over
+    its rows; a UNION ALL branch per group read the rows once per group (9–11 scans at county scale).
+    The result has ``group``, ``position`` (for ORDER BY: the groups' order) and ``columns``.
+    """
+    keys = union_all(*[select(literal(group).label("group"), literal(n).label("position"))
+                       for n, group in enumerate(groups)]).subquery()
+    picked = [case(*[(keys.c.position == n, wide.c[f"{column}_{n}"]) for n in range(len(groups))]).label(column)
+              for column in columns]
+    return select(keys.c.group, keys.c.position, *picked).select_from(keys).join(wide, true()).subquery()

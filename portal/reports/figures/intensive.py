@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Float, Select, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Float, Select, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.i18n import _l
@@ -13,8 +13,8 @@ from portal.meetings.models import Contact, ContactStatus
 from portal.people.models import Client
 from portal.programmes.models import Enrolment
 from portal.reports import labels
-from portal.reports.figures.common import submitted_answers
-from portal.reports.queries import Column, Figure, Filters, count_if, in_period, ratio, scoped
+from portal.reports.figures.common import submitted_answers, unpivot
+from portal.reports.queries import Column, Figure, Filters, count_if, count_where, in_period, ratio, scoped
 from portal.reports.sql import days_between
 
 PROGRAMME = "intensive-rehabilitation"
@@ -36,24 +36,25 @@ def _pairs(filters: Filters):
                    follow.status == AnswerStatus.SUBMITTED, in_period(follow.answered_on, filters)))
     return scoped(stmt, filters, PROGRAMME), start, follow
 
-def _change_columns(group, before, after, clients):
-    return [group.label("group"), clients.label("clients"), func.avg(before).label("start_mean"),
-            func.avg(after).label("follow_mean"),
-            ratio(func.avg(after) - func.avg(before), func.avg(before)).label("change")]
-
 def _three_by_ten(filters: Filters) -> Select:
-    """Per item and overall (the mean of the items): start mean, follow-up mean and the relative change."""
-    # One pair of aliases and one base statement serve every branch (each SELECT of a UNION has its own FROM).
+    """Per item and overall (the mean of the items): start mean, follow-up mean and the relative change.
+
+    Every item is averaged in one pass over the start/follow-up pairs, then unpivoted to a row per item."""
     stmt, start, follow = _pairs(filters)
-    branches = []
-    for item in THREE_BY_TEN_ITEMS:
+    columns = []
+    for n, item in enumerate(THREE_BY_TEN_ITEMS):
         before, after = start.values[item].as_float(), follow.values[item].as_float()
         both = and_(before.is_not(None), after.is_not(None))
-        branches.append(stmt.add_columns(*_change_columns(literal(item), case((both, before)), case((both, after)),
-                                                          count_if(both))))
-    branches.append(stmt.add_columns(*_change_columns(literal("overall"), start.total, follow.total,
-                                                      func.count(follow.id))))
-    return union_all(*branches)
+        columns += [count_where(both).label(f"clients_{n}"), func.avg(case((both, before))).label(f"start_mean_{n}"),
+                    func.avg(case((both, after))).label(f"follow_mean_{n}")]
+    n = len(THREE_BY_TEN_ITEMS)
+    columns += [func.count(follow.id).label(f"clients_{n}"), func.avg(start.total).label(f"start_mean_{n}"),
+                func.avg(follow.total).label(f"follow_mean_{n}")]
+    rows = unpivot(stmt.add_columns(*columns).subquery(), (*THREE_BY_TEN_ITEMS, "overall"),
+                   ("clients", "start_mean", "follow_mean"))
+    return (select(rows.c.group, rows.c.clients, rows.c.start_mean, rows.c.follow_mean,
+                   ratio(rows.c.follow_mean - rows.c.start_mean, rows.c.start_mean).label("change"))
+            .order_by(rows.c.position))
 
 def _intensity(filters: Filters) -> Select:
     """Held contacts per client-week while the clients were in the service (inside the period)."""
@@ -74,15 +75,17 @@ def _intensity(filters: Filters) -> Select:
                   weeks.label("client_weeks"), ratio(func.sum(per_client.c.contacts), weeks).label("per_week"))
 
 def _feedback(filters: Filters) -> Select:
-    branches = []
-    for item in ("satisfied", "helped-toward-goals"):
+    """Both questions counted in one pass over the answers, then a row per question."""
+    questions = ("satisfied", "helped-toward-goals")
+    columns = []
+    for n, item in enumerate(questions):
         value = Answer.values[item].as_boolean()
-        answered = func.count(Answer.id)
-        branches.append(submitted_answers([
-            literal(item).label("group"), answered.label("answers"), count_if(value.is_(True)).label("yes"),
-            ratio(count_if(value.is_(True)), answered).label("yes_share")], "written-feedback", filters, PROGRAMME)
-            .where(value.is_not(None)))
-    return union_all(*branches)
+        columns += [count_where(value.is_not(None)).label(f"answers_{n}"),
+                    count_where(value.is_(True)).label(f"yes_{n}")]
+    rows = unpivot(submitted_answers(columns, "written-feedback", filters, PROGRAMME).subquery(), questions,
+                   ("answers", "yes"))
+    return (select(rows.c.group, rows.c.answers, rows.c.yes, ratio(rows.c.yes, rows.c.answers).label("yes_share"))
+            .order_by(rows.c.position))
 
 def _completion(filters: Filters) -> Select:
     within = days_between(Enrolment.ended_on, Enrolment.start_on) <= SIX_MONTHS_DAYS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Select, String, and_, case, cast, func, literal, select, true, union_all
+from sqlalchemy import Float, Select, String, and_, case, cast, func, literal, select, true
 
 from portal.i18n import _l
 from portal.measures.models import Answer
@@ -11,8 +11,8 @@ from portal.people.models import Client
 from portal.programmes import registry
 from portal.programmes.definitions_schema import REMOTE_MODALITIES
 from portal.reports import labels
-from portal.reports.figures.common import held_contacts, submitted_answers
-from portal.reports.queries import Column, Figure, Filters, age_band, count_if, ratio
+from portal.reports.figures.common import held_contacts, submitted_answers, unpivot
+from portal.reports.queries import Column, Figure, Filters, age_band, count_if, count_where, ratio
 from portal.reports.sql import json_list_has
 
 PROGRAMME = "remote-guidance"
@@ -46,18 +46,21 @@ def _durations(filters: Filters) -> Select:
 
 
 def _support_types(filters: Filters) -> Select:
-    """One row per support type defined for the programme (a JSON list per contact: one UNION ALL branch each)."""
-    branches = []
-    base = held_contacts([], filters, PROGRAMME)  # built once; each branch adds its columns and condition
+    """One row per support type defined for the programme (a JSON list per contact, matched as text).
+
+    Every type is counted in one pass over the held contacts, then unpivoted to a row per type."""
+    codes = [support.code for support in registry.definition(PROGRAMME).support_types]
     worked = and_(REMOTE, Contact.worked_remotely.is_(True))
-    for support in registry.definition(PROGRAMME).support_types:
-        has = json_list_has(Contact.support_types, support.code)
-        branches.append(base.add_columns(
-            literal(support.code).label("group"), func.count(Contact.id).label("contacts"),
-            count_if(REMOTE).label("remote"), ratio(count_if(REMOTE), func.count(Contact.id)).label("remote_share"),
-            count_if(worked).label("worked"), ratio(count_if(worked), count_if(REMOTE)).label("worked_share"),
-        ).where(has))
-    return union_all(*branches)
+    counts = []
+    for n, code in enumerate(codes):
+        has = json_list_has(Contact.support_types, code)
+        counts += [count_where(has).label(f"contacts_{n}"), count_where(and_(has, REMOTE)).label(f"remote_{n}"),
+                   count_where(and_(has, worked)).label(f"worked_{n}")]
+    rows = unpivot(held_contacts(counts, filters, PROGRAMME).subquery(), codes, ("contacts", "remote", "worked"))
+    return (select(rows.c.group, rows.c.contacts, rows.c.remote,
+                   ratio(rows.c.remote, rows.c.contacts).label("remote_share"), rows.c.worked,
+                   ratio(rows.c.worked, rows.c.remote).label("worked_share"))
+            .order_by(rows.c.position))
 
 
 def _fit(filters: Filters) -> Select:
