@@ -89,9 +89,11 @@ def format_number(value: float) -> str:
 
 
 def format_cell(kind: str, cell: Cell, minimum: int) -> str:
-    """The text of a cell: "<5" for a suppressed count, ".." for a suppressed share or mean."""
+    """The text of a cell: "<5" for a small count, ".." for anything else suppressed: a share or mean, and a
+    count hidden only to protect a small one (showing it as "<5" would state something false)."""
     if cell.suppressed:
-        return f"<{minimum}" if kind == "count" else SUPPRESSED_DERIVED
+        small = kind == "count" and isinstance(cell.value, int) and 0 < cell.value < minimum
+        return f"<{minimum}" if small else SUPPRESSED_DERIVED
     if cell.value is None:
         return NO_DATA
     if kind == "count":

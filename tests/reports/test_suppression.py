@@ -55,3 +55,14 @@ def test_a_single_hidden_part_of_a_shown_row_total_takes_a_partner():
     for keys in hidden_cells:
         parts = keys - {"total"}
         assert len(parts) != 1, hidden_cells
+
+
+def test_a_count_hidden_to_protect_a_small_one_reads_as_unpublishable_not_as_small():
+    """The partner of a small cell is not small itself: "<5" there would be false, so it reads ".."."""
+    from portal.reports.views import format_cell
+
+    rows = [row("a", 40, 30), row("b", 3, 2), row("c", 12, 9)]
+    cells = suppress(COLUMNS, rows, 5)
+    assert format_cell("count", cells[1]["contacts"], 5) == "<5"
+    assert format_cell("count", cells[2]["contacts"], 5) == ".."
+    assert format_cell("count", cells[0]["contacts"], 5) == "40"
