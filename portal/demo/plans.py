@@ -143,11 +143,29 @@ def _plan(session: Session, enrolment: Enrolment, definition: ProgrammeDefinitio
                                    done_at=_at(due, 12) if done else None,
                                    done_by_id=enrolment.coordinator.id if done else None))
     session.flush()
-    session.add(PlanVersion(plan_id=plan.id, number=1, agreed_at=_at(min(start, end), 11),
-                            agreed_by_id=enrolment.coordinator.id, review_on=None, snapshot=snapshot(plan)))
-    if interval and enrolment.status is EnrolmentStatus.ACTIVE:
-        plan.review_on = max(start + timedelta(days=interval), today + timedelta(days=rng.randint(7, 40)))
+    _versions(session, plan, enrolment, interval, min(start, end), end, rng)
     return plan
+
+
+def _versions(session: Session, plan: Plan, enrolment: Enrolment, interval: int | None, agreed_on: date, end: date,
+              rng: random.Random) -> None:
+    """The first agreed version, then (PPT: reviewed regularly) one agreed version per review, as agreeing
+    does it: each keeps the next review date. Most reviews are held by their date, some late; an active
+    service's next review is the plan's review date (now and then already overdue)."""
+    due = agreed_on + timedelta(days=interval) if interval else None
+    number = 1
+    while True:
+        session.add(PlanVersion(plan_id=plan.id, number=number, agreed_at=_at(agreed_on, 11),
+                                agreed_by_id=enrolment.coordinator.id, review_on=due, snapshot=snapshot(plan)))
+        if due is None:
+            return
+        late = rng.random() < 0.2
+        held = due + timedelta(days=rng.randint(5, 25) if late else -rng.randint(0, 10))
+        if held >= end:
+            break
+        number, agreed_on, due = number + 1, held, held + timedelta(days=interval)
+    if enrolment.status is EnrolmentStatus.ACTIVE:
+        plan.review_on = due
 
 
 def _phases(session: Session, enrolment: Enrolment, definition: ProgrammeDefinition, today: date,

@@ -147,8 +147,9 @@ def _ppt(w: World) -> None:
     plan_j = Plan(enrolment=j)
     w.db.session.add_all([plan_g, plan_h, plan_j])
     w.db.session.flush()
-    for number, agreed, review in [(1, utc(2026, 1, 15), None), (2, utc(2026, 3, 1), date(2026, 3, 5)),
-                                   (3, utc(2026, 4, 20), date(2026, 4, 10))]:
+    # As agreeing does it: each version keeps the next review date set when it was agreed.
+    for number, agreed, review in [(1, utc(2026, 1, 15), date(2026, 3, 5)), (2, utc(2026, 3, 1), date(2026, 4, 10)),
+                                   (3, utc(2026, 4, 20), date(2026, 6, 1))]:
         w.db.session.add(PlanVersion(plan_id=plan_g.id, number=number, agreed_at=agreed, agreed_by_id=w.other_worker.id,
                                      review_on=review, snapshot={}))
 

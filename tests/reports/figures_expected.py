@@ -69,7 +69,8 @@ EXPECTED: dict[str, list[dict]] = {
         {"group": "assessment-planning", "moves": 2, "mean_days": (30 + 20) / 2},
         {"group": "service-delivery", "moves": 1, "mean_days": 35.0},
     ],
-    # G's version 2 by its date (1.3. ≤ 5.3.), version 3 late (20.4. > 10.4.); its next review (1.6.) passed.
+    # G's version 2 by the date set with version 1 (1.3. ≤ 5.3.), version 3 late (20.4. > 10.4., set with version 2);
+    # its next review (1.6.) passed.
     "003-reviews": [
         {"group": "reviewed", "reviews": 2, "on_time": 1, "share": 1 / 3},
         {"group": "overdue", "reviews": 1, "on_time": 0, "share": None},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Float, Select, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
 
 from portal.i18n import _, _l
 from portal.people.models import Client
@@ -51,12 +52,15 @@ def _phase_time(filters: Filters) -> Select:
 
 
 def _reviews(filters: Filters) -> Select:
-    """Reviews of agreed plans: each later agreed version reviews the date set before it; open ones overdue."""
-    on_time = days_between(PlanVersion.review_on, PlanVersion.agreed_at) > -1
+    """Reviews of agreed plans: each later agreed version is the review of the date set with the version
+    before it (agreeing moves the plan's next review date on, so a version's own date is the next one);
+    open ones overdue."""
+    before = aliased(PlanVersion)
+    on_time = days_between(before.review_on, PlanVersion.agreed_at) > -1
     reviewed = (_enrolments([PlanVersion.id], filters).join(Plan, Plan.enrolment_id == Enrolment.id)
                 .join(PlanVersion, PlanVersion.plan_id == Plan.id)
-                .where(PlanVersion.number > 1, PlanVersion.review_on.is_not(None),
-                       in_period(PlanVersion.agreed_at, filters))
+                .join(before, and_(before.plan_id == PlanVersion.plan_id, before.number == PlanVersion.number - 1))
+                .where(before.review_on.is_not(None), in_period(PlanVersion.agreed_at, filters))
                 .add_columns(on_time.label("on_time")).subquery())
     last = min(filters.period_end, date.today())
     overdue = (_enrolments([func.count(Plan.id)], filters).join(Plan, Plan.enrolment_id == Enrolment.id)
