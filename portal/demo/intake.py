@@ -111,7 +111,7 @@ def _item_for(session: Session, enrolment: Enrolment, today: date, rng: random.R
                       received_on=received, first_name=client.first_name, last_name=client.last_name,
                       birth_year=client.birth_year, phone=client.phone, email=client.email,
                       language="sv" if client.language.value == "sv" else "fi", description=rng.choice(NEEDS),
-                      highest_care_allowance=rng.random() < 0.06, client_id=client.id, enrolment_id=enrolment.id,
+                      highest_care_allowance=rng.random() < 0.25, client_id=client.id, enrolment_id=enrolment.id,
                       submitted_by_id=client.user_id if channel is IntakeChannel.service_request else None,
                       registered_by_id=enrolment.coordinator_id, registered_at=_at(enrolment.start_on, 10),
                       created_at=_at(received, 9))

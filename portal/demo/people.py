@@ -74,7 +74,7 @@ class ClientProfile:
 
 CLIENT_PROFILES = {
     "000": ClientProfile(17, (20, 68, None), 0.05, 0.30, 0.95, 0.10),
-    "001": ClientProfile(15, (19, 82, 45), 0.03, 0.35, 0.80, 0.05),
+    "001": ClientProfile(40, (19, 82, 45), 0.03, 0.35, 0.80, 0.05),
     "002": ClientProfile(13, (18, 29, None), 0.06, 0.03, 0.90, 0.05),
     "003": ClientProfile(12, (22, 78, 46), 0.03, 0.25, 1.00, 0.10),
     # Seed 004: ages 20–95 with a mean of 62 (triangular mean (20+95+72)/3), 70 % pensioners,

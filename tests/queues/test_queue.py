@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from portal.audit.models import AuditRecord
@@ -19,6 +20,13 @@ from portal.signals import decision_signed
 from tests.queues.conftest import at
 
 TODAY = queries.today()
+
+
+@pytest.fixture(autouse=True)
+def _english(app):
+    """The refusals are matched by their English text (the catalogs give them in Finnish by default)."""
+    with force_locale("en"):
+        yield
 
 
 def test_urgent_first_then_date_then_moment_then_id(queue, queued):
