@@ -1,4 +1,4 @@
-"""Care team: staff photos and plan gaps
+"""Staff photos (the care-team card)
 
 Revision ID: b1f2a3b4c5d6
 Revises: a0e1f2a3b4c5

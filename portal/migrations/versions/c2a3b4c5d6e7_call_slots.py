@@ -1,4 +1,4 @@
-"""Closed groups: closing and notices
+"""Call slots of health social work (phone-call times a worker publishes)
 
 Revision ID: c2a3b4c5d6e7
 Revises: b1f2a3b4c5d6
