@@ -91,7 +91,9 @@ def generate(scale: float = 1.0, *, verbose: bool = True) -> dict[str, int]:
             print(f"  {'vacuum analyze':<28} {clock.perf_counter() - step_began:6.1f} s", flush=True)
         counts = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
                   for table in ("clients", "enrolments", "contacts", "appointments", "measure_answers",
-                                "phase_transitions", "plans", "plan_versions", "referrals")}
+                                "phase_transitions", "plans", "plan_versions", "referrals", "intake_items",
+                                "assessments", "decision_meetings", "decision_meeting_items", "decisions",
+                                "queue_entries", "vacancies", "housing_offers", "residencies")}
     if verbose:
         print(f"generated in {clock.perf_counter() - began:.1f} s: "
               + ", ".join(f"{n} {table}" for table, n in counts.items()), flush=True)
@@ -465,6 +467,179 @@ def _steps() -> list[tuple[str, str]]:
               FROM plans p JOIN enrolments e ON e.id = p.enrolment_id
               CROSS JOIN LATERAL generate_series(1, greatest(1,
                   (coalesce(e.ended_on, current_date) - e.start_on - 20) / 90)) k;
+        """),
+        ("housing", """
+            -- Housing-service guidance (001): every housing enrolment is an application that came in through
+            -- one intake channel (each municipality leans on its own channels), was assessed against the
+            -- SWA §36 deadlines, decided at the unit's twice-weekly decision meeting, and if granted queued
+            -- for its service until a vacancy was offered and accepted.
+            CREATE TEMP TABLE b_housing AS
+              SELECT e.id AS enrolment_id, e.client_id, e.unit_id, e.coordinator_id, e.start_on,
+                     cl.municipality_code, cl.birth_year, cl.first_name, cl.last_name,
+                     CASE WHEN cl.language = 'sv' THEN 'sv' ELSE 'fi' END AS language,
+                     random() AS r1, random() AS r2, random() AS r3
+              FROM enrolments e JOIN b_unit u ON u.id = e.unit_id JOIN clients cl ON cl.id = e.client_id
+              WHERE e.programme_code = 'housing-guidance';
+            ALTER TABLE b_housing ADD COLUMN channel text;
+            UPDATE b_housing h SET channel = CASE
+                WHEN frac(h.r2 + m.n * 0.13) < 0.30 THEN 'service_request'
+                WHEN frac(h.r2 + m.n * 0.13) < 0.55 THEN 'notification_35'
+                WHEN frac(h.r2 + m.n * 0.13) < 0.80 THEN 'phone'
+                WHEN frac(h.r2 + m.n * 0.13) < 0.92 THEN 'paper' ELSE 'visit' END
+              FROM b_muni m WHERE m.code = h.municipality_code;
+            -- The registered item of each application; a few duplicates merged into it, and the newest
+            -- contacts still waiting in the intake list (no enrolment yet).
+            INSERT INTO intake_items (channel, status, municipality_code, received_on, first_name, last_name,
+                                      birth_year, language, description, highest_care_allowance, notifier_name,
+                                      notifier_organisation, person_informed, person_consented, client_id,
+                                      enrolment_id, registered_by_id, registered_at, created_at, updated_at)
+              SELECT h.channel, s.status, h.municipality_code,
+                     CASE s.status WHEN 'received' THEN current_date - floor(h.r1 * 10)::int
+                          ELSE h.start_on - floor(h.r1 * 4)::int END,
+                     h.first_name, h.last_name, h.birth_year, h.language, 'Asumispalvelun tarve', h.r3 < 0.08,
+                     CASE WHEN h.channel = 'notification_35' THEN 'Ilmoittaja' END,
+                     CASE WHEN h.channel = 'notification_35' THEN 'Terveysasema' END,
+                     CASE WHEN h.channel = 'notification_35' THEN true END,
+                     CASE WHEN h.channel = 'notification_35' THEN h.r1 < 0.9 END,
+                     CASE WHEN s.status <> 'received' THEN h.client_id END,
+                     CASE WHEN s.status <> 'received' THEN h.enrolment_id END,
+                     CASE WHEN s.status = 'registered' THEN h.coordinator_id END,
+                     CASE WHEN s.status = 'registered' THEN h.start_on + interval '9 hours' END,
+                     h.start_on - floor(h.r1 * 4)::int + interval '8 hours', h.start_on + interval '9 hours'
+              FROM b_housing h
+              CROSS JOIN LATERAL (SELECT 'registered' AS status UNION ALL SELECT 'merged' WHERE h.r3 > 0.96
+                                  UNION ALL SELECT 'received' WHERE h.r3 < 0.25 AND h.start_on > current_date - 40) s
+              ORDER BY 4, h.enrolment_id;
+            -- Priority (over 75, highest care allowance): started by the 7th working day (9 days here);
+            -- everyone's due in 15 working days (21 days). Most on time, some late, the newest unfinished.
+            CREATE TEMP TABLE b_assess AS
+              SELECT h.*, i.id AS intake_item_id, i.received_on,
+                     (h.birth_year <= extract(year FROM i.received_on)::int - 75 OR i.highest_care_allowance)
+                       AS priority
+              FROM b_housing h JOIN intake_items i ON i.enrolment_id = h.enrolment_id AND i.status = 'registered';
+            INSERT INTO assessments (enrolment_id, intake_item_id, worker_id, rule, received_on, start_due_on, due_on,
+                                     started_on, completed_on, summary, created_at)
+              SELECT a.enrolment_id, a.intake_item_id, a.coordinator_id,
+                     CASE WHEN a.priority THEN 'priority' ELSE 'undue_delay' END, a.received_on,
+                     CASE WHEN a.priority THEN a.received_on + 9 END, a.received_on + 21,
+                     CASE WHEN x.st <= current_date THEN x.st END,
+                     CASE WHEN x.st + x.len <= current_date THEN x.st + x.len END,
+                     CASE WHEN x.st + x.len <= current_date THEN 'Yhteenveto' END,
+                     a.received_on + interval '10 hours'
+              FROM b_assess a
+              CROSS JOIN LATERAL (SELECT a.received_on + floor(a.r1 * CASE WHEN a.priority THEN 10 ELSE 12 END)::int
+                                           AS st,
+                                         3 + floor(a.r2 * a.r2 * 22)::int AS len) x
+              ORDER BY a.received_on, a.enrolment_id;
+            -- Decision meetings: every Tuesday and Thursday in each housing unit, chaired by its first worker.
+            INSERT INTO decision_meetings (unit_id, starts_at, minutes, chair_id, created_at)
+              SELECT u.id, d + interval '11 hours', CASE WHEN extract(isodow FROM d) = 2 THEN 180 ELSE 150 END, w.id,
+                     d - interval '14 days'
+              FROM b_unit u JOIN b_worker w ON w.unit_id = u.id AND w.k = 1
+              CROSS JOIN generate_series((current_date - 1100)::timestamp, (current_date + 14)::timestamp,
+                                         interval '1 day') d
+              WHERE u.programme = 'housing-guidance' AND extract(isodow FROM d) IN (2, 4)
+              ORDER BY d, u.id;
+            -- Each completed assessment on the agenda of its unit's next meeting (two days to prepare).
+            CREATE TEMP TABLE b_item AS
+              SELECT a.enrolment_id, a.client_id, a.unit_id, a.coordinator_id, a.language, a.birth_year, a.r1, a.r2,
+                     a.r3, s.id AS assessment_id, m.id AS meeting_id, m.starts_at, m.chair_id,
+                     row_number() OVER (PARTITION BY m.id ORDER BY a.enrolment_id) AS position,
+                     random() AS r_out
+              FROM b_assess a JOIN assessments s ON s.intake_item_id = a.intake_item_id
+              CROSS JOIN LATERAL (SELECT dm.id, dm.starts_at, dm.chair_id FROM decision_meetings dm
+                                  WHERE dm.unit_id = a.unit_id AND dm.starts_at >= s.completed_on + 2
+                                  ORDER BY dm.starts_at LIMIT 1) m
+              WHERE s.completed_on IS NOT NULL;
+            ALTER TABLE b_item ADD COLUMN id bigint, ADD COLUMN outcome text, ADD COLUMN service_type text;
+            UPDATE b_item SET id = nextval(pg_get_serial_sequence('decision_meeting_items', 'id')),
+                   outcome = CASE WHEN starts_at > now() THEN NULL WHEN r_out < 0.75 THEN 'granted'
+                                  WHEN r_out < 0.9 THEN 'rejected' ELSE 'more_information' END;
+            UPDATE b_item SET service_type = CASE WHEN birth_year <= extract(year FROM starts_at)::int - 75
+                                                  THEN 'round_the_clock' WHEN r2 < 0.6 THEN 'supported'
+                                                  ELSE 'communal' END
+              WHERE outcome = 'granted';
+            INSERT INTO decision_meeting_items (id, meeting_id, enrolment_id, assessment_id, worker_id, position,
+                                                estimated_minutes, actual_minutes, outcome, service_type,
+                                                recorded_at, recorded_by_id, created_at)
+              SELECT i.id, i.meeting_id, i.enrolment_id, i.assessment_id, i.coordinator_id, i.position,
+                     4 + floor(i.r1 * 5)::int,
+                     CASE WHEN i.outcome IS NOT NULL THEN greatest(1, 2 + floor(i.r1 * 5)::int
+                                                                     + floor(i.r_out * 9)::int - 2) END,
+                     i.outcome, i.service_type,
+                     CASE WHEN i.outcome IS NOT NULL THEN i.starts_at + interval '3 hours' END,
+                     CASE WHEN i.outcome IS NOT NULL THEN i.chair_id END, i.starts_at - interval '3 days'
+              FROM b_item i ORDER BY i.id;
+            -- The written decision, drafted by the worker and signed by another (four eyes) the next day.
+            CREATE TEMP TABLE b_decision AS
+              SELECT nextval(pg_get_serial_sequence('decisions', 'id')) AS decision_id, i.*,
+                     (SELECT w.id FROM b_worker w WHERE w.id <> i.coordinator_id
+                      ORDER BY w.unit_id <> i.unit_id, w.k LIMIT 1) AS signer_id
+              FROM b_item i WHERE i.outcome IS NOT NULL;
+            INSERT INTO decisions (id, enrolment_id, meeting_item_id, outcome, service_type, language, body,
+                                   drafted_by_id, drafted_at, signed_at, signed_by_id)
+              SELECT d.decision_id, d.enrolment_id, d.id, d.outcome, d.service_type, d.language, 'Päätös',
+                     d.coordinator_id, d.starts_at + interval '4 hours',
+                     CASE WHEN d.starts_at + interval '1 day' <= now() THEN d.starts_at + interval '1 day' END,
+                     CASE WHEN d.starts_at + interval '1 day' <= now() THEN d.signer_id END
+              FROM b_decision d ORDER BY d.decision_id;
+            -- Queues per service; a granted, signed decision queues the client until placed (or withdrawn).
+            INSERT INTO housing_queues (service_type, coordinator_id)
+              SELECT t, (SELECT min(id) FROM b_worker WHERE programme = 'housing-guidance')
+              FROM unnest(ARRAY['supported', 'communal', 'round_the_clock']) t
+              ON CONFLICT (service_type) DO NOTHING;
+            CREATE TEMP TABLE b_entry AS
+              SELECT nextval(pg_get_serial_sequence('queue_entries', 'id')) AS id, q.id AS queue_id,
+                     d.decision_id, d.enrolment_id, d.client_id, d.service_type, d.coordinator_id,
+                     (d.starts_at + interval '1 day')::date AS queued_on, d.r3, random() AS r_wait
+              FROM b_decision d JOIN housing_queues q ON q.service_type = d.service_type
+              WHERE d.outcome = 'granted' AND d.starts_at + interval '1 day' <= now();
+            ALTER TABLE b_entry ADD COLUMN status text, ADD COLUMN left_on date;
+            UPDATE b_entry SET left_on = queued_on + 7 + floor(r_wait * r_wait * CASE service_type
+                  WHEN 'round_the_clock' THEN 120 WHEN 'communal' THEN 240 ELSE 180 END)::int;
+            UPDATE b_entry SET status = CASE WHEN left_on > current_date THEN 'waiting'
+                                             WHEN r3 < 0.05 THEN 'withdrawn' ELSE 'placed' END;
+            UPDATE b_entry SET left_on = NULL WHERE status = 'waiting';
+            INSERT INTO queue_entries (id, queue_id, enrolment_id, decision_id, priority, queued_on, queued_at, status,
+                                       left_on)
+              SELECT e.id, e.queue_id, e.enrolment_id, e.decision_id,
+                     CASE WHEN e.r_wait < 0.1 THEN 'urgent' ELSE 'normal' END, e.queued_on,
+                     e.queued_on + interval '10 hours', e.status, e.left_on
+              FROM b_entry e ORDER BY e.id;
+            -- Housing units: one of each service in the larger municipalities (the providers' own).
+            INSERT INTO housing_units (name, municipality_code, service_type, places, provider)
+              SELECT 'Asumisyksikkö ' || m.code || ' ' || t, m.code, t, 8 + m.w, 'Palveluntuottaja ' || m.n
+              FROM b_muni m CROSS JOIN unnest(ARRAY['supported', 'communal', 'round_the_clock']) t
+              WHERE m.w >= 2 ORDER BY m.n, t;
+            -- A vacancy filled by each placement (an accepted offer; the place was free a few weeks before),
+            -- a few cancelled, and the places free now still open.
+            CREATE TEMP TABLE b_place AS
+              SELECT nextval(pg_get_serial_sequence('vacancies', 'id')) AS vacancy_id, e.*, hu.id AS housing_unit_id,
+                     e.left_on - floor(e.r_wait * 35)::int AS free_from
+              FROM b_entry e JOIN clients cl ON cl.id = e.client_id
+              CROSS JOIN LATERAL (SELECT h.id FROM housing_units h WHERE h.service_type = e.service_type
+                                  ORDER BY h.municipality_code = cl.municipality_code DESC, h.id LIMIT 1) hu
+              WHERE e.status = 'placed';
+            INSERT INTO vacancies (id, unit_id, free_from, status, reported_at, reported_by_id, filled_on, days_to_fill)
+              SELECT p.vacancy_id, p.housing_unit_id, p.free_from, 'filled', p.free_from - 10 + interval '9 hours',
+                     NULL, p.left_on, p.left_on - p.free_from
+              FROM b_place p ORDER BY p.vacancy_id;
+            INSERT INTO vacancies (unit_id, free_from, status, reported_at)
+              SELECT h.id, current_date - 1100 + floor(random() * 1100)::int, 'cancelled', now()
+              FROM housing_units h CROSS JOIN generate_series(1, 3)
+              UNION ALL
+              SELECT h.id, current_date - floor(random() * 30)::int, 'open', now()
+              FROM housing_units h WHERE h.id % 3 = 0;
+            INSERT INTO housing_offers (vacancy_id, entry_id, offered_at, offered_by_id, answer_by, status, answered_at,
+                                        recorded_by_id)
+              SELECT p.vacancy_id, p.id, greatest(p.queued_on, p.left_on - 5) + interval '9 hours', p.coordinator_id,
+                     greatest(p.queued_on, p.left_on - 5) + 7, 'accepted', p.left_on + interval '10 hours',
+                     p.coordinator_id
+              FROM b_place p ORDER BY p.vacancy_id;
+            INSERT INTO residencies (unit_id, enrolment_id, vacancy_id, starts_on, ends_on)
+              SELECT p.housing_unit_id, p.enrolment_id, p.vacancy_id, p.left_on,
+                     CASE WHEN p.r3 > 0.9 AND p.left_on + 200 < current_date THEN p.left_on + 200 END
+              FROM b_place p ORDER BY p.vacancy_id;
         """),
     ]
 

@@ -175,14 +175,15 @@ LEFT JOIN LATERAL (
 WHERE t.at >= :starts_at AND t.at < :ends_before AND {scope}
 GROUP BY 1"""
 
-# Reviews made: later plan versions agreed in the period, on time when agreed by their review date;
-# overdue: ongoing plans whose review date passed in the period.
+# Reviews made: later plan versions agreed in the period, on time when agreed by the review date set with
+# the version before (agreeing sets the next date); overdue: ongoing plans whose review date passed in the period.
 REVIEWS = """
 WITH r AS (
-  SELECT count(*) AS n, count(*) FILTER (WHERE v.agreed_at::timestamp < v.review_on + 1) AS on_time
-  FROM plan_versions v JOIN plans pl ON pl.id = v.plan_id JOIN enrolments e ON e.id = pl.enrolment_id
+  SELECT count(*) AS n, count(*) FILTER (WHERE v.agreed_at::timestamp < b.review_on + 1) AS on_time
+  FROM plan_versions v JOIN plan_versions b ON b.plan_id = v.plan_id AND b.number = v.number - 1
+  JOIN plans pl ON pl.id = v.plan_id JOIN enrolments e ON e.id = pl.enrolment_id
   JOIN clients cl ON cl.id = e.client_id
-  WHERE v.number > 1 AND v.review_on IS NOT NULL AND v.agreed_at >= :starts_at AND v.agreed_at < :ends_before
+  WHERE b.review_on IS NOT NULL AND v.agreed_at >= :starts_at AND v.agreed_at < :ends_before
     AND {scope}
 ), o AS (
   SELECT count(*) AS n
@@ -255,8 +256,71 @@ WHERE r.created_at >= :starts_at AND r.created_at < :ends_before {referral_scope
 GROUP BY 1"""
 
 
+# Housing (001). Intake items not yet registered have no enrolment and count for every unit;
+# ``{intake_scope}``, ``{meeting_scope}`` and ``{vacancy_scope}`` are the filters each table carries itself.
+INTAKE_CHANNELS = ("service_request", "notification_35", "phone", "paper", "visit")
+INTAKE = f"""
+SELECT i.municipality_code AS "group", count(*) AS total,
+       {", ".join(f"count(*) FILTER (WHERE i.channel = '{c}') AS {c}" for c in INTAKE_CHANNELS)}
+FROM intake_items i LEFT JOIN enrolments e ON e.id = i.enrolment_id
+WHERE i.status <> 'draft' AND i.received_on BETWEEN :period_start AND :period_end {{intake_scope}}
+GROUP BY 1"""
+
+ASSESSMENTS = """
+SELECT a.rule AS "group", count(*) AS received, count(a.started_on) AS started,
+       count(*) FILTER (WHERE a.started_on <= coalesce(a.start_due_on, a.started_on)) AS started_on_time,
+       count(a.completed_on) AS completed, count(*) FILTER (WHERE a.completed_on <= a.due_on) AS completed_on_time,
+       (count(*) FILTER (WHERE a.completed_on <= a.due_on))::float8 / count(*) AS on_time_share
+FROM assessments a JOIN enrolments e ON e.id = a.enrolment_id JOIN clients cl ON cl.id = e.client_id
+WHERE a.received_on BETWEEN :period_start AND :period_end AND {scope}
+GROUP BY 1"""
+
+# Per meeting in the period: its decisions, the minutes its agenda used and the items over their estimate.
+MEETINGS = """
+WITH m AS (
+  SELECT dm.id, dm.minutes, count(*) FILTER (WHERE i.outcome IS NOT NULL) AS decided,
+         sum(coalesce(i.actual_minutes, 0)) AS used, count(*) FILTER (WHERE i.actual_minutes > i.estimated_minutes)
+           AS over_estimate
+  FROM decision_meetings dm JOIN decision_meeting_items i ON i.meeting_id = dm.id
+  WHERE dm.starts_at >= :starts_at AND dm.starts_at < :ends_before {meeting_scope}
+  GROUP BY dm.id, dm.minutes
+)
+SELECT 'all' AS "group", count(*) AS meetings, coalesce(sum(m.decided), 0) AS decisions,
+       sum(m.decided)::float8 / nullif(count(*), 0) AS per_meeting,
+       count(*) FILTER (WHERE m.used > m.minutes) AS overran,
+       (count(*) FILTER (WHERE m.used > m.minutes))::float8 / nullif(count(*), 0) AS overran_share,
+       coalesce(sum(m.over_estimate), 0) AS items_over
+FROM m"""
+
+# Waiting on the period's last day (or today) and for how long so far; placed in the period and after how long.
+QUEUES = """
+SELECT q.service_type || '|' || cl.municipality_code AS "group", count(*) FILTER (WHERE f.waiting) AS waiting,
+       avg(:last - qe.queued_on) FILTER (WHERE f.waiting) AS waited_so_far,
+       count(*) FILTER (WHERE f.placed) AS placed, avg(qe.left_on - qe.queued_on) FILTER (WHERE f.placed) AS waited
+FROM queue_entries qe JOIN housing_queues q ON q.id = qe.queue_id JOIN enrolments e ON e.id = qe.enrolment_id
+JOIN clients cl ON cl.id = e.client_id
+CROSS JOIN LATERAL (
+  SELECT qe.queued_on <= :last AND (qe.status = 'waiting' OR qe.left_on > :last) AS waiting,
+         qe.status = 'placed' AND qe.left_on BETWEEN :period_start AND :period_end AS placed) f
+WHERE (f.waiting OR f.placed) AND {scope}
+GROUP BY 1"""
+
+VACANCIES = """
+SELECT hu.service_type AS "group", count(*) AS vacancies, count(*) FILTER (WHERE v.status = 'filled') AS filled,
+       (count(*) FILTER (WHERE v.status = 'filled'))::float8 / count(*) AS filled_share,
+       avg(v.days_to_fill::float8) FILTER (WHERE v.status = 'filled') AS days_to_fill
+FROM vacancies v JOIN housing_units hu ON hu.id = v.unit_id
+WHERE v.status <> 'cancelled' AND v.free_from BETWEEN :period_start AND :period_end {vacancy_scope}
+GROUP BY 1"""
+
+
 HAND: dict[str, str | Callable[[], str]] = {
     "000-remote-share-age": _share(AGE_BAND),
+    "001-intake": INTAKE,
+    "001-assessments": ASSESSMENTS,
+    "001-meetings": MEETINGS,
+    "001-queues": QUEUES,
+    "001-vacancies": VACANCIES,
     "000-remote-share-gender": _share("cl.gender"),
     "000-remote-share-diagnosis": _share("coalesce(cl.diagnosis_group, 'unrecorded')"),
     "000-durations": f"""
@@ -311,6 +375,17 @@ def scope(filters, programme: str) -> tuple[str, dict]:
     return " AND ".join(conditions), params
 
 
+def _own_scopes() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The housing tables' own filter conditions (as the figures apply them), by the parameter they need."""
+    return {
+        "{intake_scope}": (("(e.id IS NULL OR e.unit_id = ANY(:unit_ids))", "unit_ids"),
+                           ("i.municipality_code = ANY(:municipality_codes)", "municipality_codes"),
+                           ("i.registered_by_id = :worker_id", "worker_id")),
+        "{meeting_scope}": (("dm.unit_id = ANY(:unit_ids)", "unit_ids"), ("i.worker_id = :worker_id", "worker_id")),
+        "{vacancy_scope}": (("hu.municipality_code = ANY(:municipality_codes)", "municipality_codes"),),
+    }
+
+
 def statement(sql: str | Callable[[], str], filters, programme: str) -> tuple[TextClause, dict]:
     """The hand-written SQL of a figure, ready to run with its parameters."""
     sql = sql() if callable(sql) else sql
@@ -324,5 +399,7 @@ def statement(sql: str | Callable[[], str], filters, programme: str) -> tuple[Te
                                                          "municipality_codes"),
             ("r.handled_by_id = :worker_id", "worker_id")) if name in params)
     sql = sql.replace("{scope}", where).replace("{referral_scope}", referral_scope)
+    for placeholder, conditions in _own_scopes().items():
+        sql = sql.replace(placeholder, "".join(f" AND {condition}" for condition, name in conditions if name in params))
     used = {name: value for name, value in params.items() if f":{name}" in sql}
     return text(sql), used

@@ -20,7 +20,7 @@ from portal.people.models import Client
 from portal.programmes.models import Enrolment
 from portal.queues.models import EntryStatus, HousingQueue, HousingUnit, QueueEntry, Vacancy, VacancyStatus
 from portal.reports import labels
-from portal.reports.queries import Column, Figure, Filters, count_if, in_period, ratio, scoped
+from portal.reports.queries import Column, Figure, Filters, count_where, in_period, ratio, scoped
 from portal.reports.sql import days_between
 
 PROGRAMME = "housing-guidance"
@@ -31,9 +31,8 @@ def _intake_channels(filters: Filters) -> Select:
     """Contacts received in the period per municipality, one count per channel (drafts are not contacts)."""
     # Not yet registered items have no enrolment: they count for every unit (the central intake list).
     stmt = (select(IntakeItem.municipality_code.label("group"), func.count(IntakeItem.id).label("total"),
-                   *[count_if(IntakeItem.channel == c).label(c.value) for c in CHANNELS])
+                   *[count_where(IntakeItem.channel == c).label(c.value) for c in CHANNELS])
             .select_from(IntakeItem).outerjoin(Enrolment, Enrolment.id == IntakeItem.enrolment_id)
-            .outerjoin(Client, Client.id == Enrolment.client_id)
             .where(IntakeItem.status != IntakeStatus.draft,
                    IntakeItem.received_on.between(filters.period_start, filters.period_end)))
     if filters.unit_ids is not None:
@@ -53,11 +52,11 @@ def _assessments(filters: Filters) -> Select:
     completed_ok = and_(Assessment.completed_on.is_not(None), Assessment.completed_on <= Assessment.due_on)
     received = func.count(Assessment.id)
     stmt = (select(Assessment.rule.label("group"), received.label("received"),
-                   count_if(Assessment.started_on.is_not(None)).label("started"),
-                   count_if(started_ok).label("started_on_time"),
-                   count_if(Assessment.completed_on.is_not(None)).label("completed"),
-                   count_if(completed_ok).label("completed_on_time"),
-                   ratio(count_if(completed_ok), received).label("on_time_share"))
+                   count_where(Assessment.started_on.is_not(None)).label("started"),
+                   count_where(started_ok).label("started_on_time"),
+                   count_where(Assessment.completed_on.is_not(None)).label("completed"),
+                   count_where(completed_ok).label("completed_on_time"),
+                   ratio(count_where(completed_ok), received).label("on_time_share"))
             .select_from(Assessment).join(Enrolment, Enrolment.id == Assessment.enrolment_id)
             .join(Client, Client.id == Enrolment.client_id)
             .where(Assessment.received_on.between(filters.period_start, filters.period_end)))
@@ -71,27 +70,25 @@ def _assessments(filters: Filters) -> Select:
 def _meetings(filters: Filters) -> Select:
     """Decision meetings in the period: decisions per meeting, meetings that ran over their slot, and
     agenda items that took longer than the worker estimated."""
-    items = select(DecisionMeetingItem.meeting_id, func.count(DecisionMeetingItem.id).label("agenda"),
-                   count_if(DecisionMeetingItem.outcome.is_not(None)).label("decided"),
+    # The period's meetings first, then their items (not every item of every meeting, then the period).
+    stmt = (select(DecisionMeeting.id, DecisionMeeting.minutes, func.count(DecisionMeetingItem.id).label("agenda"),
+                   count_where(DecisionMeetingItem.outcome.is_not(None)).label("decided"),
                    func.sum(func.coalesce(DecisionMeetingItem.actual_minutes, 0)).label("used"),
-                   count_if(DecisionMeetingItem.actual_minutes > DecisionMeetingItem.estimated_minutes)
+                   count_where(DecisionMeetingItem.actual_minutes > DecisionMeetingItem.estimated_minutes)
                    .label("over_estimate"))
-    if filters.worker_id is not None:
-        items = items.where(DecisionMeetingItem.worker_id == filters.worker_id)
-    items = items.group_by(DecisionMeetingItem.meeting_id).subquery()
-    stmt = (select(DecisionMeeting.id, DecisionMeeting.minutes, items.c.agenda, items.c.decided, items.c.used,
-                   items.c.over_estimate)
-            .join(items, items.c.meeting_id == DecisionMeeting.id)
+            .join(DecisionMeetingItem, DecisionMeetingItem.meeting_id == DecisionMeeting.id)
             .where(in_period(DecisionMeeting.starts_at, filters)))
+    if filters.worker_id is not None:
+        stmt = stmt.where(DecisionMeetingItem.worker_id == filters.worker_id)
     if filters.unit_ids is not None:
         stmt = stmt.where(DecisionMeeting.unit_id.in_(filters.unit_ids))
-    meetings = stmt.subquery()
+    meetings = stmt.group_by(DecisionMeeting.id, DecisionMeeting.minutes).subquery()
     overran = meetings.c.used > meetings.c.minutes
     count = func.count(meetings.c.id)
     return select(literal("all").label("group"), count.label("meetings"),
                   func.coalesce(func.sum(meetings.c.decided), 0).label("decisions"),
                   ratio(func.sum(meetings.c.decided), count).label("per_meeting"),
-                  count_if(overran).label("overran"), ratio(count_if(overran), count).label("overran_share"),
+                  count_where(overran).label("overran"), ratio(count_where(overran), count).label("overran_share"),
                   func.coalesce(func.sum(meetings.c.over_estimate), 0).label("items_over"))
 
 
@@ -104,9 +101,9 @@ def _queues(filters: Filters) -> Select:
     placed = and_(QueueEntry.status == EntryStatus.PLACED,
                   QueueEntry.left_on.between(filters.period_start, filters.period_end))
     group = cast(HousingQueue.service_type, String).concat("|").concat(Client.municipality_code).label("group")
-    stmt = (select(group, count_if(waiting).label("waiting"),
+    stmt = (select(group, count_where(waiting).label("waiting"),
                    func.avg(case((waiting, days_between(literal(last), QueueEntry.queued_on)))).label("waited_so_far"),
-                   count_if(placed).label("placed"),
+                   count_where(placed).label("placed"),
                    func.avg(case((placed, days_between(QueueEntry.left_on, QueueEntry.queued_on)))).label("waited"))
             .select_from(QueueEntry).join(HousingQueue, HousingQueue.id == QueueEntry.queue_id)
             .join(Enrolment, Enrolment.id == QueueEntry.enrolment_id).join(Client, Client.id == Enrolment.client_id)
@@ -119,8 +116,8 @@ def _vacancies(filters: Filters) -> Select:
     filled = Vacancy.status == VacancyStatus.FILLED
     reported = func.count(Vacancy.id)
     stmt = (select(HousingUnit.service_type.label("group"), reported.label("vacancies"),
-                   count_if(filled).label("filled"),
-                   ratio(count_if(filled), reported).label("filled_share"),
+                   count_where(filled).label("filled"),
+                   ratio(count_where(filled), reported).label("filled_share"),
                    func.avg(case((filled, cast(Vacancy.days_to_fill, Float)))).label("days_to_fill"))
             .select_from(Vacancy).join(HousingUnit, HousingUnit.id == Vacancy.unit_id)
             .where(Vacancy.status != VacancyStatus.CANCELLED,
