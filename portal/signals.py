@@ -11,4 +11,5 @@ _signals = Namespace()
 appointment_booked = _signals.signal("appointment-booked")
 appointment_cancelled = _signals.signal("appointment-cancelled")
 appointment_changed = _signals.signal("appointment-changed")  # confirmed, moved, another way of meeting
+contact_recorded = _signals.signal("contact-recorded")  # a contact record written or corrected (meetings)
 decision_signed = _signals.signal("decision-signed")  # a housing decision signed off (intake); queues listen

@@ -24,6 +24,7 @@ from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment
 from portal.scheduling.models import Appointment, AppointmentStatus, ParticipantRole
+from portal.signals import contact_recorded
 
 FEATURE = "meetings"
 MAX_MINUTES = 720  # the contacts table's own limit (duration_range)
@@ -98,6 +99,7 @@ def write_contact(actor: User, contact: Contact | None, *, enrolment: Enrolment,
         db.session.add(contact)
         db.session.flush()
         record(actor, AuditAction.CREATE, FEATURE, "contact", contact.id, enrolment.client_id)
+        contact_recorded.send(actor, contact=contact, enrolment=enrolment)
         return contact
     changed = [name for name, value in values.items() if getattr(contact, name) != value]
     for name in changed:
@@ -105,6 +107,7 @@ def write_contact(actor: User, contact: Contact | None, *, enrolment: Enrolment,
     if changed:
         db.session.flush()
         record(actor, AuditAction.UPDATE, FEATURE, "contact", contact.id, enrolment.client_id, {"fields": changed})
+        contact_recorded.send(actor, contact=contact, enrolment=enrolment)
     return contact
 
 

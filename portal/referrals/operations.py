@@ -244,21 +244,34 @@ class LoggedContact:
 def log_contact(actor: User, enrolment: Enrolment, entry: LoggedContact, now: datetime | None = None) -> Contact:
     """Record a held contact without an appointment, through the meetings feature's one writer.
 
-    The first contact moves the enrolment from ``referred`` to ``working`` (through plans' phase operation).
+    The first held contact moves the enrolment from ``referred`` to ``working`` (``on_contact_recorded``).
     """
     now = now or utcnow()
     _check_contact(enrolment, entry, now)
     record_entry = meetings.ContactRecord(
         status=ContactStatus.HELD, modality=entry.modality, starts_at=entry.starts_at,
         ends_at=entry.starts_at + timedelta(minutes=entry.minutes), note=entry.note, outcome=entry.outcome)
-    contact = meetings.write_contact(actor, None, enrolment=enrolment, contact_type=entry.contact_type,
-                                     entry=record_entry)
+    return meetings.write_contact(actor, None, enrolment=enrolment, contact_type=entry.contact_type,
+                                  entry=record_entry)
+
+
+def on_contact_recorded(actor: User, contact: Contact, enrolment: Enrolment) -> None:
+    """Receiver of ``portal.signals.contact_recorded``: the first held contact of a referred client, logged here
+    or recorded for a booked meeting, moves them from ``referred`` to ``working`` (plans' audited phase move)."""
+    if enrolment.programme_code != queries.PROGRAMME or contact.status is not ContactStatus.HELD:
+        return
     definition = registry.definition(enrolment.programme_code)
     if enrolment.phase == definition.first_phase and len(definition.phases) > 1:
         from portal.plans.operations import move_to_next_phase
 
         move_to_next_phase(actor, enrolment, definition.first_phase)
-    return contact
+
+
+def init_receivers() -> None:
+    """Connect once (blinker keeps a weak reference to module-level functions: fine)."""
+    from portal.signals import contact_recorded
+
+    contact_recorded.connect(on_contact_recorded)
 
 
 def _check_contact(enrolment: Enrolment, entry: LoggedContact, now: datetime) -> None:

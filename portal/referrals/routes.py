@@ -21,6 +21,9 @@ from portal.referrals.models import Referral, ReferralKind
 from portal.scheduling.timeutil import as_helsinki
 from portal.web.access import CASEWORK_ROLES, get_permitted, staff_required
 
+# A referred client's first held contact moves them to phase working: connected here, once, with the blueprint.
+operations.init_receivers()
+
 
 @bp.app_context_processor
 def _helpers() -> dict:

@@ -246,3 +246,21 @@ def test_the_figures_seed_004_reports(db, referrer, worker, draft, person, unit)
     assert (figures.pensioners, figures.without_welfare_relationship) == (1, 1)
     empty = queries.figures([unit.id], datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 2, 1, tzinfo=UTC))
     assert empty.clients == 0 and empty.single_contact_share is None and empty.referrals == 0
+
+
+def test_recording_a_booked_follow_up_also_starts_the_work(db, worker, enrolment):
+    """The phase moves on the first held contact however it is recorded: here a booked phone call, first
+    recorded as a no-show and then corrected."""
+    from portal.meetings.operations import ContactRecord, record_meeting
+    from portal.scheduling.operations import BookingRequest, book
+
+    starts = NOW + timedelta(days=3)
+    call, _ = book(worker, BookingRequest(enrolment=enrolment, contact_type="phone-call", modality=Modality.PHONE,
+                                          starts_at=starts, minutes=20, urgent=True), now=NOW)
+    assert enrolment.phase == "referred"
+    record_meeting(worker, call, ContactRecord(ContactStatus.NO_SHOW, Modality.PHONE, call.starts_at, call.ends_at),
+                   now=call.ends_at)
+    assert enrolment.phase == "referred"  # nobody answered: the work has not started
+    record_meeting(worker, call, ContactRecord(ContactStatus.HELD, Modality.PHONE, call.starts_at, call.ends_at,
+                                               outcome=ContactOutcome.FOLLOW_UP), now=call.ends_at)
+    assert enrolment.phase == "working"  # corrected to held: the work started with this call
