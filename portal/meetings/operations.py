@@ -17,6 +17,7 @@ from portal.audit.models import AuditAction
 from portal.audit.operations import record
 from portal.auth.models import User
 from portal.db import utcnow
+from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import _l
 from portal.meetings.models import NOTE_MAX, Contact, ContactOutcome, ContactStatus
@@ -52,15 +53,8 @@ APPOINTMENT_STATUS = {ContactStatus.HELD: AppointmentStatus.HELD, ContactStatus.
                       ContactStatus.CANCELLED: AppointmentStatus.CANCELLED}
 
 
-class RecordError(ValueError):
+class RecordError(Refusal):
     """A record that cannot be saved; ``field`` names the form field it is about (None: the whole form)."""
-
-    def __init__(self, message, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field = message, field
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from portal.audit.models import AuditAction
 from portal.audit.operations import record
 from portal.auth.models import Role, User
 from portal.db import utcnow
+from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import _l
 from portal.meetings import operations as meetings
@@ -61,15 +62,8 @@ MESSAGES = {
 }
 
 
-class ReferralError(ValueError):
+class ReferralError(Refusal):
     """A change that cannot be made; ``field`` names the form field it is about (None: the whole form)."""
-
-    def __init__(self, message, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field = message, field
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 @dataclass(frozen=True)

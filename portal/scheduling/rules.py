@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import exists, select
 
 from portal.auth.models import User
+from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import _, _l
 from portal.programmes.definitions_schema import ContactType, Modality, ProgrammeDefinition
@@ -33,15 +34,8 @@ MESSAGES = {
 }
 
 
-class BookingError(ValueError):
+class BookingError(Refusal):
     """A booking the rules do not allow; ``str()`` gives the translated message."""
-
-    def __init__(self, message) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class NeedsConfirmation(BookingError):
