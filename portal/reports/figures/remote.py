@@ -54,8 +54,9 @@ def _support_types(filters: Filters) -> Select:
     counts = []
     for n, code in enumerate(codes):
         has = json_list_has(Contact.support_types, code)
-        counts += [count_where(has).label(f"contacts_{n}"), count_where(and_(has, REMOTE)).label(f"remote_{n}"),
-                   count_where(and_(has, worked)).label(f"worked_{n}")]
+        # The cheap modality test first: AND stops there, so the text match runs only where it can count.
+        counts += [count_where(has).label(f"contacts_{n}"), count_where(and_(REMOTE, has)).label(f"remote_{n}"),
+                   count_where(and_(worked, has)).label(f"worked_{n}")]
     rows = unpivot(held_contacts(counts, filters, PROGRAMME).subquery(), codes, ("contacts", "remote", "worked"))
     return (select(rows.c.group, rows.c.contacts, rows.c.remote,
                    ratio(rows.c.remote, rows.c.contacts).label("remote_share"), rows.c.worked,
