@@ -19,30 +19,13 @@ from portal.programmes.definitions_schema import Modality
 from portal.scheduling.models import AppointmentStatus
 from portal.scheduling.operations import BookingRequest, book
 from portal.scheduling.timeutil import local
+from tests.groups.conftest import PROGRAMME
 
-PROGRAMME = "intensive-rehabilitation"
+pytestmark = pytest.mark.usefixtures("english")
+
 # Far ahead of the real clock: the notice subscribers use it, and send no notice for a session already over.
 NOW = datetime(2036, 11, 20, 10, 0, tzinfo=UTC)
 MONDAY = date(2036, 11, 24)
-
-
-@pytest.fixture(autouse=True)
-def english(app):
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        yield
-
-
-@pytest.fixture
-def leader(create_staff):
-    return create_staff(Role.WORKER, name="Anna Korhonen", locale="en")
-
-
-@pytest.fixture
-def create_member(create_client, create_enrolment, leader):
-    def factory():
-        return create_enrolment(create_client(), coordinator=leader, programme=PROGRAMME)
-
-    return factory
 
 
 @pytest.fixture

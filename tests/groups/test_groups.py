@@ -19,30 +19,12 @@ from portal.programmes.models import EnrolmentStatus
 from portal.scheduling.models import AppointmentStatus
 from portal.scheduling.operations import BookingRequest, book
 from portal.scheduling.timeutil import local
+from tests.groups.conftest import PROGRAMME
 
-PROGRAMME = "intensive-rehabilitation"
+pytestmark = pytest.mark.usefixtures("english")
+
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 MONDAY = date(2026, 11, 23)
-
-
-@pytest.fixture(autouse=True)
-def english(app):
-    """Messages are lazy and translated when read: read them in English here."""
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        yield
-
-
-@pytest.fixture
-def leader(create_staff):
-    return create_staff(Role.WORKER, name="Anna Korhonen", locale="en")
-
-
-@pytest.fixture
-def create_member(create_client, create_enrolment, leader):
-    def factory(programme: str = PROGRAMME, **extra):
-        return create_enrolment(create_client(), coordinator=leader, programme=programme, **extra)
-
-    return factory
 
 
 @pytest.fixture
