@@ -25,9 +25,15 @@ def _channels(filters: Filters) -> Select:
 
 
 def _clients(filters: Filters):
-    """One row per client with a held contact in the period (the people the profile figures count)."""
-    return (held_contacts([Client.id, Client.birth_year, Client.pensioner, Client.social_welfare_client],
-                          filters, PROGRAMME).distinct().subquery())
+    """One row per client with a held contact in the period (the people the profile figures count).
+
+    A semi-join (EXISTS) from the clients: DISTINCT over every held contact sorted or hashed ~100 000 rows
+    at county scale to find ~30 000 clients."""
+    seen = scoped(select(Contact.id).select_from(Contact).join(Enrolment, Enrolment.id == Contact.enrolment_id)
+                  .where(Enrolment.client_id == Client.id, Contact.status == ContactStatus.HELD,
+                         in_period(Contact.starts_at, filters)), filters, PROGRAMME)
+    return (select(Client.id, Client.birth_year, Client.pensioner, Client.social_welfare_client)
+            .where(seen.exists()).subquery())
 
 
 def _ages(filters: Filters) -> Select:
