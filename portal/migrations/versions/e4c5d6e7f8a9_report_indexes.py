@@ -1,7 +1,7 @@
 """Report indexes
 
 Revision ID: e4c5d6e7f8a9
-Revises: d3b4c5d6e7f8
+Revises: c2a3b4c5d6e7
 Create Date: 2026-11-22 19:50:00
 
 The reports read held contacts in a period (on PostgreSQL an index-only range scan: the columns the
@@ -15,7 +15,7 @@ import portal.db  # noqa: F401
 
 # revision identifiers, used by Alembic.
 revision = 'e4c5d6e7f8a9'
-down_revision = 'd3b4c5d6e7f8'
+down_revision = 'c2a3b4c5d6e7'
 branch_labels = None
 depends_on = None
 
