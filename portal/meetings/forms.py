@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, TextAreaField, TimeField
+from wtforms import DateField, IntegerField, RadioField, SelectField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.i18n import _, _l
 from portal.meetings.labels import LABELS
@@ -19,18 +18,12 @@ from portal.meetings.queries import Prefill
 from portal.programmes.definitions_schema import Modality, SupportType
 from portal.scheduling.forms import require_existing_local_time
 from portal.scheduling.timeutil import as_helsinki, local
+from portal.web.forms import CheckboxesField
 
 # The order a worker thinks in: it happened, it was called off, the client did not come.
 STATUS_LABELS = {ContactStatus.HELD: _l("Held"), ContactStatus.CANCELLED: _l("Cancelled"),
                  ContactStatus.NO_SHOW: _l("The client did not come")}
 YES, NO = "yes", "no"
-
-
-class CheckboxesField(SelectMultipleField):
-    """Checkboxes; unknown values reach the operation, which refuses them with its own message."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class MinutesField(IntegerField):
@@ -51,6 +44,7 @@ class RecordForm(FlaskForm):
     minutes = MinutesField(_l("Length in minutes"), validators=[
         InputRequired(message=_l("Enter the length in minutes.")),
         NumberRange(1, MAX_MINUTES, message=_l("Enter a length between %(min)s and %(max)s minutes."))])
+    # validate_choice off: unknown values reach the operation, which refuses them with its own message.
     support_types = CheckboxesField(_l("Support given"), choices=[], validate_choice=False)
     worked_remotely = RadioField(_l("Did the support work remotely?"), choices=[], validate_choice=False)
     # Only for programmes that count outcomes (removed from the form otherwise, see __init__).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, SmallInteger, String, Table, Text
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, SmallInteger, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -130,6 +130,10 @@ class Client(db.Model):
     # "Remote is never mandatory" (seed 000): the client can always ask for home visits instead.
     prefers_home_visits: Mapped[bool] = mapped_column(default=False)
     contact_notes: Mapped[str | None] = mapped_column(Text)
+    # Good times for meetings (portal/people/preferences.py): weekdays 0–4 and parts of the day; empty: any.
+    # The slot finder offers these first-hand, so the client is not asked to move every booking.
+    preferred_weekdays: Mapped[list[int]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    preferred_day_parts: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User | None] = relationship()

@@ -8,7 +8,8 @@ from portal.auth.models import User
 from portal.extensions import db
 from portal.people.models import Client, ClientLanguage, ContactChannel, DiagnosisGroup
 
-CONTACT_FIELDS = ("phone", "email", "address", "preferred_channel", "prefers_home_visits", "contact_notes")
+CONTACT_FIELDS = ("phone", "email", "address", "preferred_channel", "prefers_home_visits", "contact_notes",
+                  "preferred_weekdays", "preferred_day_parts")
 BACKGROUND_FIELDS = CONTACT_FIELDS + (
     "municipality_code", "language", "pensioner", "social_welfare_client", "diagnosis_group",
 )
@@ -16,6 +17,8 @@ _ENUMS = {"preferred_channel": ContactChannel, "language": ClientLanguage, "diag
 
 
 def _clean(field: str, value):
+    if isinstance(value, list):  # checkboxes: the chosen values once each, in order (the form checked them)
+        return sorted(set(value))
     if isinstance(value, str):
         value = value.strip() or None
     if field == "email" and value:

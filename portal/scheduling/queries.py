@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.auth.models import AccountKind, User, UserRole
 from portal.db import utcnow
 from portal.extensions import db
+from portal.people import preferences
 from portal.people.models import Client, UnitMembership
 from portal.people.permissions import can_see_client, enrolments_visible_to
 from portal.programmes import registry
@@ -172,12 +173,22 @@ def call_slot_workers(enrolment: Enrolment, actor: User) -> list[User]:
 
 def free_slots(workers: Sequence[User], enrolment: Enrolment, modality: Modality, minutes: int,
                from_day: date | None, limit: int = 8) -> list[datetime]:
-    """The first free start times for the workers and the enrolment's client, from ``from_day`` (or now)."""
+    """The first free start times for the workers and the enrolment's client, from ``from_day`` (or now).
+
+    Times that suit the client (their good days and times of day) come first-hand; only when none is free
+    in the search window are the others offered, so a booking is never impossible because of a wish.
+    """
     now = utcnow()
     start = max(now, calendar.day_span(from_day)[0]) if from_day else now
-    return availability.find_slots([w.id for w in workers], enrolment.client_id, minutes, start,
-                                   start + timedelta(days=SLOT_SEARCH_DAYS),
-                                   buffer_minutes=TRAVEL_MINUTES.get(modality, 0), limit=limit)
+
+    def find(accept):
+        return availability.find_slots([w.id for w in workers], enrolment.client_id, minutes, start,
+                                       start + timedelta(days=SLOT_SEARCH_DAYS),
+                                       buffer_minutes=TRAVEL_MINUTES.get(modality, 0), limit=limit,
+                                       client_preferences=accept)
+
+    accept = preferences.accepts(enrolment.client, minutes)
+    return (accept and find(accept)) or find(None)
 
 
 def weekly_plan(actor: User, booking: BookingRequest, weeks: int) -> availability.SeriesPlan:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -137,3 +139,26 @@ def test_oversized_body_is_refused_cleanly(client, login, case):
     login(client_row.user)
     response = client.post("/me/profile", data={"contact_notes": "x" * (3 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+def test_client_chooses_good_times_for_meetings(client, db, login, case):
+    _, client_row = case
+    login(client_row.user)
+    response = client.post("/me/profile", data={"preferred_channel": "sms", "preferred_weekdays": ["3", "1"],
+                                                "preferred_day_parts": ["morning"]})
+    assert response.status_code == 302
+    row = _reload(db, client_row)
+    assert (row.preferred_weekdays, row.preferred_day_parts) == ([1, 3], ["morning"])
+    page = client.get("/me/profile").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="morning"', page)
+    assert not re.search(r'<input checked[^>]*value="evening"', page)
+
+
+@pytest.mark.parametrize("data", [{"preferred_weekdays": ["6"]}, {"preferred_weekdays": ["x"]},
+                                  {"preferred_day_parts": ["night"]}])
+def test_a_forged_good_time_is_refused_and_nothing_saved(client, db, login, case, data):
+    _, client_row = case
+    login(client_row.user)
+    assert client.post("/me/profile", data={"preferred_channel": "sms", **data}).status_code == 400
+    row = _reload(db, client_row)
+    assert (row.preferred_weekdays, row.preferred_day_parts) == ([], [])
