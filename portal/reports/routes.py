@@ -53,15 +53,21 @@ def index():
     return render_template("reports/index.html", programmes=programmes)
 
 
-@bp.route("/<programme>")
-@staff_required(*REPORT_ROLES)
-def show(programme: str):
+def _asked(programme: str):
+    """The programme, the user's scope and the filled filter form; or the page with the form's errors (400)."""
     programme = _programme(programme)
     scope = scope_of(current_user, programme)
     form = _form(scope)
     if not form.validate():
-        return render_template("reports/report.html", programme=programme, form=form, figures=None,
-                               scope=scope), 400
+        abort(Response(render_template("reports/report.html", programme=programme, form=form, figures=None,
+                                       scope=scope), 400))
+    return programme, scope, form
+
+
+@bp.route("/<programme>")
+@staff_required(*REPORT_ROLES)
+def show(programme: str):
+    programme, scope, form = _asked(programme)
     _audit(AuditAction.READ, programme, form)
     return render_template("reports/report.html", programme=programme, form=form, scope=scope,
                            figures=views.report(programme, form.filters(scope)), minimum=views.minimum_cell())
@@ -70,12 +76,7 @@ def show(programme: str):
 @bp.route("/<programme>/export.csv")
 @staff_required(*REPORT_ROLES)
 def csv(programme: str):
-    programme = _programme(programme)
-    scope = scope_of(current_user, programme)
-    form = _form(scope)
-    if not form.validate():
-        return render_template("reports/report.html", programme=programme, form=form, figures=None,
-                               scope=scope), 400
+    programme, scope, form = _asked(programme)
     _audit(AuditAction.EXPORT, programme, form)
     figures = views.report(programme, form.filters(scope))
     name = f"silta-{programme}-{form.start.data.isoformat()}-{form.end.data.isoformat()}.csv"
