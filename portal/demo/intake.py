@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.intake.deadlines import add_working_days, deadlines_for, is_priority, is_working_day
 from portal.intake.models import (
     Assessment,
@@ -32,6 +32,7 @@ from portal.intake.models import (
     IntakeItem,
     IntakeStatus,
 )
+from portal.people.queries import unit_caseworkers
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling.timeutil import local
 
@@ -71,7 +72,7 @@ def seed_intake(session: Session, enrolments: list[Enrolment], today: date, rng:
     chair = session.scalar(select(User).where(User.email == CHAIR))
     if not housing or chair is None:
         return
-    colleague = next((u for u in _unit_workers(housing[0]) if u.id != chair.id), chair)
+    colleague = next((u for u in unit_caseworkers(housing[0].unit_id) if u.id != chair.id), chair)
     meetings = _Meetings(_meetings(session, housing[0].unit_id, chair, housing[0].start_on - timedelta(days=21),
                                    today + timedelta(days=21)), {})
     positions: dict[int, int] = {}
@@ -84,10 +85,6 @@ def seed_intake(session: Session, enrolments: list[Enrolment], today: date, rng:
             _decide(session, enrolment, assessment, meetings, positions, chair, colleague, today, rng)
     _open_contacts(session, housing, today, rng)
     session.flush()
-
-
-def _unit_workers(enrolment: Enrolment) -> list[User]:
-    return [m.user for m in enrolment.unit.members if m.user.has_role(Role.WORKER)]
 
 
 def _meetings(session: Session, unit_id: int, chair: User, start: date, end: date) -> list[DecisionMeeting]:

@@ -233,6 +233,12 @@ def update_assessment(actor: User, assessment: Assessment, worker: User | None, 
 
 # --- the decision meeting (SAP) -----------------------------------------------------------------------
 
+def schedule_meetings_of_lead(actor: User, start: date, weeks: int, config: dict) -> list[DecisionMeeting]:
+    """The meetings of the next weeks in every unit the team lead belongs to (they chair them)."""
+    units = db.session.scalars(select(OrgUnit).join(UnitMembership).where(UnitMembership.user_id == actor.id))
+    return [meeting for unit in units for meeting in schedule_meetings(actor, unit, start, weeks, config)]
+
+
 def schedule_meetings(actor: User, unit: OrgUnit, start: date, weeks: int, config: dict) -> list[DecisionMeeting]:
     """The twice-weekly meetings of the next weeks (configured weekdays and time); existing ones are kept."""
     from portal.scheduling.timeutil import local

@@ -34,6 +34,7 @@ from portal.intake.models import (
 )
 from portal.intake.operations import IntakeError
 from portal.people.models import Municipality
+from portal.people.queries import unit_caseworkers
 from portal.programmes.models import Enrolment
 from portal.scheduling.timeutil import local_date
 from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
@@ -180,11 +181,7 @@ def assessment(assessment_id: int):
 
 
 def _worker_choices(row: Assessment) -> list[tuple[int, str]]:
-    from portal.people.models import UnitMembership
-
-    members = [m.user for m in db.session.scalars(db.select(UnitMembership).where(
-        UnitMembership.unit_id == row.enrolment.unit_id)) if m.user.has_role(*CASEWORK_ROLES)]
-    return [SelectChoice(u.id, u.display_name) for u in sorted(members, key=lambda u: u.display_name)]
+    return [SelectChoice(u.id, u.display_name) for u in unit_caseworkers(row.enrolment.unit_id)]
 
 
 # --- the decision meeting (SAP) ---------------------------------------------------------------------------
@@ -203,10 +200,7 @@ def meetings():
 def _schedule_meetings() -> None:
     if not current_user.has_role(Role.TEAM_LEAD) or not forms.PlainForm().validate_on_submit():
         abort(403)
-    from portal.people.models import UnitMembership
-
-    for membership in db.session.scalars(db.select(UnitMembership).where(UnitMembership.user_id == current_user.id)):
-        operations.schedule_meetings(current_user, membership.unit, _today(), 4, current_app.config)
+    operations.schedule_meetings_of_lead(current_user, _today(), 4, current_app.config)
     flash(_("The meetings of the next four weeks are in the calendar."), "success")
 
 
