@@ -1,4 +1,9 @@
-"""Flask commands: ``flask --app portal silta-seed``, and the start-up steps the run command uses."""
+"""The ``silta`` command line (a click group: serve, prepare, worker, bot, backup, restore, check …),
+the Flask commands (``flask --app portal silta-seed``), and the start-up steps they and ``python -m portal`` share.
+
+Other features add their subcommands to :data:`main` (e.g. ``create-admin``) from their own modules,
+registered in :func:`_register_commands`.
+"""
 
 from __future__ import annotations
 
@@ -70,3 +75,27 @@ def init_app(app: Flask) -> None:
     def compile_command():
         """Compile the translation catalogs (.po → .mo)."""
         click.echo(f"compiled {compile_catalogs()} catalogs")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Silta: run and operate an installation (settings from PORTAL_* variables, see the README)."""
+
+
+@main.command()
+@click.option("--bind", envvar="PORTAL_BIND", default="127.0.0.1:8000", show_default=True,
+              help="Address to listen on, host:port (PORTAL_BIND).")
+@click.option("--workers", envvar="PORTAL_WEB_WORKERS", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes of this server (PORTAL_WEB_WORKERS).")
+def serve(bind: str, workers: int) -> None:
+    """The production web server (gunicorn); run `silta prepare` once per deploy before it."""
+    from portal import serving
+
+    serving.serve(bind, workers)
+
+
+def _register_commands() -> None:
+    """Subcommands that live with their feature."""
+
+
+_register_commands()
