@@ -83,6 +83,15 @@ class Defaults:
     RTC_BOT_SESSIONS = 5  # simultaneous echo tests per bot process (~17 % of a core each, STACK.md)
     RTC_ECHO_LIMIT_SECONDS = 20
     RTC_MAX_MESSAGE_BYTES = 64 * 1024
+    # The production server (portal/serving.py: gunicorn, gevent workers; `silta serve`).
+    SERVE_WORKER_CONNECTIONS = 10000  # simultaneous connections per worker process (websockets included)
+    SERVE_TIMEOUT = 30  # seconds a worker may be unresponsive before the master restarts it
+    SERVE_GRACEFUL_TIMEOUT = 30
+    SERVE_KEEPALIVE = 5
+    SERVE_BACKLOG = 2048
+    SERVE_ACCESS_LOG = "-"  # "-": standard output; empty: no access log
+    SERVE_DB_POOL_SIZE = 10  # database connections per worker (PostgreSQL), plus as many again at peaks
+    GUNICORN_CONFIG = ""  # path of an installation's own gunicorn config file (its settings win)
     # Measures (portal/measures): where instrument versions are read from (licensed ORS/SRS wording is
     # installed as a new version there), and after how many meetings "no reliable improvement" alerts.
     MEASURES_INSTRUMENT_DIR = ""  # empty: portal/measures/definitions
@@ -98,6 +107,11 @@ class Defaults:
     INTAKE_SAP_WEEKDAYS = (1, 3)
     INTAKE_SAP_TIME = "13:00"
     INTAKE_SAP_MINUTES = 90
+    # Clients (portal/people): the server key of the identity-code hash (required in production; the embedded
+    # default keeps a generated one in instance/identity_hash_key — losing it unbinds every code, see README),
+    # and how long a client's activation code (SMS, email or a printed letter) stays valid.
+    IDENTITY_HASH_KEY = ""
+    CLIENT_ACTIVATION_DAYS = 14
 
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
@@ -144,14 +158,19 @@ def _finish(config: dict) -> None:
         config["SEED_DEMO_ON_START"] = False
     elif not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret()
+    if not config["IDENTITY_HASH_KEY"]:
+        if config["ENV"] == "production":
+            raise ConfigError("PORTAL_IDENTITY_HASH_KEY must be set when PORTAL_ENV=production (keep it safe: "
+                              "without it no stored identity code matches a Suomi.fi login)")
+        config["IDENTITY_HASH_KEY"] = _instance_secret("identity_hash_key")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         INSTANCE.mkdir(parents=True, exist_ok=True)
     config["PERMANENT_SESSION_LIFETIME"] = config["IDLE_TIMEOUT_MINUTES"] * 60
 
 
-def _instance_secret() -> str:
+def _instance_secret(name: str = "secret_key") -> str:
     """A per-installation random key for the embedded default, created once (never a fallback string)."""
-    path = INSTANCE / "secret_key"
+    path = INSTANCE / name
     if not path.exists():
         INSTANCE.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))

@@ -1,0 +1,122 @@
+"""The production server: gunicorn with gevent workers, serving the pages and the Socket.IO websockets.
+
+``serve(["0.0.0.0:8000"], workers=2)`` blocks until the server is stopped (SIGTERM/SIGINT). Each worker
+is one process holding thousands of connections in greenlets (measured: bench/signaling.py). Several
+workers (or several machines) share rooms through the Redis message queue (``PORTAL_REDIS_URL``);
+without Redis, run one worker.
+
+Order matters under gevent: gunicorn's gevent worker monkey-patches the process right after the fork
+and only then loads the app (no ``preload_app``), so psycopg, SQLAlchemy's pool, redis-py and the
+Socket.IO server all see cooperative sockets, locks and ``select``. Nothing in this module imports the
+app in the master process; keep it that way (the ``silta`` command must not call ``create_app`` before
+``serve``).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import socket
+
+from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+from gunicorn.workers.ggevent import GeventWorker
+
+from portal import config as config_module
+
+# The path without the query string (OIDC codes, states) and with secret path parts masked (see Logger).
+ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+
+class Worker(GeventWorker):
+    """Gunicorn's gevent worker, with Nagle's algorithm off on every accepted socket: signaling sends small
+    websocket frames both ways, and with Nagle a frame can wait ~40 ms for the peer's delayed ACK."""
+
+    def handle(self, listener, client, addr):
+        try:
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass  # a unix socket
+        super().handle(listener, client, addr)
+
+
+class AccessLogger(Logger):
+    """Access log lines without query strings and without the secret tokens some paths carry."""
+
+    def atoms(self, resp, req, environ, request_time):
+        from portal.__main__ import redact_path  # the embedded server's rule, loaded after the fork
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = redact_path(atoms.get("U") or "")
+        atoms["r"] = f"{atoms.get('m')} {atoms['U']} {atoms.get('H')}"
+        atoms["q"] = "-"
+        return atoms
+
+
+def post_worker_init(worker) -> None:
+    """After the app is loaded in the worker: freeze what start-up allocated (modules, the app, catalogs),
+    so the collector never walks it again (fewer and shorter pauses under load) and copy-on-write pages
+    stay shared."""
+    gc.collect()
+    gc.freeze()
+
+
+class Application(BaseApplication):
+    def __init__(self, options: dict, overrides: dict):
+        self.options = options
+        self.overrides = overrides
+        super().__init__()
+
+    def load_config(self):
+        path = self.options.pop("config_file", "")
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+        if path:
+            self.load_config_from_file(path)  # an installation's own gunicorn settings win
+
+    def load(self):
+        from portal import create_app  # in the worker, after gevent's monkey-patching
+
+        return create_app({**self.overrides, "RTC_ASYNC_MODE": "gevent", **_bounded_pool(self.overrides)})
+
+
+def _bounded_pool(overrides: dict) -> dict:
+    """A bounded SQLAlchemy pool per worker: greenlets wait for a connection (cooperatively) instead of
+    opening one each; an installation's own engine options win."""
+    settings = config_module.load(overrides)
+    if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") or settings["SQLALCHEMY_ENGINE_OPTIONS"]:
+        return {}
+    size = settings["SERVE_DB_POOL_SIZE"]
+    return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": size, "max_overflow": size, "pool_timeout": 10,
+                                          "pool_pre_ping": True}}
+
+
+def options(bind: list[str], workers: int, settings: dict) -> dict:
+    """Gunicorn's settings from Silta's configuration (PORTAL_SERVE_*, PORTAL_GUNICORN_CONFIG)."""
+    return {
+        "bind": list(bind),
+        "workers": workers,
+        "worker_class": f"{__name__}.Worker",
+        "worker_connections": settings["SERVE_WORKER_CONNECTIONS"],
+        "timeout": settings["SERVE_TIMEOUT"],
+        "graceful_timeout": settings["SERVE_GRACEFUL_TIMEOUT"],
+        "keepalive": settings["SERVE_KEEPALIVE"],
+        "backlog": settings["SERVE_BACKLOG"],
+        "preload_app": False,
+        "accesslog": settings["SERVE_ACCESS_LOG"] or None,
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": f"{__name__}.AccessLogger",
+        "post_worker_init": post_worker_init,
+        "proc_name": "silta",
+        # Service managers (systemd) run Silta; a shared default control socket path would make two
+        # servers on one machine (tests, a staging instance) fight over it.
+        "control_socket_disable": True,
+        "config_file": settings["GUNICORN_CONFIG"],
+    }
+
+
+def serve(bind: list[str], workers: int = 1, *, config: dict | None = None) -> None:
+    """Run the production server until it is stopped. ``config`` overrides the app's configuration."""
+    settings = config_module.load(config)  # fails here, in the master, on a bad setting or a missing key
+    os.environ.setdefault("GEVENT_RESOLVER", "thread")
+    Application(options(bind, workers, settings), dict(config or {})).run()
