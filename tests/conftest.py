@@ -46,6 +46,7 @@ def make_app(database_uri: str, **overrides):
     config = {
         "TESTING": True, "SECRET_KEY": TEST_SECRET, "SQLALCHEMY_DATABASE_URI": database_uri,
         "SEED_DEMO_ON_START": False, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+        "IDENTITY_HASH_KEY": "test-identity-hash-key",
     }
     config.update(overrides)
     app = create_app(config)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, SmallInteger, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -112,6 +112,13 @@ class Client(db.Model):
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     birth_year: Mapped[int] = mapped_column(SmallInteger)
+    # Known when the worker entered a full birth date or an identity code; else only the year.
+    birth_date: Mapped[date | None]
+    # HMAC-SHA256 of the personal identity code under IDENTITY_HASH_KEY (portal/people/identity.py): the
+    # code itself is never stored. Unique: a second client with the same code is the same person.
+    identity_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Why the worker registered a new client although one with the same name and birth year existed.
+    duplicate_reason: Mapped[str | None] = mapped_column(Text)
     gender: Mapped[Gender] = mapped_column(str_enum(Gender, 16))
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
     language: Mapped[ClientLanguage] = mapped_column(str_enum(ClientLanguage, 8))
@@ -139,9 +146,30 @@ class Client(db.Model):
     user: Mapped[User | None] = relationship()
     municipality: Mapped[Municipality] = relationship(lazy="joined")
 
+    units: Mapped[list[ClientUnit]] = relationship(back_populates="client", cascade="all, delete-orphan")
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
     def age_on(self, year: int) -> int:
         return year - self.birth_year
+
+
+class ClientUnit(db.Model):
+    """A unit that registered the client (or took in a client another unit had registered).
+
+    Its workers see the client's identity and contact details to start a service; the care records
+    stay with the named people of each service (people/permissions.py).
+    """
+
+    __tablename__ = "client_units"
+
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    client: Mapped[Client] = relationship(back_populates="units")
+    unit: Mapped[OrgUnit] = relationship()

@@ -40,8 +40,19 @@ def test_production_needs_a_real_secret(monkeypatch, secret):
 def test_production_hardens_cookies_and_never_seeds(monkeypatch):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("PORTAL_SECRET_KEY", "s" * 48)
+    monkeypatch.setenv("PORTAL_IDENTITY_HASH_KEY", "i" * 48)
     loaded = config.load()
     assert loaded["SESSION_COOKIE_SECURE"] is True and loaded["SEED_DEMO_ON_START"] is False
+
+
+def test_production_needs_the_identity_hash_key(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "INSTANCE", tmp_path)
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "s" * 48)
+    monkeypatch.delenv("PORTAL_IDENTITY_HASH_KEY", raising=False)
+    with pytest.raises(config.ConfigError, match="PORTAL_IDENTITY_HASH_KEY"):
+        config.load()
+    assert not (tmp_path / "identity_hash_key").exists()  # never a generated key in production
 
 
 def test_embedded_default_generates_and_keeps_its_secret(monkeypatch, tmp_path):
@@ -50,6 +61,8 @@ def test_embedded_default_generates_and_keeps_its_secret(monkeypatch, tmp_path):
     first, second = config.load()["SECRET_KEY"], config.load()["SECRET_KEY"]
     assert first == second and len(first) >= 48
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    keys = config.load()["IDENTITY_HASH_KEY"], config.load()["IDENTITY_HASH_KEY"]
+    assert keys[0] == keys[1] and (tmp_path / "identity_hash_key").stat().st_mode & 0o777 == 0o600
 
 
 @pytest.mark.parametrize(("target", "expected"), [
