@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import str_enum, utcnow
@@ -30,21 +30,56 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+class JobTitle(enum.StrEnum):
+    """Structured staff job titles (Finnish professional titles; labels in fi/sv/en in labels.py)."""
+
+    SOCIAL_WORKER = "social_worker"  # sosiaalityöntekijä
+    LEADING_SOCIAL_WORKER = "leading_social_worker"  # johtava sosiaalityöntekijä
+    SOCIAL_COUNSELLOR = "social_counsellor"  # sosiaaliohjaaja
+    HEALTH_SOCIAL_WORKER = "health_social_worker"  # terveyssosiaalityöntekijä
+    PSYCHIATRIC_NURSE = "psychiatric_nurse"  # psykiatrinen sairaanhoitaja
+    NURSE = "nurse"  # sairaanhoitaja
+    PRACTICAL_NURSE = "practical_nurse"  # lähihoitaja
+    PSYCHOLOGIST = "psychologist"  # psykologi
+    OCCUPATIONAL_THERAPIST = "occupational_therapist"  # toimintaterapeutti
+    PEER_WORKER = "peer_worker"  # kokemusasiantuntija
+    SERVICE_MANAGER = "service_manager"  # palveluyksikköpäällikkö / palveluesihenkilö
+    QUEUE_COORDINATOR = "queue_coordinator"  # jonokoordinaattori
+    HOUSING_SUPERVISOR = "housing_supervisor"  # vastaava ohjaaja (housing-service unit)
+    SYSTEM_ADMINISTRATOR = "system_administrator"  # pääkäyttäjä
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("locale IN ('fi', 'sv', 'en')", name="locale_known"),)
+    __table_args__ = (
+        CheckConstraint("locale IN ('fi', 'sv', 'en')", name="locale_known"),
+        CheckConstraint("auth_epoch >= 0", name="auth_epoch_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[AccountKind] = mapped_column(str_enum(AccountKind, 16))
     # Lower-cased on write (operations), so the unique constraint is case-insensitive in effect.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
-    title: Mapped[str | None] = mapped_column(String(120))
+    title: Mapped[str | None] = mapped_column(String(120))  # free text of older accounts; job_title wins
+    job_title: Mapped[JobTitle | None] = mapped_column(str_enum(JobTitle, 40))
+    phone: Mapped[str | None] = mapped_column(String(32))
     locale: Mapped[str] = mapped_column(String(5), default="fi")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The session generation: stored in the session at sign-in and compared on every request
+    # (portal/auth/session.py); bumped on password change or reset and on deactivation, which ends
+    # every session signed in before.
+    auth_epoch: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Signs in only through the organisation's identity provider: no local password, no invitation link.
+    oidc_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # TOTP (RFC 6238): the secret encrypted (portal/auth/totp.py), never logged; set but not yet confirmed
+    # while totp_enabled_at is empty. The last accepted time step refuses a replayed code.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -54,6 +89,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.active
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
 
     @property
     def is_staff(self) -> bool:
@@ -97,3 +136,39 @@ class OidcIdentity(db.Model):
     last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="identities")
+
+
+class TokenPurpose(enum.StrEnum):
+    ACTIVATE = "activate"  # a staff invitation: set the first password
+    RESET = "reset"  # password reset by email
+    CLIENT_ACTIVATE = "client_activate"  # a client's activation code (SMS, email or a printed letter)
+
+
+class AuthToken(db.Model):
+    """A one-time, expiring token; only its keyed hash is stored (portal/auth/tokens.py)."""
+
+    __tablename__ = "auth_tokens"
+    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(str_enum(TokenPurpose, 24))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class RecoveryCode(db.Model):
+    """One of the ten TOTP recovery codes shown once at enrolment; stored hashed, each used once."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
