@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import get_locale
 
 from portal import config as config_module
-from portal.config import ROOT
+from portal.config import ASSETS, MIGRATIONS
 
 log = logging.getLogger(__name__)
 
@@ -17,8 +17,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Configuration → extensions → programme definitions → blueprints, in one explicit order."""
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(ASSETS / "templates"),
+        static_folder=str(ASSETS / "static"),
         instance_path=str(config_module.INSTANCE),
     )
     app.config.from_mapping(config_module.load(overrides))
@@ -38,12 +38,13 @@ def _init_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (every table known before migrations or queries)
     from portal.auth import oidc, session
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from portal.i18n import TRANSLATIONS, select_locale
+    from portal.i18n import TRANSLATIONS, ensure_catalogs, select_locale
     from portal.notifications import jobs as notification_jobs
 
     db.init_app(app)
     _tune_sqlite(app)
-    migrate.init_app(app, db, directory=str(ROOT / "portal" / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    ensure_catalogs()  # under gunicorn nothing else compiles them; `silta prepare` normally has
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
@@ -87,8 +88,9 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def _init_web(app: Flask) -> None:
-    from portal.web import errors, security, templating, transactions
+    from portal.web import errors, proxy, security, templating, transactions
 
+    proxy.init_app(app)  # first: every later hook sees the client's address and scheme
     errors.init_app(app)
     security.init_app(app)
     transactions.init_app(app)

@@ -7,49 +7,62 @@ registered in :func:`_register_commands`.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
-from flask_migrate import upgrade
 
-from portal.extensions import db
-from portal.i18n import compile_catalogs
-from portal.programmes import registry
-from portal.programmes.operations import sync_programmes
+# Only light imports at the top: `silta serve` runs gunicorn's master from this module, and its gevent
+# workers patch the standard library after the fork (portal/serving.py); the app loads in the worker.
 
 
-def start_app(what: str) -> Flask:
-    """Logging, compiled catalogs and the app, for a command that runs a process (``python -m …``).
+def start_app(what: str, overrides: dict | None = None) -> Flask:
+    """Logging, compiled catalogs and the app, for a command that runs a process (``python -m …``, ``silta …``).
 
     A broken configuration or programme definition ends the process with its message and exit code 2.
     """
     import logging
-    import sys
 
     from portal import create_app
     from portal.config import ConfigError
+    from portal.i18n import compile_catalogs
     from portal.programmes.loader import ProgrammeDefinitionError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    compile_catalogs()
     try:
-        return create_app()
+        compile_catalogs()
+    except OSError as exc:  # an installed package's catalogs are compiled in the wheel; a read-only copy is fine
+        logging.getLogger(__name__).info("catalogs not compiled here: %s", type(exc).__name__)
+    try:
+        return create_app(overrides)
     except (ConfigError, ProgrammeDefinitionError) as exc:
         print(f"{what} cannot start: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 
 
-def prepare_database(app: Flask) -> None:
-    """Migrate to the newest schema, sync programme rows, and seed the demo county on a first start."""
+def prepare_database(app: Flask, seed_demo: bool | None = None) -> None:
+    """The deploy step (``silta prepare``; ``python -m portal`` at every start): migrate to the newest schema
+    and sync the programme rows; seed the demo county when asked (default: PORTAL_SEED_DEMO_ON_START, which
+    production turns off)."""
+    from flask_migrate import upgrade
+
+    from portal.extensions import db
+    from portal.programmes import registry
+    from portal.programmes.operations import sync_programmes
+
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         sync_programmes(registry.loaded())
         db.session.commit()
-        if current_app.config["SEED_DEMO_ON_START"]:
+        if current_app.config["SEED_DEMO_ON_START"] if seed_demo is None else seed_demo:
             _seed()
 
 
 def _seed() -> None:
     from portal.demo.seed import seed_demo
+    from portal.extensions import db
+    from portal.programmes import registry
 
     summary = seed_demo(db.session, {c: i.definition for c, i in registry.loaded().items()},
                         seed=current_app.config["DEMO_SEED"])
@@ -61,6 +74,9 @@ def init_app(app: Flask) -> None:
     @app.cli.command("silta-seed")
     def seed_command():
         """Seed the demo county (does nothing if it is already there)."""
+        from portal.programmes import registry
+        from portal.programmes.operations import sync_programmes
+
         sync_programmes(registry.loaded())
         _seed()
 
@@ -74,6 +90,8 @@ def init_app(app: Flask) -> None:
     @app.cli.command("silta-compile-translations")
     def compile_command():
         """Compile the translation catalogs (.po → .mo)."""
+        from portal.i18n import compile_catalogs
+
         click.echo(f"compiled {compile_catalogs()} catalogs")
 
 
@@ -82,16 +100,125 @@ def main() -> None:
     """Silta: run and operate an installation (settings from PORTAL_* variables, see the README)."""
 
 
+def _settings(overrides: dict | None = None) -> dict:
+    """The configuration without building the app (what serve's master and check need)."""
+    from portal import config
+
+    try:
+        return config.load(overrides)
+    except config.ConfigError as exc:
+        raise click.ClickException(f"configuration: {exc}") from None
+
+
 @main.command()
-@click.option("--bind", envvar="PORTAL_BIND", default="127.0.0.1:8000", show_default=True,
-              help="Address to listen on, host:port (PORTAL_BIND).")
-@click.option("--workers", envvar="PORTAL_WEB_WORKERS", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes of this server (PORTAL_WEB_WORKERS).")
-def serve(bind: str, workers: int) -> None:
+@click.option("--bind", multiple=True, metavar="HOST:PORT",
+              help="Address to listen on; repeat for several (default PORTAL_BIND, 127.0.0.1:8000).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes of this server (default PORTAL_WEB_WORKERS, 1).")
+def serve(bind: tuple[str, ...], workers: int | None) -> None:
     """The production web server (gunicorn); run `silta prepare` once per deploy before it."""
     from portal import serving
 
-    serving.serve(bind, workers)
+    settings = _settings()
+    serving.serve(list(bind) or list(settings["BIND"]), workers or settings["WEB_WORKERS"])
+
+
+@main.command()
+@click.option("--seed-demo", is_flag=True, help="Also seed the demo county (refused when PORTAL_ENV=production).")
+def prepare(seed_demo: bool) -> None:
+    """The deploy step, run once per deploy before (re)starting the web processes: compile the catalogs if
+    needed, apply the migrations, sync the programme definitions."""
+    if seed_demo and _settings()["ENV"] == "production":
+        raise click.ClickException("the demo county is never seeded in production (PORTAL_ENV=production)")
+    app = start_app("silta prepare")
+    prepare_database(app, seed_demo=seed_demo)
+    click.echo("prepared: catalogs compiled, schema up to date, programmes in sync")
+
+
+@main.command()
+def worker() -> None:
+    """The job runner (reminders, notices): huey's consumer with PORTAL_REDIS_URL, else a polling loop."""
+    from portal.notifications import jobs
+
+    sys.exit(jobs.run_worker(start_app("Silta's job worker")))
+
+
+@main.command()
+def bot() -> None:
+    """The pre-call echo bot (needs the rtc extra: pip install 'silta[rtc]')."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("aiortc") is None:
+        raise click.ClickException("the echo bot needs aiortc and PyAV: pip install 'silta[rtc]'")
+    app = start_app("Silta's echo bot")
+    from portal.video.tickets import bot_token
+
+    with app.app_context():
+        token = bot_token()
+    env = {**os.environ, "SILTA_RTC_SERVER": app.config["RTC_BOT_SERVER"], "SILTA_BOT_TOKEN": token,
+           "SILTA_BOT_SESSIONS": str(app.config["RTC_BOT_SESSIONS"])}
+    # The token goes through the environment (``ps`` shows arguments); exec drops this process's Flask app.
+    command = [sys.executable, "-m", "rtc.bots", "--workers", str(max(1, app.config["RTC_BOTS"]))]
+    os.execve(sys.executable, command, env)
+
+
+@main.command()
+@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup(target: Path | None) -> None:
+    """Back up the database to TARGET (default: silta-<UTC time>.dump or .sqlite3 here), readable by its
+    owner only."""
+    from portal.production import backup as backups
+
+    settings = _settings()
+    url = settings["SQLALCHEMY_DATABASE_URI"]
+    try:
+        outcome = backups.backup(url, target or Path(backups.default_name(url)), settings["PG_BIN_DIR"])
+    except backups.BackupError as exc:
+        raise click.ClickException(f"backup failed: {exc}") from None
+    click.echo(f"backup written: {outcome.path} ({outcome.size} bytes, {outcome.seconds:.1f} s)")
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--database-url", default=None, help="The EMPTY database to restore into (default "
+              "PORTAL_DATABASE_URL).")
+def restore(source: Path, database_url: str | None) -> None:
+    """Restore a backup into an empty database; then run `silta prepare` with this version's code."""
+    from portal.production import backup as backups
+
+    settings = _settings()
+    try:
+        outcome = backups.restore(source, database_url or settings["SQLALCHEMY_DATABASE_URI"],
+                                  settings["PG_BIN_DIR"])
+    except backups.BackupError as exc:
+        raise click.ClickException(f"restore failed: {exc}") from None
+    click.echo(f"restored {source} ({outcome.seconds:.1f} s)")
+
+
+@main.command()
+def check() -> None:
+    """Check the configuration and the connections (database, Redis, TURN, mail, SMS); exit 1 on a failure."""
+    from portal.config import MIGRATIONS
+    from portal.production import check as checks
+
+    results = [_application_check(checks.Result)] + checks.run(_settings(), str(MIGRATIONS))
+    for result in results:
+        click.echo(result.line())
+    if any(result.status == "FAIL" for result in results):
+        sys.exit(1)
+
+
+def _application_check(result):
+    """Build the app once: programme definitions, notification backends and every other start-up check."""
+    from portal import create_app
+
+    try:
+        create_app()
+    except Exception as exc:  # ConfigError and ProgrammeDefinitionError say what to fix; others by class
+        message = str(exc) if exc.__class__.__name__.endswith("Error") and "://" not in str(exc) else ""
+        return result("FAIL", "application", message or f"cannot start ({type(exc).__name__})")
+    return result("ok", "application", "configuration and programme definitions load")
 
 
 def _register_commands() -> None:

@@ -11,10 +11,20 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-INSTANCE = Path(os.environ.get("PORTAL_INSTANCE_PATH", ROOT / "instance"))
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+# Templates, static files and translations live at the top of a checkout; the wheel carries them inside
+# the package (portal/_assets, copied there by setup.py's build step), so both layouts work.
+ASSETS = PACKAGE / "_assets" if (PACKAGE / "_assets").is_dir() else ROOT
+INSTALLED = ASSETS != ROOT
+MIGRATIONS = PACKAGE / "migrations"
+# A checkout keeps its instance folder beside the code; an installed package uses <prefix>/var/silta-instance
+# (Flask's convention); production sets PORTAL_INSTANCE_PATH (e.g. /var/lib/silta).
+INSTANCE = Path(os.environ.get("PORTAL_INSTANCE_PATH",
+                               Path(sys.prefix) / "var" / "silta-instance" if INSTALLED else ROOT / "instance"))
 
 
 class ConfigError(RuntimeError):
@@ -51,7 +61,7 @@ class Defaults:
     FHIR_CANONICAL_BASE = "https://silta.example/fhir"
     SEED_DEMO_ON_START = True
     DEMO_SEED = 2026
-    PROGRAMME_DIR = str(ROOT / "portal" / "programmes" / "definitions")
+    PROGRAMME_DIR = str(PACKAGE / "programmes" / "definitions")
     # Reminders and notices (portal/notifications). The embedded default keeps every message in the
     # local outbox (/admin/outbox): nothing leaves the machine until a real backend is configured.
     JOBS_ENABLED = True  # the in-process job runner of `python -m portal` (no Redis configured)
@@ -92,6 +102,13 @@ class Defaults:
     SERVE_ACCESS_LOG = "-"  # "-": standard output; empty: no access log
     SERVE_DB_POOL_SIZE = 10  # database connections per worker (PostgreSQL), plus as many again at peaks
     GUNICORN_CONFIG = ""  # path of an installation's own gunicorn config file (its settings win)
+    BIND = ("127.0.0.1:8000",)  # `silta serve`'s listening addresses (comma-separated); --bind overrides
+    WEB_WORKERS = 1  # `silta serve`'s worker processes; --workers overrides
+    # Behind nginx: how many proxies in front set X-Forwarded-For/-Proto/-Host (0: none, trust no header).
+    TRUSTED_PROXIES = 0
+    HSTS_SECONDS = 63072000  # Strict-Transport-Security in production (two years); 0: no header
+    RTC_BOT_SERVER = "http://127.0.0.1:8000"  # where `silta bot` reaches the signaling server
+    PG_BIN_DIR = ""  # where pg_dump/pg_restore are for `silta backup`/`restore` (empty: PATH)
     # Measures (portal/measures): where instrument versions are read from (licensed ORS/SRS wording is
     # installed as a new version there), and after how many meetings "no reliable improvement" alerts.
     MEASURES_INSTRUMENT_DIR = ""  # empty: portal/measures/definitions

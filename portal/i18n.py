@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 
 from flask import current_app, has_request_context, request, session
@@ -10,7 +12,9 @@ from flask_babel import lazy_gettext as _l  # noqa: F401
 from flask_babel import ngettext  # noqa: F401
 from flask_login import current_user
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+from portal.config import ASSETS
+
+TRANSLATIONS = ASSETS / "translations"
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
 
 
@@ -38,7 +42,22 @@ def compile_catalogs(directory: Path = TRANSLATIONS) -> int:
             continue
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=po_path.parent.parent.name)
-        with mo_path.open("wb") as mo_file:
+        # Written beside and renamed into place: several processes starting at once never read half a file.
+        partial = mo_path.with_name(f".{mo_path.name}.{os.getpid()}")
+        with partial.open("wb") as mo_file:
             write_mo(mo_file, catalog)
+        partial.replace(mo_path)
         compiled += 1
     return compiled
+
+
+def ensure_catalogs(directory: Path = TRANSLATIONS) -> None:
+    """Compile the catalogs that have no ``.mo`` at all (a fresh checkout served by gunicorn); a read-only
+    installation without them is logged, not fatal (pages then fall back to the English msgids)."""
+    if all(po.with_suffix(".mo").exists() for po in directory.glob("*/LC_MESSAGES/*.po")):
+        return
+    try:
+        compile_catalogs(directory)
+    except OSError as exc:
+        logging.getLogger(__name__).error("translation catalogs are not compiled and cannot be (%s): run "
+                                          "`silta prepare`", type(exc).__name__)

@@ -177,18 +177,36 @@ def _after_commit(session) -> None:
             jobs.deliver_soon()
 
 
+def run_worker(app: Flask) -> int:
+    """``silta worker``: huey's consumer with Redis; without Redis the embedded default's polling runner in
+    the foreground (run one such worker only, and leave the web processes without a runner)."""
+    jobs = app.extensions[EXTENSION]
+    if jobs.huey is not None:
+        jobs.huey.create_consumer(workers=app.config["JOBS_WORKERS"], worker_type="thread", periodic=True).run()
+        return 0
+    import signal
+
+    log.info("PORTAL_REDIS_URL is not set: polling for due jobs every %s s", app.config["JOBS_INTERVAL_SECONDS"])
+    runner = InProcessRunner(app, app.config["JOBS_INTERVAL_SECONDS"])
+    stopped = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_args: stopped.set())
+    runner.start()
+    stopped.wait()
+    runner.stop()
+    return 0
+
+
 def main() -> int:
     """``python -m portal.notifications.jobs``: the huey worker, for installations with Redis."""
     from portal.cli import start_app
 
     app = start_app("Silta's job worker")
-    jobs = app.extensions[EXTENSION]
-    if jobs.huey is None:
+    if app.extensions[EXTENSION].huey is None:
         print("PORTAL_REDIS_URL is not set: `python -m portal` runs the jobs itself, no worker is needed.",
               file=sys.stderr)
         return 2
-    jobs.huey.create_consumer(workers=app.config["JOBS_WORKERS"], worker_type="thread", periodic=True).run()
-    return 0
+    return run_worker(app)
 
 
 if __name__ == "__main__":
