@@ -48,6 +48,11 @@ def start_echo_bot(app, host: str, port: int) -> subprocess.Popen | None:
     workers = app.config["RTC_BOTS"]
     if workers <= 0:
         return None
+    import importlib.util
+
+    if importlib.util.find_spec("aiortc") is None:
+        print("The pre-call echo test is off: its bot needs the rtc extra (pip install -e '.[rtc]').")
+        return None
     from portal.video.tickets import bot_token
 
     with app.app_context():
