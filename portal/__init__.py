@@ -22,6 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str(config_module.INSTANCE),
     )
     app.config.from_mapping(config_module.load(overrides))
+    _init_ops(app)
     _init_extensions(app)
     from portal.programmes import registry
 
@@ -32,6 +33,15 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+def _init_ops(app: Flask) -> None:
+    """First, so the request id and the clock start before any other hook can refuse a request."""
+    from portal.ops import heartbeat, logs, metrics
+
+    logs.init_app(app)
+    metrics.init_app(app)
+    heartbeat.init_app(app)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -113,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.meetings import routes as meetings
     from portal.messages import routes as messages
     from portal.notifications import routes as notifications
+    from portal.ops import routes as ops
     from portal.plans import routes as plans
     from portal.queues import routes as queues
     from portal.referrals import routes as referrals
@@ -121,5 +132,5 @@ def _register_blueprints(app: Flask) -> None:
     from portal.video import routes as video
 
     for module in (core, auth, me, caseload, scheduling, groups, meetings, appointments, notifications, interop, audit,
-                   admin, video, measures, plans, messages, intake, queues, referrals, reports):
+                   admin, video, measures, plans, messages, intake, queues, referrals, reports, ops):
         app.register_blueprint(module.bp)

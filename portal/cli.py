@@ -164,19 +164,27 @@ def bot() -> None:
 
 
 @main.command()
-@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
-def backup(target: Path | None) -> None:
-    """Back up the database to TARGET (default: silta-<UTC time>.dump or .sqlite3 here), readable by its
-    owner only."""
+@click.argument("target", required=False, type=click.Path(path_type=Path))
+@click.option("--keep-days", type=click.IntRange(min=1), default=None,
+              help="Then delete this directory's silta-* backups older than this many days.")
+def backup(target: Path | None, keep_days: int | None) -> None:
+    """Back up the database to TARGET, a new file or a directory (default: silta-<UTC time>.dump or .sqlite3
+    here); the file is readable by its owner only."""
     from portal.production import backup as backups
 
     settings = _settings()
     url = settings["SQLALCHEMY_DATABASE_URI"]
+    target = target or Path(".")
+    if target.is_dir():
+        target = target / backups.default_name(url)
     try:
-        outcome = backups.backup(url, target or Path(backups.default_name(url)), settings["PG_BIN_DIR"])
+        outcome = backups.backup(url, target, settings["PG_BIN_DIR"])
     except backups.BackupError as exc:
         raise click.ClickException(f"backup failed: {exc}") from None
     click.echo(f"backup written: {outcome.path} ({outcome.size} bytes, {outcome.seconds:.1f} s)")
+    if keep_days:
+        for old in backups.prune(outcome.path.parent, keep_days, keep=outcome.path):
+            click.echo(f"deleted old backup: {old}")
 
 
 @main.command()

@@ -113,6 +113,13 @@ class Defaults:
     # installed as a new version there), and after how many meetings "no reliable improvement" alerts.
     MEASURES_INSTRUMENT_DIR = ""  # empty: portal/measures/definitions
     MEASURES_NO_IMPROVEMENT_AFTER = 4
+    # Operations (portal/ops): log format, who may read /metrics, and when /readyz says "not ready".
+    LOG_FORMAT = ""  # json | text; empty: json when ENV=production, text otherwise
+    METRICS_ALLOW = ("127.0.0.1", "::1")  # addresses and networks (after ProxyFix) that may read /metrics
+    READY_HEARTBEAT_MAX_AGE_SECONDS = 180  # the job runner's last run older than this: not ready
+    READY_OUTBOX_MAX_AGE_SECONDS = 900  # a due message still unsent after this: not ready
+    READY_ECHO_BOT = True  # /readyz needs an echo bot connected (false where no bot runs by design)
+    READY_BOT_MAX_AGE_SECONDS = 120  # with Redis: how long another process's "I hold the bot" stays believed
     # Reports (portal/reports): counts from 1 to REPORT_MIN_CELL - 1 are shown as "<N" (small-cell suppression).
     REPORT_MIN_CELL = 5
     # Housing intake (portal/intake, seed 001). SWA §36: the assessment of a person over 75 or on the highest

@@ -6,6 +6,7 @@ from flask import session
 from flask_login import login_user, logout_user
 from sqlalchemy import func, select
 
+from portal import signals
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
 from portal.auth.models import AccountKind, OidcIdentity, User
@@ -26,6 +27,7 @@ def authenticate_local(email: str, password: str) -> User | None:
         return user
     if user is not None:
         record(user, AuditAction.LOGIN_FAILED, "auth", "user", user.id)
+    signals.login_failed.send("password")  # counted for /metrics, known account or not
     return None
 
 

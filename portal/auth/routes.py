@@ -5,6 +5,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_required
 from requests import RequestException
 
+from portal import signals
 from portal.auth import bp, oidc
 from portal.auth.forms import LanguageForm, LoginForm
 from portal.auth.operations import authenticate_local, resolve_oidc_identity, set_language, sign_in, sign_out
@@ -72,6 +73,7 @@ def oidc_callback(provider: str):
 
 
 def _login_failed(message: str, status: int):
+    signals.login_failed.send("oidc")
     form = LoginForm()
     return render_template("auth/login.html", form=form, providers=oidc.providers(), error=message), status
 

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from portal.core import bp
-from portal.extensions import db
 from portal.web.navigation import home_for
 
 
@@ -15,17 +12,6 @@ def index():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     return redirect(url_for("auth.login"))
-
-
-@bp.route("/healthz")
-def healthz():
-    """Liveness and database reachability, for load balancers and monitoring (no personal data)."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
 
 
 @bp.route("/account")

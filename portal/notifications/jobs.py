@@ -29,6 +29,7 @@ from typing import Any
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 
+from portal import signals
 from portal.config import ConfigError
 from portal.db import utcnow
 from portal.extensions import db
@@ -113,13 +114,16 @@ def run_jobs(app: Flask, now: datetime | None = None) -> dict[str, int]:
             queued = operations.queue_due_reminders(now)
             queued += queue_questionnaire_reminders(now)
             db.session.commit()
-            return {"queued": queued, **operations.send_due(now, SEND_LIMIT)}
+            result = {"queued": queued, **operations.send_due(now, SEND_LIMIT)}
         except Exception as exc:
             db.session.rollback()
             # The frames say where; the message (possibly with SQL parameters) stays out of the log.
             log.error("notification run failed (%s) at:\n%s", type(exc).__name__,
                       "".join(traceback.format_tb(exc.__traceback__)))
+            signals.jobs_ran.send(app, ok=False)
             raise JobFailed(type(exc).__name__) from None
+        signals.jobs_ran.send(app, ok=True)  # the heartbeat /readyz and /metrics read (portal/ops)
+        return result
 
 
 class InProcessRunner:

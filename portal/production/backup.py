@@ -86,6 +86,17 @@ def restore(source: Path, url: str, pg_bin_dir: str = "") -> Outcome:
     return Outcome(source, time.monotonic() - started, source.stat().st_size)
 
 
+def prune(directory: Path, keep_days: int, keep: Path) -> list[Path]:
+    """Delete the directory's backups (silta-*.dump, silta-*.sqlite3) older than ``keep_days``; never ``keep``."""
+    cutoff = time.time() - keep_days * 86400
+    deleted = []
+    for path in sorted(directory.glob("silta-*")):
+        if path.suffix in (".dump", ".sqlite3") and path != keep and path.stat().st_mtime < cutoff:
+            path.unlink()
+            deleted.append(path)
+    return deleted
+
+
 def _refuse_non_empty(url: str) -> None:
     tables = database.table_names(url)
     if tables:

@@ -45,7 +45,9 @@ WHO: dict[str, tuple[str | None, frozenset[str]]] = {
 # GET endpoints of the matrix that are not pages a person reads.
 NOT_PAGES = {
     "static": "stylesheets, not a page",
-    "core.healthz": "JSON for load balancers",
+    "ops.healthz": "JSON for load balancers",
+    "ops.readyz": "JSON for monitoring",
+    "ops.metrics_page": "Prometheus text for monitoring",
     "core.index": "only redirects to the role's home page, which is visited itself",
     "auth.oidc_start": "redirects to an identity provider (an unknown one gives the 404 page, visited)",
     "auth.oidc_callback": "the identity provider's return address, not a page",

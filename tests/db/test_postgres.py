@@ -90,4 +90,4 @@ def test_pages_work_on_postgres(app, db, client, login, create_staff, create_cli
     login(worker)
     assert client.get("/work").status_code == 200
     assert client.get(f"/work/clients/{client_row.id}").status_code == 200
-    assert client.get("/healthz").get_json()["database"] == "ok"
+    assert client.get("/readyz").get_json()["checks"]["database"] == {"state": "ok"}

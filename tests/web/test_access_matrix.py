@@ -23,13 +23,16 @@ CLIENT_OR_CASEWORK = CASEWORK | {"client"}
 FHIR = "fhir"  # like CLIENT_OR_CASEWORK, but anonymous gets 401 (an API answers, it does not redirect)
 API = "api"  # any signed-in user; anonymous gets 401
 TICKET = "ticket"  # a signaling ticket, not a session: 401 for everyone without one (tests/video_rooms)
+PROBE = "probe"  # public, answers 200 or 503 (readiness); /metrics is limited by address: tests/ops
 STAFF = set(ROLES) - {"client"}
 
 # endpoint → (method, who may use it). Everyone else: anonymous → login redirect, signed in → 403.
 ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "static": ("GET", PUBLIC),
     "core.index": ("GET", PUBLIC),
-    "core.healthz": ("GET", PUBLIC),
+    "ops.healthz": ("GET", PUBLIC),
+    "ops.readyz": ("GET", PROBE),
+    "ops.metrics_page": ("GET", PUBLIC),
     "core.accessibility": ("GET", PUBLIC),
     "core.account": ("GET", ANY_SIGNED_IN),
     "auth.login": ("GET", PUBLIC),
@@ -356,13 +359,16 @@ def test_route_access(app, world, login, endpoint, who):
         allowed = ANY_SIGNED_IN if who != "anonymous" else None
     elif allowed == TICKET:
         allowed = None
+    elif allowed == PROBE:
+        allowed = PUBLIC
     client = app.test_client()
     if who != "anonymous":
         _sign_in(client, world["users"][who])
     url = _url(app, endpoint, world)
     response = client.open(url, method=method, data={"locale": "sv"} if endpoint == "auth.language" else None)
     if allowed is not None and (allowed == PUBLIC or (who != "anonymous" and who in allowed)):
-        assert response.status_code in (200, 302, 404), (who, endpoint, response.status_code)
+        assert response.status_code in ((200, 503) if ACCESS[endpoint][1] == PROBE else (200, 302, 404)), (
+            who, endpoint, response.status_code)
         if response.status_code == 302:
             to_login = "/login" in response.headers["Location"]
             assert not to_login or endpoint in ("core.index", "auth.logout"), (who, endpoint)

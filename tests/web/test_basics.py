@@ -1,9 +1,3 @@
-def test_healthz_reports_database(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
-
-
 def test_front_page_sends_anonymous_to_login(client):
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
@@ -19,17 +13,6 @@ def test_security_headers(client):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "no-store"
-
-
-def test_healthz_reports_an_unreachable_database(tmp_path):
-    from tests.conftest import make_app
-    from tests.support.services import free_port
-
-    app = make_app(f"postgresql+psycopg://silta@127.0.0.1:{free_port()}/nowhere",
-                   SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 503
-    assert response.get_json() == {"status": "error", "database": "unreachable"}
 
 
 def test_enum_members_with_equal_values_keep_their_own_labels(app):

@@ -1,0 +1,101 @@
+"""Log lines with a request id: JSON in production, text in the embedded default (``PORTAL_LOG_FORMAT``).
+
+Every request gets an id: the proxy's ``X-Request-ID`` when Silta is behind trusted proxies
+(``PORTAL_TRUSTED_PROXIES``) and the value is a sane token, else a new random one. It is returned in the
+``X-Request-ID`` header, added to every log line written while the request runs, and shown on error pages
+so a user can quote it. One line per request names the Flask endpoint, never the path or the query
+string (calendar-feed and invite tokens live there); personal data, tokens and SDP stay out of logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+
+from flask import Flask, Response, g, has_request_context, request
+from pythonjsonlogger.json import JsonFormatter
+
+from portal.config import ConfigError
+
+HEADER = "X-Request-ID"
+SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")  # nginx's $request_id, UUIDs, ULIDs …
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+JSON_FIELDS = "{asctime}{levelname}{name}{request_id}{message}"
+FORMATS = ("json", "text")
+
+requests_log = logging.getLogger("portal.requests")
+
+
+def init_app(app: Flask) -> None:
+    app.config["LOG_FORMAT"] = app.config["LOG_FORMAT"] or ("json" if app.config["ENV"] == "production" else "text")
+    if app.config["LOG_FORMAT"] not in FORMATS:
+        raise ConfigError(f"PORTAL_LOG_FORMAT must be one of {', '.join(FORMATS)}")
+    trust_header = app.config.get("TRUSTED_PROXIES", 0) > 0
+
+    @app.before_request
+    def take_request_id():
+        given = request.headers.get(HEADER, "") if trust_header else ""
+        g.request_id = given if SANE_ID.fullmatch(given) else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        request_id = current_request_id()
+        if request_id:
+            response.headers[HEADER] = request_id
+            elapsed = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
+            endpoint = request.endpoint or "unmatched"
+            requests_log.info("%s %s %s %.1f ms", request.method, endpoint, response.status_code, elapsed,
+                              extra={"method": request.method, "endpoint": endpoint,
+                                     "status": response.status_code, "duration_ms": round(elapsed, 1)})
+        return response
+
+    app.context_processor(lambda: {"request_id": current_request_id()})
+    if not app.testing:
+        configure(app.config["LOG_FORMAT"])
+
+
+def current_request_id() -> str | None:
+    return g.get("request_id") if has_request_context() else None
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every record (``-`` outside a request: the job thread, start-up)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id() or "-"
+        return True
+
+
+def formatter(fmt: str) -> logging.Formatter:
+    if fmt == "json":
+        return JsonFormatter(JSON_FIELDS, style="{", rename_fields={"asctime": "time", "levelname": "level",
+                                                                    "name": "logger"})
+    return logging.Formatter(TEXT_FORMAT)
+
+
+def handler(fmt: str, stream=None) -> logging.Handler:
+    """A stream handler that writes ``fmt`` lines with the request id."""
+    result = logging.StreamHandler(stream or sys.stderr)
+    result.setFormatter(formatter(fmt))
+    result.addFilter(RequestIdFilter())
+    return result
+
+
+def configure(fmt: str) -> None:
+    """Make the root logger's handlers (or a new one on stderr) write ``fmt`` lines with the request id.
+    Idempotent: a process that builds several apps configures logging once per format."""
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(handler(fmt))
+        if root.level == logging.NOTSET or root.level > logging.INFO:
+            root.setLevel(logging.INFO)
+        return
+    for existing in root.handlers:
+        existing.setFormatter(formatter(fmt))
+        if not any(isinstance(f, RequestIdFilter) for f in existing.filters):
+            existing.addFilter(RequestIdFilter())

@@ -1,0 +1,75 @@
+"""Request ids and JSON log lines: the id in the header, in every line of the request, on error pages;
+no token, query string or path in the log."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+
+from portal.ops import logs
+
+
+@pytest.fixture
+def json_log():
+    """Everything logged while the test runs, as the JSON lines production writes."""
+    stream = io.StringIO()
+    handler = logs.handler("json", stream)
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+
+
+def lines(stream: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+
+
+def test_json_lines_carry_the_request_id_and_no_token(client, json_log):
+    secret = "Zx9SecretFeedToken"
+    response = client.get(f"/calendar/{secret}.ics?token={secret}Query&email=aino%40example.fi")
+    request_id = response.headers["X-Request-ID"]
+    logging.getLogger("portal.test").info("outside any request")
+    records = lines(json_log)
+    mine = [r for r in records if r.get("request_id") == request_id]
+    assert mine and mine[-1]["endpoint"] == "appointments.feed" and mine[-1]["status"] == response.status_code
+    assert {"time", "level", "logger", "message"} <= set(mine[-1])
+    assert records[-1]["request_id"] == "-"
+    text = json_log.getvalue()
+    assert secret not in text and "aino" not in text and "/calendar/" not in text
+
+
+def test_the_request_id_is_new_unless_a_trusted_proxy_gives_a_sane_one(client):
+    first, second = client.get("/login"), client.get("/login", headers={"X-Request-ID": "abcdef0123456789"})
+    assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"] != "abcdef0123456789"
+
+
+@pytest.mark.parametrize("app_config", [{"TRUSTED_PROXIES": 1}])
+def test_a_trusted_proxy_gives_the_request_id(client):
+    given = "4f1c2b9a7e6d5c4b3a291807f6e5d4c3"  # nginx's $request_id
+    assert client.get("/login", headers={"X-Request-ID": given}).headers["X-Request-ID"] == given
+    for insane in ("short", "has space in it 123", "x" * 200, "<script>alert(1)</script>"):
+        assert client.get("/login", headers={"X-Request-ID": insane}).headers["X-Request-ID"] != insane
+
+
+def test_error_pages_show_the_request_id(client):
+    response = client.get("/no/such/page", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    request_id = response.headers["X-Request-ID"]
+    assert f"Error id: {request_id}" in response.get_data(as_text=True)
+
+
+def test_text_format_and_a_bad_format(json_log):
+    record = logging.LogRecord("portal.x", logging.INFO, __file__, 1, "hello", (), None)
+    logs.RequestIdFilter().filter(record)
+    assert logs.formatter("text").format(record).endswith("portal.x [-] hello")
+    from portal.config import ConfigError
+    from tests.conftest import make_app
+
+    with pytest.raises(ConfigError, match="PORTAL_LOG_FORMAT"):
+        make_app("sqlite://", LOG_FORMAT="xml")
