@@ -83,7 +83,8 @@ class Defaults:
     SMS_SENDER = "Silta"
     NOTIFICATION_MAX_ATTEMPTS = 5
     NOTIFICATION_TIMEOUT_SECONDS = 10
-    # Video meetings (portal/video, rtc/PROTOCOL.md). Threading: see portal/video/signaling.py for why.
+    # Video meetings (portal/video, rtc/PROTOCOL.md). The embedded server's async mode; the production
+    # server (portal/serving.py) runs gevent.
     RTC_ASYNC_MODE = "threading"
     STUN_URLS: tuple = ()  # e.g. stun:turn.example.fi:3478
     TURN_URLS: tuple = ()  # e.g. turn:turn.example.fi:3478?transport=udp, turns:turn.example.fi:443?transport=tcp
@@ -93,6 +94,10 @@ class Defaults:
     RTC_BOT_SESSIONS = 5  # simultaneous echo tests per bot process (~17 % of a core each, STACK.md)
     RTC_ECHO_LIMIT_SECONDS = 20
     RTC_MAX_MESSAGE_BYTES = 64 * 1024
+    # Messages a signaling connection may send: a burst (a browser trickles its ICE candidates at once),
+    # then this many a second; a connection over it is closed (rtc/PROTOCOL.md).
+    RTC_RATE_BURST = 200
+    RTC_RATE_PER_SECOND = 50
     # The production server (portal/serving.py: gunicorn, gevent workers; `silta serve`).
     SERVE_WORKER_CONNECTIONS = 10000  # simultaneous connections per worker process (websockets included)
     SERVE_TIMEOUT = 30  # seconds a worker may be unresponsive before the master restarts it

@@ -30,7 +30,7 @@ from portal.scheduling.models import Appointment
 from portal.scheduling.models import ParticipantRole as AppointmentRole
 from portal.scheduling.operations import BookingRequest
 from portal.scheduling.rules import BookingError
-from portal.video import tickets
+from portal.video import revocation, tickets
 from portal.video.models import ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
 
 FEATURE = "video"
@@ -199,6 +199,7 @@ def revoke_invite(session, invite: VideoInvite, actor: User) -> None:
         record(actor, AuditAction.UPDATE, FEATURE, "video_invite", invite.id, invite.room.client_id,
                {"revoked": True})
         session.flush()
+    revocation.revoke_participant(invite.participant_id)  # its live connection closes when this commits
 
 
 def redeem_invite(session, token: str, now: datetime | None = None) -> VideoParticipant:
@@ -355,3 +356,4 @@ def end_room(session, room: VideoRoom, actor: User | None) -> None:
         record(actor, AuditAction.UPDATE, FEATURE, "video_room", room.id, room.client_id,
                {"ended": True, "started": room.started_at is not None})
     session.flush()
+    revocation.revoke_room(room.key)  # every process: 'ended' to its connections, no more signals

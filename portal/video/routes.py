@@ -191,8 +191,7 @@ def revoke_invite(key: str, invite_id: int):
     invite = db.session.get(VideoInvite, invite_id)
     if invite is None or invite.room_id != room.id:
         abort(404)
-    operations.revoke_invite(db.session, invite, current_user)
-    signaling.kick(invite.participant)
+    operations.revoke_invite(db.session, invite, current_user)  # closes the guest's connection on commit
     flash(_("The link was cancelled. It no longer lets anyone in."), "success")
     return redirect(url_for("video.invites", key=room.key))
 

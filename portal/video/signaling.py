@@ -2,40 +2,44 @@
 
 The contract is ``rtc/PROTOCOL.md``. What this module guarantees:
 
-- **Who:** a connection is refused without a valid ticket; every event is authorised again against
-  the database (an ended room, a revoked invite, admission), so a ticket alone never lets anyone in.
-- **Where:** a ``signal`` goes only to a live connection of a participant *in the same room*; anything
-  else is refused with ``not_in_room`` — a forged ``to`` cannot reach another meeting.
+- **Who:** a connection is refused without a valid ticket. Connect and ``join`` are decided against the
+  database (an ended room, a revoked invite, admission, the mesh limit); the answer is kept in the
+  connection's state (``portal/video/connections.py``). Whatever takes a right away later — the meeting
+  ends, an invite is revoked, a participant removed, a user signs out — is published to every process
+  (``portal/video/revocation.py``) and applied before anyone is told, so a ticket alone never lets anyone in.
+- **Where:** a ``signal`` goes only to a live connection of a participant *in the same call*; anything
+  else is refused with ``not_in_room`` — a forged ``to`` cannot reach another meeting. A signal is a
+  dictionary lookup and an emit: no database query (measured: bench/signaling.py).
 - **Order:** ``async_handlers=False`` makes python-socketio handle one connection's events one after
   another (its default runs each in its own thread, which can reorder an answer and its candidates).
+- **Abuse:** websocket transport only (long-polling is refused, so several processes need no sticky
+  sessions), a message-rate limit per connection (a flooder is disconnected, nobody else notices) and a
+  maximum message size that closes the connection with code 1009. Refused connections are logged in one
+  line, without the credentials.
 - **Privacy:** SDP, candidates, chat and tickets are never logged (Socket.IO's own loggers are off);
   chat is relayed, not stored.
 
-**Async mode: threading, explicitly.** Flask-SocketIO would otherwise pick gevent by itself when it
-is installed. Every event here does a small database query (psycopg 3 / SQLite), which under gevent
-would need monkey-patching of the whole process — the job thread, SQLAlchemy's pool, psycopg's
-waits — and one blocking call would stall every connection of the process. Measured on this kind of
-machine (../shared/STACK.md), the async mode made no difference to call setup (34 ms to ICE connected);
-threading costs ~4 OS threads per connection, so one process holds a few hundred connections, and a
-county's load is met with more processes behind a load balancer, which share rooms through the Redis
-message queue (``PORTAL_REDIS_URL``) — websocket-only transport means no sticky sessions. A different
-mode can be chosen with ``PORTAL_RTC_ASYNC_MODE`` (then the server must be run accordingly).
+**Async mode.** Production runs gevent under gunicorn (``portal/serving.py``): one process holds
+thousands of connections in greenlets. The embedded ``python -m portal`` runs the same namespace in
+Flask-SocketIO's threading mode (``PORTAL_RTC_ASYNC_MODE``), which costs ~4 OS threads per connection.
+Several processes share rooms through the Redis message queue (``PORTAL_REDIS_URL``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 
 from flask import Flask, current_app, request, url_for
+from flask_login import user_logged_out
 from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, join_room, leave_room
 from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
-from portal.video import operations, queries, tickets
+from portal.video import operations, queries, revocation, tickets
+from portal.video.connections import Conn, Peer, Registry
 from portal.video.models import ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
 
 NAMESPACE = "/rtc"
@@ -44,16 +48,6 @@ log = logging.getLogger(__name__)
 CHAT_MAX = 1000
 NOTICE_MAX = 300
 DESCRIPTION_TYPES = {"offer", "answer", "pranswer", "rollback"}
-
-
-@dataclass
-class Conn:
-    """Who a connection is: a participant of one room, a staff member's notification link, or a bot."""
-
-    kind: str  # participant | user | bot
-    participant_id: int | None = None
-    room_key: str | None = None
-    user_id: int | None = None
 
 
 def _ack(ok: bool = True, error: str | None = None, **extra) -> dict:
@@ -66,6 +60,7 @@ def _ack(ok: bool = True, error: str | None = None, **extra) -> dict:
 def init_app(app: Flask) -> SocketIO:
     """Bind a Socket.IO server to this app (one per app: tests build many apps in one process)."""
     redis_url = app.config["REDIS_URL"] or None
+    limit = app.config["RTC_MAX_MESSAGE_BYTES"]
     socketio = SocketIO(
         app,
         async_mode=app.config["RTC_ASYNC_MODE"],
@@ -73,7 +68,8 @@ def init_app(app: Flask) -> SocketIO:
         channel="silta-rtc",
         async_handlers=False,
         manage_session=False,
-        max_http_buffer_size=2 * app.config["RTC_MAX_MESSAGE_BYTES"],
+        transports=["websocket"],  # long-polling refused: no sticky sessions, one code path
+        max_http_buffer_size=2 * limit,
         ping_interval=10,
         ping_timeout=10,
         logger=False,
@@ -81,9 +77,44 @@ def init_app(app: Flask) -> SocketIO:
         # The same-origin check of Flask-SocketIO stays on (cors_allowed_origins=None): pages of
         # another site cannot open signaling connections with a user's cookies or tickets.
     )
-    socketio.on_namespace(RtcNamespace(NAMESPACE))
+    _limit_websocket_messages(socketio.server.eio, 2 * limit)
+    server = socketio.server
+    registry = Registry(
+        rate=app.config["RTC_RATE_PER_SECOND"], burst=app.config["RTC_RATE_BURST"],
+        emit=lambda event, payload, sid: server.emit(event, payload, to=sid, namespace=NAMESPACE, ignore_queue=True),
+        close=lambda sid, namespace: socketio.start_background_task(
+            server.disconnect, sid, namespace=namespace, ignore_queue=True))
+    app.extensions["silta_rtc"] = registry
+    bus = revocation.init_app(app, registry, socketio.start_background_task)
+    socketio.on_namespace(RtcNamespace(NAMESPACE, registry, bus, limit))
+    user_logged_out.connect(_signed_out, app)  # signing out (or the idle timeout) closes their connections
     app.jinja_env.globals["rtc_user_ticket"] = page_user_ticket
     return socketio
+
+
+def _limit_websocket_messages(eio, limit: int) -> None:
+    """Close a websocket that sends a message over ``limit`` bytes (code 1009) while reading it, instead
+    of buffering the whole message and dropping the connection afterwards."""
+    base = eio._async["websocket"]
+
+    def websocket(handler, server):
+        ws = base(handler, server)
+        ws.server_args["max_message_size"] = limit
+        return ws
+
+    eio._async = {**eio._async, "websocket": websocket}  # this server only: the driver's dict is shared
+
+
+def _signed_out(_app, user=None, **_extra) -> None:
+    if user is not None and getattr(user, "id", None) is not None:
+        revocation.revoke_user(user.id)
+
+
+def stats(app: Flask | None = None) -> dict:
+    """This process's real-time load, for /metrics: connections per namespace and calls in progress."""
+    registry = (app or current_app).extensions.get("silta_rtc")
+    return registry.stats() if registry is not None else {
+        "rtc_connections": 0, "live_connections": 0, "in_call": 0, "calls": 0}
 
 
 def page_user_ticket() -> str | None:
@@ -96,18 +127,37 @@ def page_user_ticket() -> str | None:
 
 
 class RtcNamespace(Namespace):
-    def __init__(self, namespace: str):
+    def __init__(self, namespace: str, registry: Registry, bus: revocation.Bus, max_bytes: int):
         super().__init__(namespace)
-        self.conns: dict[str, Conn] = {}  # this process's connections; a sid lives on one process
+        self.registry = registry
+        self.conns = registry.rtc  # this process's connections; a sid lives on one process
+        self.bus = bus
+        self.max_bytes = max_bytes
+
+    def trigger_event(self, event, *args):
+        """Every event passes the connection's rate limit; ``signal``, the hot path, is relayed without a
+        Flask request context (a dictionary lookup and an emit)."""
+        if event not in ("connect", "disconnect"):
+            sid = args[0]
+            conn = self.conns.get(sid)
+            if conn is not None and not self.registry.allow(conn):
+                log.warning("rtc connection closed: over %s messages a second (%s)", self.registry.rate, conn.kind)
+                self.registry.close(sid, NAMESPACE)
+                return None
+            if event == "signal":
+                return self._relay(sid, conn, args[1] if len(args) > 1 else None)
+        return super().trigger_event(event, *args)
 
     # --- connecting ------------------------------------------------------------------------------
 
     def on_connect(self, auth=None):
-        conn = _authenticate(auth if isinstance(auth, dict) else {})
+        conn, reason = _authenticate(auth if isinstance(auth, dict) else {})
         if conn is None:
             db.session.rollback()
+            log.info("rtc connection refused: %s", reason)
             raise ConnectionRefusedError("unauthorized")
-        self.conns[request.sid] = conn
+        self.bus.listen()
+        self.registry.add(request.sid, conn)
         if conn.kind == "bot":
             join_room("bots")
         elif conn.kind == "user":
@@ -121,7 +171,7 @@ class RtcNamespace(Namespace):
         db.session.commit()
 
     def on_disconnect(self, *args):
-        conn = self.conns.pop(request.sid, None)
+        conn = self.registry.remove(request.sid)
         if conn is not None and conn.kind == "participant":
             self._gone(conn, request.sid)
             db.session.commit()
@@ -133,6 +183,7 @@ class RtcNamespace(Namespace):
         self._gone(conn, request.sid)
         leave_room(f"room:{conn.room_key}")
         db.session.commit()
+        conn.in_call, conn.waiting, conn.peers = False, False, {}
         return _ack()
 
     def _gone(self, conn: Conn, sid: str) -> None:
@@ -140,15 +191,17 @@ class RtcNamespace(Namespace):
         if participant is None:
             return
         was_waiting = participant.waiting_since is not None and participant.live_sid == sid
-        if operations.leave(db.session, participant, sid):
-            emit("peer-left", {"conn": sid, "pid": participant.id}, to=f"room:{conn.room_key}", skip_sid=sid)
+        left = operations.leave(db.session, participant, sid)
         room = participant.room
         if was_waiting:
             participant.waiting_since = None
-            _broadcast_lobby(room)
         if room.kind == RoomKind.ECHO and participant.role != ParticipantRole.BOT:
             operations.end_room(db.session, room, None)  # the test is over: the bot hangs up
-            emit("ended", {}, to=f"room:{room.key}")
+        db.session.commit()
+        if left:
+            revocation.announce({"op": "left", "room": conn.room_key, "conn": sid, "pid": participant.id})
+        if was_waiting:
+            _broadcast_lobby(room)
 
     # --- the room --------------------------------------------------------------------------------
 
@@ -164,6 +217,7 @@ class RtcNamespace(Namespace):
         if participant.needs_admission:
             operations.wait(db.session, participant, sid)
             db.session.commit()
+            conn.waiting = True
             emit("waiting", {"position": _position(room, participant)})
             _broadcast_lobby(room)
             db.session.commit()
@@ -181,54 +235,61 @@ class RtcNamespace(Namespace):
         old_sid = participant.live_sid if participant.in_call else None
         was_waiting = participant.waiting_since is not None
         operations.enter_call(db.session, participant, sid)
-        peers = [_peer(p) for p in operations.others_in_call(db.session, participant)]
+        others = operations.others_in_call(db.session, participant)
+        peers = [_peer(p) for p in others]
         db.session.commit()
+        conn.name, conn.waiting, conn.in_call = participant.display_name, False, True
+        conn.peers = {p.live_sid: Peer(p.id, p.user_id) for p in others}
         if old_sid and old_sid != sid:
-            emit("replaced", {}, to=old_sid)
-            emit("peer-left", {"conn": old_sid, "pid": participant.id}, to=f"room:{room.key}", skip_sid=sid)
+            revocation.announce({"op": "left", "room": room.key, "conn": old_sid, "pid": participant.id,
+                                 "replaced": True, "skip": sid})
         emit("joined", {"conn": sid, "pid": participant.id, "peers": peers})
-        for peer in peers:  # those already in the call, and only they, offer to the newcomer
-            emit("peer-joined", _peer(participant), to=peer["conn"])
+        # Those already in the call, and only they, offer to the newcomer; their processes let them
+        # signal to it before they tell them.
+        revocation.announce({"op": "entered", "room": room.key, "conn": sid, "pid": participant.id,
+                             "uid": participant.user_id, "to": [p["conn"] for p in peers], "peer": _peer(participant)})
         if room.kind == RoomKind.ECHO and participant.role != ParticipantRole.BOT:
             _request_bot(room)
         elif was_waiting:
             _broadcast_lobby(room)
         return _ack(conn=sid)
 
-    def on_signal(self, data=None):
-        conn, participant, error = self._participant(in_call=True)
-        if error:
-            return _ack(False, error)
-        message = _valid_signal(data)
-        if message is None:
-            return _ack(False, "invalid")
-        if len(json.dumps(data)) > current_app.config["RTC_MAX_MESSAGE_BYTES"]:
-            return _ack(False, "too_large")
-        target = db.session.scalar(select(VideoParticipant.id).where(
-            VideoParticipant.room_id == participant.room_id, VideoParticipant.live_sid == data["to"],
-            VideoParticipant.in_call.is_(True)))
-        db.session.commit()
-        if target is None:
-            return _ack(False, "not_in_room")
-        emit("signal", {"from": request.sid, **message}, to=data["to"])
-        return _ack()
+    def _relay(self, sid: str, conn: Conn | None, data) -> dict:
+        """A ``signal``: checked against the connection's state only, then sent on."""
+        error = conn.refusal() if conn is not None else "unauthorized"
+        message = None
+        if error is None:
+            message = _valid_signal(data)
+            if message is None:
+                error = "invalid"
+            elif len(json.dumps(data)) > self.max_bytes:
+                error = "too_large"
+            elif data["to"] not in conn.peers:
+                error = "not_in_room"
+        server = self.socketio.server
+        if error is not None:
+            server.emit("error", {"error": error}, to=sid, namespace=NAMESPACE, ignore_queue=True)
+            return {"ok": False, "error": error}
+        to = data["to"]
+        server.emit("signal", {"from": sid, **message}, to=to, namespace=NAMESPACE, ignore_queue=to in self.conns)
+        return {"ok": True}
 
     def on_chat(self, data=None):
-        conn, participant, error = self._participant(in_call=True)
+        conn = self.conns.get(request.sid)
+        error = conn.refusal() if conn is not None else "unauthorized"
         if error:
             return _ack(False, error)
         text = data.get("text") if isinstance(data, dict) else None
         text = text.strip() if isinstance(text, str) else ""
-        db.session.commit()
         if not text or len(text) > CHAT_MAX:
             return _ack(False, "invalid")
-        emit("chat", {"from": request.sid, "name": participant.display_name, "text": text,
+        emit("chat", {"from": request.sid, "name": conn.name, "text": text,
                       "at": utcnow().isoformat()}, to=f"room:{conn.room_key}")
         return _ack()
 
     def on_state(self, data=None):
-        conn, participant, error = self._participant(in_call=True)
-        db.session.commit()
+        conn = self.conns.get(request.sid)
+        error = conn.refusal() if conn is not None else "unauthorized"
         if error:
             return _ack(False, error)
         if not isinstance(data, dict) or not all(isinstance(data.get(k), bool) for k in ("audio", "video", "screen")):
@@ -245,12 +306,8 @@ class RtcNamespace(Namespace):
             db.session.rollback()
             return _ack(False, "unauthorized")
         room = participant.room
-        waiting = [p.live_sid for p in room.participants if p.live_sid and not p.in_call]
-        operations.end_room(db.session, room, participant.user)
+        operations.end_room(db.session, room, participant.user)  # revokes the room when this commits
         db.session.commit()
-        emit("ended", {}, to=f"room:{room.key}")
-        for sid in waiting:
-            emit("ended", {}, to=sid)
         _broadcast_lobby(room)
         return _ack()
 
@@ -282,12 +339,12 @@ class RtcNamespace(Namespace):
             emit("notice", {"text": text, "from": actor.display_name}, to=sid)
         return _ack()
 
-    # --- authorisation helpers ---------------------------------------------------------------------
+    # --- authorisation helpers (rare events: against the database) -------------------------------
 
-    def _participant(self, in_call: bool = False):
+    def _participant(self):
         """(conn, participant, None) for a participant connection still allowed in, else an error code."""
         conn = self.conns.get(request.sid)
-        if conn is None or conn.kind != "participant":
+        if conn is None or conn.kind != "participant" or conn.revoked:
             return conn, None, "unauthorized"
         participant = db.session.get(VideoParticipant, conn.participant_id)
         if participant is None or not _still_allowed(participant):
@@ -296,16 +353,13 @@ class RtcNamespace(Namespace):
         if participant.room.ended:
             db.session.rollback()
             return conn, None, "ended"
-        if in_call and not (participant.in_call and participant.live_sid == request.sid):
-            db.session.rollback()
-            return conn, None, "not_admitted" if participant.needs_admission else "not_in_room"
         return conn, participant, None
 
     def _staff_target(self, data):
         """(acting user, waiting participant, None) when the actor is staff of the target's room."""
         conn = self.conns.get(request.sid)
         pid = data.get("pid") if isinstance(data, dict) else None
-        if conn is None or conn.kind == "bot" or conn.user_id is None:
+        if conn is None or conn.kind == "bot" or conn.user_id is None or conn.revoked:
             return None, None, "unauthorized"
         if not isinstance(pid, int) or isinstance(pid, bool):
             return None, None, "invalid"
@@ -320,21 +374,26 @@ class RtcNamespace(Namespace):
         return actor, target, None
 
 
-def _authenticate(auth: dict) -> Conn | None:
+def _authenticate(auth: dict) -> tuple[Conn | None, str]:
+    """Who connects, or None and why not (for the log: never the credential itself)."""
     if "ticket" in auth:
         parsed = tickets.read_participant_ticket(auth["ticket"])
         participant = db.session.get(VideoParticipant, parsed[0]) if parsed else None
-        if participant is None or participant.room.key != parsed[1] or participant.room.ended:
-            return None
+        if participant is None or participant.room.key != parsed[1]:
+            return None, "participant ticket invalid or expired"
+        if participant.room.ended:
+            return None, "meeting ended"
         if not _still_allowed(participant):
-            return None
-        return Conn("participant", participant.id, participant.room.key, participant.user_id)
+            return None, "invite revoked or expired, or account inactive"
+        return Conn("participant", participant.id, participant.room.key, participant.user_id), ""
     if "user_ticket" in auth:
         user = db.session.get(User, tickets.read_user_ticket(auth["user_ticket"]) or 0)
-        return Conn("user", user_id=user.id) if user is not None and user.active and user.is_staff else None
+        if user is None or not user.active or not user.is_staff:
+            return None, "user ticket invalid, expired or not staff"
+        return Conn("user", user_id=user.id), ""
     if "bot_token" in auth:
-        return Conn("bot") if tickets.read_bot_token(auth["bot_token"]) else None
-    return None
+        return (Conn("bot"), "") if tickets.read_bot_token(auth["bot_token"]) else (None, "bot token invalid")
+    return None, "no credentials"
 
 
 def _still_allowed(participant: VideoParticipant) -> bool:
@@ -399,12 +458,6 @@ def tell_staff(room: VideoRoom, event: str, payload: dict) -> None:
     staff = {room.host_id} | {p.user_id for p in room.participants if p.is_staff and p.user_id}
     for user_id in staff - {None}:
         emit(event, payload, to=f"user:{user_id}", namespace=NAMESPACE)
-
-
-def kick(participant: VideoParticipant) -> None:
-    """Close the participant's live connection (a revoked invite); its own process runs the disconnect."""
-    if participant.live_sid:
-        current_app.extensions["socketio"].server.disconnect(participant.live_sid, namespace=NAMESPACE)
 
 
 def _request_bot(room: VideoRoom) -> None:

@@ -145,9 +145,30 @@ def _healthz_probe(url: str, wrap: tuple[str, ...]):
 # Silta's web process
 
 
+# The production server as `silta serve` runs it (portal/serving.py: gunicorn, gevent workers), after the
+# deploy step in a process of its own (migrations, programmes, the demo when asked), with the echo bot
+# service beside it as production runs it. The master never imports the app (see portal/serving.py).
+_PRODUCTION = """
+import os, subprocess, sys
+host, port, workers, bots = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+subprocess.run([sys.executable, "-c", "from portal.cli import start_app, prepare_database; "
+                "prepare_database(start_app('Silta'))"], check=True)
+if bots:
+    from itsdangerous import URLSafeTimedSerializer  # portal.video.tickets.bot_token, without importing the app
+    token = URLSafeTimedSerializer(os.environ["PORTAL_SECRET_KEY"], salt="silta-rtc-bot").dumps({"bot": "echo"})
+    subprocess.Popen([sys.executable, "-m", "rtc.bots", "--workers", str(bots)],
+                     env={**os.environ, "SILTA_RTC_SERVER": f"http://{host}:{port}", "SILTA_BOT_TOKEN": token,
+                          "SILTA_BOT_SESSIONS": os.environ.get("PORTAL_RTC_BOT_SESSIONS", "5")})
+from portal.serving import serve
+serve([f"{host}:{port}"], workers)
+"""
+
+
 def start_silta(database_url: str, *, env: dict[str, str] | None = None, wrap=(), redis_url: str | None = None,
-                bots: int = 0, seed_demo: bool = False, host: str = "127.0.0.1", port: int | None = None) -> Server:
-    """Start ``python -m portal`` (HTTP + Socket.IO, and the echo bot when ``bots``) and wait for /healthz.
+                bots: int = 0, seed_demo: bool = False, host: str = "127.0.0.1", port: int | None = None,
+                embedded: bool = False, workers: int = 1) -> Server:
+    """Start Silta's production server (HTTP + Socket.IO under gunicorn's gevent worker; ``embedded=True``:
+    ``python -m portal``, threading Werkzeug), the echo bot when ``bots``, and wait for /healthz.
 
     The process shares ``database_url`` with the test (a migrated SQLite file or PostgreSQL database),
     signs tickets with ``SILTA_SECRET`` and keeps its instance files in a temporary directory.
@@ -161,12 +182,14 @@ def start_silta(database_url: str, *, env: dict[str, str] | None = None, wrap=()
         "PORTAL_SECRET_KEY": SILTA_SECRET, "PORTAL_INSTANCE_PATH": str(run_dir),
         "PORTAL_SEED_DEMO_ON_START": "true" if seed_demo else "false", "PORTAL_JOBS_ENABLED": "false",
         "PORTAL_RTC_BOTS": str(int(bots)), "PYTHONUNBUFFERED": "1",
+        "PORTAL_SERVE_GRACEFUL_TIMEOUT": "2",  # open websockets must not hold a test's teardown for 30 s
     })
     if redis_url:
         child_env["PORTAL_REDIS_URL"] = redis_url
     child_env.update(env or {})
     log_path = run_dir / "silta.log"
-    proc = _spawn([*wrap, sys.executable, "-m", "portal"], child_env, log_path, ROOT)
+    command = ["-m", "portal"] if embedded else ["-c", _PRODUCTION, host, str(port), str(workers), str(int(bots))]
+    proc = _spawn([*wrap, sys.executable, *command], child_env, log_path, ROOT)
     server = Server(host=host, port=port, pid=proc.pid, log_path=log_path, run_dir=run_dir, _proc=proc)
     _running.append(server)
     try:
