@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.messages import routes as messages
     from portal.notifications import routes as notifications
     from portal.ops import routes as ops
+    from portal.people import routes as people
     from portal.plans import routes as plans
     from portal.queues import routes as queues
     from portal.referrals import routes as referrals
@@ -132,5 +133,5 @@ def _register_blueprints(app: Flask) -> None:
     from portal.video import routes as video
 
     for module in (core, auth, me, caseload, scheduling, groups, meetings, appointments, notifications, interop, audit,
-                   admin, video, measures, plans, messages, intake, queues, referrals, reports, ops):
+                   admin, video, measures, plans, messages, intake, queues, referrals, reports, ops, people):
         app.register_blueprint(module.bp)

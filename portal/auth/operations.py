@@ -10,6 +10,7 @@ from portal import signals
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
 from portal.auth.models import AccountKind, OidcIdentity, User
+from portal.auth.oidc import binder as oidc_binder
 from portal.auth.passwords import verify_password
 from portal.db import utcnow
 from portal.extensions import db
@@ -67,6 +68,10 @@ def resolve_oidc_identity(provider: dict, claims: dict) -> User | None:
     )
     if identity is not None:
         user = identity.user
+    elif (bind := oidc_binder(kind)) is not None and (user := bind(provider, claims)) is not None:
+        # A clients' provider (Suomi.fi): the identity code in the claims found the client.
+        identity = OidcIdentity(user=user, issuer=claims["iss"], subject=claims["sub"])
+        db.session.add(identity)
     elif provider.get("match_email") and claims.get("email") and claims.get("email_verified") is True:
         user = find_by_email(claims["email"])
         if user is None or user.kind is not kind:

@@ -65,6 +65,9 @@ def oidc_callback(provider: str):
         # Wrong or replayed state, a refused or replayed code, a bad ID token, an unreachable provider.
         return _login_failed(_("Sign-in did not succeed. Please start again."), 400)
     user = resolve_oidc_identity(oidc.providers()[provider], token.get("userinfo") or {})
+    if user is None and oidc.providers()[provider].get("kind") == "client":
+        # Suomi.fi knows the person, Silta does not: a client is registered by their worker, never by a login.
+        return render_template("people/not_registered.html"), 403
     if user is None:
         return _login_failed(_("No Silta account is linked to this identity. Please contact your service."), 403)
     next_url = session.pop("oidc_next", None)

@@ -8,21 +8,24 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal.audit.operations import record_read
-from portal.caseload import bp, queries
+from portal.caseload import bp, queries, registration  # noqa: F401  (registration's routes join bp)
 from portal.extensions import db
 from portal.i18n import _
 from portal.people.forms import BackgroundForm
 from portal.people.models import Client
 from portal.people.operations import BACKGROUND_FIELDS, update_client
-from portal.people.permissions import can_see_client
+from portal.people.permissions import can_see_registration
 from portal.people.queries import municipalities
 from portal.web.access import CASEWORK_ROLES, staff_required
 
 
 def _load_client(client_id: int) -> Client:
-    """404 for an unknown client, 403 for one the worker does not work with."""
+    """404 for an unknown client, 403 for one the worker neither works with nor has in their units.
+
+    The pages list only the services the worker may see (queries.enrolments_of_client).
+    """
     client = db.get_or_404(Client, client_id)
-    if not can_see_client(current_user, client.id):
+    if not can_see_registration(current_user, client.id):
         abort(403)
     return client
 

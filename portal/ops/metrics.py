@@ -175,16 +175,23 @@ class Snapshot:
                 yield GaugeMetricFamily(f"silta_db_pool_{name}", doc, value=getattr(pool, method)())
 
     def _sockets(self):
-        from portal.ops import queries
+        from portal.ops import health, queries
 
         stats = queries.socket_stats(self.app)
         connections = GaugeMetricFamily("silta_socketio_connections", "Socket.IO connections on this process",
                                         labels=("namespace",))
         calls = GaugeMetricFamily("silta_live_calls", "Calls with someone connected to this process",
                                   labels=("namespace",))
+        in_call = GaugeMetricFamily("silta_call_connections", "Connections of this process that are in a call",
+                                    labels=("namespace",))
+        bots = GaugeMetricFamily("silta_echo_bots", "Echo bot connections on this process", labels=("namespace",))
         for namespace, counts in stats.items():
             connections.add_metric((namespace,), counts.get("connections", 0))
-            if "calls" in counts:
-                calls.add_metric((namespace,), counts["calls"])
-        yield connections
-        yield calls
+            for family, key in ((calls, "calls"), (in_call, "in_call"), (bots, "bots")):
+                if key in counts:
+                    family.add_metric((namespace,), counts[key])
+        yield from (connections, calls, in_call, bots)
+        try:
+            health.note_bot()  # a scrape of the process holding the bot tells the others (with Redis)
+        except Exception:  # noqa: BLE001 - Redis away: /readyz says so
+            pass

@@ -4,6 +4,10 @@ Staff see a client through an enrolment where they are the named care coordinato
 own-team member, or as team lead of the enrolment's unit — while the enrolment is active and for
 ``ACCESS_AFTER_END_DAYS`` after it ends (to finish the records). Clients see only themselves.
 Administrators manage the service but do not read client records.
+
+The workers of a unit that registered a client (``client_units``) see the client's identity and contact
+details — to find them and start a service — but not their care records: ``can_see_registration``
+guards those pages only, ``can_see_client`` everything else.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from sqlalchemy import Select, and_, exists, or_, select
 
 from portal.auth.models import Role, User
 from portal.extensions import db
-from portal.people.models import UnitMembership
+from portal.people.models import ClientUnit, UnitMembership
 from portal.programmes.models import Enrolment, EnrolmentStatus, TeamMember
 
 
@@ -30,6 +34,7 @@ def enrolments_visible_to(user: User, today: date | None = None) -> Select:
     named = or_(
         Enrolment.coordinator_id == user.id,
         Enrolment.deputy_id == user.id,
+        Enrolment.decided_by_id == user.id,  # the decision maker (seed 002) keeps read access
         exists().where(TeamMember.enrolment_id == Enrolment.id, TeamMember.user_id == user.id),
     )
     if user.has_role(Role.TEAM_LEAD):
@@ -43,3 +48,17 @@ def can_see_client(user: User, client_id: int) -> bool:
         return False
     visible = enrolments_visible_to(user).where(Enrolment.client_id == client_id)
     return bool(db.session.scalar(select(exists(visible.subquery().select()))))
+
+
+def units_of(user: User) -> Select:
+    """The ids of the units a staff member works in, as a subquery."""
+    return select(UnitMembership.unit_id).where(UnitMembership.user_id == user.id)
+
+
+def can_see_registration(user: User, client_id: int) -> bool:
+    """The client's identity and contact details: a worker of a unit the client is registered in, or anyone
+    who may see the client's records."""
+    if not user.is_staff:
+        return False
+    in_unit = exists().where(ClientUnit.client_id == client_id, ClientUnit.unit_id.in_(units_of(user)))
+    return bool(db.session.scalar(select(in_unit))) or can_see_client(user, client_id)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, or_, select
 
 from portal.auth.models import AccountKind, User, UserRole
 from portal.extensions import db
-from portal.people.models import Client, Municipality, UnitMembership
-from portal.people.permissions import enrolments_visible_to
+from portal.people.models import Client, ClientUnit, Municipality, OrgUnit, UnitMembership
+from portal.people.permissions import enrolments_visible_to, units_of
 from portal.programmes.models import Enrolment
 
 
@@ -36,3 +36,41 @@ def unit_caseworkers(unit_id: int) -> list[User]:
                exists().where(UserRole.user_id == User.id, UserRole.role.in_(CASEWORK_ROLES)))
         .order_by(User.display_name, User.id)
     ))
+
+
+def units_of_worker(user: User) -> list[OrgUnit]:
+    """The units a staff member works in, by name: where they may register clients."""
+    return list(db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(units_of(user))).order_by(OrgUnit.name_fi)))
+
+
+def registered_clients(user: User, search: str = "", limit: int = 50) -> list[Client]:
+    """Clients of the user's units and of the services they work on, by name; ``search`` narrows by name."""
+    ids = enrolments_visible_to(user).with_only_columns(Enrolment.client_id)
+    in_units = select(ClientUnit.client_id).where(ClientUnit.unit_id.in_(units_of(user)))
+    query = select(Client).where(or_(Client.id.in_(ids), Client.id.in_(in_units)))
+    for word in search.split()[:4]:
+        pattern = f"%{word.lower()}%"
+        query = query.where(or_(func.lower(Client.first_name).like(pattern), func.lower(Client.last_name).like(pattern)))
+    return list(db.session.scalars(query.order_by(Client.last_name, Client.first_name, Client.id).limit(limit)))
+
+
+def client_by_identity_hash(digest: str) -> Client | None:
+    return db.session.scalar(select(Client).where(Client.identity_hash == digest))
+
+
+def possible_duplicates(first_name: str, last_name: str, birth_year: int, digest: str | None) -> list[Client]:
+    """Clients who may be the person being registered, across the organisation.
+
+    The identity code decides when known (the one client with it); else the same name (any case) and
+    birth year, leaving out clients whose known code differs (certainly someone else).
+    """
+    if digest is not None and (same := client_by_identity_hash(digest)) is not None:
+        return [same]
+    query = select(Client).where(
+        func.lower(Client.first_name) == first_name.strip().lower(),
+        func.lower(Client.last_name) == last_name.strip().lower(),
+        Client.birth_year == birth_year,
+    )
+    if digest is not None:
+        query = query.where(Client.identity_hash.is_(None))
+    return list(db.session.scalars(query.order_by(Client.id).limit(10)))

@@ -8,7 +8,8 @@
 //   OIDC_CLIENT_SECRET  its secret (token endpoint auth: client_secret_basic / _post)
 //   OIDC_REDIRECT_URIS  comma-separated exact redirect URIs of that client
 //   OIDC_ACCOUNTS       JSON {"<accountId>": {"email": ..., "email_verified": true,
-//                              "name": ..., "given_name": ..., "family_name": ...}}
+//                              "name": ..., "given_name": ..., "family_name": ...,
+//                              "urn:oid:1.2.246.21": "<identity code>" (scope personal_identity_code)}}
 //
 // Login UI: oidc-provider's built-in `devInteractions`. In v9 these are:
 //   * GET /interaction/<uid> with prompt "login": an HTML <form method=post
@@ -66,11 +67,14 @@ const configuration = {
   jwks: { keys: [signingJwk] },
   // Random cookie signing keys: sessions need not survive a restart.
   cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
-  scopes: ['openid', 'profile', 'email'],
+  scopes: ['openid', 'profile', 'email', 'personal_identity_code'],
   claims: {
     openid: ['sub'],
     profile: ['name', 'given_name', 'family_name'],
     email: ['email', 'email_verified'],
+    // Suomi.fi e-Identification's personal identity code (the OID claim; the names other providers use
+    // for it), released with the `personal_identity_code` scope. Accounts carry whichever they need.
+    personal_identity_code: ['urn:oid:1.2.246.21', 'national_identification_number', 'nationalIdentificationNumber'],
   },
   // The v9 default (`true`) keeps scope claims such as `email` OUT of the ID
   // token whenever an access token for userinfo is issued (i.e. for `code`).

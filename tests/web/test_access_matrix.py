@@ -202,6 +202,12 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "queues.report_vacancy": ("POST", {"queue_coordinator", "housing_unit"}),
     "queues.end_residency": ("POST", {"queue_coordinator", "housing_unit"}),
     "queues.client_status": ("GET", CASEWORK | {"queue_coordinator"}),
+    # clients (issue 13): finding and registering clients in the worker's own units, the activation code; another
+    # unit's worker, the duplicate step, bad codes, expired and reused activation codes: tests/people.
+    "caseload.clients": ("GET", CASEWORK),
+    "caseload.register": ("GET", CASEWORK),
+    "caseload.activation": ("GET", CASEWORK),
+    "people.activate": ("GET", PUBLIC),
 }
 INTAKE_IDS = {"intake.static": {"filename": "intake.css"}, "intake.item": {"item_id": 999999},
               "intake.register": {"item_id": 999999}, "intake.merge": {"item_id": 999999},
@@ -258,6 +264,7 @@ def _url(app, endpoint: str, world) -> str:
         "auth.oidc_callback": {"provider": "nope"},
         "caseload.client": {"client_id": world["client"].id},
         "caseload.background": {"client_id": world["client"].id},
+        "caseload.activation": {"client_id": world["client"].id},
         "admin.programme": {"code": "remote-guidance"},
         "admin.user": {"user_id": world["users"]["worker"].id},
         "scheduling.book": {"enrolment_id": world["enrolment"].id},
