@@ -136,6 +136,16 @@ class Defaults:
     INTAKE_SAP_WEEKDAYS = (1, 3)
     INTAKE_SAP_TIME = "13:00"
     INTAKE_SAP_MINUTES = 90
+    # Accounts (portal/auth): invitation and reset links, two-step verification (TOTP).
+    INVITATION_DAYS = 7  # a staff invitation's activation link stays valid this long
+    PASSWORD_RESET_MINUTES = 30  # a reset link stays valid this long, and works once
+    PASSWORD_RESET_RATE_LIMIT = "5 per 15 minutes"  # reset requests, per address and per email typed
+    PASSWORD_RESET_MIN_MS = 400  # a reset request answers no sooner: the same timing known or not
+    # Staff with local passwords must use TOTP: empty means true when ENV=production, false otherwise.
+    STAFF_TOTP_REQUIRED = ""
+    TOTP_ISSUER = "Silta"  # the name authenticator apps show
+    TOTP_RATE_LIMIT = "5 per minute;20 per hour"  # wrong codes, per account (delays, never locks out)
+    TOTP_KEY = ""  # encrypts TOTP secrets at rest; empty: derived from the secret key
     # Clients (portal/people): the server key of the identity-code hash (required in production; the embedded
     # default keeps a generated one in instance/identity_hash_key — losing it unbinds every code, see README),
     # and how long a client's activation code (SMS, email or a printed letter) stays valid.
@@ -195,6 +205,18 @@ def _finish(config: dict) -> None:
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         INSTANCE.mkdir(parents=True, exist_ok=True)
     config["PERMANENT_SESSION_LIFETIME"] = config["IDLE_TIMEOUT_MINUTES"] * 60
+    config["STAFF_TOTP_REQUIRED"] = _by_environment(config["STAFF_TOTP_REQUIRED"], config["ENV"] == "production")
+
+
+def _by_environment(value, production: bool) -> bool:
+    """A boolean whose empty default follows the environment (on in production, off in the embedded default)."""
+    if isinstance(value, bool):
+        return value
+    if not value:
+        return production
+    if value.lower() not in _BOOL:
+        raise ConfigError(f"expected a boolean, got {value!r}")
+    return _BOOL[value.lower()]
 
 
 def _instance_secret(name: str = "secret_key") -> str:

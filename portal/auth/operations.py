@@ -1,19 +1,37 @@
-"""Signing in and out, and binding identity-provider logins to accounts."""
+"""Signing in and out, passwords (set, activate, reset), and binding identity-provider logins to accounts.
+
+Every change of credentials bumps the account's session generation (``User.auth_epoch``), which
+ends every session signed in before it (portal/auth/session.py); the session that made the change
+is carried over to the new generation where it should stay signed in.
+"""
 
 from __future__ import annotations
 
-from flask import session
+from datetime import timedelta
+
+from flask import current_app, session
+from flask_babel import force_locale
 from flask_login import login_user, logout_user
 from sqlalchemy import func, select
 
 from portal import signals
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
-from portal.auth.models import AccountKind, OidcIdentity, User
+from portal.auth import tokens
+from portal.auth.models import AccountKind, OidcIdentity, TokenPurpose, User
 from portal.auth.oidc import binder as oidc_binder
-from portal.auth.passwords import verify_password
+from portal.auth.passwords import MIN_LENGTH, hash_password, verify_password
+from portal.auth.session import EPOCH_KEY
 from portal.db import utcnow
 from portal.extensions import db
+from portal.i18n import _, _l
+
+FEATURE = "auth"
+MAX_PASSWORD = 1024
+
+
+class PasswordRefused(ValueError):
+    """A new password the rules refuse; the message is translated for the form."""
 
 
 def find_by_email(email: str) -> User | None:
@@ -39,6 +57,7 @@ def sign_in(user: User, method: str) -> None:
     if locale:
         session["locale"] = locale
     login_user(user)
+    session[EPOCH_KEY] = user.auth_epoch
     user.last_login_at = utcnow()
     record(user, AuditAction.LOGIN, "auth", "user", user.id, detail={"method": method})
 
@@ -84,3 +103,125 @@ def resolve_oidc_identity(provider: dict, claims: dict) -> User | None:
         return None
     identity.last_used_at = utcnow()
     return user
+
+
+# --- passwords ---------------------------------------------------------------------------------------
+
+def check_new_password(user: User, password: str) -> None:
+    """PasswordRefused unless the password may be used (length; not the email address)."""
+    if len(password) < MIN_LENGTH:
+        raise PasswordRefused(_l("The password must be at least %(count)s characters long.", count=MIN_LENGTH))
+    if len(password) > MAX_PASSWORD:
+        raise PasswordRefused(_l("The password is too long."))
+    if user.email and password.strip().lower() == user.email.lower():
+        raise PasswordRefused(_l("The password must not be your email address."))
+
+
+def set_password(actor: User | None, user: User, password: str, reason: str) -> None:
+    """Set a new local password and end the account's other sessions; audited with ``reason`` only."""
+    check_new_password(user, password)
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    tokens.revoke(user, TokenPurpose.RESET)
+    record(actor or user, AuditAction.UPDATE, FEATURE, "user", user.id, detail={"password": reason})
+    db.session.flush()
+
+
+def change_password(user: User, current: str, new: str) -> bool:
+    """The signed-in user changes their own password; this session stays signed in. False: wrong current."""
+    if not verify_password(user.password_hash, current):
+        record(user, AuditAction.LOGIN_FAILED, FEATURE, "user", user.id, detail={"password": "change"})
+        return False
+    set_password(user, user, new, "changed")
+    session[EPOCH_KEY] = user.auth_epoch
+    return True
+
+
+def end_sessions(user: User) -> None:
+    """Every session of ``user`` signed in before now ends at its next request."""
+    user.auth_epoch = (user.auth_epoch or 0) + 1
+
+
+def activate(token: str, password: str) -> User:
+    """Redeem an invitation link by setting the first password (TokenError, PasswordRefused)."""
+    row = tokens.lookup(token, TokenPurpose.ACTIVATE)
+    check_new_password(row.user, password)
+    user = tokens.redeem(token, TokenPurpose.ACTIVATE)
+    set_password(user, user, password, "activated")
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    """Redeem a reset link by setting a new password; every old session ends (TokenError, PasswordRefused)."""
+    row = tokens.lookup(token, TokenPurpose.RESET)
+    check_new_password(row.user, password)
+    user = tokens.redeem(token, TokenPurpose.RESET)
+    set_password(user, user, password, "reset")
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if ``email`` belongs to an account that may use one; the caller answers the same
+    whether or not it does. An OIDC-only account is told to sign in through its identity provider."""
+    user = find_by_email(email)
+    if user is None or not user.active or not user.email:
+        return
+    if user.oidc_only:
+        _email(user, "reset-oidc", None)
+    else:
+        ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"])
+        _email(user, "reset", tokens.issue(user, TokenPurpose.RESET, ttl=ttl))
+    record(None, AuditAction.UPDATE, FEATURE, "user", user.id, detail={"password": "reset_requested"})
+
+
+def send_invitation(actor: User, user: User) -> None:
+    """Email ``user`` an activation link (or, for an OIDC-only account, where to sign in); audited."""
+    if user.oidc_only:
+        tokens.revoke(user, TokenPurpose.ACTIVATE)
+        _email(user, "invite-oidc", None)
+    else:
+        ttl = timedelta(days=current_app.config["INVITATION_DAYS"])
+        _email(user, "invite", tokens.issue(user, TokenPurpose.ACTIVATE, ttl=ttl, actor=actor))
+    record(actor, AuditAction.CREATE, "admin", "invitation", user.id)
+
+
+def activation_link(token: str) -> str:
+    return _base() + "/activate/" + token
+
+
+def _base() -> str:
+    # Messages may be composed outside a request (commands), so the public address, not url_for.
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+def _email(user: User, kind: str, token: str | None) -> None:
+    from portal.notifications.models import Channel
+    from portal.notifications.operations import queue_message
+
+    with force_locale(user.locale):
+        subject, body = _compose(kind, user, token)
+    queue_message(channel=Channel.EMAIL, recipient=user.email, subject=subject, body=body, user_id=user.id)
+
+
+def _compose(kind: str, user: User, token: str | None) -> tuple[str, str]:
+    login = _base() + "/login"
+    if kind == "invite":
+        days = current_app.config["INVITATION_DAYS"]
+        return _("Your Silta account"), _(
+            "Hello %(name)s,\n\na Silta account has been made for you. Set your password here within "
+            "%(days)s days (the link works once):\n%(link)s\n\nIf you did not expect this, you can ignore "
+            "this message.", name=user.display_name, days=days, link=activation_link(token))
+    if kind == "invite-oidc":
+        return _("Your Silta account"), _(
+            "Hello %(name)s,\n\na Silta account has been made for you. Sign in through your organisation's "
+            "identity provider on the sign-in page; you do not need a Silta password:\n%(link)s",
+            name=user.display_name, link=login)
+    if kind == "reset":
+        minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+        return _("Resetting your Silta password"), _(
+            "Someone asked to reset the password of your Silta account. Set a new password here within "
+            "%(minutes)s minutes (the link works once):\n%(link)s\n\nIf it was not you, you can ignore this "
+            "message: your password stays as it is.", minutes=minutes, link=_base() + "/password/reset/" + token)
+    return _("Signing in to Silta"), _(
+        "Someone asked to reset the password of your Silta account. Your account has no Silta password: "
+        "sign in through your organisation's identity provider on the sign-in page:\n%(link)s", link=login)

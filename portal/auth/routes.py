@@ -33,8 +33,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate_local(form.email.data, form.password.data)
         if user is not None:
-            sign_in(user, "password")
-            return redirect(safe_next(form.next.data) or home_for(user))
+            return second_step.after_password(user, safe_next(form.next.data))
         # One message for an unknown account and a wrong password: no account enumeration.
         form.password.errors.append(_("The email address or password is wrong."))
         status = 401
@@ -97,3 +96,7 @@ def language():
                                hint=_("Please choose one of the languages offered.")), 400
     set_language(current_user, form.locale.data)
     return redirect(safe_next(form.next.data) or url_for("core.index"))
+
+
+# The password, invitation and two-step pages add their views to the same blueprint.
+from portal.auth import password_routes, totp_routes as second_step  # noqa: E402,F401

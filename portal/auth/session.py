@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, session
 
 from portal.auth.models import User
 from portal.extensions import db, login_manager
 from portal.i18n import _l
+
+
+EPOCH_KEY = "auth_epoch"  # the user's session generation when this session signed in
 
 
 def init_app(app: Flask) -> None:
@@ -20,4 +23,7 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        if user is None or not user.active:
+            return None
+        # A session from before a password change, a reset or a deactivation has an older generation.
+        return user if session.get(EPOCH_KEY) == user.auth_epoch else None

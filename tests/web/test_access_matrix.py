@@ -40,6 +40,16 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "auth.oidc_callback": ("GET", PUBLIC),
     "auth.logout": ("POST", ANY_SIGNED_IN),
     "auth.language": ("POST", PUBLIC),
+    # Accounts (tests/auth): links carry a one-time token; the matrix gives a forged one (404).
+    "auth.activate_account": ("GET", PUBLIC),
+    "auth.reset": ("GET", PUBLIC),
+    "auth.forgot_password": ("GET", PUBLIC),
+    "auth.second_factor": ("GET", PUBLIC),
+    "auth.enrol_at_sign_in": ("GET", PUBLIC),
+    "auth.change_own_password": ("GET", ANY_SIGNED_IN),
+    "auth.two_step": ("GET", ANY_SIGNED_IN),
+    "auth.two_step_off": ("POST", ANY_SIGNED_IN),
+    "auth.new_recovery_codes": ("POST", ANY_SIGNED_IN),
     "me.home": ("GET", {"client"}),
     "me.profile": ("GET", {"client"}),
     "audit.my_access_log": ("GET", {"client"}),
@@ -236,7 +246,7 @@ MESSAGE_IDS = {"messages.thread": {"thread_id": 999999}, "messages.reply": {"thr
                "messages.attachment": {"attachment_id": 999999}, "messages.callback_handled": {"callback_id": 999999}}
 REFERRAL_IDS = {"referrals.show": {"referral_id": 999999}, "referrals.accept": {"referral_id": 999999},
                 "referrals.answer": {"referral_id": 999999}, "referrals.log_contact": {"enrolment_id": 999999}}
-NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "appointments.feed", "scheduling.remove_absence",
+NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "auth.activate_account", "auth.reset", "appointments.feed", "scheduling.remove_absence",
                 "scheduling.remove_call_slot", "scheduling.take_call_slot",
                 *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS, *REFERRAL_IDS,
                 "interop.care_plan", "plans.staff_photo", *(set(INTAKE_IDS) - {"intake.static"}),
@@ -262,6 +272,7 @@ def _url(app, endpoint: str, world) -> str:
         "static": {"filename": "silta.css"},
         "auth.oidc_start": {"provider": "nope"},
         "auth.oidc_callback": {"provider": "nope"},
+        "auth.activate_account": {"token": "forged-token"}, "auth.reset": {"token": "forged-token"},
         "caseload.client": {"client_id": world["client"].id},
         "caseload.background": {"client_id": world["client"].id},
         "caseload.activation": {"client_id": world["client"].id},
