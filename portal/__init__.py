@@ -65,6 +65,9 @@ def _init_extensions(app: Flask) -> None:
     session.init_app(app)
     oidc.init_app(app)
     notification_jobs.init_app(app)
+    from portal.scheduling import subscribers as scheduling_subscribers
+
+    scheduling_subscribers.connect()  # a service that ends cancels its coming appointments
     from portal.video import signaling
 
     signaling.init_app(app)  # video signaling (Socket.IO /rtc), one server per app

@@ -12,7 +12,7 @@ from portal.messages.models import Attachment, CallbackRequest, Draft, Message, 
 from portal.notifications.models import OutboxMessage  # noqa: F401
 from portal.people.models import Client, ClientUnit, Municipality, OrgUnit, UnitMembership  # noqa: F401
 from portal.plans.models import BreakGlass, Goal, PhaseTransition, Plan, PlanNote, PlanVersion, Step  # noqa: F401
-from portal.programmes.models import Enrolment, Programme, TeamMember  # noqa: F401
+from portal.programmes.models import Enrolment, Programme, TeamMember, Transfer  # noqa: F401
 from portal.scheduling.models import (  # noqa: F401
     Absence,
     Appointment,

@@ -13,6 +13,8 @@ appointment_cancelled = _signals.signal("appointment-cancelled")
 appointment_changed = _signals.signal("appointment-changed")  # confirmed, moved, another way of meeting
 contact_recorded = _signals.signal("contact-recorded")  # a contact record written or corrected (meetings)
 decision_signed = _signals.signal("decision-signed")  # a housing decision signed off (intake); queues listen
+service_transferred = _signals.signal("service-transferred")  # enrolment=, transfer=: the coordinator changed
+service_ended = _signals.signal("service-ended")  # enrolment=: ended with a reason (programmes)
 # Operations (portal/ops listens): these are sent by lower layers that must not import the metrics.
 login_failed = _signals.signal("login-failed")  # sender: the method ("password", "oidc"); nothing personal
 jobs_ran = _signals.signal("jobs-ran")  # sender: the app; ok=: whether the job run succeeded (the heartbeat)

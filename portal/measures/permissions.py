@@ -1,12 +1,14 @@
 """Who may answer, enter, correct and read measures: the portal's own rule (people/permissions.py).
 
-A client answers only their own enrolment's questionnaires, and only while the enrolment is ongoing.
+A client answers only their own enrolment's questionnaires, while the enrolment is ongoing or its
+"at the end" questionnaires are open.
 A worker reads, enters and corrects for the clients they may see.
 """
 
 from __future__ import annotations
 
 from portal.auth.models import User
+from portal.measures.schedule import END_KEY, Occurrence
 from portal.people.permissions import can_see_client
 from portal.people.queries import client_of_user
 from portal.programmes.models import Enrolment, EnrolmentStatus
@@ -17,8 +19,14 @@ def is_own(user: User, enrolment: Enrolment) -> bool:
     return client is not None and client.id == enrolment.client_id
 
 
-def client_may_answer(user: User, enrolment: Enrolment) -> bool:
-    return is_own(user, enrolment) and enrolment.status is EnrolmentStatus.ACTIVE
+def client_may_answer(user: User, enrolment: Enrolment, occurrence: Occurrence | None = None) -> bool:
+    """While the enrolment is ongoing; after it ended, only its "at the end" questionnaires (the answer page
+    asks for an open occurrence, which bounds the time)."""
+    if not is_own(user, enrolment):
+        return False
+    if enrolment.status is EnrolmentStatus.ACTIVE:
+        return True
+    return enrolment.ended_on is not None and (occurrence is None or occurrence.key == END_KEY)
 
 
 def worker_may_see(user: User, enrolment: Enrolment) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.db import utcnow
@@ -108,10 +108,15 @@ def _due(enrolments: list[Enrolment], now: datetime, appointment_id: int | None 
 
 
 def due_for_client(client: Client, now: datetime | None = None) -> list[DueItem]:
-    """What the client may answer now, over their ongoing enrolments."""
+    """What the client may answer now, over their ongoing enrolments and those that ended recently enough
+    for their "at the end" questionnaires to be open (``schedule.AROUND_POINT``)."""
+    now = now or utcnow()
+    recent = local_date(now) - schedule.AROUND_POINT[1]
     enrolments = list(db.session.scalars(select(Enrolment).where(
-        Enrolment.client_id == client.id, Enrolment.status == EnrolmentStatus.ACTIVE).order_by(Enrolment.id)))
-    return _due(enrolments, now or utcnow())
+        Enrolment.client_id == client.id,
+        or_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.ended_on >= recent)).order_by(Enrolment.id)))
+    return [item for item in _due(enrolments, now)
+            if item.enrolment.status is EnrolmentStatus.ACTIVE or item.occurrence.key == schedule.END_KEY]
 
 
 def due_for_enrolment(enrolment: Enrolment, now: datetime | None = None) -> list[DueItem]:

@@ -62,7 +62,7 @@ def answer(enrolment_id: int, code: str, key: str):
     if existing is not None and existing.submitted and request.method == "GET":
         return render_template("measures/answered.html", answer=existing, **views.answered(existing))
     occurrence = queries.find_occurrence(enrolment, code, key, utcnow(), open_only=True)
-    if occurrence is None or not permissions.client_may_answer(current_user, enrolment):
+    if occurrence is None or not permissions.client_may_answer(current_user, enrolment, occurrence):
         return render_template("measures/closed.html"), 404 if occurrence is None else 403
     try:
         if request.method == "POST":
@@ -106,7 +106,7 @@ def save_draft(enrolment_id: int, code: str, key: str):
     """The autosave endpoint (measures.js posts the form here); answers JSON."""
     enrolment = _enrolment(enrolment_id, permissions.client_may_answer)
     occurrence = queries.find_occurrence(enrolment, code, key, utcnow(), open_only=True)
-    if occurrence is None:
+    if occurrence is None or not permissions.client_may_answer(current_user, enrolment, occurrence):
         return jsonify(saved=False, message=_("This questionnaire is not open for answers now.")), 404
     version = operations.version_for(enrolment, occurrence)
     try:

@@ -27,6 +27,7 @@ SRS_STAYS_OPEN = timedelta(days=7)
 START_OPEN_DAYS = 60
 AROUND_POINT = (timedelta(days=14), timedelta(days=30))  # before and after the 6-month / end point
 DEFAULT_YEARLY_MONTH, DEFAULT_YEARLY_DAYS, DEFAULT_PERIOD_DAYS = 11, 30, 14
+END_KEY = "end"  # the occurrences "at the end": the only ones a client answers after the service ended
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def _measure_occurrences(definition, enrolment: EnrolmentFacts, meetings: list[M
         elif measure.when is MeasureWhen.AT_END and enrolment.end_on is not None:
             months = month_points.get(code)
             if months is None or enrolment.end_on < add_months(enrolment.start_on, months) - AROUND_POINT[0]:
-                found.append(_around(code, "end", enrolment.end_on))
+                found.append(_around(code, END_KEY, enrolment.end_on))
     return found
 
 
@@ -124,7 +125,7 @@ def _feedback_occurrences(definition, enrolment: EnrolmentFacts, until: date) ->
     for feedback in definition.feedback:
         if feedback.schedule is FeedbackSchedule.AT_END:
             if enrolment.end_on is not None:
-                found.append(_around(feedback.form, "end", enrolment.end_on))
+                found.append(_around(feedback.form, END_KEY, enrolment.end_on))
             continue
         for key, opens_on, days in _periods(feedback, enrolment.start_on, until):
             closes_on = opens_on + timedelta(days=days)

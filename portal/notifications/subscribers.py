@@ -10,9 +10,15 @@ session (booked) or left it (cancelled for them; the session goes on for the oth
 
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import force_locale, format_date
+
 from portal import signals
+from portal.i18n import _
 from portal.notifications import jobs
-from portal.notifications.operations import Notice, queue_notices, withdraw_reminders
+from portal.notifications.models import Channel
+from portal.notifications.operations import (Notice, language_of, queue_message, queue_notices, recipient_for,
+                                             withdraw_reminders)
 
 
 def connect() -> None:
@@ -20,6 +26,8 @@ def connect() -> None:
     signals.appointment_booked.connect(on_booked)
     signals.appointment_cancelled.connect(on_cancelled)
     signals.appointment_changed.connect(on_changed)
+    signals.service_transferred.connect(on_service_transferred)
+    signals.service_ended.connect(on_service_ended)
 
 
 def on_booked(sender, appointment, client_ids=None, **extra) -> None:
@@ -42,3 +50,41 @@ def on_changed(sender, appointment, change_request=None, **extra) -> None:
 def _notify(kind: Notice, actor, appointment, client_ids=None) -> None:
     if queue_notices(kind, actor, appointment, client_ids=client_ids):
         jobs.request_delivery()
+
+
+def on_service_transferred(sender, enrolment, transfer, **extra) -> None:
+    """Tell the client their person changed; the name is in the portal, not in a text message."""
+    address = recipient_for(enrolment.client)
+    if address is None:
+        return
+    channel, recipient = address
+    with force_locale(language_of(enrolment.client)):
+        subject = _("Your contact person has changed")
+        body = _("Silta: you have a new contact person. Sign in to Silta to see who: %(link)s", link=_home_link())
+    queue_message(channel=channel, recipient=recipient, subject=subject, body=body, client_id=enrolment.client_id,
+                  dedupe_key=f"transfer:{transfer.id}")
+    jobs.request_delivery()
+
+
+def on_service_ended(sender, enrolment, **extra) -> None:
+    """The worker whose decision the service rested on (seed 002) is told it ended (no client name in email)."""
+    decider = enrolment.decided_by
+    if decider is None or not decider.active or not decider.email:
+        return
+    with force_locale(decider.locale or "fi"):
+        subject = _("A service resting on your decision has ended")
+        body = _("Silta: a service resting on your decision of %(decided)s ended on %(ended)s. "
+                 "The client's page: %(link)s", decided=format_date(enrolment.decision_on, "medium"),
+                 ended=format_date(enrolment.ended_on, "medium"),
+                 link=_base() + f"/work/clients/{enrolment.client_id}")
+    queue_message(channel=Channel.EMAIL, recipient=decider.email, subject=subject, body=body,
+                  user_id=decider.id, dedupe_key=f"service-ended:{enrolment.id}:decider")
+    jobs.request_delivery()
+
+
+def _base() -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+def _home_link() -> str:
+    return _base() + "/me"

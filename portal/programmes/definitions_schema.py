@@ -134,6 +134,47 @@ class PlanRules(_Strict):
     review_contact_type: Code
 
 
+class NamedItem(_Strict):
+    """A coded choice with translated names: a contact-person role, an own-team role, an end reason."""
+
+    code: Code
+    name: Names
+
+
+class DecisionRules(_Strict):
+    """The service rests on a decision (seed 002: a time-limited decision by client guidance)."""
+
+    # The decision's "valid until" date is the service's planned end.
+    valid_until_is_planned_end: bool = True
+
+
+class EndRules(_Strict):
+    """What ending the service does beyond closing it (the 3X10D and feedback "at the end" come from
+    ``measures`` and ``feedback``)."""
+
+    # Seed 003 (PPT phase 4): the continuation plan is written when the service ends.
+    continuation_plan: bool = False
+    # Seed 004: a contact recorded as "served in this contact" offers to end the service with this reason.
+    single_contact_reason: Code | None = None
+
+
+# Social Welfare Act §42: a social-care client has a named worker (omatyöntekijä); a programme that
+# names no contact-person roles gets this one.
+DEFAULT_CONTACT_ROLES = (
+    NamedItem(code="omatyontekija", name=Names(fi="Omatyöntekijä", sv="Egen kontaktperson", en="Named worker")),
+)
+DEFAULT_END_REASONS = (
+    NamedItem(code="goals-reached", name=Names(fi="Tavoitteet saavutettiin", sv="Målen uppnåddes",
+                                               en="Goals reached")),
+    NamedItem(code="moved", name=Names(fi="Asiakas muutti pois alueelta", sv="Klienten flyttade från området",
+                                       en="The client moved away")),
+    NamedItem(code="client-ended", name=Names(fi="Asiakas päätti palvelun", sv="Klienten avslutade tjänsten",
+                                              en="The client ended the service")),
+    NamedItem(code="no-contact", name=Names(fi="Asiakkaaseen ei saatu yhteyttä", sv="Ingen kontakt med klienten",
+                                            en="No contact with the client")),
+)
+
+
 class Kpi(_Strict):
     code: Code
     name: Names
@@ -155,17 +196,26 @@ class ProgrammeDefinition(_Strict):
     support_types: list[SupportType] = []
     kpis: list[Kpi] = []
     plan: PlanRules | None = None
+    contact_roles: list[NamedItem] = Field(default=list(DEFAULT_CONTACT_ROLES), min_length=1)
+    team_roles: list[NamedItem] = []
+    end_reasons: list[NamedItem] = Field(default=list(DEFAULT_END_REASONS), min_length=1)
+    decision: DecisionRules | None = None
+    end: EndRules = EndRules()
 
     @model_validator(mode="after")
     def _codes_unique(self):
         for label, items in (("phase", self.phases), ("contact type", self.contact_types),
-                             ("support type", self.support_types), ("kpi", self.kpis)):
+                             ("support type", self.support_types), ("kpi", self.kpis),
+                             ("role", self.contact_roles + self.team_roles), ("end reason", self.end_reasons)):
             codes = [item.code for item in items]
             duplicates = sorted({c for c in codes if codes.count(c) > 1})
             if duplicates:
                 raise ValueError(f"duplicate {label} codes: {', '.join(duplicates)}")
         if self.plan and self.contact_type(self.plan.review_contact_type) is None:
             raise ValueError(f"plan.review_contact_type {self.plan.review_contact_type} is not a contact type")
+        reason = self.end.single_contact_reason
+        if reason and self.end_reason(reason) is None:
+            raise ValueError(f"end.single_contact_reason {reason} is not an end reason")
         e = self.eligibility
         if e.age_min is not None and e.age_max is not None and e.age_min > e.age_max:
             raise ValueError("eligibility.age_min is greater than age_max")
@@ -180,3 +230,14 @@ class ProgrammeDefinition(_Strict):
 
     def contact_type(self, code: str) -> ContactType | None:
         return next((c for c in self.contact_types if c.code == code), None)
+
+    def contact_role(self, code: str | None) -> NamedItem | None:
+        return next((r for r in self.contact_roles if r.code == code), None)
+
+    def team_role(self, code: str | None) -> NamedItem | None:
+        """An own-team member's role: one of the team roles, or a contact-person role held by a team member
+        (seed 003: the omatyöntekijä beside the hoitovastaava who coordinates)."""
+        return next((r for r in self.team_roles + self.contact_roles if r.code == code), None)
+
+    def end_reason(self, code: str | None) -> NamedItem | None:
+        return next((r for r in self.end_reasons if r.code == code), None)

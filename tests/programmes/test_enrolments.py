@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.audit.models import AuditAction, AuditRecord
 from portal.auth.models import Role
 from portal.programmes import registry
-from portal.programmes.operations import EnrolmentError, add_team_member, enrol
+from portal.programmes.operations import DecisionFacts, EnrolmentError, add_team_member, enrol
 
 
 @pytest.fixture
@@ -21,11 +21,15 @@ def worker(create_staff):
 
 def test_enrol_sets_first_phase_planned_end_and_audits(db, unit, worker, create_client):
     client_row = create_client(birth_year=2003)
-    enrolment = enrol(worker, client_row, registry.definition("intensive-rehabilitation"), unit,
+    enrolment = enrol(worker, client_row, registry.definition("many-services"), unit,
                       date(2026, 3, 2), coordinator=worker)
+    assert enrolment.phase == "referral"
+    assert enrolment.coordinator_role == "hoitovastaava"  # the programme's first contact-person role
+    enrolment = enrol(worker, client_row, registry.definition("intensive-rehabilitation"), unit, date(2026, 3, 2),
+                      coordinator=worker, decision=DecisionFacts(date(2026, 2, 20), date(2026, 9, 1), worker))
     assert enrolment.phase == "start"
     assert enrolment.planned_end_on == date(2026, 9, 1)  # 183 days: at most six months
-    entry = db.session.scalar(select(AuditRecord).where(AuditRecord.action == AuditAction.CREATE))
+    entry = db.session.scalars(select(AuditRecord).where(AuditRecord.action == AuditAction.CREATE)).first()
     assert (entry.client_id, entry.object_type) == (client_row.id, "enrolment")
 
 
@@ -54,8 +58,8 @@ def test_deputy_must_differ_and_be_a_worker(unit, worker, create_client, create_
 
 def test_team_members_are_audited(db, unit, worker, create_client, create_staff):
     enrolment = enrol(worker, create_client(), registry.definition("many-services"), unit, date(2026, 1, 1))
-    add_team_member(worker, enrolment, create_staff(Role.WORKER), "psykiatrinen sairaanhoitaja")
-    assert [m.team_role for m in enrolment.team] == ["psykiatrinen sairaanhoitaja"]
+    add_team_member(worker, enrolment, create_staff(Role.WORKER), "psychiatric-nurse")
+    assert [m.team_role for m in enrolment.team] == ["psychiatric-nurse"]
 
 
 @pytest.mark.parametrize("statement", [
