@@ -23,6 +23,7 @@ from gunicorn.glogging import Logger
 from gunicorn.workers.ggevent import GeventWorker
 
 from portal import config as config_module
+from portal.ops.multiprocess import gunicorn_hooks as metrics_hooks
 
 # The path without the query string (OIDC codes, states) and with secret path parts masked (see Logger).
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
@@ -112,6 +113,7 @@ def options(bind: list[str], workers: int, settings: dict) -> dict:
         # servers on one machine (tests, a staging instance) fight over it.
         "control_socket_disable": True,
         "config_file": settings["GUNICORN_CONFIG"],
+        **metrics_hooks(),  # several workers: prometheus-client's multiprocess mode (portal/ops/metrics.py)
     }
 
 

@@ -26,9 +26,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from portal.config import ConfigError
+from portal.ops.multiprocess import MULTIPROCESS
 
 EXTENSION = "silta.ops.metrics"
-MULTIPROCESS = "PROMETHEUS_MULTIPROC_DIR"
 # Pages should answer well under 50 ms (issue 14); the slow end shows reports and exports.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -91,14 +91,6 @@ def exposition() -> Response:
         multiprocess.MultiProcessCollector(registry)
         registry.register(Snapshot(current_app._get_current_object()))
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
-
-
-def worker_exited(pid: int) -> None:
-    """For gunicorn's ``child_exit`` hook in multiprocess mode: drop the dead worker's live gauges."""
-    if os.environ.get(MULTIPROCESS):
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(pid)
 
 
 def _observe(response: Response) -> Response:
