@@ -8,13 +8,15 @@ through the ordinary, audited route.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 
 NAMESPACE = "/live"
+log = logging.getLogger(__name__)
 
 
 def room(user_id: int) -> str:
@@ -22,13 +24,22 @@ def room(user_id: int) -> str:
 
 
 class LiveNamespace(Namespace):
+    """Its connections are listed in the signaling registry (``portal/video/connections.py``), so signing
+    out closes them on every process and /metrics can count them."""
+
     def on_connect(self, auth=None):
         if not current_user.is_authenticated:
+            log.info("live connection refused: not signed in")
             raise ConnectionRefusedError("sign_in_required")
         join_room(room(current_user.id))
+        registry = current_app.extensions.get("silta_rtc")
+        if registry is not None:
+            registry.live[request.sid] = current_user.id
 
     def on_disconnect(self, reason=None):
-        pass  # rooms are left by the server itself
+        registry = current_app.extensions.get("silta_rtc")
+        if registry is not None:
+            registry.live.pop(request.sid, None)  # rooms are left by the server itself
 
 
 def init_app(app: Flask) -> None:

@@ -149,7 +149,20 @@ def _call_config(room: VideoRoom, participant: VideoParticipant, record_url: str
         "isHost": participant.role == ParticipantRole.HOST, "maxPeople": operations.MAX_PEOPLE,
         "leaveUrl": url_for("video.index") if current_user.is_authenticated else url_for("video.left"),
         "recordUrl": record_url,
+        "keepaliveUrl": url_for("video.keepalive", key=room.key),
+        # Well inside the idle timeout, so a call longer than it never ends on the login page.
+        "keepaliveSeconds": max(10, min(300, current_app.config["IDLE_TIMEOUT_MINUTES"] * 60 // 3)),
     }
+
+
+@bp.route("/r/<key>/keepalive", methods=["POST"])
+def keepalive(key: str):
+    """The call page, while its signaling connection is up, says the person is still there: a live call
+    counts as activity for the idle timeout (the request itself renews the session). Reads nothing."""
+    room = _meeting_room(key)
+    if _participant(room) is None:
+        abort(404)
+    return "", 204
 
 
 @bp.route("/left")

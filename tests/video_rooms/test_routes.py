@@ -91,6 +91,7 @@ def test_strangers_get_404(app, db, client, login, worker, appointment, create_s
         assert client.post(f"/video/appointments/{appointment.id}").status_code == 404
         assert client.get(f"/video/r/{room.key}").status_code == 404
         assert client.post(f"/video/r/{room.key}/fallback", json={"choice": "phone"}).status_code == 404
+        assert client.post(f"/video/r/{room.key}/keepalive").status_code == 404
         client.post("/logout")
     # Anonymous, without an invite: to the login page.
     response = client.get(f"/video/r/{room.key}")
@@ -302,3 +303,16 @@ def test_the_clients_link_can_be_sent_by_text_message(app, db, client, login, wo
     client.post(f"/video/r/{key}/invites", data={"name": "Sister", "role": "guest", "hours": "24",
                                                 "send_to_client": "y"})
     assert len(db.session.scalars(select(OutboxMessage).where(OutboxMessage.body.contains("/video/i/"))).all()) == 1
+
+
+def test_the_call_page_keeps_the_session_alive_through_a_long_call(app, db, client, login, person, appointment):
+    """The page posts to keepaliveUrl while connected; each post renews the idle clock (the browser test
+    tests/browser/test_long_call.py holds a real call longer than the timeout)."""
+    login(person.user)
+    config = call_config(client.get(open_room(client, appointment)))
+    assert 10 <= config["keepaliveSeconds"] < app.config["IDLE_TIMEOUT_MINUTES"] * 60
+    with client.session_transaction() as session:
+        session["last_seen"] = time.time() - app.config["IDLE_TIMEOUT_MINUTES"] * 60 + 30  # 30 s left
+    assert client.post(config["keepaliveUrl"]).status_code == 204
+    with client.session_transaction() as session:
+        assert session["last_seen"] > time.time() - 5

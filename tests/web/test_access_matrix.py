@@ -100,6 +100,7 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "video.invite": ("GET", PUBLIC),
     "video.left": ("GET", PUBLIC),
     "video.fallback": ("POST", PUBLIC),
+    "video.keepalive": ("POST", PUBLIC),  # a participant of the room (invite guests too); 404 otherwise
     "video.echo_test": ("POST", API),
     "video.ice_servers": ("GET", TICKET),
     "interop.appointment": ("GET", FHIR),
@@ -235,7 +236,7 @@ QUEUE_IDS = {"queues.priority": {"entry_id": 999999}, "queues.vacancy": {"vacanc
 GROUP_PAGES = {"groups.show", "groups.add_member", "groups.remove_member", "groups.sessions", "groups.attendance",
                "groups.close"}
 VIDEO_ROOM_PAGES = {"video.open_appointment", "video.room", "video.invites", "video.revoke_invite", "video.invite",
-                    "video.fallback"}
+                    "video.fallback", "video.keepalive"}
 # Measures pages are given the ORS of the world's appointment (in 2030: not open yet) and an answer that
 # does not exist; answering, entering and correcting real ones is tested in tests/measures.
 MEASURE_PAGES = {"measures.answer", "measures.save_draft", "measures.enter", "measures.correct"}
@@ -302,6 +303,7 @@ def _url(app, endpoint: str, world) -> str:
         "video.revoke_invite": {"key": "no-such-room", "invite_id": 1},
         "video.invite": {"token": "not-a-real-token"},
         "video.fallback": {"key": "no-such-room"},
+        "video.keepalive": {"key": "no-such-room"},
         "interop.appointment": {"resource_id": world["appointment"].id},
         "interop.appointment_search": {"patient": f"Patient/{world['client'].id}"},
         **_measure_args(world),

@@ -7,7 +7,7 @@ import { Chat } from './chat.js';
 import { CheckStage } from './check.js';
 import { LocalMedia } from './media.js';
 import { connect, fetchIceServers, request } from './signaling.js';
-import { announce, inCall, readJson, translator } from './util.js';
+import { announce, inCall, postJson, readJson, translator } from './util.js';
 import { WaitingList, WaitStage } from './waiting.js';
 
 const $ = (id) => document.getElementById(id);
@@ -90,6 +90,7 @@ class Room {
     const socket = connect(this.config, { ticket: this.config.ticket });
     this.socket = socket;
     socket.on('connect', () => this.sendJoin());
+    this.startKeepalive();
     socket.on('disconnect', (reason) => this.lostSignaling(reason));
     socket.on('connect_error', (err) => this.connectError(err));
     socket.on('waiting', ({ position }) => { this.show('wait'); this.wait.position(position); });
@@ -123,6 +124,16 @@ class Room {
     inCall.set(this.config.room, true);
     this.call.joined(message);
     announce(this.status, this.t(again ? 'rejoined' : 'in_call'));
+  }
+
+  /** While connected, tell the server now and then that this person is still here: a call longer than
+   * the session's idle timeout must not end on the login page (the SRS and the meeting record follow). */
+  startKeepalive() {
+    if (this.keepalive || !this.config.keepaliveUrl) return;
+    this.keepalive = window.setInterval(() => {
+      if (!this.socket || !this.socket.connected) return;
+      postJson(this.config.keepaliveUrl, {}, this.config.csrfToken).catch(() => {});
+    }, this.config.keepaliveSeconds * 1000);
   }
 
   lostSignaling(reason) {
@@ -160,6 +171,7 @@ class Room {
     if (this.finished) return;
     this.finished = true;
     if (reason !== 'replaced') inCall.set(this.config.room, false);
+    window.clearInterval(this.keepalive);
     this.call.stop();
     this.check.stop();
     this.media.stop();
