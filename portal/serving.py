@@ -25,8 +25,9 @@ from gunicorn.workers.ggevent import GeventWorker
 from portal import config as config_module
 from portal.ops.multiprocess import gunicorn_hooks as metrics_hooks
 
-# The path without the query string (OIDC codes, states) and with secret path parts masked (see Logger).
-ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# The path without the query string (OIDC codes, states) and with secret path parts masked (see Logger);
+# last, the request id the app answered with (portal/ops/logs.py), which its own log lines carry too.
+ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
 
 
 class Worker(GeventWorker):

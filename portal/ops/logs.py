@@ -23,7 +23,7 @@ from portal.config import ConfigError
 HEADER = "X-Request-ID"
 SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")  # nginx's $request_id, UUIDs, ULIDs …
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-JSON_FIELDS = "{asctime}{levelname}{name}{request_id}{message}"
+JSON_FIELDS = "{levelname}{name}{request_id}{message}"  # and "timestamp": ISO 8601, UTC
 FORMATS = ("json", "text")
 
 requests_log = logging.getLogger("portal.requests")
@@ -73,8 +73,8 @@ class RequestIdFilter(logging.Filter):
 
 def formatter(fmt: str) -> logging.Formatter:
     if fmt == "json":
-        return JsonFormatter(JSON_FIELDS, style="{", rename_fields={"asctime": "time", "levelname": "level",
-                                                                    "name": "logger"})
+        return JsonFormatter(JSON_FIELDS, style="{", timestamp=True,
+                             rename_fields={"levelname": "level", "name": "logger"})
     return logging.Formatter(TEXT_FORMAT)
 
 

@@ -163,8 +163,8 @@ class Snapshot:
         for name, method, doc in (("checked_out", "checkedout", "Database connections in use"),
                                   ("size", "size", "Database pool size (connections kept open)"),
                                   ("overflow", "overflow", "Database connections beyond the pool size")):
-            if hasattr(pool, method):
-                yield GaugeMetricFamily(f"silta_db_pool_{name}", doc, value=getattr(pool, method)())
+            if hasattr(pool, method):  # overflow() is negative until the pool has opened all its connections
+                yield GaugeMetricFamily(f"silta_db_pool_{name}", doc, value=max(0, getattr(pool, method)()))
 
     def _sockets(self):
         from portal.ops import health, queries

@@ -38,7 +38,7 @@ def test_json_lines_carry_the_request_id_and_no_token(client, json_log):
     records = lines(json_log)
     mine = [r for r in records if r.get("request_id") == request_id]
     assert mine and mine[-1]["endpoint"] == "appointments.feed" and mine[-1]["status"] == response.status_code
-    assert {"time", "level", "logger", "message"} <= set(mine[-1])
+    assert {"timestamp", "level", "logger", "message"} <= set(mine[-1])
     assert records[-1]["request_id"] == "-"
     text = json_log.getvalue()
     assert secret not in text and "aino" not in text and "/calendar/" not in text
