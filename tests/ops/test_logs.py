@@ -73,3 +73,26 @@ def test_text_format_and_a_bad_format(json_log):
 
     with pytest.raises(ConfigError, match="PORTAL_LOG_FORMAT"):
         make_app("sqlite://", LOG_FORMAT="xml")
+
+
+def test_an_unexpected_error_shows_and_logs_its_id(sqlite_template, tmp_path, monkeypatch, json_log):
+    """Outside testing mode (as in production) a crash renders the 500 page with the id, and the logged
+    traceback line carries the same id."""
+    import shutil
+
+    from tests.conftest import make_app
+
+    monkeypatch.setattr(logs, "configure", lambda fmt: None)  # keep pytest's own log handlers as they are
+    shutil.copy(sqlite_template, tmp_path / "db.sqlite3")
+    app = make_app(f"sqlite:///{tmp_path / 'db.sqlite3'}", TESTING=False)
+
+    def crash():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/crash-for-test", "crash_for_test", crash)
+    response = app.test_client().get("/crash-for-test", headers={"Accept-Language": "en"})
+    assert response.status_code == 500
+    request_id = response.headers["X-Request-ID"]
+    assert f"Error id: {request_id}" in response.get_data(as_text=True)
+    errors = [r for r in lines(json_log) if r["level"] == "ERROR"]
+    assert errors and errors[-1]["request_id"] == request_id and "crash-for-test" in errors[-1]["message"]
