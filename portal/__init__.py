@@ -79,25 +79,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _tune_sqlite(app: Flask) -> None:
-    """The embedded default's SQLite: write-ahead log, so readers never wait for a writer and a commit
-    does not wait for the disk (a crash loses at most the last commits, never the database's
-    consistency), and a busy timeout instead of "database is locked" when two processes write at once
-    (the web process and a second one in tests). PostgreSQL is the production database."""
+    """The embedded default's SQLite: write-ahead log, and write transactions that take the lock up front and
+    wait their turn (portal/sqlite.py). PostgreSQL is the production database."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-    from sqlalchemy import event
-
+    from portal import sqlite
     from portal.extensions import db
 
-    def pragmas(connection, _record):
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.close()
-
     with app.app_context():
-        event.listen(db.engine, "connect", pragmas)
+        sqlite.configure(db.engine)
 
 
 def _init_web(app: Flask) -> None:
@@ -129,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.ops import routes as ops
     from portal.people import routes as people
     from portal.plans import routes as plans
+    from portal.programmes import routes as programmes
     from portal.queues import routes as queues
     from portal.referrals import routes as referrals
     from portal.reports import routes as reports
@@ -136,5 +127,6 @@ def _register_blueprints(app: Flask) -> None:
     from portal.video import routes as video
 
     for module in (core, auth, me, caseload, scheduling, groups, meetings, appointments, notifications, interop, audit,
-                   admin, video, measures, plans, messages, intake, queues, referrals, reports, ops, people):
+                   admin, video, measures, plans, programmes, messages, intake, queues, referrals, reports, ops,
+                   people):
         app.register_blueprint(module.bp)

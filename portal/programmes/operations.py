@@ -100,11 +100,13 @@ def enrol(actor: User, client: Client, definition: ProgrammeDefinition, unit: Or
 
 
 def start_service(actor: User, client: Client, definition: ProgrammeDefinition, unit: OrgUnit, start_on: date,
-                  coordinator: User, coordinator_role: str, deputy: User | None = None,
+                  coordinator: User | None, coordinator_role: str, deputy: User | None = None,
                   decision: DecisionFacts | None = None) -> Enrolment:
     """A worker starts a service from the client's page: in their own unit, the named people workers of it."""
     if not _works_in(actor, unit):
         raise EnrolmentError(MESSAGES["not_my_unit"], "unit_id")
+    if coordinator is None:
+        raise EnrolmentError(_l("Name the contact person."), "coordinator_id")
     _check_unit_worker(unit, coordinator, "coordinator_id")
     _check_unit_worker(unit, deputy, "deputy_id")
     return enrol(actor, client, definition, unit, start_on, coordinator=coordinator, deputy=deputy,

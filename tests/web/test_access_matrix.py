@@ -219,6 +219,15 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "caseload.register": ("GET", CASEWORK),
     "caseload.activation": ("GET", CASEWORK),
     "people.activate": ("GET", PUBLIC),
+    # service lifecycle (issue 13): starting needs the client in the worker's units (or a service they see);
+    # people, handover and end need the coordinator, the deputy or a team lead of the unit (team members and
+    # the deciding worker only read); other workers' services, bad input, ended services: tests/programmes.
+    "programmes.choose": ("GET", CASEWORK),
+    "programmes.start": ("GET", CASEWORK),
+    "programmes.people": ("GET", CASEWORK),
+    "programmes.remove_team_member": ("POST", CASEWORK),
+    "programmes.transfer": ("GET", CASEWORK),
+    "programmes.end": ("GET", CASEWORK),
 }
 INTAKE_IDS = {"intake.static": {"filename": "intake.css"}, "intake.item": {"item_id": 999999},
               "intake.register": {"item_id": 999999}, "intake.merge": {"item_id": 999999},
@@ -277,6 +286,12 @@ def _url(app, endpoint: str, world) -> str:
         "caseload.client": {"client_id": world["client"].id},
         "caseload.background": {"client_id": world["client"].id},
         "caseload.activation": {"client_id": world["client"].id},
+        "programmes.choose": {"client_id": world["client"].id},
+        "programmes.start": {"client_id": world["client"].id, "code": "remote-guidance"},
+        "programmes.people": {"enrolment_id": world["enrolment"].id},
+        "programmes.remove_team_member": {"enrolment_id": world["enrolment"].id, "user_id": 999999},
+        "programmes.transfer": {"enrolment_id": world["enrolment"].id},
+        "programmes.end": {"enrolment_id": world["enrolment"].id},
         "admin.programme": {"code": "remote-guidance"},
         "admin.user": {"user_id": world["users"]["worker"].id},
         "scheduling.book": {"enrolment_id": world["enrolment"].id},

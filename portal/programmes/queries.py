@@ -1,0 +1,43 @@
+"""Reads for the lifecycle pages: whom a service can name, where a worker can start one, its handovers."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.auth.models import User, UserRole
+from portal.extensions import db
+from portal.people.models import OrgUnit, UnitMembership
+from portal.programmes.models import Enrolment, Transfer
+from portal.programmes.operations import CASE_ROLES
+
+
+def _case_workers():
+    return (select(User).where(User.active.is_(True), User.id.in_(
+        select(UserRole.user_id).where(UserRole.role.in_(CASE_ROLES)))).order_by(User.display_name))
+
+
+def units_of(user: User) -> list[OrgUnit]:
+    """The units a worker can start services in: the ones they work in."""
+    return list(db.session.scalars(select(OrgUnit).join(UnitMembership, UnitMembership.unit_id == OrgUnit.id)
+                                   .where(UnitMembership.user_id == user.id).order_by(OrgUnit.name_fi)))
+
+
+def workers_of(unit_ids: list[int]) -> list[User]:
+    """Active case workers of these units: who can coordinate or deputise there."""
+    members = select(UnitMembership.user_id).where(UnitMembership.unit_id.in_(unit_ids))
+    return list(db.session.scalars(_case_workers().where(User.id.in_(members))))
+
+
+def case_workers() -> list[User]:
+    """Every active case worker: an own team and a decision maker may come from any unit."""
+    return list(db.session.scalars(_case_workers()))
+
+
+def transfers_of(enrolment: Enrolment) -> list[Transfer]:
+    return list(db.session.scalars(select(Transfer).where(Transfer.enrolment_id == enrolment.id)
+                                   .order_by(Transfer.created_at.desc())))
+
+
+def latest_transfer(enrolment: Enrolment) -> Transfer | None:
+    return db.session.scalars(select(Transfer).where(Transfer.enrolment_id == enrolment.id)
+                              .order_by(Transfer.created_at.desc()).limit(1)).first()
