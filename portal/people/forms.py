@@ -11,7 +11,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
-from portal.auth.passwords import MIN_LENGTH
 from portal.i18n import _l
 from portal.people import identity
 from portal.people.labels import LABELS
@@ -145,7 +144,7 @@ class ActivationForm(FlaskForm):
     email = EmailField(_l("Your email address (you sign in with it)"),
                        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
                        render_kw={"autocomplete": "email"})
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=200)],
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("New password again"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],

@@ -13,8 +13,7 @@ from portal.audit.models import AuditAction
 from portal.audit.operations import record
 from portal.auth import tokens
 from portal.auth.models import AccountKind, User
-from portal.auth.operations import find_by_email
-from portal.auth.passwords import hash_password
+from portal.auth.operations import PasswordRefused, check_new_password, find_by_email, set_password
 from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import _l
@@ -202,10 +201,13 @@ def activate_account(code: str, birth_date: date, email: str, password: str) -> 
     other = find_by_email(email)
     if other is not None and other.id != row.user_id:
         raise Refusal(_l("This email address is already used by another account. Please use another one."), "email")
+    row.user.email = email
+    try:
+        check_new_password(row.user, password)
+    except PasswordRefused as refused:
+        raise Refusal(refused.args[0], "password") from None
     user = tokens.redeem(code, tokens.TokenPurpose.CLIENT_ACTIVATE)
-    user.email, user.password_hash = email, hash_password(password)
-    if hasattr(user, "auth_epoch"):  # sessions signed in with an earlier password end
-        user.auth_epoch = (user.auth_epoch or 0) + 1
+    set_password(user, user, password, "client_activated")  # ends any older session of the account
     record(user, AuditAction.UPDATE, "people", "account", user.id, client.id, {"fields": ["email", "password"]})
     db.session.flush()
     return user

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.auth import oidc, tokens
 from portal.auth.operations import sign_in
+from portal.auth.passwords import MIN_LENGTH
 from portal.errors import Refusal
 from portal.extensions import limiter
 from portal.i18n import _
@@ -48,4 +49,5 @@ def activate():
             flash(_("Your account is ready. From now on, sign in with your email address and password."), "success")
             return redirect(url_for("me.home"))
     form.password.data = form.confirm.data = None  # never sent back
-    return render_template("people/activate.html", form=form), 400 if form.errors else 200
+    return render_template("people/activate.html", form=form, min_password_length=MIN_LENGTH), \
+        400 if form.errors else 200
