@@ -139,7 +139,8 @@ class ActivationForm(FlaskForm):
     """The client's activation page: the code, the birth date as a second factor, their login and password."""
 
     code = StringField(_l("Activation code"), validators=[DataRequired(), Length(max=40)],
-                       render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "characters"})
+                       render_kw={"autocomplete": "one-time-code", "spellcheck": "false",
+                                  "autocapitalize": "characters"})
     birth_date = DateField(_l("Your date of birth"), validators=[InputRequired()], render_kw={"autocomplete": "bday"})
     email = EmailField(_l("Your email address (you sign in with it)"),
                        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],

@@ -50,7 +50,8 @@ def registered_clients(user: User, search: str = "", limit: int = 50) -> list[Cl
     query = select(Client).where(or_(Client.id.in_(ids), Client.id.in_(in_units)))
     for word in search.split()[:4]:
         pattern = f"%{word.lower()}%"
-        query = query.where(or_(func.lower(Client.first_name).like(pattern), func.lower(Client.last_name).like(pattern)))
+        query = query.where(or_(func.lower(Client.first_name).like(pattern),
+                                func.lower(Client.last_name).like(pattern)))
     return list(db.session.scalars(query.order_by(Client.last_name, Client.first_name, Client.id).limit(limit)))
 
 

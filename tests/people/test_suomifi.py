@@ -77,7 +77,8 @@ def test_first_login_binds_by_identity_code_and_creates_the_account(client, db, 
     assert _login(client, "aino").status_code == 302
     client.post("/logout")
     assert _login(client, "aino-other-name").status_code == 302
-    assert db.session.scalar(select(OidcIdentity.user_id).where(OidcIdentity.subject == "aino-other-name")) == account.id
+    other = db.session.scalar(select(OidcIdentity).where(OidcIdentity.subject == "aino-other-name"))
+    assert other.user_id == account.id
 
 
 @pytest.mark.parametrize("account", ["stranger", "no-code"])
