@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from portal.auth.models import AccountKind, User
 from portal.extensions import db
-from portal.people.models import Client, OrgUnit
+from portal.people.models import Client, OrgUnit, UnitMembership
 from portal.programmes.models import Enrolment, EnrolmentStatus
 
 
@@ -26,3 +26,7 @@ def active_enrolments_by_programme() -> dict[str, int]:
 
 def client_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Client))
+
+
+def unit_ids_of(user: User) -> list[int]:
+    return list(db.session.scalars(select(UnitMembership.unit_id).where(UnitMembership.user_id == user.id)))

@@ -14,6 +14,8 @@ from tests.conftest import PASSWORD
 
 NEW = "a brand new long password"
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def app_config():

@@ -11,6 +11,8 @@ from portal.auth import tokens
 from portal.auth.models import AuthToken, Role, TokenPurpose
 from portal.db import utcnow
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def person(db, create_staff):

@@ -13,6 +13,8 @@ from portal.auth import totp
 from portal.auth.models import RecoveryCode, Role, User
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def worker(db, create_staff):
