@@ -95,7 +95,24 @@ def init_app(app: Flask) -> None:
         click.echo(f"compiled {compile_catalogs()} catalogs")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Subcommands that live with their feature (``LAZY_COMMANDS``) are imported only when one runs or --help
+    lists them: ``silta serve``'s gunicorn master must not import the app's modules (requests, ssl …) before
+    its gevent workers patch the standard library, and every command starts faster."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            import importlib
+
+            module, attribute = LAZY_COMMANDS[name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Silta: run and operate an installation (settings from PORTAL_* variables, see the README)."""
 
@@ -229,8 +246,5 @@ def _application_check(result):
     return result("ok", "application", "configuration and programme definitions load")
 
 
-def _register_commands() -> None:
-    """Subcommands that live with their feature."""
-
-
-_register_commands()
+# Subcommands that live with their feature: name -> "module:attribute", imported when used (see _Commands).
+LAZY_COMMANDS: dict[str, str] = {}

@@ -39,7 +39,8 @@ def libpq_env(url: str) -> dict[str, str]:
     env = {**os.environ}
     for var in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSERVICE"):
         env.pop(var, None)
-    values = {"PGHOST": parsed.host or parsed.query.get("host"), "PGPORT": parsed.port,
+    # A unix socket is given as ?host=/run/postgresql (and maybe &port=5433) in the URL's query.
+    values = {"PGHOST": parsed.host or parsed.query.get("host"), "PGPORT": parsed.port or parsed.query.get("port"),
               "PGUSER": parsed.username, "PGPASSWORD": parsed.password, "PGDATABASE": parsed.database}
     for key, value in values.items():
         if value:
