@@ -11,6 +11,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _
 from portal.meetings import bp, forms, operations, permissions, queries
+from portal.programmes.routes import offer_to_close
 from portal.scheduling.models import Appointment
 from portal.web.access import CASEWORK_ROLES, staff_required
 
@@ -52,13 +53,14 @@ def record(appointment_id: int):
     try:
         if not form.validate():
             return _page(form, appointment, contact, call, 400)
-        operations.record_meeting(current_user, appointment,
-                                   form.contact_record((appointment.starts_at, appointment.ends_at)))
+        recorded = operations.record_meeting(current_user, appointment,
+                                             form.contact_record((appointment.starts_at, appointment.ends_at)))
     except operations.RecordError as exc:
         form.refuse(exc)
         return _page(form, appointment, contact, call, 400)
     flash(_("The meeting was recorded."), "success")
-    return redirect(url_for(".pending"))
+    served = recorded.outcome is not None and recorded.outcome.value == "served"
+    return offer_to_close(appointment.enrolment, served) or redirect(url_for(".pending"))
 
 
 @bp.route("/to-record")

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from portal.auth.models import User, UserRole
 from portal.extensions import db
 from portal.people.models import OrgUnit, UnitMembership
-from portal.programmes.models import Enrolment, Transfer
+from portal.programmes import registry
+from portal.programmes.models import Enrolment, EnrolmentStatus, Transfer
 from portal.programmes.operations import CASE_ROLES
 
 
@@ -41,3 +42,11 @@ def transfers_of(enrolment: Enrolment) -> list[Transfer]:
 def latest_transfer(enrolment: Enrolment) -> Transfer | None:
     return db.session.scalars(select(Transfer).where(Transfer.enrolment_id == enrolment.id)
                               .order_by(Transfer.created_at.desc()).limit(1)).first()
+
+
+def single_contact_reason(enrolment: Enrolment) -> str | None:
+    """The end reason a "served in this contact" record offers (seed 004), if the service is ongoing."""
+    definition = registry.definition(enrolment.programme_code)
+    if definition is None or enrolment.status is not EnrolmentStatus.ACTIVE:
+        return None
+    return definition.end.single_contact_reason

@@ -42,6 +42,16 @@ def _definition(code: str):
     return definition
 
 
+def offer_to_close(enrolment: Enrolment, served: bool):
+    """After a contact recorded as "served in this contact" (seed 004): the end page with the programme's
+    single-contact reason chosen, for the worker to confirm; None when there is nothing to offer."""
+    reason = queries.single_contact_reason(enrolment) if served else None
+    if reason is None or not can_manage(current_user, enrolment):
+        return None
+    flash(_("The client was served in this contact. You can close the case now."), "info")
+    return redirect(url_for("programmes.end", enrolment_id=enrolment.id, reason=reason))
+
+
 def _to_client(enrolment: Enrolment):
     return redirect(url_for("caseload.client", client_id=enrolment.client_id) + f"#enrolment-{enrolment.id}")
 

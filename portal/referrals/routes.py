@@ -15,6 +15,7 @@ from portal.meetings.operations import records_outcome
 from portal.people.models import Client
 from portal.programmes import registry
 from portal.programmes.models import Enrolment
+from portal.programmes.routes import offer_to_close
 from portal.referrals import bp, forms, operations, permissions, queries
 from portal.referrals.labels import LABELS
 from portal.referrals.models import Referral, ReferralKind
@@ -164,7 +165,8 @@ def log_contact(enrolment_id: int):
     if contact.outcome is not None and contact.outcome.value == "follow_up":
         flash(_("Book the follow-up now."), "info")
         return redirect(url_for("scheduling.book", enrolment_id=enrolment.id))
-    return redirect(url_for(".log_contact", enrolment_id=enrolment.id))
+    served = contact.outcome is not None and contact.outcome.value == "served"
+    return offer_to_close(enrolment, served) or redirect(url_for(".log_contact", enrolment_id=enrolment.id))
 
 
 def _contact_page(form, enrolment: Enrolment, status: int = 200):
