@@ -56,6 +56,17 @@ def test_failed_logins_are_counted(client, create_staff, db):
     assert metric(text, "silta_login_failures_total", 'method="password"') == 2
 
 
+IDP = {"OIDC_PROVIDERS": {"idp": {"issuer": "http://127.0.0.1:9/", "client_id": "silta", "kind": "staff"}}}
+
+
+@pytest.mark.parametrize("app_config", [IDP])
+def test_failed_identity_provider_logins_are_counted(client):
+    """A return from the provider with a state this session never sent (the provider is not even asked)."""
+    assert client.get("/auth/idp/callback?code=x&state=forged").status_code == 400
+    text = scrape(client).get_data(as_text=True)
+    assert metric(text, "silta_login_failures_total", 'method="oidc"') == 1
+
+
 def test_job_runs_and_failures_are_counted(app, client, monkeypatch):
     run_jobs(app)
     from portal.notifications import operations
@@ -77,8 +88,8 @@ def test_outbox_pool_and_sockets_are_read_at_scrape_time(client, queue_message):
     assert metric(text, "silta_outbox_messages", 'state="queued"') == 0
     assert metric(text, "silta_db_pool_checked_out") is not None
     assert metric(text, "silta_db_pool_size") is not None
-    assert metric(text, "silta_socketio_connections", 'namespace="/rtc"') is not None or \
-        "# TYPE silta_socketio_connections gauge" in text
+    assert metric(text, "silta_socketio_connections", 'namespace="/rtc"') == 0
+    assert metric(text, "silta_live_calls", 'namespace="/rtc"') == 0
     queue_message(minutes=10)
     text = scrape(client).get_data(as_text=True)
     assert metric(text, "silta_outbox_messages", 'state="queued"') == 1
