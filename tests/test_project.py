@@ -24,7 +24,8 @@ def test_quick_start_has_exactly_two_shell_blocks():
     blocks = re.findall(r"^```sh\n(.*?)^```", quick_start, flags=re.S | re.M)
     assert len(blocks) == 2
     assert "python -m portal" in blocks[0]
-    assert "pytest" in blocks[1] and ".[test]" in blocks[1]
+    assert "pytest" in blocks[1] and ".[test,rtc]" in blocks[1]  # the video tests need the echo bot's extra
+    assert ".[rtc]" in blocks[0]  # the embedded default starts the echo bot
 
 
 def test_every_demo_login_is_in_the_readme():
