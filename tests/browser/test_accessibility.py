@@ -393,6 +393,20 @@ def _offer_invalid(page, base: str, roles: frozenset[str] = frozenset()) -> int:
     return _submit(page)
 
 
+def _client_activation(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    _first_link("/work")(page, base)
+    return page.goto(base + page.locator("#main a[href$='/activation']").first.get_attribute("href")).status
+
+
+def _activation_letter(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    """The printable letter with a fresh activation code (a POST's answer: the code is shown once)."""
+    _client_activation(page, base, roles)
+    page.click("label[for='channel-2']")
+    status = _submit(page)
+    assert page.locator(".activation-code").count(), f"no activation code on {page.url}"
+    return status
+
+
 PAGES: dict[str, Page] = {
     "login": Page("auth.login", _goto("/login"), anonymous_only=True),
     "login-failed": Page("auth.login", _login_failed, 401, anonymous_only=True),
@@ -409,6 +423,14 @@ PAGES: dict[str, Page] = {
     "caseload-client": Page("caseload.client", _first_link("/work")),
     "caseload-background": Page("caseload.background", _client_background),
     "caseload-background-invalid": Page("caseload.background", _invalid_phone(_client_background), 400),
+    "clients": Page("caseload.clients", _goto("/work/clients?q=a"), who=frozenset({"coordinator", "team-lead"})),
+    "client-register": Page("caseload.register", _goto("/work/clients/new"), who=frozenset({"coordinator"})),
+    "client-register-invalid": Page("caseload.register", _submit_empty(_goto("/work/clients/new")), 400,
+                                    who=frozenset({"coordinator"})),
+    "client-activation": Page("caseload.activation", _client_activation, who=frozenset({"coordinator"})),
+    "client-activation-letter": Page("caseload.activation", _activation_letter, who=frozenset({"coordinator"})),
+    "activate": Page("people.activate", _goto("/activate"), anonymous_only=True),
+    "activate-invalid": Page("people.activate", _submit_empty(_goto("/activate")), 400, anonymous_only=True),
     "admin": Page("admin.index", _goto("/admin")),
     "admin-programme": Page("admin.programme", _first_link("/admin")),
     "admin-users": Page("admin.users", _goto("/admin/users")),
