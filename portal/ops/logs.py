@@ -54,6 +54,9 @@ def init_app(app: Flask) -> None:
         return response
 
     app.context_processor(lambda: {"request_id": current_request_id()})
+    # Flask-Limiter logs each refusal at INFO with the limit's key, and the per-account login limit's key
+    # holds the email address typed: its refusals show as 429s in the access log, not as lines of their own.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     if not app.testing:
         configure(app.config["LOG_FORMAT"])
 

@@ -96,3 +96,11 @@ def test_an_unexpected_error_shows_and_logs_its_id(sqlite_template, tmp_path, mo
     assert f"Error id: {request_id}" in response.get_data(as_text=True)
     errors = [r for r in lines(json_log) if r["level"] == "ERROR"]
     assert errors and errors[-1]["request_id"] == request_id and "crash-for-test" in errors[-1]["message"]
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2 per minute"}])
+def test_a_login_refused_by_the_rate_limit_leaves_no_email_in_the_log(client, json_log):
+    for _attempt in range(3):
+        response = client.post("/login", data={"email": "aino.private@example.fi", "password": "wrong"})
+    assert response.status_code == 429
+    assert "aino.private" not in json_log.getvalue()
