@@ -145,8 +145,13 @@ def take_into_unit(actor: User, client: Client, unit: OrgUnit, data: Registratio
         client.birth_date = client.birth_date or data.birth_date
         record(actor, AuditAction.UPDATE, "people", "client", client.id, client.id, {"fields": ["identity_hash"]})
     if all(link.unit_id != unit.id for link in client.units):
-        db.session.add(ClientUnit(client=client, unit_id=unit.id, added_by_id=actor.id))
-        record(actor, AuditAction.CREATE, "people", "client_unit", unit.id, client.id)
+        try:
+            with db.session.begin_nested():  # a colleague may add the client to the unit at the same moment
+                db.session.add(ClientUnit(client=client, unit_id=unit.id, added_by_id=actor.id))
+        except IntegrityError:
+            db.session.expire(client, ["units"])
+        else:
+            record(actor, AuditAction.CREATE, "people", "client_unit", unit.id, client.id)
     db.session.flush()
     return client
 

@@ -48,10 +48,9 @@ def registered_clients(user: User, search: str = "", limit: int = 50) -> list[Cl
     ids = enrolments_visible_to(user).with_only_columns(Enrolment.client_id)
     in_units = select(ClientUnit.client_id).where(ClientUnit.unit_id.in_(units_of(user)))
     query = select(Client).where(or_(Client.id.in_(ids), Client.id.in_(in_units)))
-    for word in search.split()[:4]:
-        pattern = f"%{word.lower()}%"
-        query = query.where(or_(func.lower(Client.first_name).like(pattern),
-                                func.lower(Client.last_name).like(pattern)))
+    for word in search.lower().split()[:4]:  # every word in the first or the last name; % and _ are literal
+        query = query.where(or_(func.lower(Client.first_name).contains(word, autoescape=True),
+                                func.lower(Client.last_name).contains(word, autoescape=True)))
     return list(db.session.scalars(query.order_by(Client.last_name, Client.first_name, Client.id).limit(limit)))
 
 

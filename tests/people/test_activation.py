@@ -105,3 +105,11 @@ def test_a_password_the_rules_refuse_keeps_the_code(client, db, login, case):
                         headers={"Accept-Language": "en"})
     assert short.status_code == 400 and "at least 12 characters" in short.get_data(as_text=True)
     assert _activate(client, code).status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}])
+def test_guessing_codes_is_rate_limited(client, app_config):
+    for _ in range(3):
+        assert _activate(client, "ABCD-EFGH-JKMN").status_code == 400
+    limited = _activate(client, "WXYZ-EFGH-JKMN")  # another code from the same address: still limited
+    assert limited.status_code == 429
