@@ -15,6 +15,7 @@ app in the master process; keep it that way (the ``silta`` command must not call
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import socket
 
@@ -79,6 +80,8 @@ class Application(BaseApplication):
     def load(self):
         from portal import create_app  # in the worker, after gevent's monkey-patching
 
+        # The app's own log lines (refused connections, revocation) at INFO, unless logging is set up already.
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         return create_app({**self.overrides, "RTC_ASYNC_MODE": "gevent", **_bounded_pool(self.overrides)})
 
 

@@ -141,7 +141,7 @@ class RtcNamespace(Namespace):
             sid = args[0]
             conn = self.conns.get(sid)
             if conn is not None and not self.registry.allow(conn):
-                log.warning("rtc connection closed: over %s messages a second (%s)", self.registry.rate, conn.kind)
+                log.warning("rtc connection closed: over %g messages a second (%s)", self.registry.rate, conn.kind)
                 self.registry.close(sid, NAMESPACE)
                 return None
             if event == "signal":
