@@ -51,6 +51,9 @@ def test_letter_then_activation_signs_the_client_in(client, db, login, case):
     assert wrong.status_code == 400 and "does not match" in wrong.get_data(as_text=True)
     done = _activate(client, code.lower().replace("-", ""))
     assert done.status_code == 302 and done.headers["Location"].endswith("/me")
+    assert client.get("/me").status_code == 200  # a client with no service yet has a home page too
+    log = client.get("/me/access-log", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert worker.display_name in log  # the worker's registration reads and the code issued are listed
     db.session.expire_all()
     assert row.user.email == "aino@example.com" and row.user.is_client
     # Signed in now; the email and password work from here on.
