@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -46,6 +47,9 @@ def init_app(app: Flask) -> None:
         if app.testing:
             raise exc  # tests see the real error; users never do
         # Logged with the route, not the path: bodies, arguments and some paths (calendar-feed
-        # tokens, ids) carry personal data or secrets.
-        log.exception("unhandled error on %s %s", request.method, request.url_rule or "(no route)")
+        # tokens, ids) carry personal data or secrets. The frames say where; the error's own text stays out
+        # (a database error's text holds the statement's parameters). The line carries the request id
+        # (portal/ops/logs.py) that the error page shows.
+        log.error("unhandled %s on %s %s at:\n%s", type(exc).__name__, request.method,
+                  request.url_rule or "(no route)", "".join(traceback.format_tb(exc.__traceback__)))
         return render_error(InternalServerError.code)

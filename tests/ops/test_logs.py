@@ -87,7 +87,8 @@ def test_an_unexpected_error_shows_and_logs_its_id(sqlite_template, tmp_path, mo
     app = make_app(f"sqlite:///{tmp_path / 'db.sqlite3'}", TESTING=False)
 
     def crash():
-        raise RuntimeError("boom")
+        detail = "a parameter: " + "aino.private@example.fi"  # built at run time: the frame's source line
+        raise RuntimeError(detail)  # is in the log, its value must not be
 
     app.add_url_rule("/crash-for-test", "crash_for_test", crash)
     response = app.test_client().get("/crash-for-test", headers={"Accept-Language": "en"})
@@ -96,6 +97,8 @@ def test_an_unexpected_error_shows_and_logs_its_id(sqlite_template, tmp_path, mo
     assert f"Error id: {request_id}" in response.get_data(as_text=True)
     errors = [r for r in lines(json_log) if r["level"] == "ERROR"]
     assert errors and errors[-1]["request_id"] == request_id and "crash-for-test" in errors[-1]["message"]
+    assert "RuntimeError" in errors[-1]["message"] and "in crash" in errors[-1]["message"]  # what and where
+    assert "aino.private" not in json_log.getvalue()  # not the error's text
 
 
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2 per minute"}])
