@@ -117,3 +117,14 @@ def _bindir():
     from tests.support.services import pg_bindir
 
     return pg_bindir()
+
+
+def test_missing_catalogs_are_compiled_when_the_app_is_built(tmp_path):
+    """Under gunicorn nothing else compiles them (a checkout whose `silta prepare` has not run yet)."""
+    from portal.i18n import TRANSLATIONS, ensure_catalogs
+
+    copy = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, copy, ignore=shutil.ignore_patterns("*.mo", "pending"))
+    ensure_catalogs(copy)
+    compiled = sorted(path.relative_to(copy).as_posix() for path in copy.glob("*/LC_MESSAGES/*.mo"))
+    assert compiled == ["en/LC_MESSAGES/messages.mo", "fi/LC_MESSAGES/messages.mo", "sv/LC_MESSAGES/messages.mo"]

@@ -415,6 +415,21 @@ def test_sign_in_and_a_call_whose_browsers_are_served_by_different_web_processes
     assert sum(installation.metrics("silta_live_calls").values()) >= 1
 
 
+def test_headers_and_access_logs_give_nothing_away(installation):
+    """No version banner, HSTS over https, and the invite's token (opened above) in no access log."""
+    headers = installation.run_inside(
+        "import ssl, urllib.request; r = urllib.request.urlopen('https://127.0.0.1/login', "
+        "context=ssl._create_unverified_context(), timeout=10); print(dict(r.headers))")
+    assert "'Server': 'nginx'" in headers and "max-age=63072000" in headers, headers
+    directory = installation.directory
+    logs = {path.name: path.read_text(errors="replace") for path in
+            [directory / "web1.log", directory / "web2.log", directory / "nginx" / "silta.access.log"]}
+    assert any("/video/i/***" in text for text in logs.values()), "the invite's request is not in any log"
+    for name, text in logs.items():
+        assert installation.invite_token not in text, f"{name} carries the invite token"
+        assert "?" not in "".join(line for line in text.splitlines() if '"GET ' in line), f"{name}: a query string"
+
+
 def test_a_reminder_is_delivered_by_the_worker(installation):
     from portal.notifications.models import OutboxMessage, OutboxStatus
 
