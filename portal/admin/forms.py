@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, TelField
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, SelectMultipleField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.auth.labels import LABELS
@@ -40,3 +40,34 @@ class StaffForm(FlaskForm):
                             validators=[DataRequired(_l("Choose at least one role."))])
     units = CheckboxesField(_l("Units"), coerce=int, choices=[])
     oidc_only = BooleanField(_l("Signs in only through the organisation's identity provider (no Silta password)"))
+
+
+class MunicipalityForm(FlaskForm):
+    code = StringField(_l("Municipality code"), validators=[DataRequired(), Length(max=3)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    name_fi = StringField(_l("Name in Finnish"), validators=[DataRequired(), Length(max=80)])
+    name_sv = StringField(_l("Name in Swedish"), validators=[DataRequired(), Length(max=80)])
+
+
+class UnitForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)], render_kw={"autocomplete": "off"})
+    name_fi = StringField(_l("Name in Finnish"), validators=[DataRequired(), Length(max=200)])
+    name_sv = StringField(_l("Name in Swedish"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
+    county = StringField(_l("Wellbeing services county"), validators=[DataRequired(), Length(max=120)])
+    municipalities = CheckboxesField(_l("Municipalities served"), choices=[])
+
+
+class HousingUnitForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    provider = StringField(_l("Service provider"), validators=[DataRequired(), Length(max=200)])
+    municipality = SelectField(_l("Municipality"), choices=[], validators=[DataRequired()])
+    service_type = SelectField(_l("Housing service"), choices=[], validators=[DataRequired()])
+    places = IntegerField(_l("Places"), validators=[InputRequired(_l("Type the number of places.")),
+                                                    NumberRange(1, 999, _l("Type a number from 1 to 999."))])
+    staff = CheckboxesField(_l("Housing-unit logins that act for this unit"), coerce=int, choices=[])
+
+
+class QueueKeepersForm(FlaskForm):
+    coordinator = SelectField(_l("Coordinator"), choices=[])
+    deputy = SelectField(_l("Deputy"), choices=[])

@@ -139,3 +139,7 @@ def _details(form: StaffForm) -> StaffDetails:
 def _field_error(form, refused: StaffRefused) -> None:
     target = getattr(form, refused.field or "", None) or form.display_name
     target.errors = [*target.errors, str(refused)]
+
+
+# Units, municipalities, housing units and queue keepers add their views to the same blueprint.
+from portal.admin import organisation_routes  # noqa: E402,F401

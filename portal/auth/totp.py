@@ -68,7 +68,9 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_svg(uri: str) -> str:
     """The otpauth URI as an inline SVG (no external image request; the secret never leaves the page)."""
-    return segno.make(uri, error="m").svg_inline(scale=4, title="", dark="#000", light="#fff")
+    svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff")
+    # The page labels the figure (role="img"); the drawing itself is hidden from screen readers.
+    return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
 
 
 def confirm_enrolment(user: User, code: str, now: float | None = None) -> list[str] | None:

@@ -17,6 +17,7 @@ Rules, in one place:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import force_locale
@@ -25,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
-from portal.auth.models import User
+from portal.auth.models import Role, User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _, _l
@@ -268,3 +269,50 @@ def _notify(entry: QueueEntry, offer: Offer) -> None:
         subject, body = _("A new notice in Silta"), _("You have a new notice in Silta. Sign in to read it.")
     notifications.queue_message(channel=channel, recipient=address, subject=subject, body=body,
                                 dedupe_key=f"housing-offer:{offer.id}", client_id=client.id)
+
+
+# --- set-up by the administrator ----------------------------------------------------------------------
+
+@dataclass
+class HousingUnitDetails:
+    name: str
+    municipality_code: str
+    service_type: HousingServiceType
+    places: int
+    provider: str
+    staff_ids: set[int] = field(default_factory=set)
+
+
+def save_housing_unit(actor: User, details: HousingUnitDetails, unit: HousingUnit | None = None) -> HousingUnit:
+    """Add or change a housing unit and which housing-unit logins (role housing_unit) act for it; audited."""
+    if details.places < 1:
+        raise QueueError(_l("A unit has at least one place."))
+    staff = [db.session.get(User, user_id) for user_id in sorted(details.staff_ids)]
+    if any(u is None or not u.active or not u.has_role(Role.HOUSING_UNIT) for u in staff):
+        raise QueueError(_l("Only accounts in use with the housing-unit role can act for a housing unit."))
+    created = unit is None
+    if created:
+        unit = HousingUnit()
+        db.session.add(unit)
+    unit.name, unit.provider = details.name.strip(), details.provider.strip()
+    unit.municipality_code, unit.service_type, unit.places = details.municipality_code, details.service_type, details.places
+    unit.staff = staff
+    db.session.flush()
+    record(actor, AuditAction.CREATE if created else AuditAction.UPDATE, "admin", "housing_unit", unit.id)
+    return unit
+
+
+def set_keepers(actor: User, service_type: HousingServiceType, coordinator: User | None, deputy: User | None) -> HousingQueue:
+    """Name the queue's coordinator and deputy: queue coordinators in use, two different people; audited."""
+    for person in (coordinator, deputy):
+        if person is not None and (not person.active or not person.has_role(Role.QUEUE_COORDINATOR)):
+            raise QueueError(_l("%(name)s is not a queue coordinator in use: give the account the queue-coordinator "
+                                "role first.", name=person.display_name))
+    if deputy is not None and (coordinator is None or deputy.id == coordinator.id):
+        raise QueueError(_l("The deputy must be someone other than the coordinator, and the queue needs a coordinator "
+                            "first."))
+    queue = ensure_queue(service_type)
+    queue.coordinator, queue.deputy = coordinator, deputy
+    db.session.flush()
+    record(actor, AuditAction.UPDATE, "admin", "housing_queue", queue.id, detail={"fields": ["coordinator", "deputy"]})
+    return queue

@@ -123,3 +123,17 @@ def test_oidc_only_account_is_told_to_use_the_identity_provider(client, db, admi
 
 def test_unknown_action_is_404(client, admin, create_staff):
     assert client.post(f"/admin/users/{create_staff().id}/explode").status_code == 404
+
+
+def test_admin_resets_a_lost_phone(app, client, db, admin, create_staff):
+    from tests.auth.test_totp import enrol
+
+    worker = create_staff(Role.WORKER)
+    enrol(worker)
+    db.session.commit()
+    assert client.post(f"/admin/users/{worker.id}/reset-two-step").status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(User, worker.id).totp_enabled
+    theirs = app.test_client()
+    response = theirs.post("/login", data={"email": worker.email, "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/work")
