@@ -128,3 +128,13 @@ def test_missing_catalogs_are_compiled_when_the_app_is_built(tmp_path):
     ensure_catalogs(copy)
     compiled = sorted(path.relative_to(copy).as_posix() for path in copy.glob("*/LC_MESSAGES/*.mo"))
     assert compiled == ["en/LC_MESSAGES/messages.mo", "fi/LC_MESSAGES/messages.mo", "sv/LC_MESSAGES/messages.mo"]
+
+
+def test_the_bot_says_what_to_install_without_the_rtc_extra(sqlite_copy, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "aiortc" else real(name, *a))
+    result = CliRunner().invoke(main, ["bot"], env=_env(f"sqlite:///{sqlite_copy}"))
+    assert result.exit_code == 1
+    assert "pip install 'silta[rtc]'" in result.output
