@@ -1,7 +1,8 @@
 """Signed tickets for the signaling connection, and the invite links' tokens.
 
 A ticket only says *who* connects (a participant, a staff member's notification connection, the echo
-bot); every signaling event is authorised again against the database (rtc/PROTOCOL.md). Tickets are
+bot); what that connection may do is decided at connect and join against the database and revoked by
+event (rtc/PROTOCOL.md). Tickets are
 signed with the app's secret key (itsdangerous, Flask's own dependency), each kind with its own salt
 so that one kind can never be replayed as another.
 """
