@@ -51,11 +51,17 @@ def test_run_command_starts_silta_with_the_demo_county(tmp_path):
                 time.sleep(0.3)
         else:
             pytest.fail("Silta did not start within 90 s")
-        assert health.json() == {"status": "ok", "database": "ok"}
+        assert health.json() == {"status": "ok"}
         login = requests.get(f"http://127.0.0.1:{port}/login", timeout=5)
         assert login.status_code == 200 and 'lang="fi"' in login.text
         assert (tmp_path / "silta.sqlite3").exists() and (tmp_path / "secret_key").exists()
-        time.sleep(1.5)  # the echo bot connects right after the server starts listening
+        # Ready once the job thread has beaten and the echo bot (right after the server listens) is connected.
+        deadline = time.monotonic() + 60
+        while (ready := requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5)).status_code != 200:
+            assert time.monotonic() < deadline, ready.json()
+            time.sleep(0.3)
+        assert {name: check["state"] for name, check in ready.json()["checks"].items()} == {
+            "database": "ok", "redis": "off", "jobs": "ok", "outbox": "ok", "echo_bot": "ok"}
     finally:
         process.terminate()
         output = process.communicate(timeout=20)[0]
