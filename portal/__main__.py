@@ -18,7 +18,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from portal.cli import prepare_database, start_app
 
-_SECRET_PATH = re.compile(r"^(/calendar/|/video/i/)[^/]+")
+_SECRET_PATH = re.compile(r"^(/calendar/|/video/i/|/activate/|/password/reset/)[^/]+")
 
 
 class _PathOnlyLogHandler(WSGIRequestHandler):

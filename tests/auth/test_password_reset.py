@@ -99,3 +99,10 @@ def test_reset_requests_are_limited(client, worker, app_config):
     for _ in range(2):
         assert client.post("/password/forgot", data={"email": worker.email}).status_code == 200
     assert client.post("/password/forgot", data={"email": worker.email}).status_code == 429
+
+
+def test_links_with_tokens_are_masked_in_access_logs():
+    from portal.__main__ import redact_path
+
+    assert redact_path("/activate/s3cr3t-token") == "/activate/***"
+    assert redact_path("/password/reset/s3cr3t-token") == "/password/reset/***"
