@@ -430,6 +430,15 @@ def test_headers_and_access_logs_give_nothing_away(installation):
         assert "?" not in "".join(line for line in text.splitlines() if '"GET ' in line), f"{name}: a query string"
 
 
+def test_silta_check_passes_on_the_running_installation(installation):
+    silta = unit_command("silta-worker.service")[0]
+    done = subprocess.run([*installation.link.near.exec_prefix, silta, "check"], env=installation.env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    for name in ("application", "database", "redis", "turn"):
+        assert f"ok   {name}:" in done.stdout, done.stdout
+
+
 def test_a_reminder_is_delivered_by_the_worker(installation):
     from portal.notifications.models import OutboxMessage, OutboxStatus
 
