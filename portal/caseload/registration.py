@@ -14,9 +14,9 @@ from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import _
 from portal.notifications.operations import language_of
-from portal.people.forms import ActivationChannelForm, RegistrationForm
+from portal.people.forms import ActivationChannelForm, IdentityCodeForm, RegistrationForm
 from portal.people.models import Client, OrgUnit
-from portal.people.operations import Registration, register_or_match
+from portal.people.operations import Registration, register_or_match, set_identity_code
 from portal.people.permissions import can_see_registration
 from portal.people.queries import municipalities, possible_duplicates, registered_clients, units_of_worker
 from portal.web.access import CASEWORK_ROLES, staff_required
@@ -71,6 +71,24 @@ def _registration(form: RegistrationForm) -> Registration:
                         language=form.language.data, code=form.parsed_code, phone=form.phone.data,
                         email=form.email.data, address=form.address.data,
                         preferred_channel=form.preferred_channel.data)
+
+
+@bp.route("/clients/<int:client_id>/identity-code", methods=["GET", "POST"])
+@staff_required(*CASEWORK_ROLES)
+def identity_code(client_id: int):
+    client = db.get_or_404(Client, client_id)
+    if not can_see_registration(current_user, client.id):
+        abort(403)
+    form = IdentityCodeForm()
+    if form.validate_on_submit():
+        try:
+            set_identity_code(current_user, client, form.parsed_code)
+        except Refusal as refusal:
+            form.identity_code.errors = [str(refusal)]
+        else:
+            flash(_("The identity code was saved. Only a form that cannot be read back is kept."), "success")
+            return redirect(url_for("caseload.client", client_id=client.id))
+    return render_template("caseload/identity_code.html", form=form, client=client), 400 if form.errors else 200
 
 
 @bp.route("/clients/<int:client_id>/activation", methods=["GET", "POST"])

@@ -125,6 +125,21 @@ class RegistrationForm(FlaskForm):
         return self.parsed_code.gender if self.parsed_code else Gender.UNKNOWN
 
 
+class IdentityCodeForm(FlaskForm):
+    """A known client's identity code, entered later (or again)."""
+
+    identity_code = StringField(_l("Personal identity code"), validators=[DataRequired(), Length(max=20)],
+                                render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+    parsed_code: identity.IdentityCode | None = None
+
+    def validate_identity_code(self, field) -> None:
+        try:
+            self.parsed_code = identity.parse(field.data)
+        except identity.InvalidIdentityCode as exc:
+            raise ValidationError(str(exc.message)) from None
+
+
 class ActivationChannelForm(FlaskForm):
     """How the worker hands the client their activation code."""
 

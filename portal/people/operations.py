@@ -156,6 +156,29 @@ def take_into_unit(actor: User, client: Client, unit: OrgUnit, data: Registratio
     return client
 
 
+def set_identity_code(actor: User, client: Client, code: identity.IdentityCode) -> None:
+    """Enter (or enter again, e.g. after the hash key was lost) a known client's identity code.
+
+    Refused when another client has it. The code is the official record: its birth date replaces one
+    entered by hand (the check character catches typos in the code).
+    """
+    digest = identity.identity_hash(code)
+    other = client_by_identity_hash(digest)
+    if other is not None and other.id != client.id:
+        raise Refusal(_l("Another client already has this identity code."), "identity_code")
+    values = {"identity_hash": digest, "birth_date": code.birth_date, "birth_year": code.birth_date.year}
+    changed = [field for field, value in values.items() if getattr(client, field) != value]
+    try:
+        with db.session.begin_nested():  # the unique hash decides a race with a registration
+            for field, value in values.items():
+                setattr(client, field, value)
+            db.session.flush()
+    except IntegrityError:
+        raise Refusal(_l("Another client already has this identity code."), "identity_code") from None
+    if changed:
+        record(actor, AuditAction.UPDATE, "people", "client", client.id, client.id, {"fields": changed})
+
+
 def ensure_account(client: Client, locale: str | None = None) -> User:
     """The client's portal account, created without a password or email when they have none yet."""
     if client.user is None:

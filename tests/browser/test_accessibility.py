@@ -393,9 +393,17 @@ def _offer_invalid(page, base: str, roles: frozenset[str] = frozenset()) -> int:
     return _submit(page)
 
 
-def _client_activation(page, base: str, roles: frozenset[str] = frozenset()) -> int:
-    _first_link("/work")(page, base)
-    return page.goto(base + page.locator("#main a[href$='/activation']").first.get_attribute("href")).status
+def _client_page(suffix: str) -> Callable:
+    """A page linked from the first client's page whose address ends in ``suffix``."""
+
+    def visit(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+        _first_link("/work")(page, base)
+        return page.goto(base + page.locator(f"#main a[href$='{suffix}']").first.get_attribute("href")).status
+
+    return visit
+
+
+_client_activation = _client_page("/activation")
 
 
 def _activation_letter(page, base: str, roles: frozenset[str] = frozenset()) -> int:
@@ -429,6 +437,8 @@ PAGES: dict[str, Page] = {
                                     who=frozenset({"coordinator"})),
     "client-activation": Page("caseload.activation", _client_activation, who=frozenset({"coordinator"})),
     "client-activation-letter": Page("caseload.activation", _activation_letter, who=frozenset({"coordinator"})),
+    "client-identity-code-invalid": Page("caseload.identity_code", _submit_empty(_client_page("/identity-code")), 400,
+                                         who=frozenset({"coordinator"})),
     "activate": Page("people.activate", _goto("/activate"), anonymous_only=True),
     "activate-invalid": Page("people.activate", _submit_empty(_goto("/activate")), 400, anonymous_only=True),
     "admin": Page("admin.index", _goto("/admin")),

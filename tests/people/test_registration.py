@@ -140,3 +140,24 @@ def test_a_worker_without_a_unit_is_told_so(client, login, create_staff):
     login(create_staff(Role.WORKER, in_unit=None, locale="en"))
     response = client.get("/work/clients/new")
     assert response.status_code == 403 and "not a worker of any unit" in response.get_data(as_text=True)
+
+
+def test_an_identity_code_entered_later_binds_and_another_clients_code_is_refused(client, db, login, worker, unit):
+    login(worker)
+    _register(client, unit, identity_code="", birth_year="1989")
+    _register(client, unit, first_name="Liisa", identity_code=make("010101", "-", "122"))
+    row = db.session.scalar(select(Client).where(Client.first_name == "Matti"))
+    page = client.get(f"/work/clients/{row.id}/identity-code")
+    assert page.status_code == 200 and "No identity code is on record" in page.get_data(as_text=True)
+    taken = client.post(f"/work/clients/{row.id}/identity-code", data={"identity_code": make("010101", "-", "122")})
+    assert taken.status_code == 400 and "Another client already has this identity code" in taken.get_data(as_text=True)
+    bad = client.post(f"/work/clients/{row.id}/identity-code", data={"identity_code": CODE[:-1] + "Ö"})
+    assert bad.status_code == 400
+    saved = client.post(f"/work/clients/{row.id}/identity-code", data={"identity_code": CODE.lower()})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    row = db.session.get(Client, row.id)  # the code's birth date is the official one
+    assert row.identity_hash == identity.identity_hash(CODE) and (row.birth_year, row.birth_date.day) == (1990, 15)
+    audit = db.session.scalars(select(AuditRecord).where(AuditRecord.client_id == row.id,
+                                                         AuditRecord.action == AuditAction.UPDATE)).all()[-1]
+    assert audit.detail == {"fields": ["identity_hash", "birth_date", "birth_year"]}

@@ -230,6 +230,7 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "caseload.clients": ("GET", CASEWORK),
     "caseload.register": ("GET", CASEWORK),
     "caseload.activation": ("GET", CASEWORK),
+    "caseload.identity_code": ("GET", CASEWORK),
     "people.activate": ("GET", PUBLIC),
     # service lifecycle (issue 13): starting needs the client in the worker's units (or a service they see);
     # people, handover and end need the coordinator, the deputy or a team lead of the unit (team members and
@@ -299,6 +300,7 @@ def _url(app, endpoint: str, world) -> str:
         "caseload.client": {"client_id": world["client"].id},
         "caseload.background": {"client_id": world["client"].id},
         "caseload.activation": {"client_id": world["client"].id},
+        "caseload.identity_code": {"client_id": world["client"].id},
         "programmes.choose": {"client_id": world["client"].id},
         "programmes.start": {"client_id": world["client"].id, "code": "remote-guidance"},
         "programmes.people": {"enrolment_id": world["enrolment"].id},
