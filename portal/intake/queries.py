@@ -35,6 +35,17 @@ def draft_of(user: User) -> IntakeItem | None:
         IntakeItem.submitted_by_id == user.id, IntakeItem.status == IntakeStatus.draft))
 
 
+def has_application(user: User) -> bool:
+    """Whether the client has anything to see under "My housing application": a housing enrolment, or a
+    request sent or drafted (what ``client_status`` or ``draft_of`` would find), in one query: every page's
+    header asks."""
+    enrolment = exists().where(Enrolment.client_id == Client.id, Client.user_id == user.id,
+                               Enrolment.programme_code == PROGRAMME)
+    request = exists().where(IntakeItem.submitted_by_id == user.id,
+                             IntakeItem.status.in_((IntakeStatus.received, IntakeStatus.draft)))
+    return bool(db.session.scalar(select(or_(enrolment, request))))
+
+
 def active_housing_enrolment(client_id: int) -> Enrolment | None:
     return db.session.scalar(select(Enrolment).where(
         Enrolment.client_id == client_id, Enrolment.programme_code == PROGRAMME,

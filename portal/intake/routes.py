@@ -52,8 +52,7 @@ def _navigation() -> list[tuple[str, str]]:
     if not current_user.is_authenticated:
         return []
     if current_user.is_client:
-        has_one = queries.client_status(current_user) or queries.draft_of(current_user)
-        return [("intake.mine", _("My housing application"))] if has_one else []
+        return [("intake.mine", _("My housing application"))] if queries.has_application(current_user) else []
     if current_user.has_role(*CASEWORK_ROLES):
         return [("intake.index", _("Housing intake"))]
     if current_user.has_role(Role.REFERRER):
