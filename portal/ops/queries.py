@@ -45,14 +45,12 @@ def socket_stats(app: Flask) -> dict[str, dict[str, int]]:
     """Socket.IO connections per namespace on this process, the calls with someone here, and echo bots.
 
     From the realtime code's in-memory registry (``portal.video.signaling.stats``): no database, no other
-    process. Bots are counted from the same registry's connections (kind "bot")."""
+    process."""
     from portal.video import signaling
 
-    stats = signaling.stats(app) if hasattr(signaling, "stats") else {}
-    registry = app.extensions.get("silta_rtc")
-    bots = sum(1 for conn in list(getattr(registry, "rtc", {}).values()) if getattr(conn, "kind", "") == "bot")
+    stats = signaling.stats(app)
     return {
         signaling.NAMESPACE: {"connections": stats.get("rtc_connections", 0), "calls": stats.get("calls", 0),
-                              "in_call": stats.get("in_call", 0), "bots": bots},
+                              "in_call": stats.get("in_call", 0), "bots": stats.get("bots", 0)},
         "/live": {"connections": stats.get("live_connections", 0)},
     }

@@ -95,9 +95,11 @@ class Registry:
         return True
 
     def stats(self) -> dict:
-        in_call = [c for c in self.rtc.values() if c.in_call]
-        return {"rtc_connections": len(self.rtc), "live_connections": len(self.live),
-                "in_call": len(in_call), "calls": len({c.room_key for c in in_call})}
+        conns = list(self.rtc.values())
+        in_call = [c for c in conns if c.in_call]
+        return {"rtc_connections": len(conns), "live_connections": len(self.live),
+                "in_call": len(in_call), "calls": len({c.room_key for c in in_call}),
+                "bots": sum(1 for c in conns if c.kind == "bot")}  # /readyz: is the echo bot here?
 
     # --- messages from any process -----------------------------------------------------------------
 
