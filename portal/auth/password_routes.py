@@ -12,7 +12,7 @@ from portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, SetPasswor
 from portal.auth.models import TokenPurpose
 from portal.auth.operations import PasswordRefused, activate, change_password, request_password_reset, reset_password
 from portal.auth.tokens import TokenError, lookup
-from portal.extensions import limiter
+from portal.extensions import db, limiter
 from portal.i18n import _
 from portal.web.navigation import home_for
 
@@ -99,5 +99,6 @@ def change_own_password():
             if changed:
                 flash(_("Your password has been changed. Other sessions were signed out."), "success")
                 return redirect(home_for(current_user))
+            db.session.commit()  # the 400 rolls the request back: keep the failed attempt's audit record
             form.current.errors.append(_("The current password is wrong."))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200

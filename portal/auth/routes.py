@@ -9,7 +9,7 @@ from portal import signals
 from portal.auth import bp, oidc
 from portal.auth.forms import LanguageForm, LoginForm
 from portal.auth.operations import authenticate_local, resolve_oidc_identity, set_language, sign_in, sign_out
-from portal.extensions import limiter
+from portal.extensions import db, limiter
 from portal.i18n import _
 from portal.web.navigation import home_for, safe_next
 
@@ -36,6 +36,7 @@ def login():
             return second_step.after_password(user, safe_next(form.next.data))
         # One message for an unknown account and a wrong password: no account enumeration.
         form.password.errors.append(_("The email address or password is wrong."))
+        db.session.commit()  # the 401 rolls the request back: keep the failed sign-in's audit record
         status = 401
     elif form.is_submitted():
         status = 400

@@ -11,6 +11,8 @@ import time
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from portal.audit.models import AuditAction
+from portal.audit.operations import record
 from portal.auth import bp, totp
 from portal.auth.forms import CodeForm
 from portal.auth.models import User
@@ -77,6 +79,8 @@ def second_factor():
         method = totp.verify(user, form.code.data)
         if method is not None:
             return _finish(user, "password+" + method)
+        record(user, AuditAction.LOGIN_FAILED, "auth", "user", user.id, detail={"step": "totp"})
+        db.session.commit()  # the refusal answers 401, which rolls the request back: keep its audit record
         form.code.errors.append(_("The code is wrong or has already been used. Enter the newest code from your app."))
     status = 401 if form.is_submitted() else 200
     return render_template("auth/second_factor.html", form=form), status
@@ -142,13 +146,15 @@ def _enrolment(user: User, at_sign_in: bool):
             return render_template("auth/recovery_codes.html", codes=codes,
                                    next_url=next_url or home_for(user)), 200
         form.code.errors.append(_("The code does not match. Check the time on your phone and enter the newest code."))
-    elif form.is_submitted() and secret is None:
-        form.code.errors.append(_("The setup had expired. Add the new key below to your app."))
+    status = 400 if form.errors else 200
     if secret is None:
-        secret = totp.begin_enrolment(user)
+        # A new key must be kept (a 4xx answer would roll it back): the page says so and answers 200.
+        if form.is_submitted():
+            form.code.errors.append(_("The setup had expired. Add the new key below to your app."))
+        secret, status = totp.begin_enrolment(user), 200
     uri = totp.provisioning_uri(user, secret)
     return render_template("auth/totp_enrol.html", form=form, secret=secret, qr=totp.qr_svg(uri),
-                           at_sign_in=at_sign_in, required=totp.required_for(user)), 400 if form.errors else 200
+                           at_sign_in=at_sign_in, required=totp.required_for(user)), status
 
 
 def _expired():

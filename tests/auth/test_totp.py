@@ -9,6 +9,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from portal.audit.models import AuditAction, AuditRecord
 from portal.auth import totp
 from portal.auth.models import RecoveryCode, Role, User
 from tests.conftest import PASSWORD
@@ -51,6 +52,8 @@ def test_sign_in_asks_for_the_code_and_refuses_wrong_and_replayed_ones(app, clie
     assert client.get("/account").status_code == 302  # not signed in between the steps
     wrong = client.post("/login/verify", data={"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"})
     assert wrong.status_code == 401 and "wrong" in wrong.get_data(as_text=True)
+    failed = db.session.scalar(select(AuditRecord).where(AuditRecord.action == AuditAction.LOGIN_FAILED))
+    assert failed.actor_id == worker.id and failed.detail == {"step": "totp"}
     code = pyotp.TOTP(secret).now()
     assert client.post("/login/verify", data={"code": code}).status_code == 302
     assert client.get("/account").status_code == 200
@@ -130,3 +133,12 @@ def test_production_requires_totp_by_default():
     assert _by_environment("yes", production=False) is True
     with pytest.raises(ConfigError):
         _by_environment("maybe", production=True)
+
+
+@pytest.mark.parametrize("app_config", [{"STAFF_TOTP_REQUIRED": True}])
+def test_enrolment_key_survives_a_wrong_first_code(client, db, worker, app_config):
+    password_step(client, worker)
+    first = client.post("/login/two-step-setup", data={"code": "123456"})  # no key yet: one is made and kept
+    secret = re.search(r'class="totp-key">([A-Z2-7 ]+)<', first.get_data(as_text=True)).group(1).replace(" ", "")
+    assert client.post("/login/two-step-setup", data={"code": pyotp.TOTP(secret).now()}).status_code == 200
+    assert client.get("/account").status_code == 200
