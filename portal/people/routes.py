@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -27,7 +29,9 @@ def _limit() -> str:
 
 
 def _code_key() -> str:
-    return "activate:" + tokens.normalise(request.form.get("code") or "")[:40]
+    # Per code, wherever the guesses come from; the limiter's storage gets a digest, never the code.
+    code = tokens.normalise(request.form.get("code") or "")[:40]
+    return "activate:" + hashlib.sha256(code.encode()).hexdigest()[:32]
 
 
 @bp.route("/activate", methods=["GET", "POST"])
