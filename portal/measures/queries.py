@@ -91,8 +91,7 @@ def _status_by_occurrence(enrolment_ids: list[int]) -> dict[tuple[int, str, str]
 
 def _due(enrolments: list[Enrolment], now: datetime, appointment_id: int | None = None) -> list[DueItem]:
     statuses = _status_by_occurrence([e.id for e in enrolments])
-    starts = {}
-    items = []
+    due = []
     for enrolment in enrolments:
         for occurrence in occurrences(enrolment, now, open_only=True):
             status = statuses.get((enrolment.id, occurrence.instrument, occurrence.key))
@@ -100,11 +99,18 @@ def _due(enrolments: list[Enrolment], now: datetime, appointment_id: int | None 
                 continue
             if appointment_id is not None and occurrence.appointment_id != appointment_id:
                 continue
-            if occurrence.appointment_id and occurrence.appointment_id not in starts:
-                starts[occurrence.appointment_id] = db.session.get(Appointment, occurrence.appointment_id).starts_at
-            items.append(DueItem(enrolment, occurrence, status is AnswerStatus.DRAFT,
-                                 starts.get(occurrence.appointment_id)))
-    return items
+            due.append((enrolment, occurrence, status))
+    starts = _starts({o.appointment_id for _e, o, _s in due if o.appointment_id})
+    return [DueItem(enrolment, occurrence, status is AnswerStatus.DRAFT, starts.get(occurrence.appointment_id))
+            for enrolment, occurrence, status in due]
+
+
+def _starts(appointment_ids: set[int]) -> dict[int, datetime]:
+    """The start times of the due occurrences' appointments, in one query (not one per appointment)."""
+    if not appointment_ids:
+        return {}
+    return dict(db.session.execute(select(Appointment.id, Appointment.starts_at)
+                                   .where(Appointment.id.in_(appointment_ids))).all())
 
 
 def due_for_client(client: Client, now: datetime | None = None) -> list[DueItem]:

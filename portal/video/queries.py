@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from portal.auth.models import User
 from portal.extensions import db
@@ -61,6 +62,23 @@ def waiting_in(room: VideoRoom) -> list[VideoParticipant]:
                   key=lambda p: p.waiting_since)
 
 
+def connect_access(participant_id: int):
+    """What a signaling connect needs to know about a participant, in one query (it runs for every page
+    that opens a call): the room's key and end, the role, the account's state and the invite's."""
+    return db.session.execute(
+        select(VideoParticipant.id, VideoParticipant.role, VideoParticipant.user_id, VideoRoom.key.label("room_key"),
+               VideoRoom.ended_at, User.active.label("user_active"), VideoInvite.revoked_at, VideoInvite.expires_at)
+        .join(VideoRoom, VideoRoom.id == VideoParticipant.room_id)
+        .outerjoin(User, User.id == VideoParticipant.user_id)
+        .outerjoin(VideoInvite, VideoInvite.participant_id == VideoParticipant.id)
+        .where(VideoParticipant.id == participant_id).limit(1)).first()
+
+
+def staff_account(user_id: int):
+    """(id, active, kind) of an account, without loading it (the notification connection of every staff page)."""
+    return db.session.execute(select(User.id, User.active, User.kind).where(User.id == user_id)).first()
+
+
 def waiting_for(user_id: int) -> list[tuple[VideoRoom, list[VideoParticipant]]]:
     """Open meetings the staff member hosts or takes part in as staff where someone is waiting now
     (filtered in SQL: rooms a host never ended stay open, and this runs on every staff page's connect)."""
@@ -83,7 +101,7 @@ def joinable_now(appointment: Appointment, now: datetime) -> bool:
 def adhoc_enrolments(user: User) -> list[Enrolment]:
     """The active services of the worker's clients, for "start a video meeting now"."""
     query = enrolments_visible_to(user).where(Enrolment.status == EnrolmentStatus.ACTIVE).join(Client) \
-        .order_by(Client.last_name, Client.first_name)
+        .options(contains_eager(Enrolment.client)).order_by(Client.last_name, Client.first_name)  # names: no N+1
     return list(db.session.scalars(query).unique())
 
 
