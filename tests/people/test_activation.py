@@ -116,3 +116,13 @@ def test_guessing_codes_is_rate_limited(client, app_config):
         assert _activate(client, "ABCD-EFGH-JKMN").status_code == 400
     limited = _activate(client, "WXYZ-EFGH-JKMN")  # another code from the same address: still limited
     assert limited.status_code == 429
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}])
+def test_one_code_tried_from_many_addresses_is_rate_limited(client, app_config):
+    data = {"code": "abcd efgh jkmn", "birth_date": "1980-05-17", "email": "a@example.com", "password": PASSWORD,
+            "confirm": PASSWORD}
+    for n in range(3):
+        assert client.post("/activate", data=data, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code == 400
+    data["code"] = "ABCD-EFGH-JKMN"  # the same code written differently
+    assert client.post("/activate", data=data, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 429
