@@ -33,6 +33,7 @@ class Conn:
     room_key: str | None = None
     user_id: int | None = None
     name: str = ""
+    staff: bool = False  # a staff participant (host, worker)
     waiting: bool = False  # in the waiting room
     in_call: bool = False  # joined the call with this connection
     ended: bool = False  # the room ended

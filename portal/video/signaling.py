@@ -35,12 +35,12 @@ from flask_login import user_logged_out
 from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, join_room, leave_room
 from sqlalchemy import select
 
-from portal.auth.models import User
+from portal.auth.models import AccountKind, User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.video import operations, queries, revocation, tickets
 from portal.video.connections import Conn, Peer, Registry
-from portal.video.models import ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
+from portal.video.models import STAFF_ROLES, ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
 
 NAMESPACE = "/rtc"
 log = logging.getLogger(__name__)
@@ -164,10 +164,8 @@ class RtcNamespace(Namespace):
             join_room(f"user:{conn.user_id}")
             for room, _people in queries.waiting_for(conn.user_id):
                 emit("lobby", {"room": room.key, "url": url_for("video.room", key=room.key), **_lobby_payload(room)})
-        elif conn.user_id is not None:
-            participant = db.session.get(VideoParticipant, conn.participant_id)
-            if participant.is_staff:
-                join_room(f"user:{conn.user_id}")  # hears the waiting room of other meetings too
+        elif conn.user_id is not None and conn.staff:
+            join_room(f"user:{conn.user_id}")  # hears the waiting room of other meetings too
         db.session.commit()
 
     def on_disconnect(self, *args):
@@ -375,22 +373,25 @@ class RtcNamespace(Namespace):
 
 
 def _authenticate(auth: dict) -> tuple[Conn | None, str]:
-    """Who connects, or None and why not (for the log: never the credential itself)."""
+    """Who connects, or None and why not (for the log: never the credential itself). One query each."""
     if "ticket" in auth:
         parsed = tickets.read_participant_ticket(auth["ticket"])
-        participant = db.session.get(VideoParticipant, parsed[0]) if parsed else None
-        if participant is None or participant.room.key != parsed[1]:
+        row = queries.connect_access(parsed[0]) if parsed else None
+        if row is None or row.room_key != parsed[1]:
             return None, "participant ticket invalid or expired"
-        if participant.room.ended:
+        if row.ended_at is not None:
             return None, "meeting ended"
-        if not _still_allowed(participant):
+        if row.user_active is False or (row.expires_at is not None and (
+                row.revoked_at is not None or utcnow() >= row.expires_at)):
             return None, "invite revoked or expired, or account inactive"
-        return Conn("participant", participant.id, participant.room.key, participant.user_id), ""
+        conn = Conn("participant", row.id, row.room_key, row.user_id)
+        conn.staff = row.role in STAFF_ROLES
+        return conn, ""
     if "user_ticket" in auth:
-        user = db.session.get(User, tickets.read_user_ticket(auth["user_ticket"]) or 0)
-        if user is None or not user.active or not user.is_staff:
+        row = queries.staff_account(tickets.read_user_ticket(auth["user_ticket"]) or 0)
+        if row is None or not row.active or row.kind != AccountKind.STAFF:
             return None, "user ticket invalid, expired or not staff"
-        return Conn("user", user_id=user.id), ""
+        return Conn("user", user_id=row.id), ""
     if "bot_token" in auth:
         return (Conn("bot"), "") if tickets.read_bot_token(auth["bot_token"]) else (None, "bot token invalid")
     return None, "no credentials"
