@@ -36,6 +36,9 @@ def register():
     if not form.unit_id.choices:
         return render_template("errors/error.html", code=403, title=_("You are not a worker of any unit"),
                                hint=_("Ask the administrator to add you to your unit first.")), 403
+    if not form.municipality_code.choices:  # a new organisation: the administrator adds them first
+        return render_template("errors/error.html", code=409, title=_("No municipalities yet"),
+                               hint=_("Ask the administrator to add the municipalities your units serve.")), 409
     candidates: list[Client] = []
     if form.validate_on_submit():
         data = _registration(form)

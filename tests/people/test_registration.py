@@ -142,6 +142,17 @@ def test_a_worker_without_a_unit_is_told_so(client, login, create_staff):
     assert response.status_code == 403 and "not a worker of any unit" in response.get_data(as_text=True)
 
 
+def test_a_new_organisation_without_municipalities_is_told_so(client, db, login, create_staff):
+    unit = OrgUnit(code="empty", name_fi="Uusi", name_sv="Ny", name_en="New", county="Uusimaa")
+    db.session.add(unit)
+    worker = create_staff(Role.WORKER, in_unit=unit, locale="en")
+    db.session.execute(text("DELETE FROM unit_municipalities"))
+    db.session.execute(text("DELETE FROM municipalities"))
+    login(worker)
+    response = client.get("/work/clients/new")
+    assert response.status_code == 409 and "No municipalities yet" in response.get_data(as_text=True)
+
+
 def test_an_identity_code_entered_later_binds_and_another_clients_code_is_refused(client, db, login, worker, unit):
     login(worker)
     _register(client, unit, identity_code="", birth_year="1989")
