@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.i18n import _
 from portal.notifications.operations import language_of
 from portal.people.forms import ActivationChannelForm, IdentityCodeForm, RegistrationForm
-from portal.people.models import Client, OrgUnit
+from portal.people.models import Client, ClientLanguage, ContactChannel, OrgUnit
 from portal.people.operations import Registration, register_or_match, set_identity_code
 from portal.people.permissions import can_see_registration
 from portal.people.queries import municipalities, possible_duplicates, registered_clients, units_of_worker
@@ -71,9 +71,9 @@ def _registration(form: RegistrationForm) -> Registration:
     born, year = form.born()
     return Registration(first_name=form.first_name.data, last_name=form.last_name.data, birth_year=year,
                         birth_date=born, gender=form.chosen_gender(), municipality_code=form.municipality_code.data,
-                        language=form.language.data, code=form.parsed_code, phone=form.phone.data,
+                        language=ClientLanguage(form.language.data), code=form.parsed_code, phone=form.phone.data,
                         email=form.email.data, address=form.address.data,
-                        preferred_channel=form.preferred_channel.data)
+                        preferred_channel=ContactChannel(form.preferred_channel.data))
 
 
 @bp.route("/clients/<int:client_id>/identity-code", methods=["GET", "POST"])
