@@ -33,14 +33,14 @@ import logging
 from flask import Flask, current_app, request, url_for
 from flask_login import user_logged_out
 from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, join_room, leave_room
-from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.auth.models import AccountKind, User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.video import operations, queries, revocation, tickets
 from portal.video.connections import Conn, Peer, Registry
-from portal.video.models import STAFF_ROLES, ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
+from portal.video.models import STAFF_ROLES, ParticipantRole, RoomKind, VideoParticipant, VideoRoom
 
 NAMESPACE = "/rtc"
 log = logging.getLogger(__name__)
@@ -344,13 +344,14 @@ class RtcNamespace(Namespace):
         conn = self.conns.get(request.sid)
         if conn is None or conn.kind != "participant" or conn.revoked:
             return conn, None, "unauthorized"
-        participant = db.session.get(VideoParticipant, conn.participant_id)
-        if participant is None or not _still_allowed(participant):
+        row = queries.connect_access(conn.participant_id)
+        if row is None or not _allowed(row):
             db.session.rollback()
             return conn, None, "unauthorized"
-        if participant.room.ended:
+        if row.ended_at is not None:
             db.session.rollback()
             return conn, None, "ended"
+        participant = db.session.get(VideoParticipant, conn.participant_id, options=[joinedload(VideoParticipant.room)])
         return conn, participant, None
 
     def _staff_target(self, data):
@@ -381,8 +382,7 @@ def _authenticate(auth: dict) -> tuple[Conn | None, str]:
             return None, "participant ticket invalid or expired"
         if row.ended_at is not None:
             return None, "meeting ended"
-        if row.user_active is False or (row.expires_at is not None and (
-                row.revoked_at is not None or utcnow() >= row.expires_at)):
+        if not _allowed(row):
             return None, "invite revoked or expired, or account inactive"
         conn = Conn("participant", row.id, row.room_key, row.user_id)
         conn.staff = row.role in STAFF_ROLES
@@ -397,12 +397,11 @@ def _authenticate(auth: dict) -> tuple[Conn | None, str]:
     return None, "no credentials"
 
 
-def _still_allowed(participant: VideoParticipant) -> bool:
-    """An account still active; an invite link still valid (revoking it shuts the door at once)."""
-    if participant.user is not None and not participant.user.active:
+def _allowed(row) -> bool:
+    """An account still active; an invite link still valid (a ``queries.connect_access`` row)."""
+    if row.user_active is False:
         return False
-    invite = db.session.scalar(select(VideoInvite).where(VideoInvite.participant_id == participant.id))
-    return invite is None or invite.usable(utcnow())
+    return row.expires_at is None or (row.revoked_at is None and utcnow() < row.expires_at)
 
 
 def _is_staff_of(user_id: int, room: VideoRoom) -> bool:

@@ -19,7 +19,7 @@ from flask_login import login_user, logout_user
 
 from portal.extensions import db as _db
 from portal.video import operations, revocation, tickets
-from portal.video.models import VideoParticipant, VideoRoom
+from portal.video.models import VideoRoom
 from tests.conftest import make_app
 from tests.support.rtc import SILTA_SECRET, start_silta
 
