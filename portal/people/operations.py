@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.models import AuditAction
@@ -18,7 +19,8 @@ from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import _l
 from portal.people import identity
-from portal.people.models import Client, ClientLanguage, ClientUnit, ContactChannel, DiagnosisGroup, Gender, OrgUnit
+from portal.people.models import (Client, ClientLanguage, ClientUnit, ContactChannel, DiagnosisGroup, Gender, OrgUnit,
+                                  UnitMembership)
 from portal.people.queries import client_by_identity_hash, client_of_user
 
 CONTACT_FIELDS = ("phone", "email", "address", "preferred_channel", "prefers_home_visits", "contact_notes",
@@ -111,8 +113,11 @@ def register_or_match(actor: User, unit: OrgUnit, data: Registration, candidates
     """The "is this the same person?" step. ``choice`` is "existing-<id>" (one of ``candidates``), "new" or "".
 
     None: the worker must still choose (candidates found, nothing chosen). A client with the same identity
-    code can only be chosen; creating another anyway needs a reason.
+    code can only be chosen; creating another anyway needs a reason. A worker registers into their own units only.
     """
+    if not db.session.scalar(select(exists().where(UnitMembership.unit_id == unit.id,
+                                                   UnitMembership.user_id == actor.id))):
+        raise Refusal(_l("You can register clients only in your own units."), "unit_id")
     if choice.startswith("existing-"):
         match = next((c for c in candidates if choice == f"existing-{c.id}"), None)
         if match is None:

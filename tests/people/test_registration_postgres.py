@@ -36,3 +36,13 @@ def test_a_second_client_with_the_same_code_is_refused_and_the_transaction_goes_
     assert db.session.scalars(select(Client.first_name)).all() == ["Ville"]
     assert db.session.scalar(select(func.count()).select_from(ClientUnit)) == 1
     assert first.identity_hash == identity.identity_hash(CODE) and first.gender is Gender.MALE
+
+
+def test_a_worker_registers_only_into_their_own_units(db, unit, create_staff):
+    from portal.people.models import OrgUnit
+    from portal.people.operations import register_or_match
+
+    stranger = create_staff(Role.WORKER, in_unit=OrgUnit(code="x", name_fi="X", name_sv="X", name_en="X", county="X"))
+    with pytest.raises(Refusal):
+        register_or_match(stranger, unit, _data("Ville"), [], "", None)
+    assert db.session.scalar(select(func.count()).select_from(Client)) == 0
