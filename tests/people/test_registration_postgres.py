@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from portal.auth.models import Role
 from portal.errors import Refusal
 from portal.people import identity
-from portal.people.models import Client, ClientLanguage, ClientUnit, Gender
-from portal.people.operations import Registration, register_client
+from portal.people.models import Client, ClientLanguage, ClientUnit, Gender, OrgUnit
+from portal.people.operations import Registration, register_client, register_or_match
 from tests.people.test_identity import make
 
 CODE = make("240775", "-", "135")
@@ -39,9 +39,6 @@ def test_a_second_client_with_the_same_code_is_refused_and_the_transaction_goes_
 
 
 def test_a_worker_registers_only_into_their_own_units(db, unit, create_staff):
-    from portal.people.models import OrgUnit
-    from portal.people.operations import register_or_match
-
     stranger = create_staff(Role.WORKER, in_unit=OrgUnit(code="x", name_fi="X", name_sv="X", name_en="X", county="X"))
     with pytest.raises(Refusal):
         register_or_match(stranger, unit, _data("Ville"), [], "", None)
