@@ -61,7 +61,8 @@ def create_staff(actor: User, details: StaffDetails) -> User:
     db.session.add(user)
     _apply(user, details)
     db.session.flush()
-    record(actor, AuditAction.CREATE, FEATURE, "user", user.id, detail={"roles": sorted(r.value for r in details.roles)})
+    record(actor, AuditAction.CREATE, FEATURE, "user", user.id,
+           detail={"roles": sorted(r.value for r in details.roles)})
     send_invitation(actor, user)
     db.session.flush()
     return user
@@ -129,23 +130,6 @@ def end_realtime_connections(user: User) -> None:
         log.warning("deactivation: portal.video.revocation.revoke_user is not available")
         return
     revoke_user(user.id)
-
-
-def set_roles(actor: User, user: User, roles: set[Role], active: bool) -> bool:
-    """Replace a staff member's roles and active flag; audited. Returns whether anything changed."""
-    if user.has_role(Role.ADMIN) and (Role.ADMIN not in roles or not active) and _admin_count() <= 1:
-        raise LastAdminError()
-    changed = user.role_set != roles or user.active != active
-    if not changed:
-        return False
-    user.roles = [UserRole(role=role) for role in sorted(roles)]
-    was_active, user.active = user.active, active
-    if was_active and not active:
-        end_sessions(user)
-    record(actor, AuditAction.UPDATE, FEATURE, "user", user.id,
-           detail={"roles": sorted(r.value for r in roles), "active": active})
-    db.session.flush()
-    return True
 
 
 def _check(details: StaffDetails, user: User | None) -> None:

@@ -81,7 +81,8 @@ def unit(unit_id: int):
 
 def _unit_page(unit: OrgUnit | None):
     form = UnitForm(obj=unit, data={"municipalities": [m.code for m in unit.municipalities]} if unit else None)
-    form.municipalities.choices = [(m.code, f"{m.name(str(get_locale()))} ({m.code})") for m in queries.municipalities()]
+    locale = str(get_locale())
+    form.municipalities.choices = [(m.code, f"{m.name(locale)} ({m.code})") for m in queries.municipalities()]
     if form.validate_on_submit():
         details = UnitDetails(code=form.code.data, name_fi=form.name_fi.data, name_sv=form.name_sv.data,
                               name_en=form.name_en.data, county=form.county.data,
@@ -122,7 +123,8 @@ def _housing_unit_page(unit: HousingUnit | None):
         data = {"name": unit.name, "provider": unit.provider, "municipality": unit.municipality_code,
                 "service_type": unit.service_type.value, "places": unit.places, "staff": [u.id for u in unit.staff]}
     form = HousingUnitForm(data=data)
-    form.municipality.choices = [("", _("Choose"))] + [(m.code, m.name(str(get_locale()))) for m in queries.municipalities()]
+    locale = str(get_locale())
+    form.municipality.choices = [("", _("Choose"))] + [(m.code, m.name(locale)) for m in queries.municipalities()]
     form.service_type.choices = [("", _("Choose"))] + [(t.value, str(QUEUE_LABELS[t])) for t in HousingServiceType]
     form.staff.choices = [(u.id, f"{u.display_name} ({u.email})") for u in queries.staff_with_role(Role.HOUSING_UNIT)]
     if form.validate_on_submit():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from portal.admin import bp, queries
@@ -101,7 +102,8 @@ _ACTIONS = {
     "deactivate": (deactivate, lambda: _("The account is no longer in use. Its sessions have ended.")),
     "reactivate": (reactivate, lambda: _("The account is in use again.")),
     "invite": (resend_invitation, lambda: _("A new invitation was sent.")),
-    "reset-two-step": (reset_two_step, lambda: _("Two-step verification was reset; it is set up again at the next sign-in.")),
+    "reset-two-step": (reset_two_step,
+                       lambda: _("Two-step verification was reset; it is set up again at the next sign-in.")),
 }
 
 
@@ -120,14 +122,8 @@ def _staff_form(user: User | None = None) -> StaffForm:
                 "roles": [r.value for r in user.role_set], "units": queries.unit_ids_of(user),
                 "oidc_only": user.oidc_only}
     form = StaffForm(data=data)
-    form.units.choices = [(u.id, u.name(str(_locale()))) for u in queries.units()]
+    form.units.choices = [(u.id, u.name(str(get_locale()))) for u in queries.units()]
     return form
-
-
-def _locale():
-    from flask_babel import get_locale
-
-    return get_locale()
 
 
 def _details(form: StaffForm) -> StaffDetails:

@@ -63,7 +63,8 @@ def create_admin_command(email: str, name: str, password_stdin: bool, force: boo
     app = start_app("create-admin")
     with app.app_context():
         if not inspect(db.engine).has_table("users"):
-            raise click.ClickException("the database has no tables yet: run `silta prepare` (or `python -m portal`) first")
+            raise click.ClickException(
+                "the database has no tables yet: run `silta prepare` (or `python -m portal`) first")
         password = _read_password() if password_stdin else None
         try:
             user, link = create_admin(email, name, password, force)

@@ -107,7 +107,8 @@ def test_deactivation_ends_sessions_and_reactivation_lets_back_in(app, client, d
 
 
 def test_the_last_administrator_stays(client, db, admin, unit):
-    response = client.post(f"/admin/users/{admin.id}", data=staff_form(unit, email="admin@example.fi", roles=["worker"]))
+    form = staff_form(unit, email="admin@example.fi", roles=["worker"])
+    response = client.post(f"/admin/users/{admin.id}", data=form)
     assert response.status_code == 400 and "at least one administrator" in response.get_data(as_text=True)
     client.post(f"/admin/users/{admin.id}/deactivate")
     db.session.expire_all()
