@@ -13,8 +13,8 @@ from portal.extensions import db
 from portal.i18n import _
 from portal.people.forms import BackgroundForm
 from portal.people.models import Client
-from portal.people.operations import BACKGROUND_FIELDS, update_client
-from portal.people.permissions import can_see_registration
+from portal.people.operations import BACKGROUND_FIELDS, REGISTRATION_FIELDS, update_client
+from portal.people.permissions import can_see_client, can_see_registration
 from portal.people.queries import municipalities
 from portal.web.access import CASEWORK_ROLES, staff_required
 
@@ -51,10 +51,13 @@ def client(client_id: int):
 def background(client_id: int):
     client = _load_client(client_id)
     form = BackgroundForm(obj=client)
+    named = can_see_client(current_user, client.id)  # else only a worker of the client's unit: no diagnosis group
+    if not named:
+        del form.diagnosis_group
     locale = str(get_locale())
     form.municipality_code.choices = [SelectChoice(m.code, m.name(locale)) for m in municipalities()]
     if form.validate_on_submit():
-        update_client(current_user, client, form.data, BACKGROUND_FIELDS)
+        update_client(current_user, client, form.data, BACKGROUND_FIELDS if named else REGISTRATION_FIELDS)
         flash(_("The client's details were saved."), "success")
         return redirect(url_for("caseload.client", client_id=client.id))
     if not form.is_submitted():

@@ -28,6 +28,9 @@ CONTACT_FIELDS = ("phone", "email", "address", "preferred_channel", "prefers_hom
 BACKGROUND_FIELDS = CONTACT_FIELDS + (
     "municipality_code", "language", "pensioner", "social_welfare_client", "diagnosis_group",
 )
+# What a worker of the client's unit who is not named on any of their services may change: not the
+# diagnosis group (health data stays with the services' named people).
+REGISTRATION_FIELDS = tuple(f for f in BACKGROUND_FIELDS if f != "diagnosis_group")
 _ENUMS = {"preferred_channel": ContactChannel, "language": ClientLanguage, "diagnosis_group": DiagnosisGroup}
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 from portal.audit.models import AuditAction, AuditRecord
 from portal.auth.models import Role
 from portal.people import identity
-from portal.people.models import Client, ClientUnit, Gender, OrgUnit
+from portal.people.models import Client, ClientUnit, DiagnosisGroup, Gender, OrgUnit
 from tests.people.test_identity import make
 
 CODE = make("150390", "-", "123")  # a man born 15 March 1990
@@ -172,3 +172,22 @@ def test_an_identity_code_entered_later_binds_and_another_clients_code_is_refuse
     audit = db.session.scalars(select(AuditRecord).where(AuditRecord.client_id == row.id,
                                                          AuditRecord.action == AuditAction.UPDATE)).all()[-1]
     assert audit.detail == {"fields": ["identity_hash", "birth_date", "birth_year"]}
+
+
+def test_a_worker_of_the_unit_not_named_on_a_service_neither_sees_nor_changes_the_diagnosis_group(
+        client, db, login, worker, unit, create_staff, create_enrolment):
+    login(worker)
+    _register(client, unit)
+    row = db.session.scalar(select(Client).where(Client.last_name == "Meikäläinen"))
+    row.diagnosis_group = DiagnosisGroup.PSYCHOSIS
+    create_enrolment(row, coordinator=create_staff(Role.WORKER))  # someone else's service
+    db.session.commit()
+    page = client.get(f"/work/clients/{row.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Meikäläinen" in page and "Psychosis" not in page
+    form = client.get(f"/work/clients/{row.id}/background").get_data(as_text=True)
+    assert 'name="diagnosis_group"' not in form
+    saved = client.post(f"/work/clients/{row.id}/background", data={
+        "municipality_code": "091", "language": "fi", "preferred_channel": "sms", "diagnosis_group": "mood"})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Client, row.id).diagnosis_group is DiagnosisGroup.PSYCHOSIS
