@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
 from portal.auth import tokens
-from portal.auth.models import AccountKind, JobTitle, Role, User, UserRole
+from portal.auth.models import AccountKind, JobTitle, Role, TokenPurpose, User, UserRole
 from portal.auth.operations import end_sessions, find_by_email, send_invitation
 from portal.auth.totp import disable as disable_totp
 from portal.extensions import db
@@ -76,6 +76,8 @@ def update_staff(actor: User, user: User, details: StaffDetails) -> list[str]:
     before = _snapshot(user)
     _apply(user, details)
     changed = sorted(k for k, v in _snapshot(user).items() if before[k] != v)
+    if "email" in changed:
+        tokens.revoke(user, TokenPurpose.RESET)  # a reset link sent to the old address stops working
     if "oidc_only" in changed and user.oidc_only:
         user.password_hash = None  # the provider is the only way in now
         end_sessions(user)

@@ -22,7 +22,7 @@ from portal.i18n import _
 from portal.web.navigation import home_for
 
 PENDING = "pending_sign_in"
-PENDING_SECONDS = 300
+PENDING_SECONDS = 600  # time to find the phone and, the first time, to install an authenticator app
 
 
 def after_password(user: User, next_url: str | None):
