@@ -10,8 +10,12 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-# Keep the application's loggers: the default would silence every logger made before migrating.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Keep the application's loggers: the default would silence every logger made before migrating. And when the
+# process has set up logging already (`python -m portal`, `silta prepare`: JSON or text lines with request ids,
+# portal/ops/logs.py), leave it alone: alembic.ini's root logger at WARN would silence the job runner's lines
+# and replace the format for the rest of the process.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
