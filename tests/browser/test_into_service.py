@@ -132,6 +132,13 @@ def set_password(page, link: str) -> None:
     ok(page)
 
 
+def choose(page, name: str, value: str) -> None:
+    """A radio button (its styled label lies over the input: click the label, as a person does)."""
+    radio = page.locator(f"#main [name='{name}'][value='{value}']")
+    page.locator(f"#main label[for='{radio.get_attribute('id')}']").click()
+    assert radio.is_checked()
+
+
 def sign_in(page, base: str, email: str, secret: str | None = None, at: float | None = None) -> None:
     page.goto(f"{base}/login")
     page.fill("#main [name=email]", email)
@@ -167,7 +174,15 @@ def test_a_new_organisation_takes_silta_into_service(silta, browser):
     wilma = worker_takes_the_account_into_use(browser, silta, WORKER)
     kalle = worker_takes_the_account_into_use(browser, silta, COLLEAGUE)
     try:
-        client_id = worker_registers_the_client(wilma, base)
+        client_id, letter_code = worker_registers_the_client(wilma, base)
+        services_start_in_every_programme(wilma, kalle, base, client_id)
+        client = client_activates_and_sees_their_people(browser, base, letter_code)
+        try:
+            handover_and_end(wilma, kalle, base, client_id)
+            assert outbox_link(silta, CLIENT_EMAIL, "/me")  # "you have a new contact person" (no name in it)
+            end_questionnaires_open(client, base)
+        finally:
+            client.context.close()
     finally:
         wilma.context.close()
         kalle.context.close()
@@ -214,7 +229,186 @@ def worker_takes_the_account_into_use(browser, silta, email: str):
     return page
 
 
-def worker_registers_the_client(page, base: str) -> int:
+PROGRAMMES = ("Remote social guidance", "Centralised housing-service client guidance",
+              "Intensive social rehabilitation", "Support for clients who need many services", "Health social work")
+BORN = date(date.today().year - 25, 5, 14)
+
+
+def worker_registers_the_client(page, base: str) -> tuple[int, str]:
+    """Registered with an identity code; the activation code is printed on a letter the worker hands over."""
     page.goto(f"{base}/work/clients/new")
-    print(page.inner_html("#main"))
-    return 0
+    for name, value in (("first_name", "Liisa"), ("last_name", "Lahtinen"), ("identity_code", identity_code(BORN)),
+                        ("email", CLIENT_EMAIL), ("phone", "+358401234567")):
+        page.fill(f"#main [name={name}]", value)
+    page.select_option("#main [name=preferred_channel]", "email")
+    submit(page, "identity_code")
+    ok(page)
+    client_id = int(page.url.rstrip("/").split("/")[-1])
+    page.goto(f"{base}/work/clients/{client_id}/activation")
+    choose(page, "channel", "letter")
+    submit(page, "channel")
+    ok(page)
+    code = page.locator("#main .activation-code").inner_text().strip()
+    assert code
+    return client_id, code
+
+
+def open_start_page(page, base: str, client_id: int, code: str) -> None:
+    """From the client's page: "Start a service", then the programme."""
+    page.goto(f"{base}/work/clients/{client_id}")
+    with page.expect_navigation():
+        page.locator(f"#main a[href$='/work/clients/{client_id}/services/new']").click()
+    with page.expect_navigation():
+        page.locator(f"#main a[href$='/services/new/{code}']").click()
+
+
+def start_service(page, base: str, client_id: int, code: str, role: str, deputy: str | None = None,
+                  decision: tuple | None = None, axe: bool = False) -> None:
+    open_start_page(page, base, client_id, code)
+    if axe:
+        assert_no_axe_violations(page)
+    page.select_option("#main [name=coordinator_id]", label="Wilma Työntekijä")
+    page.select_option("#main [name=coordinator_role]", role)
+    if deputy:
+        page.select_option("#main [name=deputy_id]", label=deputy)
+    if decision:
+        decided_on, valid_until, decider = decision
+        page.fill("#main [name=decision_on]", decided_on.isoformat())
+        page.fill("#main [name=decision_valid_until]", valid_until.isoformat())
+        page.select_option("#main [name=decided_by_id]", label=decider)
+    submit(page, "coordinator_id")
+    ok(page)
+    assert "/people" in page.url, page.url
+
+
+def add_to_team(page, name: str, role: str) -> None:
+    """On the service's people page."""
+    page.select_option("#main [name=user_id]", label=name)
+    page.select_option("#main [name=team_role]", role)
+    submit(page, "team_role")
+    ok(page)
+
+
+def people_page_of(page, base: str, client_id: int, programme: str) -> None:
+    page.goto(f"{base}/work/clients/{client_id}")
+    with page.expect_navigation():
+        page.locator("#main a", has_text=f"Contact person, deputy and own team: {programme}").click()
+
+
+def services_start_in_every_programme(wilma, kalle, base: str, client_id: int) -> None:
+    today = date.today()
+    # 000 from the client's page: the named worker (omatyöntekijä), a deputy, an own team.
+    start_service(wilma, base, client_id, "remote-guidance", "omatyontekija", deputy="Kalle Kollega")
+    add_to_team(wilma, "Kalle Kollega", "social-counsellor")
+    # 001 through intake: the contact registered there opens housing guidance for this client.
+    wilma.goto(f"{base}/intake/new")
+    wilma.select_option("#main [name=channel]", "phone")
+    wilma.select_option("#main [name=municipality_code]", "398")
+    for name, value in (("first_name", "Liisa"), ("last_name", "Lahtinen"), ("birth_year", str(BORN.year)),
+                        ("description", "Tarvitsee tuettua asumista.")):
+        wilma.fill(f"#main [name={name}]", value)
+    submit(wilma, "description")
+    ok(wilma)
+    with wilma.expect_navigation():
+        wilma.locator("#main form[action$='/register'] button[type=submit]").click()
+    ok(wilma)
+    people_page_of(wilma, base, client_id, "Centralised housing-service client guidance")
+    wilma.select_option("#main [name=deputy_id]", label="Kalle Kollega")
+    submit(wilma, "deputy_id")
+    ok(wilma)
+    # 002: a 31-year-old would be refused (tests/programmes); this client is 25, on a decision Kalle made.
+    start_service(wilma, base, client_id, "intensive-rehabilitation", "omatyontekija", axe=True,
+                  decision=(today - timedelta(days=3), today + timedelta(days=120), "Kalle Kollega"))
+    assert_no_axe_violations(wilma)
+    add_to_team(wilma, "Kalle Kollega", "instructor")
+    # A second active 002 is refused clearly.
+    open_start_page(wilma, base, client_id, "intensive-rehabilitation")
+    wilma.select_option("#main [name=coordinator_id]", label="Wilma Työntekijä")
+    submit(wilma, "coordinator_id")
+    assert "already has an ongoing service" in wilma.inner_text("#main .hds-error-summary")
+    assert_no_axe_violations(wilma)
+    # 003: the hoitovastaava coordinates; the omatyöntekijä is in the own team.
+    start_service(wilma, base, client_id, "many-services", "hoitovastaava")
+    add_to_team(wilma, "Kalle Kollega", "omatyontekija")
+    # 004 through a referral from primary care, which Wilma accepts for this client.
+    kalle.goto(f"{base}/referrals/new")
+    for name, value in (("first_name", "Liisa"), ("last_name", "Lahtinen"), ("birth_year", str(BORN.year)),
+                        ("consent_on", today.isoformat()), ("situation", "Toimeentulo-ongelmia, tarvitsee neuvontaa.")):
+        kalle.fill(f"#main [name={name}]", value)
+    for name, value in (("pensioner", "no"), ("social_welfare_client", "no"), ("consent_by", "client"),
+                        ("consent_how", "verbal")):
+        choose(kalle, name, value)
+    submit(kalle, "situation")
+    ok(kalle)
+    wilma.goto(f"{base}/referrals/inbox")
+    with wilma.expect_navigation():
+        wilma.locator("#main a[href^='/referrals/']", has_text="Handle").first.click()
+    choose(wilma, "client", str(client_id))  # the registered client, matched by name and year of birth
+    submit(wilma, "client")
+    ok(wilma)
+    people_page_of(wilma, base, client_id, "Health social work")
+    wilma.select_option("#main [name=deputy_id]", label="Kalle Kollega")
+    submit(wilma, "deputy_id")
+    ok(wilma)
+    wilma.goto(f"{base}/work/clients/{client_id}")
+    page = wilma.inner_text("#main")
+    for programme in PROGRAMMES:
+        assert programme in page, programme
+
+
+def client_activates_and_sees_their_people(browser, base: str, code: str):
+    page = new_page(browser, locale="en-GB")
+    page.goto(f"{base}/activate")
+    for name, value in (("code", code), ("birth_date", BORN.isoformat()), ("email", CLIENT_EMAIL),
+                        ("password", PASSWORD), ("confirm", PASSWORD)):
+        page.fill(f"#main [name={name}]", value)
+    submit(page, "code")
+    ok(page)
+    assert page.url.endswith("/me"), page.url
+    people = page.locator("#main section.card[aria-labelledby^='team-']")  # "Your people" of each service
+    assert people.count() == 5  # the client's people in each of the five services
+    mine = people.all_inner_texts()
+    assert all("Wilma Työntekijä" in text for text in mine) and sum("Kalle Kollega" in t for t in mine) == 5
+    assert "Omatyöntekijä" in mine[0] and "Hoitovastaava" in "".join(mine)  # the programmes' roles (003)
+    return page
+
+
+def service_link(page, base: str, client_id: int, text: str) -> None:
+    page.goto(f"{base}/work/clients/{client_id}")
+    with page.expect_navigation():
+        page.locator("#main a", has_text=text).click()
+
+
+def handover_and_end(wilma, kalle, base: str, client_id: int) -> None:
+    """Wilma hands 002 over to Kalle with a note; Kalle, now its contact person, ends it."""
+    service_link(wilma, base, client_id, "Hand over to another worker: Intensive social rehabilitation")
+    assert_no_axe_violations(wilma)
+    wilma.select_option("#main [name=to_user_id]", label="Kalle Kollega")
+    wilma.fill("#main [name=note]", "Liisa toivoo aamupäiväaikoja; päätös voimassa neljä kuukautta.")
+    submit(wilma, "note")
+    ok(wilma)
+    service_link(kalle, base, client_id, "End the service: Intensive social rehabilitation")
+    assert_no_axe_violations(kalle)
+    kalle.select_option("#main [name=reason]", "goals-reached")
+    submit(kalle, "reason")
+    ok(kalle)
+    page = kalle.inner_text("#main")
+    assert "Goals reached" in page and "Hand over to another worker: Intensive" not in page
+    # Ending twice is refused: the end page says so and offers no form.
+    kalle.goto(kalle.url.split("#")[0])
+    service = kalle.locator("#main section.card", has=kalle.locator("h2", has_text="Intensive social rehabilitation"))
+    assert "End the service" not in service.inner_text()
+
+
+def end_questionnaires_open(client, base: str) -> None:
+    """The client sees their new person, and the 3X10D and the written feedback 'at the end' are open."""
+    client.goto(f"{base}/me")
+    home = client.inner_text("#main")
+    ended = client.locator("#main section.card", has=client.locator("h3, h2", has_text="Sosiaalisen kuntoutuksen"))
+    assert "Kalle Kollega" in ended.first.inner_text() and "Tavoitteet saavutettiin" in ended.first.inner_text()
+    links = client.locator("#main a[href*='/me/measures/'][href$='/end']")
+    assert links.count() == 2, home
+    with client.expect_navigation():
+        links.first.click()
+    assert client.locator("#main form").count() == 1
+    assert_no_axe_violations(client)
