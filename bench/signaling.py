@@ -113,8 +113,9 @@ def populate(url: str, secret: str, calls: int, idle: int, users: int) -> Creden
 @dataclass
 class Stats:
     connected: int = 0
-    refused: int = 0
-    failed: int = 0
+    refused: int = 0  # connect attempts refused by the server (retried)
+    retried: int = 0
+    failed: int = 0  # never connected after three attempts
     drops: int = 0
     sent: int = 0
     received: int = 0
@@ -138,6 +139,18 @@ class Client:
         self.task = None
 
     async def open(self) -> bool:
+        """Connect; a failed attempt is retried twice after a pause, as socket.io-client reconnects."""
+        for attempt in range(3):
+            if attempt:
+                self.stats.retried += 1
+                await asyncio.sleep(2.0 * attempt)
+                self.ready = asyncio.get_running_loop().create_future()
+            if await self._open_once():
+                return True
+        self.stats.failed += 1
+        return False
+
+    async def _open_once(self) -> bool:
         headers = {"Cookie": f"silta_session={self.cookie}"} if self.cookie else {}
         try:
             self.ws = await self.http.ws_connect(f"{self.base}/socket.io/?EIO=4&transport=websocket",
@@ -149,7 +162,8 @@ class Client:
             self.task = asyncio.create_task(self._read())
             return await asyncio.wait_for(self.ready, 60)
         except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, OSError):
-            self.stats.failed += 1
+            if self.ws is not None:
+                await self.ws.close()
             return False
 
     async def _read(self) -> None:
@@ -170,6 +184,7 @@ class Client:
             elif kind == "4":
                 self.stats.refused += 1
                 self.ready.set_result(False)
+                await self.ws.close()
                 break
             elif kind == "1":
                 break
@@ -327,7 +342,8 @@ async def measure(target: Target, creds: Credentials, n: int, window: float) -> 
     ordered = sorted(stats.latencies) or [0.0]
     return {
         "label": target.label, "n": n, "calls": calls, "connected": stats.connected, "attempted": len(specs),
-        "refused": stats.refused + stats.failed, "drops": stats.drops, "sent": stats.sent,
+        "refused": stats.refused, "retried": stats.retried, "failed": stats.failed, "drops": stats.drops,
+        "sent": stats.sent,
         "lost": stats.sent - stats.received, "errors": stats.errors + failures,
         "p50": statistics.median(ordered) * 1000, "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
         "rss": rss, "threads": threads, "cpu": cpu, "connect_s": connect_seconds,
@@ -392,7 +408,7 @@ def _loadavg() -> str:
 
 def _print(result: dict) -> None:
     print(f"{result['label']:<9} N={result['n']:>5} calls={result['calls']:>4}  connected {result['connected']}/"
-          f"{result['attempted']} (refused/failed {result['refused']}) in {result['connect_s']:.0f} s  "
+          f"{result['attempted']} in {result['connect_s']:.0f} s (retries {result['retried']}, never {result['failed']})  "
           f"drops {result['drops']}  signals {result['sent']} lost {result['lost']} refused {result['errors']}  "
           f"relay p50 {result['p50']:.1f} ms p99 {result['p99']:.1f} ms (after the joins: p50 {result['steady_p50']:.1f} "
           f"p99 {result['steady_p99']:.1f})  server RSS {result['rss']:.0f} MB "
@@ -459,7 +475,11 @@ def main() -> None:
             for n in sizes:
                 server = start_silta(url, env=env)
                 try:
-                    _print(asyncio.run(measure(Target("silta", [server.url], [server.pid]), creds, n, args.window)))
+                    result = asyncio.run(measure(Target("silta", [server.url], [server.pid]), creds, n, args.window))
+                    _print(result)
+                    if result["retried"] or result["drops"]:
+                        print("  server log, errors:", *[line for line in server.log().splitlines()
+                                                         if "rror" in line or "refused" in line][-8:], sep="\n  ")
                 finally:
                     server.stop()
                 port = free_port()

@@ -152,8 +152,8 @@ class RtcNamespace(Namespace):
 
     def on_connect(self, auth=None):
         conn, reason = _authenticate(auth if isinstance(auth, dict) else {})
+        db.session.rollback()  # read only: the pooled connection goes back before anything else is done
         if conn is None:
-            db.session.rollback()
             log.info("rtc connection refused: %s", reason)
             raise ConnectionRefusedError("unauthorized")
         self.bus.listen()
