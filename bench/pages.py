@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--workers-share", type=float, default=0.4, help="share of users who are case workers")
     parser.add_argument("--ramp", type=float, default=SIGN_IN_RAMP, help="seconds between two users' sign-ins")
+    parser.add_argument("--server-log", help="keep the server's log in this file")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--no-load", action="store_true")
     args = parser.parse_args()
@@ -180,7 +181,8 @@ def _load(args, env: dict[str, str], clients: list[str], workers: list[str]) -> 
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = open(Path(env["PORTAL_INSTANCE_PATH"]) / "server.log", "w")  # noqa: SIM115 (closed below)
+    log_path = Path(args.server_log or Path(env["PORTAL_INSTANCE_PATH"]) / "server.log")
+    log = open(log_path, "w")  # noqa: SIM115 (closed below)
     server = subprocess.Popen(_server_command(args, port), env={**os.environ, **env, "PORTAL_PORT": str(port)},
                               stdout=log, stderr=log,
                               start_new_session=True)
@@ -200,7 +202,7 @@ def _load(args, env: dict[str, str], clients: list[str], workers: list[str]) -> 
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         log.close()
-    errors_logged = [line for line in (Path(env["PORTAL_INSTANCE_PATH"]) / "server.log").read_text().splitlines()
+    errors_logged = [line for line in log_path.read_text().splitlines()
                      if "Error" in line or "Traceback" in line]
     if errors_logged:
         print(f"server log: {len(errors_logged)} error lines, first: {errors_logged[0][:300]}")
