@@ -32,6 +32,7 @@ from portal.interop.routes import NotSupported, _get, _json, _signed_in
 from portal.people.models import Client
 from portal.plans import permissions
 from portal.plans.models import GoalStatus, NoteKind, Plan, StepOwner
+from portal.programmes import registry
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.web.access import CASEWORK_ROLES
 from portal.web.templating import programme_name
@@ -184,12 +185,19 @@ def _performer(owner: StepOwner, enrolment: Enrolment) -> dict:
 def care_team_resource(enrolment: Enrolment) -> CareTeam:
     people = [(enrolment.coordinator, "coordinator", "Care coordinator"), (enrolment.deputy, "deputy", "Deputy")]
     participants = [_member(user, code, text) for user, code, text in people if user is not None]
-    participants += [_member(m.user, "own-team", m.team_role) for m in enrolment.team]
+    participants += [_member(m.user, "own-team", _team_role_text(enrolment, m.team_role)) for m in enrolment.team]
     return CareTeam(
         id=str(enrolment.id), status="active" if enrolment.status is EnrolmentStatus.ACTIVE else "inactive",
         name=programme_name(enrolment.programme_code), subject=_patient(enrolment), period=_period(enrolment),
         participant=participants or None,
     )
+
+
+def _team_role_text(enrolment: Enrolment, role: str) -> str:
+    """The role's English name from the programme's list; older free-text roles as written."""
+    definition = registry.definition(enrolment.programme_code)
+    item = definition.team_role(role) if definition else None
+    return item.name.en if item else role
 
 
 def _member(user, code: str, text: str) -> dict:
