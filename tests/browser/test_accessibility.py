@@ -143,6 +143,24 @@ def _client_background(page, base: str, roles: frozenset[str] = frozenset()) -> 
     return page.goto(base + page.locator("#main a[href$='/background']").first.get_attribute("href")).status
 
 
+SANNA = frozenset({"coordinator"})  # the lifecycle pages of the services she coordinates
+
+
+def _service_page(path: str) -> Callable:
+    """A service-lifecycle page of the first client on the caseload: ``path`` after the client's page
+    ("/services/new…"), or a link on it ("people", "transfer", "end": the first ongoing service's)."""
+
+    def visit(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+        _first_link("/work")(page, base)
+        if path.startswith("/"):
+            return page.goto(page.url.split("#")[0] + path).status
+        link = page.locator(f"#main a[href*='/work/services/'][href$='/{path}']").first
+        assert link.count(), f"no {path} link on {page.url}"
+        return page.goto(base + link.get_attribute("href")).status
+
+    return visit
+
+
 def _submit_empty(open_form: Callable) -> Callable:
     """Open a form and send it as it is: the error state with its summary."""
 
@@ -431,6 +449,15 @@ PAGES: dict[str, Page] = {
     "caseload-client": Page("caseload.client", _first_link("/work")),
     "caseload-background": Page("caseload.background", _client_background),
     "caseload-background-invalid": Page("caseload.background", _invalid_phone(_client_background), 400),
+    # service lifecycle (issue 13); the invalid forms are refused (a decision missing, no end reason): nothing saved
+    "service-choose": Page("programmes.choose", _service_page("/services/new"), who=SANNA),
+    "service-start": Page("programmes.start", _service_page("/services/new/remote-guidance"), who=SANNA),
+    "service-start-invalid": Page("programmes.start", _submit_empty(
+        _service_page("/services/new/intensive-rehabilitation")), 400, who=SANNA),
+    "service-people": Page("programmes.people", _service_page("people"), who=SANNA),
+    "service-transfer": Page("programmes.transfer", _service_page("transfer"), who=SANNA),
+    "service-end": Page("programmes.end", _service_page("end"), who=SANNA),
+    "service-end-invalid": Page("programmes.end", _submit_empty(_service_page("end")), 400, who=SANNA),
     "clients": Page("caseload.clients", _goto("/work/clients?q=a"), who=frozenset({"coordinator", "team-lead"})),
     "client-register": Page("caseload.register", _goto("/work/clients/new"), who=frozenset({"coordinator"})),
     "client-register-invalid": Page("caseload.register", _submit_empty(_goto("/work/clients/new")), 400,
