@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, SmallInteger, String, Table, Text, text
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, SmallInteger, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -105,6 +105,8 @@ class Client(db.Model):
     __table_args__ = (
         CheckConstraint("birth_year BETWEEN 1900 AND 2100", name="birth_year_range"),
         CheckConstraint("phone IS NULL OR length(phone) <= 32", name="phone_length"),
+        # The duplicate check of a registration without an identity code (people/queries.py).
+        Index("ix_clients_birth_year", "birth_year"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select, union
 
 from portal.auth.models import AccountKind, User, UserRole
 from portal.extensions import db
@@ -45,9 +45,9 @@ def units_of_worker(user: User) -> list[OrgUnit]:
 
 def registered_clients(user: User, search: str = "", limit: int = 50) -> list[Client]:
     """Clients of the user's units and of the services they work on, by name; ``search`` narrows by name."""
-    ids = enrolments_visible_to(user).with_only_columns(Enrolment.client_id)
-    in_units = select(ClientUnit.client_id).where(ClientUnit.unit_id.in_(units_of(user)))
-    query = select(Client).where(or_(Client.id.in_(ids), Client.id.in_(in_units)))
+    ids = union(enrolments_visible_to(user).with_only_columns(Enrolment.client_id),
+                select(ClientUnit.client_id).where(ClientUnit.unit_id.in_(units_of(user))))
+    query = select(Client).where(Client.id.in_(ids))  # one IN over a UNION plans better than OR of two
     for word in search.lower().split()[:4]:  # every word in the first or the last name; % and _ are literal
         query = query.where(or_(func.lower(Client.first_name).contains(word, autoescape=True),
                                 func.lower(Client.last_name).contains(word, autoescape=True)))

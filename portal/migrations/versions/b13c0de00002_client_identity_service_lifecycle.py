@@ -34,6 +34,9 @@ def _upgrade_identity():
         batch_op.add_column(sa.Column('identity_hash', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('duplicate_reason', sa.Text(), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_clients_identity_hash'), ['identity_hash'])
+    # The duplicate check of a registration without an identity code: same name (any case) and birth year.
+    # A plain index (an expression index would make SQLite's batch migrations warn when they reflect clients).
+    op.create_index('ix_clients_birth_year', 'clients', ['birth_year'])
     op.create_table(
         'client_units',
         sa.Column('client_id', sa.Integer(), nullable=False),
@@ -58,6 +61,7 @@ def _downgrade_identity():
     with op.batch_alter_table('client_units', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_client_units_unit_id'))
     op.drop_table('client_units')
+    op.drop_index('ix_clients_birth_year', table_name='clients')
     with op.batch_alter_table('clients', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_clients_identity_hash'), type_='unique')
         batch_op.drop_column('duplicate_reason')
