@@ -20,9 +20,10 @@ import tempfile
 import time as clock
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, text
 
 from portal.auth.models import AccountKind, Role, User, UserRole
+from portal.db import utcnow
 from portal.extensions import db
 from portal.people import identity
 from portal.people.models import Client, ClientUnit, Municipality, OrgUnit, UnitMembership
@@ -58,6 +59,7 @@ def _fill(rng: random.Random) -> tuple[User, list[str], list[tuple[str, str, int
     db.session.flush()
     db.session.add(UnitMembership(unit_id=units[0].id, user_id=worker.id))
     rows, links, codes, people = [], [], [], []
+    now = utcnow()
     seen: set[str] = set()
     for n in range(1, CLIENTS + 1):
         year = rng.randint(1940, 2006)
@@ -75,7 +77,7 @@ def _fill(rng: random.Random) -> tuple[User, list[str], list[tuple[str, str, int
                          municipality_code="091", language="fi", identity_hash=digest, preferred_channel="sms",
                          pensioner=False, social_welfare_client=False, preferred_weekdays=[],
                          preferred_day_parts=[]))
-        links.append(dict(client_id=n, unit_id=units[n % UNITS].id, added_at=clock_now()))
+        links.append(dict(client_id=n, unit_id=units[n % UNITS].id, added_at=now))
         people.append((first, last, year))
     db.session.execute(insert(Client.__table__), rows)
     db.session.execute(insert(ClientUnit.__table__), links)
@@ -83,12 +85,6 @@ def _fill(rng: random.Random) -> tuple[User, list[str], list[tuple[str, str, int
     db.session.execute(text("ANALYZE"))
     db.session.commit()
     return worker, codes, people
-
-
-def clock_now():
-    from portal.db import utcnow
-
-    return utcnow()
 
 
 def _time(label: str, run) -> None:
