@@ -33,7 +33,8 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Pitkä ja hyvä salasana 2026"
-ADMIN, WORKER, COLLEAGUE = "paakayttaja@kunta.example.fi", "wilma.tyontekija@kunta.example.fi", "kalle.kollega@kunta.example.fi"
+ADMIN = "paakayttaja@kunta.example.fi"
+WORKER, COLLEAGUE = "wilma.tyontekija@kunta.example.fi", "kalle.kollega@kunta.example.fi"
 CLIENT_EMAIL = "liisa.asiakas@example.fi"
 CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 
@@ -253,18 +254,20 @@ def worker_registers_the_client(page, base: str) -> tuple[int, str]:
     return client_id, code
 
 
-def open_start_page(page, base: str, client_id: int, code: str) -> None:
+def open_start_page(page, base: str, client_id: int, code: str, axe: bool = False) -> None:
     """From the client's page: "Start a service", then the programme."""
     page.goto(f"{base}/work/clients/{client_id}")
     with page.expect_navigation():
         page.locator(f"#main a[href$='/work/clients/{client_id}/services/new']").click()
+    if axe:
+        assert_no_axe_violations(page)
     with page.expect_navigation():
         page.locator(f"#main a[href$='/services/new/{code}']").click()
 
 
 def start_service(page, base: str, client_id: int, code: str, role: str, deputy: str | None = None,
                   decision: tuple | None = None, axe: bool = False) -> None:
-    open_start_page(page, base, client_id, code)
+    open_start_page(page, base, client_id, code, axe)
     if axe:
         assert_no_axe_violations(page)
     page.select_option("#main [name=coordinator_id]", label="Wilma Työntekijä")
