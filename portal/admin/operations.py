@@ -7,7 +7,6 @@ real-time connections at once (``end_realtime_connections``).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -18,11 +17,11 @@ from portal.auth import tokens
 from portal.auth.models import AccountKind, JobTitle, Role, TokenPurpose, User, UserRole
 from portal.auth.operations import end_sessions, find_by_email, send_invitation
 from portal.auth.totp import disable as disable_totp
+from portal import signals
 from portal.extensions import db
 from portal.i18n import _l
 from portal.people.models import OrgUnit, UnitMembership
 
-log = logging.getLogger(__name__)
 FEATURE = "admin"
 CASEWORK = {Role.WORKER, Role.CARE_COORDINATOR, Role.TEAM_LEAD}
 
@@ -101,7 +100,6 @@ def deactivate(actor: User, user: User) -> None:
     tokens.revoke(user)
     record(actor, AuditAction.UPDATE, FEATURE, "user", user.id, detail={"active": False})
     db.session.flush()
-    end_realtime_connections(user)
 
 
 def reactivate(actor: User, user: User) -> None:
@@ -124,13 +122,12 @@ def reset_two_step(actor: User, user: User) -> None:
     end_sessions(user)
 
 
-def end_realtime_connections(user: User) -> None:
-    """Hook: drop the person's live video and message connections now (the realtime feature's operation)."""
-    try:
-        from portal.video.revocation import revoke_user
-    except ImportError:  # the realtime feature has not landed its revocation yet; sessions still end
-        log.warning("deactivation: portal.video.revocation.revoke_user is not available")
-        return
+@signals.sessions_ended.connect
+def end_realtime_connections(user: User, **_extra) -> None:
+    """Every session of ``user`` ended (reset, password change, deactivation): so do their live video and
+    message connections, which were authorised when they opened (the realtime feature's revocation)."""
+    from portal.video.revocation import revoke_user  # a feature above admin's imports at start-up
+
     revoke_user(user.id)
 
 

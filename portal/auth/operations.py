@@ -140,6 +140,7 @@ def change_password(user: User, current: str, new: str) -> bool:
 def end_sessions(user: User) -> None:
     """Every session of ``user`` signed in before now ends at its next request."""
     user.auth_epoch = (user.auth_epoch or 0) + 1
+    signals.sessions_ended.send(user)  # open real-time connections were authorised once: they end too
 
 
 def activate(token: str, password: str) -> User:

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
+from portal import signals
 from portal.auth import bp, totp
 from portal.auth.forms import CodeForm
 from portal.auth.models import User
@@ -80,6 +81,7 @@ def second_factor():
         if method is not None:
             return _finish(user, "password+" + method)
         record(user, AuditAction.LOGIN_FAILED, "auth", "user", user.id, detail={"step": "totp"})
+        signals.login_failed.send("totp")
         db.session.commit()  # the refusal answers 401, which rolls the request back: keep its audit record
         form.code.errors.append(_("The code is wrong or has already been used. Enter the newest code from your app."))
     status = 401 if form.is_submitted() else 200
