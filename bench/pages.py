@@ -58,6 +58,9 @@ def main() -> None:
     parser.add_argument("--workers-share", type=float, default=0.4, help="share of users who are case workers")
     parser.add_argument("--ramp", type=float, default=SIGN_IN_RAMP, help="seconds between two users' sign-ins")
     parser.add_argument("--server-log", help="keep the server's log in this file")
+    parser.add_argument("--nice", type=int, default=0,
+                        help="niceness of the server and the load generator during the load (negative: root only; "
+                             "for a machine shared with other work)")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--no-load", action="store_true")
     args = parser.parse_args()
@@ -183,13 +186,16 @@ def _load(args, env: dict[str, str], clients: list[str], workers: list[str]) -> 
     base = f"http://127.0.0.1:{port}"
     log_path = Path(args.server_log or Path(env["PORTAL_INSTANCE_PATH"]) / "server.log")
     log = open(log_path, "w")  # noqa: SIM115 (closed below)
+    if args.nice:
+        os.nice(args.nice)  # the load generator; the server inherits it
     server = subprocess.Popen(_server_command(args, port), env={**os.environ, **env, "PORTAL_PORT": str(port)},
                               stdout=log, stderr=log,
                               start_new_session=True)
     try:
         started = time.perf_counter()
         _wait_for(base, server)
-        print(f"\nServer: {_server_label(args)} on {base}, up in {time.perf_counter() - started:.1f} s")
+        print(f"\nServer: {_server_label(args)} on {base}, up in {time.perf_counter() - started:.1f} s"
+              + (f"; server and load generator at niceness {os.nice(0)}" if args.nice else ""))
         before = _tree_cpu_seconds(server.pid)
         result = asyncio.run(_run_users(args, base, clients, workers))
         server_cpu = _tree_cpu_seconds(server.pid) - before
