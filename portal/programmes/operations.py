@@ -93,8 +93,7 @@ def enrol(actor: User, client: Client, definition: ProgrammeDefinition, unit: Or
     if decision is not None and definition.decision is not None:
         enrolment.decision_on, enrolment.decision_valid_until = decision.decided_on, decision.valid_until
         enrolment.decided_by = decision.decided_by
-    db.session.add(enrolment)
-    _flush_one_active()
+    _insert_one_active(enrolment)
     record(actor, AuditAction.CREATE, FEATURE, "enrolment", enrolment.id, client.id)
     return enrolment
 
@@ -234,11 +233,15 @@ def _planned_end(definition: ProgrammeDefinition, start_on: date, decision: Deci
     return decision.valid_until if definition.decision.valid_until_is_planned_end else longest
 
 
-def _flush_one_active() -> None:
-    """The database keeps one active enrolment per client and programme; a racing second one is refused."""
+def _insert_one_active(enrolment: Enrolment) -> None:
+    """The database keeps one active enrolment per client and programme; a racing second one is refused.
+
+    The row is added inside the savepoint (``begin_nested`` flushes what is pending before it starts), so
+    a refusal rolls back only this insert and the request's other changes stay usable.
+    """
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            db.session.add(enrolment)
     except IntegrityError as exc:
         raise EnrolmentError(MESSAGES["already"]) from exc
 

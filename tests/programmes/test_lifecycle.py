@@ -209,3 +209,15 @@ def test_end_date_rules(unit, worker, create_client):
             end_service(worker, enrolment, "moved", ended_on, TODAY)
         assert caught.value.field == field
     assert enrolment.status is EnrolmentStatus.ACTIVE
+
+
+def test_a_racing_second_start_is_refused_by_the_database_index(db, unit, worker, create_client, monkeypatch):
+    """Two workers start the same service at once: both checks pass, the unique index refuses the second."""
+    from portal.programmes import operations
+
+    client_row = create_client()
+    start(worker, client_row, unit)
+    monkeypatch.setattr(operations, "_already_enrolled", lambda *args: False)  # the check ran before the commit
+    with pytest.raises(EnrolmentError, match="already has an ongoing service"):
+        start(worker, client_row, unit)
+    assert count(Enrolment) == 1  # the first one stays: only the savepoint was rolled back
