@@ -7,6 +7,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.audit.operations import record_read
 from portal.auth.models import User
 from portal.extensions import db
 from portal.i18n import _
@@ -22,16 +23,22 @@ STARTS_ELSEWHERE = {"housing-guidance": "intake.index", "health-social-work": "r
 
 
 def _client(client_id: int) -> Client:
+    """404 for an unknown client, 403 for one not in the worker's units or services; a page shown is a read."""
     client = db.get_or_404(Client, client_id)
     if not can_see_registration(current_user, client.id):
         abort(403)
+    if request.method == "GET":
+        record_read(current_user, operations.FEATURE, "client", client.id, client.id)
     return client
 
 
 def _enrolment(enrolment_id: int) -> Enrolment:
+    """404 for an unknown service, 403 unless the worker runs it; a page shown is a read of its people."""
     enrolment = db.get_or_404(Enrolment, enrolment_id)
     if not can_manage(current_user, enrolment):
         abort(403)
+    if request.method == "GET":
+        record_read(current_user, operations.FEATURE, "enrolment", enrolment.id, enrolment.client_id)
     return enrolment
 
 

@@ -114,3 +114,17 @@ def test_a_004_contact_served_at_once_offers_to_close_the_case(db, client, login
     assert response.headers["Location"].endswith(f"/work/services/{enrolment.id}/end?reason=served-in-one-contact")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert '<option selected value="served-in-one-contact">' in page
+
+
+def test_the_pages_are_reads_in_the_clients_access_log(db, client, login, worker, create_client, create_enrolment):
+    from portal.audit.models import AuditAction, AuditRecord
+
+    enrolment = create_enrolment(create_client(), coordinator=worker)
+    db.session.commit()
+    login(worker)
+    for path in ("people", "transfer", "end"):
+        assert client.get(f"/work/services/{enrolment.id}/{path}").status_code == 200
+    reads = db.session.scalars(select(AuditRecord).where(
+        AuditRecord.client_id == enrolment.client_id, AuditRecord.action == AuditAction.READ,
+        AuditRecord.feature == "programmes")).all()
+    assert len(reads) == 3
