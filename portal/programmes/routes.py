@@ -191,6 +191,9 @@ def end(enrolment_id: int):
             form.refuse(exc)
         else:
             flash(_("The service ended. Its coming appointments were cancelled and the client was told."), "success")
+            if definition.end.continuation_plan:  # 003 (PPT phase 4): the continuation plan comes next
+                flash(_("Write the continuation plan with the client now."), "info")
+                return redirect(url_for("plans.continuation", enrolment_id=enrolment.id))
             return _to_client(enrolment)
     return render_template("programmes/end.html", enrolment=enrolment, definition=definition, form=form,
                            ended=enrolment.status is EnrolmentStatus.ENDED), 400 if form.is_submitted() else 200

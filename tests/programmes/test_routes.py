@@ -128,3 +128,13 @@ def test_the_pages_are_reads_in_the_clients_access_log(db, client, login, worker
         AuditRecord.client_id == enrolment.client_id, AuditRecord.action == AuditAction.READ,
         AuditRecord.feature == "programmes")).all()
     assert len(reads) == 3
+
+
+def test_ending_003_leads_to_the_continuation_plan(db, client, login, worker, create_client, create_enrolment):
+    enrolment = create_enrolment(create_client(), coordinator=worker, programme="many-services")
+    db.session.commit()
+    login(worker)
+    response = client.post(f"/work/services/{enrolment.id}/end",
+                           data={"reason": "goals-reached", "ended_on": date.today().isoformat()})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/plans/{enrolment.id}/continuation")
+    assert client.get(response.headers["Location"]).status_code == 200  # allowed after the end too
