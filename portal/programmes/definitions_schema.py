@@ -47,6 +47,14 @@ class FeedbackSchedule(enum.StrEnum):
     QUARTER_START_PERIODS = "quarter_start_periods"
 
 
+class StartThrough(enum.StrEnum):
+    """Where a service in the programme starts: the client page's form, intake (seed 001), a referral (004)."""
+
+    FORM = "form"
+    INTAKE = "intake"
+    REFERRAL = "referral"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -196,6 +204,7 @@ class ProgrammeDefinition(_Strict):
     support_types: list[SupportType] = []
     kpis: list[Kpi] = []
     plan: PlanRules | None = None
+    starts_through: StartThrough = StartThrough.FORM
     contact_roles: list[NamedItem] = Field(default=list(DEFAULT_CONTACT_ROLES), min_length=1)
     team_roles: list[NamedItem] = []
     end_reasons: list[NamedItem] = Field(default=list(DEFAULT_END_REASONS), min_length=1)

@@ -14,12 +14,13 @@ from portal.i18n import _
 from portal.people.models import Client
 from portal.people.permissions import can_see_registration
 from portal.programmes import bp, forms, operations, queries, registry
+from portal.programmes.definitions_schema import StartThrough
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.programmes.permissions import can_manage
 from portal.web.access import CASEWORK_ROLES, staff_required
 
-# Programmes that start elsewhere: housing guidance through intake, health social work through a referral.
-STARTS_ELSEWHERE = {"housing-guidance": "intake.index", "health-social-work": "referrals.inbox"}
+# Where a programme that does not start from the client page starts (its definition's ``starts_through``).
+STARTS_ELSEWHERE = {StartThrough.INTAKE: "intake.index", StartThrough.REFERRAL: "referrals.inbox"}
 
 
 def _client(client_id: int) -> Client:
@@ -75,8 +76,8 @@ def choose(client_id: int):
 @staff_required(*CASEWORK_ROLES)
 def start(client_id: int, code: str):
     client, definition = _client(client_id), _definition(code)
-    if code in STARTS_ELSEWHERE:
-        return redirect(url_for(STARTS_ELSEWHERE[code]))
+    if definition.starts_through in STARTS_ELSEWHERE:
+        return redirect(url_for(STARTS_ELSEWHERE[definition.starts_through]))
     units = queries.units_of(current_user)
     form = forms.StartForm(definition, units, queries.workers_of([u.id for u in units]), queries.case_workers())
     if form.validate_on_submit():

@@ -138,3 +138,13 @@ def test_ending_003_leads_to_the_continuation_plan(db, client, login, worker, cr
                            data={"reason": "goals-reached", "ended_on": date.today().isoformat()})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/plans/{enrolment.id}/continuation")
     assert client.get(response.headers["Location"]).status_code == 200  # allowed after the end too
+
+
+def test_001_and_004_start_elsewhere(db, client, login, worker, registered):
+    login(worker)
+    person = registered()
+    page = client.get(f"/work/clients/{person.id}/services/new").get_data(as_text=True)
+    assert 'href="/intake"' in page and 'href="/referrals/inbox"' in page
+    assert "/services/new/housing-guidance" not in page and "/services/new/remote-guidance" in page
+    response = client.get(f"/work/clients/{person.id}/services/new/health-social-work")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/referrals/inbox")
