@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, session
+from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User
 from portal.extensions import db, login_manager
@@ -22,7 +23,8 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # Roles joined in: one statement on every request instead of two (the relationship's selectin).
+        user = db.session.get(User, int(user_id), options=[joinedload(User.roles)]) if user_id.isdigit() else None
         if user is None or not user.active:
             return None
         # A session from before a password change, a reset or a deactivation has an older generation.
