@@ -221,3 +221,33 @@ def test_a_racing_second_start_is_refused_by_the_database_index(db, unit, worker
     with pytest.raises(EnrolmentError, match="already has an ongoing service"):
         start(worker, client_row, unit)
     assert count(Enrolment) == 1  # the first one stays: only the savepoint was rolled back
+
+
+def test_team_member_removed_and_an_ended_service_keeps_its_people(unit, worker, colleague, create_client):
+    from portal.programmes.operations import remove_team_member
+
+    enrolment = start(worker, create_client(), unit, start_on=TODAY - timedelta(days=5))
+    add_team_member(worker, enrolment, colleague, "social-counsellor")
+    remove_team_member(worker, enrolment, colleague.id)
+    assert enrolment.team == []
+    add_team_member(worker, enrolment, colleague, "instructor")
+    end_service(worker, enrolment, "moved", TODAY, TODAY)
+    for change in (lambda: set_people(worker, enrolment, "omatyontekija", None),
+                   lambda: remove_team_member(worker, enrolment, colleague.id),
+                   lambda: transfer(worker, enrolment, colleague, "note")):
+        with pytest.raises(EnrolmentError, match="already ended"):
+            change()
+    assert [m.user for m in enrolment.team] == [colleague]
+
+
+def test_definitions_check_their_lifecycle_lists():
+    from pydantic import ValidationError
+
+    from portal.programmes.definitions_schema import ProgrammeDefinition
+
+    data = registry.definition("health-social-work").model_dump(mode="json")
+    assert ProgrammeDefinition.model_validate(data).end.single_contact_reason == "served-in-one-contact"
+    for broken in ({"end": {"single_contact_reason": "vanished"}}, {"contact_roles": []},
+                   {"team_roles": [{"code": "omatyontekija", "name": {"fi": "x", "sv": "x", "en": "x"}}]}):
+        with pytest.raises(ValidationError):
+            ProgrammeDefinition.model_validate({**data, **broken})
