@@ -41,7 +41,7 @@ import aiohttp
 SDP_BYTES = 5000
 CANDIDATES = 5
 JOIN_RATE = 20.0  # calls a second
-CONNECT_RATE = 100.0  # connections a second (a reconnect storm after a restart is faster: see connect_s)
+CONNECT_RATE = 50.0  # connections a second (--connect-rate; browsers' reconnects after a restart are spread by backoff)
 ROUND = 10.0  # seconds between renegotiations of one call
 PAD = "a=x-bench:" + "x" * 70 + "\r\n"
 
@@ -95,7 +95,8 @@ def populate(url: str, secret: str, calls: int, idle: int, users: int) -> Creden
 
         epoch_key = getattr(auth_session, "EPOCH_KEY", None)  # the session generation, where accounts have one
         result = Credentials(
-            calls=[(room.key, tickets.participant_ticket(h), tickets.participant_ticket(g)) for room, h, g in call_rows],
+            calls=[(room.key, tickets.participant_ticket(h), tickets.participant_ticket(g))
+                   for room, h, g in call_rows],
             idle=[(g.room.key, tickets.participant_ticket(g)) for g in idle_rows],
             users=[(tickets.user_ticket(u), serializer.dumps({"_user_id": str(u.id), "_fresh": False,
                                                                "last_seen": now + 3600,
@@ -287,7 +288,7 @@ class Target:
     pids: list[int]
 
 
-async def measure(target: Target, creds: Credentials, n: int, window: float) -> dict:
+async def measure(target: Target, creds: Credentials, n: int, window: float, rate: float = CONNECT_RATE) -> dict:
     stats = Stats()
     calls = n // 10
     idle = n - 2 * calls
@@ -317,7 +318,7 @@ async def measure(target: Target, creds: Credentials, n: int, window: float) -> 
             if role is not None:
                 pairs.setdefault(role[1], {})[role[0]] = client
             pending.append(asyncio.create_task(client.open()))
-            delay = began + (k + 1) / CONNECT_RATE - time.monotonic()
+            delay = began + (k + 1) / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
         await asyncio.gather(*pending)
@@ -345,11 +346,15 @@ async def measure(target: Target, creds: Credentials, n: int, window: float) -> 
         "refused": stats.refused, "retried": stats.retried, "failed": stats.failed, "drops": stats.drops,
         "sent": stats.sent,
         "lost": stats.sent - stats.received, "errors": stats.errors + failures,
-        "p50": statistics.median(ordered) * 1000, "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+        "p50": statistics.median(ordered) * 1000, "p99": _p99(ordered) * 1000,
         "rss": rss, "threads": threads, "cpu": cpu, "connect_s": connect_seconds,
         "cpu_per_signal_ms": steady_cpu / max(1, stats.received - steady_received0) * 1000, "load": _loadavg(),
-        "steady_p50": statistics.median(steady) * 1000, "steady_p99": steady[min(len(steady) - 1, int(len(steady) * 0.99))] * 1000,
+        "steady_p50": statistics.median(steady) * 1000, "steady_p99": _p99(steady) * 1000,
     }
+
+
+def _p99(ordered: list[float]) -> float:
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
 def _children(pid: int) -> list[int]:
@@ -408,11 +413,14 @@ def _loadavg() -> str:
 
 def _print(result: dict) -> None:
     print(f"{result['label']:<9} N={result['n']:>5} calls={result['calls']:>4}  connected {result['connected']}/"
-          f"{result['attempted']} in {result['connect_s']:.0f} s (retries {result['retried']}, never {result['failed']})  "
+          f"{result['attempted']} in {result['connect_s']:.0f} s (retries {result['retried']}, "
+          f"never {result['failed']})  "
           f"drops {result['drops']}  signals {result['sent']} lost {result['lost']} refused {result['errors']}  "
-          f"relay p50 {result['p50']:.1f} ms p99 {result['p99']:.1f} ms (after the joins: p50 {result['steady_p50']:.1f} "
+          f"relay p50 {result['p50']:.1f} ms p99 {result['p99']:.1f} ms "
+          f"(after the joins: p50 {result['steady_p50']:.1f} "
           f"p99 {result['steady_p99']:.1f})  server RSS {result['rss']:.0f} MB "
-          f"threads {result['threads']} CPU {result['cpu']:.1f} s (after the joins {result['cpu_per_signal_ms']:.2f} ms/signal)  "
+          f"threads {result['threads']} CPU {result['cpu']:.1f} s "
+          f"(after the joins {result['cpu_per_signal_ms']:.2f} ms/signal)  "
           f"load {result['load']}", flush=True)
 
 
@@ -453,6 +461,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="500,1000,2000,5000")
     parser.add_argument("--two", default="1000,5000", help="sizes for two processes behind Redis ('' for none)")
     parser.add_argument("--window", type=float, default=30.0, help="seconds of steady calls after the last join")
+    parser.add_argument("--connect-rate", type=float, default=CONNECT_RATE, help="new connections a second")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     two = [int(s) for s in args.two.split(",") if s]
@@ -475,7 +484,8 @@ def main() -> None:
             for n in sizes:
                 server = start_silta(url, env=env)
                 try:
-                    result = asyncio.run(measure(Target("silta", [server.url], [server.pid]), creds, n, args.window))
+                    target = Target("silta", [server.url], [server.pid])
+                    result = asyncio.run(measure(target, creds, n, args.window, args.connect_rate))
                     _print(result)
                     if result["retried"] or result["drops"]:
                         print("  server log, errors:", *[line for line in server.log().splitlines()
@@ -486,14 +496,14 @@ def main() -> None:
                 floor = _start_floor(port)
                 try:
                     _print(asyncio.run(measure(Target("floor", [f"http://127.0.0.1:{port}"], [floor.pid]), creds, n,
-                                               args.window)))
+                                               args.window, args.connect_rate)))
                 finally:
                     _stop(floor)
             for n in two:
                 servers = [start_silta(url, env=env, redis_url=redis.url) for _ in range(2)]
                 try:
                     target = Target("silta x2", [s.url for s in servers], [s.pid for s in servers])
-                    _print(asyncio.run(measure(target, creds, n, args.window)))
+                    _print(asyncio.run(measure(target, creds, n, args.window, args.connect_rate)))
                 finally:
                     for server in servers:
                         server.stop()
