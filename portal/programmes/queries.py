@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from portal.auth.models import User, UserRole
+from portal.db import utcnow
 from portal.extensions import db
 from portal.people.models import OrgUnit, UnitMembership
 from portal.programmes import registry
 from portal.programmes.models import Enrolment, EnrolmentStatus, Transfer
 from portal.programmes.operations import CASE_ROLES
+
+RECENT_TRANSFER_DAYS = 30  # how long the client's page says "your new contact person"
 
 
 def _case_workers():
@@ -39,9 +44,13 @@ def transfers_of(enrolment: Enrolment) -> list[Transfer]:
                                    .order_by(Transfer.created_at.desc())))
 
 
-def latest_transfer(enrolment: Enrolment) -> Transfer | None:
-    return db.session.scalars(select(Transfer).where(Transfer.enrolment_id == enrolment.id)
-                              .order_by(Transfer.created_at.desc()).limit(1)).first()
+def recent_transfer(enrolment: Enrolment, days: int = RECENT_TRANSFER_DAYS) -> Transfer | None:
+    """The newest handover of the last ``days`` days of an ongoing service."""
+    if enrolment.status is not EnrolmentStatus.ACTIVE:
+        return None
+    return db.session.scalars(select(Transfer).where(
+        Transfer.enrolment_id == enrolment.id, Transfer.created_at >= utcnow() - timedelta(days=days))
+        .order_by(Transfer.created_at.desc()).limit(1)).first()
 
 
 def single_contact_reason(enrolment: Enrolment) -> str | None:

@@ -221,3 +221,9 @@ def contact_role_of(enrolment: Enrolment) -> str:
 @bp.app_template_global("can_manage_service")
 def can_manage_service(enrolment: Enrolment) -> bool:
     return can_manage(current_user, enrolment)
+
+
+@bp.app_template_global("recent_handover")
+def recent_handover(enrolment: Enrolment):
+    """The service's handover of the last 30 days, if any: the client's page says who their new person is."""
+    return queries.recent_transfer(enrolment)

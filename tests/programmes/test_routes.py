@@ -148,3 +148,22 @@ def test_001_and_004_start_elsewhere(db, client, login, worker, registered):
     assert "/services/new/housing-guidance" not in page and "/services/new/remote-guidance" in page
     response = client.get(f"/work/clients/{person.id}/services/new/health-social-work")
     assert response.status_code == 302 and response.headers["Location"].endswith("/referrals/inbox")
+
+
+def test_the_client_sees_their_new_contact_person(db, client, login, worker, colleague, create_client,
+                                                   create_enrolment):
+    from portal.programmes.operations import transfer
+
+    person = create_client()
+    person.user.locale = "en"
+    enrolment = create_enrolment(person, coordinator=worker)
+    assert "Your new contact person" not in _home(db, client, login, person)
+    transfer(worker, enrolment, colleague, "Handover")
+    assert "Your new contact person since" in _home(db, client, login, person) and "Kalle Kollega" in client.get(
+        "/me").get_data(as_text=True)
+
+
+def _home(db, client, login, person) -> str:
+    db.session.commit()
+    login(person.user)
+    return client.get("/me").get_data(as_text=True)
