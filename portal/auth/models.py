@@ -61,7 +61,9 @@ class User(UserMixin, db.Model):
     # Lower-cased on write (operations), so the unique constraint is case-insensitive in effect.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
-    title: Mapped[str | None] = mapped_column(String(120))  # free text of older accounts; job_title wins
+    # Free text of older and demo accounts ("sosiaaliohjaaja, jonokoordinaattorin varahenkilö"); new accounts
+    # have a structured job_title instead. Pages show ``title``, which falls back to the job title's label.
+    title_text: Mapped[str | None] = mapped_column("title", String(120))
     job_title: Mapped[JobTitle | None] = mapped_column(str_enum(JobTitle, 40))
     phone: Mapped[str | None] = mapped_column(String(32))
     locale: Mapped[str] = mapped_column(String(5), default="fi")
@@ -89,6 +91,19 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.active
+
+    @property
+    def title(self) -> str | None:
+        """What pages show after the name: the free-text title, else the job title in the reader's language."""
+        if self.title_text or self.job_title is None:
+            return self.title_text
+        from portal.auth.labels import LABELS  # labels import this module
+
+        return str(LABELS[self.job_title])
+
+    @title.setter
+    def title(self, value: str | None) -> None:
+        self.title_text = value
 
     @property
     def totp_enabled(self) -> bool:

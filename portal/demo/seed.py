@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.auth.models import AccountKind, Role, User, UserRole
+from portal.auth.models import AccountKind, JobTitle, Role, User, UserRole
 from portal.auth.passwords import hash_password
 from portal.demo.groups import seed_groups
 from portal.demo.history import HistoryBuilder
@@ -90,6 +90,14 @@ class StaffSpec:
 
 
 W, CC, LEAD, QUEUE = Role.WORKER, Role.CARE_COORDINATOR, Role.TEAM_LEAD, Role.QUEUE_COORDINATOR
+# The structured job title of each demo title (its part before a comma); the free text stays as the detail.
+JOB_TITLES = {
+    "palvelun omistaja": JobTitle.SYSTEM_ADMINISTRATOR, "sosiaaliohjaaja": JobTitle.SOCIAL_COUNSELLOR,
+    "psykiatrinen sairaanhoitaja": JobTitle.PSYCHIATRIC_NURSE, "palveluyksikköpäällikkö": JobTitle.SERVICE_MANAGER,
+    "sosiaalityöntekijä": JobTitle.SOCIAL_WORKER, "johtava sosiaalityöntekijä": JobTitle.LEADING_SOCIAL_WORKER,
+    "jonokoordinaattori": JobTitle.QUEUE_COORDINATOR, "vastaava ohjaaja": JobTitle.HOUSING_SUPERVISOR,
+    "terveyssosiaalityöntekijä": JobTitle.HEALTH_SOCIAL_WORKER, "sairaanhoitaja": JobTitle.NURSE,
+}
 STAFF = (
     StaffSpec("Silta-pääkäyttäjä", "palvelun omistaja", (Role.ADMIN,), (), email="admin@silta.example"),
     StaffSpec("Sanna Virtanen", "sosiaaliohjaaja", (W, CC), ("hki-etaohjaus",)),
@@ -252,6 +260,7 @@ def _build_staff(session, units: dict[str, OrgUnit], password_hash: str, today: 
     joined = _midnight(date(today.year - 2, 8, 1))
     for spec in STAFF:
         user = User(kind=AccountKind.STAFF, email=spec.address, display_name=spec.name, title=spec.title,
+                    job_title=JOB_TITLES.get(spec.title.split(",")[0]),
                     locale=spec.locale, password_hash=password_hash, created_at=joined,
                     roles=[UserRole(role=role) for role in spec.roles])
         session.add(user)

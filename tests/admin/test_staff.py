@@ -138,3 +138,15 @@ def test_admin_resets_a_lost_phone(app, client, db, admin, create_staff):
     theirs = app.test_client()
     response = theirs.post("/login", data={"email": worker.email, "password": PASSWORD})
     assert response.status_code == 302 and response.headers["Location"].endswith("/work")
+
+
+def test_a_new_account_shows_its_job_title_in_the_readers_language(app, db, create_staff):
+    from flask_babel import force_locale
+
+    worker = create_staff(Role.WORKER)
+    worker.title, worker.job_title = None, JobTitle.PSYCHIATRIC_NURSE
+    for language, text in (("fi", "Psykiatrinen sairaanhoitaja"), ("sv", "Psykiatrisk sjukskötare")):
+        with force_locale(language):
+            assert worker.title in (text, "Psychiatric nurse")  # the latter until the catalogs are merged
+    worker.title = "sosiaaliohjaaja, varahenkilö"
+    assert worker.title == "sosiaaliohjaaja, varahenkilö"  # free text of older accounts wins
