@@ -97,6 +97,8 @@ def test_the_deputy_receives_while_the_coordinator_is_away(db, me, coordinator, 
     assert {n.user_id for n in notices} >= {deputy.id}
     assert [c.enrolment_id for c in queries.open_callbacks(deputy)] == [enrolment.id]
     assert queries.open_callbacks(coordinator) == []
+    # The header's count follows the same rule (its statement is built once, the time is a parameter).
+    assert (queries.unread_count(deputy), queries.unread_count(coordinator), queries.unread_count(me.user)) == (1, 0, 0)
 
 
 def test_notices_say_only_that_there_is_a_message(db, me, coordinator, enrolment):
