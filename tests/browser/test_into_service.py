@@ -133,6 +133,12 @@ def set_password(page, link: str) -> None:
     ok(page)
 
 
+def pick(page, name: str, person: str) -> None:
+    """Choose a person in a select (the option reads "name, job title")."""
+    option = page.locator(f"#main [name={name}] option", has_text=person).first
+    page.select_option(f"#main [name={name}]", option.get_attribute("value"))
+
+
 def choose(page, name: str, value: str) -> None:
     """A radio button (its styled label lies over the input: click the label, as a person does)."""
     radio = page.locator(f"#main [name='{name}'][value='{value}']")
@@ -270,15 +276,15 @@ def start_service(page, base: str, client_id: int, code: str, role: str, deputy:
     open_start_page(page, base, client_id, code, axe)
     if axe:
         assert_no_axe_violations(page)
-    page.select_option("#main [name=coordinator_id]", label="Wilma Työntekijä")
+    pick(page, "coordinator_id", "Wilma Työntekijä")
     page.select_option("#main [name=coordinator_role]", role)
     if deputy:
-        page.select_option("#main [name=deputy_id]", label=deputy)
+        pick(page, "deputy_id", deputy)
     if decision:
         decided_on, valid_until, decider = decision
         page.fill("#main [name=decision_on]", decided_on.isoformat())
         page.fill("#main [name=decision_valid_until]", valid_until.isoformat())
-        page.select_option("#main [name=decided_by_id]", label=decider)
+        pick(page, "decided_by_id", decider)
     submit(page, "coordinator_id")
     ok(page)
     assert "/people" in page.url, page.url
@@ -286,7 +292,7 @@ def start_service(page, base: str, client_id: int, code: str, role: str, deputy:
 
 def add_to_team(page, name: str, role: str) -> None:
     """On the service's people page."""
-    page.select_option("#main [name=user_id]", label=name)
+    pick(page, "user_id", name)
     page.select_option("#main [name=team_role]", role)
     submit(page, "team_role")
     ok(page)
@@ -316,7 +322,7 @@ def services_start_in_every_programme(wilma, kalle, base: str, client_id: int) -
         wilma.locator("#main form[action$='/register'] button[type=submit]").click()
     ok(wilma)
     people_page_of(wilma, base, client_id, "Centralised housing-service client guidance")
-    wilma.select_option("#main [name=deputy_id]", label="Kalle Kollega")
+    pick(wilma, "deputy_id", "Kalle Kollega")
     submit(wilma, "deputy_id")
     ok(wilma)
     # 002: a 31-year-old would be refused (tests/programmes); this client is 25, on a decision Kalle made.
@@ -326,7 +332,7 @@ def services_start_in_every_programme(wilma, kalle, base: str, client_id: int) -
     add_to_team(wilma, "Kalle Kollega", "instructor")
     # A second active 002 is refused clearly.
     open_start_page(wilma, base, client_id, "intensive-rehabilitation")
-    wilma.select_option("#main [name=coordinator_id]", label="Wilma Työntekijä")
+    pick(wilma, "coordinator_id", "Wilma Työntekijä")
     submit(wilma, "coordinator_id")
     assert "already has an ongoing service" in wilma.inner_text("#main .hds-error-summary")
     assert_no_axe_violations(wilma)
@@ -350,7 +356,7 @@ def services_start_in_every_programme(wilma, kalle, base: str, client_id: int) -
     submit(wilma, "client")
     ok(wilma)
     people_page_of(wilma, base, client_id, "Health social work")
-    wilma.select_option("#main [name=deputy_id]", label="Kalle Kollega")
+    pick(wilma, "deputy_id", "Kalle Kollega")
     submit(wilma, "deputy_id")
     ok(wilma)
     wilma.goto(f"{base}/work/clients/{client_id}")
@@ -386,7 +392,7 @@ def handover_and_end(wilma, kalle, base: str, client_id: int) -> None:
     """Wilma hands 002 over to Kalle with a note; Kalle, now its contact person, ends it."""
     service_link(wilma, base, client_id, "Hand over to another worker: Intensive social rehabilitation")
     assert_no_axe_violations(wilma)
-    wilma.select_option("#main [name=to_user_id]", label="Kalle Kollega")
+    pick(wilma, "to_user_id", "Kalle Kollega")
     wilma.fill("#main [name=note]", "Liisa toivoo aamupäiväaikoja; päätös voimassa neljä kuukautta.")
     submit(wilma, "note")
     ok(wilma)
