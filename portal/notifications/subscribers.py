@@ -71,12 +71,13 @@ def on_service_ended(sender, enrolment, **extra) -> None:
     decider = enrolment.decided_by
     if decider is None or not decider.active or not decider.email:
         return
+    link = _base() + f"/work/clients/{enrolment.client_id}"  # outside _(): the extractor skips f-strings
     with force_locale(decider.locale or "fi"):
         subject = _("A service resting on your decision has ended")
         body = _("Silta: a service resting on your decision of %(decided)s ended on %(ended)s. "
                  "The client's page: %(link)s", decided=format_date(enrolment.decision_on, "medium"),
                  ended=format_date(enrolment.ended_on, "medium"),
-                 link=_base() + f"/work/clients/{enrolment.client_id}")
+                 link=link)
     queue_message(channel=Channel.EMAIL, recipient=decider.email, subject=subject, body=body,
                   user_id=decider.id, dedupe_key=f"service-ended:{enrolment.id}:decider")
     jobs.request_delivery()
