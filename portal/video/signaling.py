@@ -33,6 +33,8 @@ import logging
 from flask import Flask, current_app, request, url_for
 from flask_login import user_logged_out
 from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, join_room, leave_room
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm import joinedload
 
 from portal.auth.models import AccountKind, User
@@ -151,7 +153,14 @@ class RtcNamespace(Namespace):
     # --- connecting ------------------------------------------------------------------------------
 
     def on_connect(self, auth=None):
-        conn, reason = _authenticate(auth if isinstance(auth, dict) else {})
+        try:
+            conn, reason = _authenticate(auth if isinstance(auth, dict) else {})
+        except (SQLAlchemyTimeoutError, OperationalError):
+            # Overloaded (no pooled connection within the pool timeout) or the database away: one line, no
+            # traceback; the browser reconnects with backoff.
+            db.session.rollback()
+            log.warning("rtc connection refused: database busy or unavailable")
+            raise ConnectionRefusedError("busy") from None
         db.session.rollback()  # read only: the pooled connection goes back before anything else is done
         if conn is None:
             log.info("rtc connection refused: %s", reason)

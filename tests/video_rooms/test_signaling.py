@@ -317,3 +317,16 @@ def test_invite_tokens_are_bound_signed_and_expire(db, room, worker):
     with pytest.raises(operations.VideoError) as forged:
         operations.redeem_invite(db.session, token[:-2] + "xx")
     assert forged.value.code == "invite_invalid"
+
+
+def test_a_server_without_a_free_database_connection_refuses_with_busy(connect, db, room, worker, monkeypatch, caplog):
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from portal.video import queries
+
+    def no_connection(_pid):
+        raise PoolTimeout("QueuePool limit reached")
+
+    monkeypatch.setattr(queries, "connect_access", no_connection)
+    assert not connect(ticket(seat(db, room, worker))).is_connected(NS)
+    assert "rtc connection refused: database busy" in caplog.text and "Traceback" not in caplog.text
