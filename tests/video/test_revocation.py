@@ -21,6 +21,7 @@ from portal.extensions import db as _db
 from portal.video import operations, revocation, tickets
 from portal.video.models import VideoRoom
 from tests.conftest import make_app
+from tests.support.browsers import run_async
 from tests.support.rtc import SILTA_SECRET, start_silta
 
 pytestmark = pytest.mark.redis
@@ -113,7 +114,7 @@ def test_a_signal_is_refused_right_after_the_meeting_ends_on_the_other_process(p
             assert await client.signal(host_conn) == {"ok": False, "error": "ended"}
             assert await host.signal(client_conn) == {"ok": False, "error": "ended"}
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_a_revoked_invite_closes_the_guests_connection_on_the_other_process(pair, app, db, make_room):
@@ -135,7 +136,7 @@ def test_a_revoked_invite_closes_the_guests_connection_on_the_other_process(pair
             async with Side(pair[1].url, {"ticket": guest_ticket}):
                 pass
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_a_removed_participant_can_no_longer_be_reached(pair, app, db, make_room):
@@ -152,7 +153,7 @@ def test_a_removed_participant_can_no_longer_be_reached(pair, app, db, make_room
             await host.next("peer-left")
             assert await host.signal(client_conn) == {"ok": False, "error": "not_in_room"}
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_signing_out_closes_the_users_connections_on_every_process(pair, app, db, make_room):
@@ -173,7 +174,7 @@ def test_signing_out_closes_the_users_connections_on_every_process(pair, app, db
             await client.next("peer-left")
             assert await client.signal(host_conn) == {"ok": False, "error": "not_in_room"}
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_long_polling_is_refused(pair):
@@ -195,7 +196,7 @@ def test_a_flooder_is_disconnected_and_the_others_go_on(pair, make_room):
             assert await host.ask("state", {"audio": False, "video": True, "screen": False}) == {"ok": True}
         assert "over 20 messages a second" in pair[0].log()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_an_oversized_message_closes_the_connection_and_the_others_go_on(pair, make_room):
@@ -209,7 +210,7 @@ def test_an_oversized_message_closes_the_connection_and_the_others_go_on(pair, m
             await asyncio.wait_for(client.closed.wait(), WAIT)
             assert await host.ask("state", {"audio": False, "video": True, "screen": False}) == {"ok": True}
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_a_refused_connection_is_one_log_line_without_the_credential(pair):
@@ -218,6 +219,6 @@ def test_a_refused_connection_is_one_log_line_without_the_credential(pair):
             async with Side(pair[0].url, {"ticket": "forged-ticket-value"}):
                 pass
 
-    asyncio.run(scenario())
+    run_async(scenario())
     lines = [line for line in pair[0].log().splitlines() if "rtc connection refused" in line]
     assert lines and "forged-ticket-value" not in pair[0].log() and "Traceback" not in pair[0].log()
