@@ -11,6 +11,7 @@ uses ``run_async``.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 
 _state: dict = {}
@@ -32,6 +33,11 @@ def stop() -> None:
 
 
 def run_async(coroutine):
-    """``asyncio.run`` in a thread of its own: the main thread may hold Playwright's running loop."""
+    """``asyncio.run`` in a thread of its own: the main thread may hold Playwright's running loop.
+
+    The caller's context variables (Flask's app context among them) go along, so a scenario may use
+    the test's app context as it would with a plain ``asyncio.run``.
+    """
+    context = contextvars.copy_context()
     with ThreadPoolExecutor(1, thread_name_prefix="silta-asyncio") as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+        return pool.submit(context.run, asyncio.run, coroutine).result()
