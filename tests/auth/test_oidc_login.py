@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditAction, AuditRecord
 from portal.auth.models import OidcIdentity, Role
-from tests.support.oidc import ServiceUnavailable, login_with_browserless_client, start_oidc_provider
-from tests.support.services import require_or_skip
+from tests.support.oidc import login_with_browserless_client, provider_for_module
 
 pytestmark = pytest.mark.oidc
 CALLBACK = "http://localhost/auth/staff-idp/callback"
@@ -25,12 +24,7 @@ def provider(tmp_path_factory):
         "stranger": {"email": "stranger@example.com", "email_verified": True, "name": "Stranger"},
         "unverified": {"email": KNOWN_EMAIL, "email_verified": False, "name": "Unverified"},
     }
-    try:
-        server = start_oidc_provider(tmp_path_factory.mktemp("oidc"), [CALLBACK], accounts)
-    except ServiceUnavailable as exc:
-        require_or_skip(exc)
-    yield server
-    server.stop()
+    yield from provider_for_module(tmp_path_factory, [CALLBACK], accounts)
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from portal.auth.models import OidcIdentity, User
 from portal.people import identity
 from portal.people.models import Client
 from tests.people.test_identity import make
-from tests.support.oidc import ServiceUnavailable, login_with_browserless_client, start_oidc_provider
-from tests.support.services import require_or_skip
+from tests.support.oidc import login_with_browserless_client, provider_for_module
 
 pytestmark = pytest.mark.oidc
 CALLBACK = "http://localhost/auth/suomifi/callback"
@@ -30,12 +29,7 @@ def provider(tmp_path_factory):
         "stranger": {"urn:oid:1.2.246.21": STRANGER, "name": "Someone Else"},
         "no-code": {"name": "No Code"},
     }
-    try:
-        server = start_oidc_provider(tmp_path_factory.mktemp("oidc"), [CALLBACK], accounts)
-    except ServiceUnavailable as exc:
-        require_or_skip(exc)
-    yield server
-    server.stop()
+    yield from provider_for_module(tmp_path_factory, [CALLBACK], accounts)
 
 
 @pytest.fixture

@@ -229,3 +229,16 @@ def login_with_browserless_client(
             fields.update(login=account_id, password="any-password")
         method, url, data = form["method"], urljoin(resp.url, form["action"]), fields
     raise RuntimeError("too many steps without reaching the redirect_uri")
+
+
+def provider_for_module(tmp_path_factory, redirect_uris: list[str], accounts: dict):
+    """A module fixture's body: the provider with these accounts, skipped (or failed in CI) when it cannot
+    start, stopped when the module is done. Use as ``yield from provider_for_module(...)``."""
+    from tests.support.services import require_or_skip
+
+    try:
+        server = start_oidc_provider(tmp_path_factory.mktemp("oidc"), redirect_uris, accounts)
+    except ServiceUnavailable as exc:
+        require_or_skip(exc)
+    yield server
+    server.stop()
