@@ -18,6 +18,7 @@ from portal.auth.models import AccountKind, JobTitle, Role, TokenPurpose, User, 
 from portal.auth.operations import end_sessions, find_by_email, send_invitation
 from portal.auth.totp import disable as disable_totp
 from portal import signals
+from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import _l
 from portal.people.models import OrgUnit, UnitMembership
@@ -30,15 +31,8 @@ class LastAdminError(ValueError):
     """Refused: the organisation would be left without an administrator."""
 
 
-class StaffRefused(ValueError):
-    """A change the account rules refuse; ``field`` names the form field, ``str()`` is translated."""
-
-    def __init__(self, message, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field = message, field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class StaffRefused(Refusal):
+    """A change the account rules refuse (the shared refusal: translated message, optional form field)."""
 
 
 @dataclass

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
 from portal.auth.models import User
+from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import _l
 from portal.people.models import Municipality, OrgUnit
@@ -22,15 +23,8 @@ FEATURE = "admin"
 UNIT_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
 
-class OrganisationRefused(ValueError):
-    """A change the rules refuse; ``field`` names the form field, ``str()`` is translated."""
-
-    def __init__(self, message, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field = message, field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class OrganisationRefused(Refusal):
+    """A change the organisation rules refuse (the shared refusal: translated message, optional form field)."""
 
 
 def save_municipality(actor: User, code: str | None, name_fi: str, name_sv: str,
