@@ -13,3 +13,9 @@ class Refusal(ValueError):
 
     def __str__(self) -> str:
         return str(self.message)
+
+    def show_on(self, form, default_field: str) -> None:
+        """Put the message on the form field it is about (``default_field`` when it names none or one the
+        form does not have), after the field's own errors."""
+        field = form[self.field if self.field and self.field in form else default_field]
+        field.errors = [*field.errors, str(self)]

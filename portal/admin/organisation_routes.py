@@ -24,11 +24,6 @@ def _status(form) -> int:
     return 400 if form.errors else 200
 
 
-def _refused(form, refused, default_field: str) -> None:
-    target = getattr(form, getattr(refused, "field", None) or default_field)
-    target.errors = [*target.errors, str(refused)]
-
-
 # --- municipalities ----------------------------------------------------------------------------------
 
 @bp.route("/municipalities", methods=["GET", "POST"])
@@ -39,7 +34,7 @@ def municipalities():
         try:
             save_municipality(current_user, form.code.data, form.name_fi.data, form.name_sv.data)
         except OrganisationRefused as refused:
-            _refused(form, refused, "code")
+            refused.show_on(form, "code")
         else:
             flash(_("The municipality was added."), "success")
             return redirect(url_for("admin.municipalities"))
@@ -90,7 +85,7 @@ def _unit_page(unit: OrgUnit | None):
         try:
             saved = save_unit(current_user, details, unit)
         except OrganisationRefused as refused:
-            _refused(form, refused, "code")
+            refused.show_on(form, "code")
         else:
             flash(_("The unit was saved."), "success")
             return redirect(url_for("admin.unit", unit_id=saved.id))
@@ -134,8 +129,8 @@ def _housing_unit_page(unit: HousingUnit | None):
                                      staff_ids=set(form.staff.data or ()))
         try:
             saved = save_housing_unit(current_user, details, unit)
-        except QueueError as refused:
-            _refused(form, refused, "staff")
+        except QueueError as refused:  # the queue rules' refusal names no field: it is about the logins
+            form.staff.errors = [*form.staff.errors, str(refused)]
         else:
             flash(_("The housing unit was saved."), "success")
             return redirect(url_for("admin.housing_unit", unit_id=saved.id))

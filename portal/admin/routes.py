@@ -55,7 +55,7 @@ def new_user():
         try:
             user = create_staff(current_user, _details(form))
         except StaffRefused as refused:
-            _field_error(form, refused)
+            refused.show_on(form, "display_name")
         else:
             flash(_("The account was created and an invitation was sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.user", user_id=user.id))
@@ -73,7 +73,7 @@ def user(user_id: int):
         except LastAdminError:
             form.roles.errors.append(_("The organisation must keep at least one administrator."))
         except StaffRefused as refused:
-            _field_error(form, refused)
+            refused.show_on(form, "display_name")
         else:
             flash(_("The account was saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("admin.user", user_id=user.id))
@@ -130,11 +130,6 @@ def _details(form: StaffForm) -> StaffDetails:
     return StaffDetails(display_name=form.display_name.data, email=form.email.data, phone=form.phone.data,
                         job_title=JobTitle(form.job_title.data), roles={Role(r) for r in form.roles.data},
                         unit_ids=set(form.units.data or ()), locale=form.locale.data, oidc_only=form.oidc_only.data)
-
-
-def _field_error(form, refused: StaffRefused) -> None:
-    target = getattr(form, refused.field or "", None) or form.display_name
-    target.errors = [*target.errors, str(refused)]
 
 
 # Units, municipalities, housing units and queue keepers add their views to the same blueprint.

@@ -47,7 +47,7 @@ def register():
             client = register_or_match(current_user, db.session.get(OrgUnit, form.unit_id.data), data, candidates,
                                        form.same_person.data or "", form.duplicate_reason.data)
         except Refusal as refusal:
-            form[refusal.field or "same_person"].errors = [str(refusal)]
+            refusal.show_on(form, "same_person")
             candidates, client = possible_duplicates(data.first_name, data.last_name, data.birth_year,
                                                      data.identity_hash), None
         if client is not None:

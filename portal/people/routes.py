@@ -47,7 +47,7 @@ def activate():
         except tokens.TokenError as error:
             form.code.errors = [str(error)]
         except Refusal as refusal:
-            form[refusal.field or "code"].errors = [str(refusal)]
+            refusal.show_on(form, "code")
         else:
             sign_in(user, "activation")
             flash(_("Your account is ready. From now on, sign in with your email address and password."), "success")
