@@ -16,20 +16,17 @@ from __future__ import annotations
 
 import random
 import statistics
-import tempfile
 import time as clock
-from pathlib import Path
 
 from sqlalchemy import insert, text
 
+from bench.scratch import postgres_app
 from portal.auth.models import AccountKind, Role, User, UserRole
 from portal.db import utcnow
 from portal.extensions import db
 from portal.people import identity
 from portal.people.models import Client, ClientUnit, Municipality, OrgUnit, UnitMembership
 from portal.people.queries import possible_duplicates, registered_clients
-from tests.conftest import make_app, migrate_and_sync
-from tests.support.services import start_postgres
 
 CLIENTS = 100_000
 UNITS = 20
@@ -100,34 +97,27 @@ def _time(label: str, run) -> None:
 
 def main() -> None:
     began = clock.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="silta-bench-") as scratch:
-        server = start_postgres(Path(scratch))
-        try:
-            server.create_database("bench")
-            app = make_app(server.url("bench"))
-            migrate_and_sync(app)
-            with app.app_context():
-                rng = random.Random(2026)
-                worker, codes, people = _fill(rng)
-                version = db.session.execute(text("SHOW server_version")).scalar()
-                print(f"PostgreSQL {version}: {CLIENTS} clients in {UNITS} units, {len(codes)} with an identity "
-                      f"code (setup {clock.perf_counter() - began:.1f} s)")
-                _time("(a) parse and hash an identity code", lambda n: identity.identity_hash(codes[n]))
-                _time("(b) duplicates by identity code (registered)",
-                      lambda n: possible_duplicates("X", "Y", 1990, identity.identity_hash(codes[n])))
-                _time("(c) duplicates by name and birth year (no code)",
-                      lambda n: possible_duplicates(people[n * 7][0], people[n * 7][1], people[n * 7][2], None))
-                _time("(d) find a client: name fragment in the worker's unit",
-                      lambda n: registered_clients(worker, LAST[n % len(LAST)][:4]))
-                matches = len(possible_duplicates(people[7][0], people[7][1], people[7][2], None))
-                print(f"(c) returns {matches} candidate(s) for a typical name and year")
-                print(db.session.execute(text(
-                    "EXPLAIN SELECT * FROM clients WHERE lower(first_name) = 'aino' AND lower(last_name) = 'laine' "
-                    "AND birth_year = 1980")).scalars().all()[0])
-                db.session.remove()
-                db.engine.dispose()
-        finally:
-            server.stop()
+    with postgres_app() as app:
+        with app.app_context():
+            rng = random.Random(2026)
+            worker, codes, people = _fill(rng)
+            version = db.session.execute(text("SHOW server_version")).scalar()
+            print(f"PostgreSQL {version}: {CLIENTS} clients in {UNITS} units, {len(codes)} with an identity "
+                  f"code (setup {clock.perf_counter() - began:.1f} s)")
+            _time("(a) parse and hash an identity code", lambda n: identity.identity_hash(codes[n]))
+            _time("(b) duplicates by identity code (registered)",
+                  lambda n: possible_duplicates("X", "Y", 1990, identity.identity_hash(codes[n])))
+            _time("(c) duplicates by name and birth year (no code)",
+                  lambda n: possible_duplicates(people[n * 7][0], people[n * 7][1], people[n * 7][2], None))
+            _time("(d) find a client: name fragment in the worker's unit",
+                  lambda n: registered_clients(worker, LAST[n % len(LAST)][:4]))
+            matches = len(possible_duplicates(people[7][0], people[7][1], people[7][2], None))
+            print(f"(c) returns {matches} candidate(s) for a typical name and year")
+            print(db.session.execute(text(
+                "EXPLAIN SELECT * FROM clients WHERE lower(first_name) = 'aino' AND lower(last_name) = 'laine' "
+                "AND birth_year = 1980")).scalars().all()[0])
+            db.session.remove()
+            db.engine.dispose()
     print(f"total {clock.perf_counter() - began:.1f} s; PostgreSQL stopped")
 
 

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import random
 import statistics
-import tempfile
 import time as clock
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 from sqlalchemy import insert, select, text
 
+from bench.scratch import postgres_app
 from portal.auth.models import AccountKind, User
 from portal.extensions import db
 from portal.people.models import Client, ClientLanguage, Gender, Municipality, OrgUnit
@@ -41,8 +40,6 @@ from portal.scheduling.models import (
 )
 from portal.scheduling.operations import BookingRequest, book_series
 from portal.scheduling.timeutil import HELSINKI, days, is_holiday, local, local_date
-from tests.conftest import make_app, migrate_and_sync
-from tests.support.services import start_postgres
 
 WORKERS = 10
 APPOINTMENTS_PER_WORKER = 1_000
@@ -56,27 +53,20 @@ DAY_STARTS = [time(8), time(9, 30), time(11), time(12, 30), time(14)]
 
 def main() -> None:
     began = clock.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="silta-bench-") as scratch:
-        server = start_postgres(Path(scratch))
-        try:
-            server.create_database("bench")
-            app = make_app(server.url("bench"))
-            migrate_and_sync(app)
-            with app.app_context():
-                version = db.session.execute(text("SHOW server_version")).scalar()
-                rng = random.Random(2026)
-                today = local_date(datetime.now(UTC))
-                workers, clients = _people(rng)
-                made = _appointments(rng, workers, clients, today - timedelta(days=182))
-                db.session.execute(text("ANALYZE"))
-                db.session.commit()
-                print(f"PostgreSQL {version}: {len(workers)} workers, {sum(map(len, clients.values()))} clients, "
-                      f"{made} appointments (setup {clock.perf_counter() - began:.1f} s)")
-                _run_benchmarks(workers, clients, today)
-                db.session.remove()
-                db.engine.dispose()
-        finally:
-            server.stop()
+    with postgres_app() as app:
+        with app.app_context():
+            version = db.session.execute(text("SHOW server_version")).scalar()
+            rng = random.Random(2026)
+            today = local_date(datetime.now(UTC))
+            workers, clients = _people(rng)
+            made = _appointments(rng, workers, clients, today - timedelta(days=182))
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+            print(f"PostgreSQL {version}: {len(workers)} workers, {sum(map(len, clients.values()))} clients, "
+                  f"{made} appointments (setup {clock.perf_counter() - began:.1f} s)")
+            _run_benchmarks(workers, clients, today)
+            db.session.remove()
+            db.engine.dispose()
     print(f"total {clock.perf_counter() - began:.1f} s; PostgreSQL stopped")
 
 
