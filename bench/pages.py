@@ -217,7 +217,8 @@ def _load(args, env: dict[str, str], clients: list[str], workers: list[str]) -> 
 def _server_command(args, port: int) -> list[str]:
     if args.server == "dev":
         return [sys.executable, "-m", "portal"]
-    return [sys.executable, "-c", "import sys; from portal.serving import serve; serve([sys.argv[1]], int(sys.argv[2]))",
+    serve = "import sys; from portal.serving import serve; serve([sys.argv[1]], int(sys.argv[2]))"
+    return [sys.executable, "-c", serve,
             f"127.0.0.1:{port}", str(args.processes)]
 
 
@@ -340,7 +341,7 @@ async def _sign_in(session, email: str, result: Result) -> bool:
                 result.login_errors[f"sign-in {response.status}"] += 1
                 return False
         return True
-    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, aiohttp.ClientError) as exc:
         result.login_errors[type(exc).__name__] += 1
         return False
 
@@ -355,7 +356,7 @@ async def _fetch(session, page: str) -> str | None:
             if response.status != 200:
                 return f"HTTP {response.status}"
             return None
-    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, aiohttp.ClientError) as exc:
         return type(exc).__name__
 
 

@@ -162,7 +162,7 @@ class Client:
             await self.ws.send_str(f"40{self.ns},{json.dumps(self.auth)}")
             self.task = asyncio.create_task(self._read())
             return await asyncio.wait_for(self.ready, 60)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, OSError):
+        except (TimeoutError, aiohttp.ClientError, ConnectionError, OSError):
             if self.ws is not None:
                 await self.ws.close()
             return False

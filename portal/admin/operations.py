@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from portal import signals
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
 from portal.auth import tokens
 from portal.auth.models import AccountKind, JobTitle, Role, TokenPurpose, User, UserRole
 from portal.auth.operations import end_sessions, find_by_email, send_invitation
 from portal.auth.totp import disable as disable_totp
-from portal import signals
 from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import _l

@@ -9,7 +9,6 @@ from portal.auth.models import User
 from portal.extensions import db, login_manager
 from portal.i18n import _l
 
-
 EPOCH_KEY = "auth_epoch"  # the user's session generation when this session signed in
 
 

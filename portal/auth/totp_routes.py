@@ -11,9 +11,9 @@ import time
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
+from portal import signals
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
-from portal import signals
 from portal.auth import bp, totp
 from portal.auth.forms import CodeForm
 from portal.auth.models import User

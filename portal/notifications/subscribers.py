@@ -17,8 +17,14 @@ from portal import signals
 from portal.i18n import _
 from portal.notifications import jobs
 from portal.notifications.models import Channel
-from portal.notifications.operations import (Notice, language_of, queue_message, queue_notices, recipient_for,
-                                             withdraw_reminders)
+from portal.notifications.operations import (
+    Notice,
+    language_of,
+    queue_message,
+    queue_notices,
+    recipient_for,
+    withdraw_reminders,
+)
 
 
 def connect() -> None:

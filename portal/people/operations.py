@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,8 +18,16 @@ from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import _l
 from portal.people import identity
-from portal.people.models import (Client, ClientLanguage, ClientUnit, ContactChannel, DiagnosisGroup, Gender, OrgUnit,
-                                  UnitMembership)
+from portal.people.models import (
+    Client,
+    ClientLanguage,
+    ClientUnit,
+    ContactChannel,
+    DiagnosisGroup,
+    Gender,
+    OrgUnit,
+    UnitMembership,
+)
 from portal.people.queries import client_by_identity_hash, client_of_user
 
 CONTACT_FIELDS = ("phone", "email", "address", "preferred_channel", "prefers_home_visits", "contact_notes",

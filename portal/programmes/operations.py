@@ -9,9 +9,9 @@ from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from portal import signals
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
-from portal import signals
 from portal.auth.models import Role, User
 from portal.errors import Refusal
 from portal.extensions import db

@@ -295,14 +295,16 @@ def save_housing_unit(actor: User, details: HousingUnitDetails, unit: HousingUni
         unit = HousingUnit()
         db.session.add(unit)
     unit.name, unit.provider = details.name.strip(), details.provider.strip()
-    unit.municipality_code, unit.service_type, unit.places = details.municipality_code, details.service_type, details.places
+    unit.municipality_code, unit.service_type = details.municipality_code, details.service_type
+    unit.places = details.places
     unit.staff = staff
     db.session.flush()
     record(actor, AuditAction.CREATE if created else AuditAction.UPDATE, "admin", "housing_unit", unit.id)
     return unit
 
 
-def set_keepers(actor: User, service_type: HousingServiceType, coordinator: User | None, deputy: User | None) -> HousingQueue:
+def set_keepers(actor: User, service_type: HousingServiceType, coordinator: User | None,
+                deputy: User | None) -> HousingQueue:
     """Name the queue's coordinator and deputy: queue coordinators in use, two different people; audited."""
     for person in (coordinator, deputy):
         if person is not None and (not person.active or not person.has_role(Role.QUEUE_COORDINATOR)):

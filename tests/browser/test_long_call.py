@@ -13,8 +13,15 @@ import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
 from tests.browser.test_fit_call import CLIENT_EMAIL, CLIENT_NAME, WORKER, _book_meeting
-from tests.browser.test_video_call import MEDIA_FLAGS, PAGE_ERRORS, _frames, _page, _secure_origin_flag, _stage, \
-    _wait_decoding
+from tests.browser.test_video_call import (
+    MEDIA_FLAGS,
+    PAGE_ERRORS,
+    _frames,
+    _page,
+    _secure_origin_flag,
+    _stage,
+    _wait_decoding,
+)
 from tests.support import browsers as shared_browsers
 from tests.support import netns
 from tests.support.rtc import start_silta

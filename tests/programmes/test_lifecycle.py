@@ -16,8 +16,15 @@ from portal.people.models import ContactChannel, OrgUnit
 from portal.people.permissions import can_see_client
 from portal.programmes import registry
 from portal.programmes.models import Enrolment, EnrolmentStatus, Transfer
-from portal.programmes.operations import (DecisionFacts, EnrolmentError, add_team_member, end_service, set_people,
-                                          start_service, transfer)
+from portal.programmes.operations import (
+    DecisionFacts,
+    EnrolmentError,
+    add_team_member,
+    end_service,
+    set_people,
+    start_service,
+    transfer,
+)
 from portal.scheduling.models import Appointment, AppointmentStatus, Participant, ParticipantRole
 
 TODAY = date(2026, 12, 6)
