@@ -7,6 +7,7 @@ An instrument is data: an organisation installs its licensed wording by adding a
 from __future__ import annotations
 
 import enum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -78,6 +79,9 @@ class InstrumentDefinition(_Strict):
     source: str = Field(min_length=1, max_length=300)
     # True for wording that is not the licensed or official text (shipped in the repository).
     placeholder_wording: bool = False
+    # Languages whose wording is not the official text while the others are (3X10D: Diak's Finnish form is
+    # shipped verbatim, its Swedish and English are Silta's own translation until Diak's are installed).
+    placeholder_locales: list[Literal["fi", "sv", "en"]] = []
     scoring: Scoring = Scoring()
     bands: list[Band] = []
     items: list[Item] = Field(min_length=1, max_length=60)
@@ -93,6 +97,10 @@ class InstrumentDefinition(_Strict):
             if item.min >= item.max:
                 raise ValueError(f"item {item.code}: min must be below max")
         return self
+
+    def placeholder_in(self, locale: str) -> bool:
+        """Whether the wording shown in this language is not the licensed or official text."""
+        return self.placeholder_wording or locale in self.placeholder_locales
 
     @property
     def scored_items(self) -> list[Item]:

@@ -207,7 +207,9 @@ def tenx_comparison(enrolment_id: int, locale: str) -> Comparison | None:
     items = [ItemChange(i.code, i.text.get(locale), _value(start, i.code), _value(follow, i.code),
                         scoring.band(definition, _value(start, i.code)),
                         scoring.band(definition, _value(follow, i.code))) for i in definition.scored_items]
-    start_mean, follow_mean = (start.total if start else None), (follow.total if follow else None)
+    # 3X10D has no total score; what seed 002 follows is the mean of the items, computed here from the values.
+    start_mean, follow_mean = (scoring.item_mean(start.instrument.parsed, start.values) if start else None,
+                               scoring.item_mean(follow.instrument.parsed, follow.values) if follow else None)
     return Comparison(start, follow, items, start_mean, follow_mean, scoring.percent_change(start_mean, follow_mean))
 
 

@@ -80,6 +80,15 @@ def total(definition: InstrumentDefinition, values: Mapping[str, object]) -> flo
     return round(math.fsum(numbers) / len(numbers), 2)
 
 
+def item_mean(definition: InstrumentDefinition, values: Mapping[str, object]) -> float | None:
+    """The mean of the scored items whatever the instrument's total (3X10D has no total score, but seed 002
+    follows the change in the mean of all items); None when any item is missing."""
+    numbers = [values.get(item.code) for item in definition.scored_items]
+    if not numbers or any(not isinstance(n, int | float) or isinstance(n, bool) for n in numbers):
+        return None
+    return round(math.fsum(numbers) / len(numbers), 2)
+
+
 def band(definition: InstrumentDefinition, value: float | None) -> Band | None:
     """The traffic-light band a value falls in (inclusive ends)."""
     if value is None:

@@ -167,7 +167,22 @@ def test_3x10d_choices_then_the_traffic_light_reading(db, client, login, create_
     assert client.post(path, data={"version": str(version.id), "token": "t", **scores}).status_code == 302
     shown = client.get(path).get_data(as_text=True)
     assert "light--red" in shown and "light--yellow" in shown and "light--green" in shown
-    assert db.session.scalar(select(Answer)).total == 5.5
+    assert db.session.scalar(select(Answer)).total is None  # 3X10D has no total score
+    assert "Example wording" in shown  # the English is not Diak's text (yet)
+
+
+def test_3x10d_in_finnish_is_diaks_wording_without_a_placeholder_notice(db, client, login, create_client,
+                                                                         create_enrolment, worker):
+    young = create_client(birth_year=2004)
+    young.user.locale = "fi"
+    enrolment = create_enrolment(young, coordinator=worker, programme="intensive-rehabilitation",
+                                 start_on=date.today() - timedelta(days=3))
+    db.session.commit()
+    login(young.user)
+    form = client.get(f"/me/measures/{enrolment.id}/3x10d/start").get_data(as_text=True)
+    assert "kykyysi voittaa elämässä eteen tulevia vaikeuksia" in form and "erittäin tyytyväinen" in form
+    assert "Diak" in form and "3X10D®" in form
+    assert "Esimerkkisanamuoto" not in form and "ei ole tarkistettu" not in form
 
 
 def test_feedback_with_yes_no_and_open_text(db, client, login, create_client, create_enrolment, worker):

@@ -27,8 +27,29 @@ def test_shipped_instruments_have_the_published_structure():
     assert (ORS.scoring.cutoff_adult, ORS.scoring.cutoff_youth, ORS.scoring.reliable_change) == (25, 28, 5)
     assert SRS.scoring.alliance_threshold == 36
     # Copyrighted wording is never shipped as if it were the licensed text.
-    assert ORS.placeholder_wording and SRS.placeholder_wording and TENX.placeholder_wording
-    assert "®" in TENX.notice.fi and "®" in TENX.name.fi
+    assert ORS.placeholder_wording and SRS.placeholder_wording
+    assert "®" in TENX.notice.fi and "®" in TENX.name.fi and "Diak" in TENX.notice.fi and "Diak" in TENX.source
+
+
+# Diak's adult (18+) form, word for word (issue 18; Diak puheenvuoro 44, "18-vuotiaat").
+DIAK_ADULT_ITEMS = [
+    "terveydentilaasi", "kykyysi voittaa elämässä eteen tulevia vaikeuksia", "asumisoloihisi",
+    "päivittäiseen pärjäämiseesi", "perheeseesi ja läheisiisi", "luotettavien ystävien määrään",
+    "taloudelliseen tilanteeseesi", "omien vahvuuksiesi kehittämiseen (esim. harrastamalla mieluisia asioita)",
+    "itsetuntoosi", "elämääsi kokonaisuutena",
+]
+
+
+def test_3x10d_is_diaks_official_adult_form_in_finnish():
+    assert [item.text.fi for item in TENX.items] == DIAK_ADULT_ITEMS
+    assert TENX.instructions.fi.startswith("Kun ajattelet nykyhetkeä, kuinka tyytyväinen olet")
+    assert all((i.min, i.max, i.low.fi, i.high.fi) == (0, 10, "erittäin tyytymätön", "erittäin tyytyväinen")
+               for i in TENX.items)
+    assert "Numeron viisi kohdalla et ole tyytymätön etkä tyytyväinen" in TENX.instructions.fi
+    assert [(b.code, b.min, b.max) for b in TENX.bands] == [("red", 0, 5), ("yellow", 6, 7), ("green", 8, 10)]
+    assert TENX.scoring.total.value == "none"  # Diak: no total score is computed
+    # The Finnish is the official text; Swedish and English are Silta's translation until Diak's are installed.
+    assert not TENX.placeholder_in("fi") and TENX.placeholder_in("sv") and TENX.placeholder_in("en")
 
 
 @given(line_values)
@@ -67,9 +88,10 @@ def test_a_comma_decimal_is_read_and_rounded_half_up():
 
 
 @given(choice_values)
-def test_3x10d_mean_and_bands(values):
+def test_3x10d_item_mean_and_bands(values):
     parsed = scoring.parse(TENX, {k: str(v) for k, v in values.items()}, complete=True)
-    mean = scoring.total(TENX, parsed.values)
+    assert scoring.total(TENX, parsed.values) is None
+    mean = scoring.item_mean(TENX, parsed.values)
     assert min(values.values()) <= mean <= max(values.values())
     for value in values.values():
         expected = "red" if value <= 5 else "yellow" if value <= 7 else "green"

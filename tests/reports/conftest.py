@@ -121,8 +121,10 @@ def _intensive(w: World) -> None:
         w.contact(e, Modality.VIDEO, utc(2026, 1, 6, 9) + timedelta(days=7 * n), 45)
     w.answer(d, "3x10d", "start", utc(2025, 10, 2), dict.fromkeys(TENX, 4), 4.0)
     w.answer(d, "3x10d", "month-6", utc(2026, 4, 1), dict.fromkeys(TENX, 5), 5.0)
-    w.answer(e, "3x10d", "start", utc(2026, 1, 6), dict.fromkeys(TENX, 6), 6.0)
-    w.answer(e, "3x10d", "end", utc(2026, 3, 30), {**dict.fromkeys(TENX, 6), "health": 9}, 6.3)
+    # Client e answered the official form (3X10D version 2), which has no total score: the overall row is the
+    # mean of the items computed from the values, not a stored total.
+    w.answer(e, "3x10d", "start", utc(2026, 1, 6), dict.fromkeys(TENX, 6))
+    w.answer(e, "3x10d", "end", utc(2026, 3, 30), {**dict.fromkeys(TENX, 6), "health": 9})
     w.answer(d, "written-feedback", "period-2026q1", utc(2026, 1, 8), {"satisfied": True, "helped-toward-goals": True})
     w.answer(e, "written-feedback", "end", utc(2026, 3, 30), {"satisfied": True, "helped-toward-goals": False})
 

@@ -41,15 +41,21 @@ def _three_by_ten(filters: Filters) -> Select:
 
     Every item is averaged in one pass over the start/follow-up pairs, then unpivoted to a row per item."""
     stmt, start, follow = _pairs(filters)
-    columns = []
+    columns, befores, afters = [], [], []
     for n, item in enumerate(THREE_BY_TEN_ITEMS):
         before, after = start.values[item].as_float(), follow.values[item].as_float()
+        befores, afters = [*befores, before], [*afters, after]
         both = and_(before.is_not(None), after.is_not(None))
         columns += [count_where(both).label(f"clients_{n}"), func.avg(case((both, before))).label(f"start_mean_{n}"),
                     func.avg(case((both, after))).label(f"follow_mean_{n}")]
+    # 3X10D has no total score (answers on its official version store none): the overall row is each
+    # answer's mean of the items, computed from the values (NULL, so left out, when an item is missing).
     n = len(THREE_BY_TEN_ITEMS)
-    columns += [func.count(follow.id).label(f"clients_{n}"), func.avg(start.total).label(f"start_mean_{n}"),
-                func.avg(follow.total).label(f"follow_mean_{n}")]
+    start_item_mean, follow_item_mean = (sum(befores[1:], befores[0]) / n, sum(afters[1:], afters[0]) / n)
+    both = and_(start_item_mean.is_not(None), follow_item_mean.is_not(None))
+    columns += [count_where(both).label(f"clients_{n}"),
+                func.avg(case((both, start_item_mean))).label(f"start_mean_{n}"),
+                func.avg(case((both, follow_item_mean))).label(f"follow_mean_{n}")]
     rows = unpivot(stmt.add_columns(*columns).subquery(), (*THREE_BY_TEN_ITEMS, "overall"),
                    ("clients", "start_mean", "follow_mean"))
     return (select(rows.c.group, rows.c.clients, rows.c.start_mean, rows.c.follow_mean,
