@@ -56,14 +56,14 @@ RHYTHMS = {
         ("guidance-meeting", "video"): 65, ("guidance-meeting", "phone"): 13, ("guidance-meeting", "home_visit"): 10,
         ("network-meeting", "video"): 6, ("network-meeting", "reception"): 3, ("network-meeting", "home_visit"): 3,
     }, episode=(180, 420)),
-    # Intake by phone, an assessment, the decision meeting; then a few calls while in the queue,
-    # which can last months.
+    # Intake by phone, an assessment; then a few calls while in the queue, which can last months. The decision
+    # meeting (SAP) is no contact with the client: the worker presents the case there (intake's agenda).
     "001": Rhythm((7, 10, 14, 21, 28, 35), {
         ("phone-contact", "phone"): 50, ("assessment-meeting", "home_visit"): 10,
         ("assessment-meeting", "reception"): 8, ("assessment-meeting", "video"): 6,
-        ("assessment-meeting", "phone"): 4, ("decision-slot", "video"): 8, ("decision-slot", "reception"): 6,
+        ("assessment-meeting", "phone"): 4,
     }, episode=(90, 400), counts=(3, 4, 4, 5, 5, 6, 7),
-        opening=("phone-contact", "assessment-meeting", "decision-slot")),
+        opening=("phone-contact", "assessment-meeting")),
     # Two or three contacts a week for at most six months.
     "002": Rhythm((1, 2, 2, 2, 3), {
         ("individual", "reception"): 20, ("individual", "home_visit"): 8, ("individual", "video"): 7,

@@ -4,3 +4,12 @@ from flask import Blueprint
 
 # Its own static folder: the print stylesheet and button of a decision (CSP allows no inline style or script).
 bp = Blueprint("intake", __name__, static_folder="static", static_url_path="/intake/static")
+
+
+@bp.record_once
+def _register_commitments(state) -> None:
+    """The worker's SAP agenda slots are busy time in their own calendar (scheduling knows no intake)."""
+    from portal.intake.commitments import sap_slots
+    from portal.scheduling import commitments
+
+    commitments.register(state.app, sap_slots)

@@ -271,8 +271,7 @@ def book_slot(actor: User, meeting: DecisionMeeting, enrolment: Enrolment, estim
     attend the SAP meeting (an appointment would put it in their calendar and reminders), and each planned
     start moves whenever an earlier item's estimate or actual length changes. What an appointment would
     prevent — two clients in one slot — is the agenda's own rule (one sequence per meeting, the meeting row
-    locked while booking). The cost: the slot is not in the worker's scheduling calendar, only on the
-    meeting pages.
+    locked while booking). The worker's own calendar shows the slot as busy time (``intake.commitments``).
     """
     if meeting.starts_at <= now:
         raise IntakeError(_("This meeting has already started. Choose a later meeting."))

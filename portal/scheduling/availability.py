@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, String, and_, cast, func, literal, select, union_all
 
 from portal.extensions import db
+from portal.scheduling import commitments
 from portal.scheduling.models import Absence, Participant, WorkingHours
 from portal.scheduling.timeutil import (
     Interval,
@@ -79,11 +80,13 @@ def slot_starts(free: Sequence[Interval], minutes: int, *, step_minutes: int, no
 
 # --- set-based queries --------------------------------------------------------------------------
 
-def busy_intervals(person_keys: Sequence[str], start: datetime, end: datetime) -> dict[str, list[Interval]]:
+def busy_intervals(person_keys: Sequence[str], start: datetime, end: datetime,
+                   held: Mapping[int, Sequence[commitments.Commitment]] | None = None) -> dict[str, list[Interval]]:
     """Everyone's busy time overlapping [start, end), by person key, sorted and merged.
 
     One statement: the blocking participant rows of the people, plus the absences of the users among
-    them. Every key asked for is in the answer, with an empty list when the person is free.
+    them, plus the time other features hold (``commitments``; pass ``held`` when already read). Every key asked
+    for is in the answer, with an empty list when the person is free.
     """
     keys = sorted(set(person_keys))
     found: dict[str, list[Interval]] = {key: [] for key in keys}
@@ -100,6 +103,11 @@ def busy_intervals(person_keys: Sequence[str], start: datetime, end: datetime) -
             Absence.user_id.in_(user_ids), Absence.starts_at < end, Absence.ends_at > start))
     for key, busy_from, busy_until in db.session.execute(statement).all():  # one fetch, not row by row
         found[key].append((busy_from, busy_until))
+    # Time other features hold (a SAP agenda slot): busy too, though no appointment row exists for it.
+    held = commitments.of_users(user_ids, start, end) if held is None else held
+    for user_id, rows in held.items():
+        if user_key(user_id) in found:
+            found[user_key(user_id)].extend((c.starts_at, c.ends_at) for c in rows)
     return {key: merge(intervals) for key, intervals in found.items()}
 
 

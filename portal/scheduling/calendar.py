@@ -44,6 +44,7 @@ class CalendarDay:
     away: tuple[Interval, ...]  # absences inside the day
     free: tuple[Interval, ...]  # working time nobody has booked, at least MIN_FREE_MINUTES long
     items: tuple  # what overlaps the day (appointments), by start time
+    commitments: tuple = ()  # busy time other features hold (commitments.Commitment: a SAP agenda slot)
 
     @property
     def hours(self) -> int:
@@ -109,7 +110,7 @@ def _holiday_names(year: int, language: str) -> Mapping[date, str]:
 def lay_out(days: Sequence[date], items: Iterable[Timed], *, working: Sequence[Interval] = (),
             busy: Sequence[Interval] = (), away: Sequence[Interval] = (),
             holiday_names: Mapping[date, str] | None = None, today: date | None = None,
-            now: datetime | None = None) -> list[CalendarDay]:
+            now: datetime | None = None, commitments: Sequence[Timed] = ()) -> list[CalendarDay]:
     """One CalendarDay per day: the items overlapping it, and working, away and free time cut to it.
 
     ``working``, ``busy`` and ``away`` are one person's sorted intervals (aware) over the whole period;
@@ -128,5 +129,6 @@ def lay_out(days: Sequence[date], items: Iterable[Timed], *, working: Sequence[I
             working=tuple(intersect(working, [(start, end)])), away=tuple(intersect(away, [(start, end)])),
             free=tuple(intersect(free, [(start, end)])),
             items=tuple(item for item in ordered if item.starts_at < end and item.ends_at > start),
+            commitments=tuple(c for c in commitments if c.starts_at < end and c.ends_at > start),
         ))
     return laid_out

@@ -19,7 +19,7 @@ from portal.people.permissions import can_see_client, enrolments_visible_to
 from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment, EnrolmentStatus, TeamMember
-from portal.scheduling import availability, calendar
+from portal.scheduling import availability, calendar, commitments
 from portal.scheduling.models import Absence, Appointment, Participant, ParticipantRole
 from portal.scheduling.operations import TRAVEL_MINUTES, BookingRequest
 from portal.scheduling.timeutil import Interval, local_date, merge
@@ -69,13 +69,15 @@ def calendars(viewer: User, workers: Sequence[User], days: Sequence[date], local
     appointments = _appointments_of(ids, start, end)
     visible = _visible_clients(viewer, [a for rows in appointments.values() for a in rows])
     working = availability.working_windows(ids, days[0], days[-1])
-    busy = availability.busy_intervals([availability.user_key(i) for i in ids], start, end)
+    held = commitments.of_users(ids, start, end)
+    busy = availability.busy_intervals([availability.user_key(i) for i in ids], start, end, held)
     away = _absences(ids, start, end)
     names, now = calendar.localised_holidays(days, locale), utcnow()
     return [WorkerCalendar(worker, calendar.lay_out(
         days, [_item(viewer, a, visible) for a in appointments.get(worker.id, [])],
         working=working.get(worker.id, []), busy=busy[availability.user_key(worker.id)],
         away=away.get(worker.id, []), holiday_names=names, today=local_date(now), now=now,
+        commitments=held.get(worker.id, []),
     )) for worker in workers]
 
 

@@ -41,7 +41,7 @@ def test_the_five_operating_models_load():
     assert [m.when.value for m in intensive.measures] == ["at_start", "at_month", "at_end"]
     assert [p.code for p in loaded["many-services"].definition.phases] == [
         "referral", "assessment-planning", "service-delivery", "continuation"]
-    assert loaded["housing-guidance"].definition.contact_type("decision-slot").default_minutes == 10
+    assert loaded["housing-guidance"].definition.contact_type("decision-slot") is None  # the client is not at SAP
 
 
 def _write(tmp_path, text, name="bad.toml"):
