@@ -136,6 +136,7 @@ class Defaults:
     INTAKE_SAP_WEEKDAYS = (1, 3)
     INTAKE_SAP_TIME = "13:00"
     INTAKE_SAP_MINUTES = 90
+    INTAKE_DECISION_TEMPLATE_DIR = ""  # empty: portal/intake/decision_templates (fi/decision.txt, sv/decision.txt)
     # Accounts (portal/auth): invitation and reset links, two-step verification (TOTP).
     INVITATION_DAYS = 7  # a staff invitation's activation link stays valid this long
     PASSWORD_RESET_MINUTES = 30  # a reset link stays valid this long, and works once

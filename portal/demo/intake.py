@@ -14,12 +14,12 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
+from portal.intake import drafting
 from portal.intake.deadlines import add_working_days, deadlines_for, is_priority, is_working_day
 from portal.intake.models import (
     Assessment,
@@ -230,7 +230,7 @@ def _record(session, slot, outcome, service, chair: User, rng: random.Random, si
     client = session.get(Enrolment, item.enrolment_id).client
     language = "sv" if client.language.value == "sv" else "fi"
     with force_locale(language):
-        body = render_template(f"intake/decision_{language}.txt", client=client, item=item, meeting=meeting)
+        body = drafting.render(language, client=client, item=item, meeting=meeting)
     signed_at = meeting.starts_at + timedelta(days=1, hours=2) if sign else None
     session.add(Decision(enrolment_id=item.enrolment_id, meeting_item_id=item.id, outcome=outcome,
                          service_type=service, language=language, body=body.strip(), drafted_by_id=item.worker_id,

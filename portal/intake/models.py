@@ -159,7 +159,7 @@ class Assessment(db.Model):
 
 
 class DecisionMeeting(db.Model):
-    """One SAP meeting (sosiaalialan asiantuntijaryhmä): twice a week, chaired by a team lead."""
+    """One SAP meeting (seed 001 never expands the name): twice a week, chaired by a team lead."""
 
     __tablename__ = "decision_meetings"
     __table_args__ = (

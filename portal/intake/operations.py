@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
-from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
@@ -20,7 +19,7 @@ from portal.auth.models import Role, User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _
-from portal.intake import deadlines, queries
+from portal.intake import deadlines, drafting, queries
 from portal.intake.models import (
     Assessment,
     Decision,
@@ -337,8 +336,8 @@ def draft_decision(item: DecisionMeetingItem) -> Decision:
     client = item.enrolment.client
     language = decision_language(client)
     with force_locale(language):
-        body = render_template(f"intake/decision_{language}.txt", client=client, item=item,
-                               meeting=item.meeting, assessment=item.assessment)
+        body = drafting.render(language, client=client, item=item, meeting=item.meeting,
+                               assessment=item.assessment)
     decision = Decision(enrolment_id=item.enrolment_id, meeting_item_id=item.id, outcome=item.outcome,
                         service_type=item.service_type, language=language, body=body.strip(),
                         drafted_by_id=item.worker_id)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.intake import operations
+import pytest
+from flask import Flask
+
+from portal.intake import drafting, operations
+from portal.intake.models import DecisionOutcome
 from portal.programmes import registry
 from portal.scheduling import availability
 from portal.scheduling.timeutil import local_date
@@ -32,3 +36,30 @@ def test_the_workers_agenda_slot_is_busy_in_their_calendar_and_not_the_clients(d
     page = sign_in(team["worker"]).get(f"/work/calendar/?view=day&date={local_date(meeting.starts_at)}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "(SAP)" in html and f"/intake/meetings/{meeting.id}" in html
+
+
+def test_the_decision_invents_no_expansion_of_sap(db, team, unit, registered):
+    item = operations.book_slot(team["worker"], operations.schedule_meetings(team["lead"], unit, TODAY, 1, {})[0],
+                                registered, 10, NOW)
+    decision = operations.record_outcome(team["lead"], item, DecisionOutcome.rejected, None, 9)
+    assert "SAP-kokous" in decision.body and "asiantuntijaryhm" not in decision.body.lower()
+    for language in drafting.LANGUAGES:
+        text = (drafting.DEFAULT_DIR / language / drafting.FILE_NAME).read_text(encoding="utf-8").lower()
+        assert "asiantuntijaryhm" not in text and "expertgrupp" not in text
+
+
+def test_decision_templates_are_the_organisations_folder_checked_at_start(tmp_path):
+    for language in drafting.LANGUAGES:
+        (tmp_path / language).mkdir()
+        (tmp_path / language / drafting.FILE_NAME).write_text(f"{language}: {{{{ client.full_name }}}}")
+    app = Flask(__name__)
+    app.config["INTAKE_DECISION_TEMPLATE_DIR"] = str(tmp_path)
+    drafting.init_app(app)  # what the intake blueprint does when the app is made
+    with app.app_context():
+        assert drafting.render("sv", client={"full_name": "Greta"}) == "sv: Greta"
+    (tmp_path / "sv" / drafting.FILE_NAME).write_text("{% if %}")
+    with pytest.raises(drafting.DecisionTemplateError, match="sv"):
+        drafting.init_app(app)
+    (tmp_path / "sv" / drafting.FILE_NAME).unlink()
+    with pytest.raises(drafting.DecisionTemplateError, match="missing"):
+        drafting.init_app(app)
