@@ -90,18 +90,20 @@ def populate(url: str, secret: str, calls: int, idle: int, users: int) -> Creden
             idle_rows.append(guest)
         db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
-        now = time.time()
         from portal.auth import session as auth_session
 
-        epoch_key = getattr(auth_session, "EPOCH_KEY", None)  # the session generation, where accounts have one
+        signed_in = []  # server-side sessions: a row per user, its token in the signed cookie
+        for user in staff[:users]:
+            row, token = auth_session.new_session(user, "bench")
+            signed_in.append((user, row.id, token))
+        db.session.commit()
         result = Credentials(
             calls=[(room.key, tickets.participant_ticket(h), tickets.participant_ticket(g))
                    for room, h, g in call_rows],
             idle=[(g.room.key, tickets.participant_ticket(g)) for g in idle_rows],
-            users=[(tickets.user_ticket(u), serializer.dumps({"_user_id": str(u.id), "_fresh": False,
-                                                               "last_seen": now + 3600,
-                                                               **({epoch_key: u.auth_epoch} if epoch_key else {})}))
-                   for u in staff[:users]])
+            users=[(tickets.user_ticket(u, session_id), serializer.dumps(
+                {"_user_id": str(u.id), "_fresh": False, auth_session.TOKEN_KEY: token}))
+                for u, session_id, token in signed_in])
         db.session.remove()
         db.engine.dispose()
     return result

@@ -46,9 +46,17 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = 0
+    # Server-side sessions (portal/auth/session.py): a session ends after this long without a request, and
+    # in any case this many hours after sign-in (a busy day's shift; a keepalive cannot stretch it).
     IDLE_TIMEOUT_MINUTES = 30
+    SESSION_MAX_HOURS = 12
     WTF_CSRF_TIME_LIMIT = None  # the session's idle timeout bounds the token's life instead
+    # Wrong passwords per address (all accounts; a right password never counts), and on invitation codes
+    # and second steps every attempt per address.
     LOGIN_RATE_LIMIT = "10 per 5 minutes"
+    # Wrong passwords per account: past these, the account refuses the addresses that failed on it (growing
+    # waits, the tiers' windows), while an address that has not failed may still sign in (portal/auth/throttle.py).
+    LOGIN_ACCOUNT_LIMIT = "5 per minute;10 per 15 minutes;20 per day"
     RATELIMIT_HEADERS_ENABLED = True
     # One process in the embedded default; with PORTAL_REDIS_URL the limits are shared through Redis.
     RATELIMIT_STORAGE_URI = "memory://"

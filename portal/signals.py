@@ -15,8 +15,13 @@ contact_recorded = _signals.signal("contact-recorded")  # a contact record writt
 decision_signed = _signals.signal("decision-signed")  # a housing decision signed off (intake); queues listen
 service_transferred = _signals.signal("service-transferred")  # enrolment=, transfer=: the coordinator changed
 service_ended = _signals.signal("service-ended")  # enrolment=: ended with a reason (programmes)
-# sender: the user whose sessions all end (password reset or change, deactivation); admin ends their live connections
+# sender: the user whose sessions end (password reset or change, deactivation, "sign out my other sessions");
+# session_ids=: the sessions ended, keep=: the one kept (None: all). Video closes their live connections.
 sessions_ended = _signals.signal("sessions-ended")
+# sender: the public id of one session that ended (signed out, idle, past its lifetime); user_id=. Likewise.
+session_ended = _signals.signal("session-ended")
+# sender: the app; now=: a job run is due (portal/notifications/jobs.py): features' periodic chores listen
+jobs_due = _signals.signal("jobs-due")
 # Operations (portal/ops listens): these are sent by lower layers that must not import the metrics.
 login_failed = _signals.signal("login-failed")  # sender: the method ("password", "oidc"); nothing personal
 jobs_ran = _signals.signal("jobs-ran")  # sender: the app; ok=: whether the job run succeeded (the heartbeat)

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from portal import signals
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
 from portal.auth import tokens
@@ -114,15 +113,6 @@ def reset_two_step(actor: User, user: User) -> None:
     """A lost phone: TOTP off and every session ended; the person sets it up again at the next sign-in."""
     disable_totp(actor, user)
     end_sessions(user)
-
-
-@signals.sessions_ended.connect
-def end_realtime_connections(user: User, **_extra) -> None:
-    """Every session of ``user`` ended (reset, password change, deactivation): so do their live video and
-    message connections, which were authorised when they opened (the realtime feature's revocation)."""
-    from portal.video.revocation import revoke_user  # a feature above admin's imports at start-up
-
-    revoke_user(user.id)
 
 
 def _check(details: StaffDetails, user: User | None) -> None:

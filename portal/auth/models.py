@@ -187,3 +187,26 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None]
+
+
+class AuthSession(db.Model):
+    """A signed-in browser (portal/auth/session.py): the cookie holds a random token, the row its hash.
+
+    Ending a session deletes its row, so a copied cookie signs nobody in any more. ``id`` is a random
+    public id that tickets and revocation messages carry (never the token). A row past ``expires_at``
+    (the absolute lifetime) or idle longer than the idle timeout is dead even before the job deletes it.
+    """
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    method: Mapped[str] = mapped_column(String(40))  # password, oidc:<provider>, totp
+    browser: Mapped[str] = mapped_column(String(20))  # a browser family for the account page, not the agent
+
+    user: Mapped[User] = relationship()

@@ -1,8 +1,8 @@
 """Signing in and out, passwords (set, activate, reset), and binding identity-provider logins to accounts.
 
-Every change of credentials bumps the account's session generation (``User.auth_epoch``), which
-ends every session signed in before it (portal/auth/session.py); the session that made the change
-is carried over to the new generation where it should stay signed in.
+Every change of credentials ends the account's sessions (their rows in ``auth_sessions``,
+portal/auth/session.py), except the one that made the change where it should stay signed in, and bumps
+``User.auth_epoch``, which a half-finished two-step sign-in (totp_routes) is checked against.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from portal import signals
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
+from portal.auth import session as sessions
 from portal.auth import tokens
 from portal.auth.models import AccountKind, OidcIdentity, TokenPurpose, User
 from portal.auth.oidc import binder as oidc_binder
 from portal.auth.passwords import MIN_LENGTH, hash_password, verify_password
-from portal.auth.session import EPOCH_KEY
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _, _l
@@ -51,21 +51,28 @@ def authenticate_local(email: str, password: str) -> User | None:
 
 
 def sign_in(user: User, method: str) -> None:
-    """Start a fresh session for ``user`` (a new session id: no fixation) and audit it."""
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    """Start a fresh server-side session for ``user`` (a new token: no fixation) and audit it."""
+    sessions.start(user, method)
     login_user(user)
-    session[EPOCH_KEY] = user.auth_epoch
     user.last_login_at = utcnow()
     record(user, AuditAction.LOGIN, "auth", "user", user.id, detail={"method": method})
 
 
 def sign_out(user: User) -> None:
-    record(user, AuditAction.LOGOUT, "auth", "user", user.id)
+    """End this browser's session on the server, and its real-time connections and tickets with it."""
+    user_id = user.id  # ``user`` may be current_user, anonymous after logout_user
+    record(user, AuditAction.LOGOUT, "auth", "user", user_id)
+    session_id = sessions.end_current()
     logout_user()
-    session.clear()
+    if session_id is not None:
+        signals.session_ended.send(session_id, user_id=user_id)
+
+
+def end_other_sessions(user: User) -> int:
+    """The "sign out my other sessions" action: every session of ``user`` but this one ends, everywhere. Audited."""
+    ended = end_sessions(user, keep=sessions.current_id())
+    record(user, AuditAction.UPDATE, FEATURE, "user", user.id, detail={"sessions_ended": ended})
+    return ended
 
 
 def set_language(user: User | None, locale: str) -> None:
@@ -117,11 +124,11 @@ def check_new_password(user: User, password: str) -> None:
         raise PasswordRefused(_l("The password must not be your email address."))
 
 
-def set_password(actor: User | None, user: User, password: str, reason: str) -> None:
-    """Set a new local password and end the account's other sessions; audited with ``reason`` only."""
+def set_password(actor: User | None, user: User, password: str, reason: str, keep: str | None = None) -> None:
+    """Set a new local password and end the account's sessions (but ``keep``); audited with ``reason`` only."""
     check_new_password(user, password)
     user.password_hash = hash_password(password)
-    end_sessions(user)
+    end_sessions(user, keep=keep)
     tokens.revoke(user, TokenPurpose.RESET)
     record(actor or user, AuditAction.UPDATE, FEATURE, "user", user.id, detail={"password": reason})
     db.session.flush()
@@ -132,15 +139,17 @@ def change_password(user: User, current: str, new: str) -> bool:
     if not verify_password(user.password_hash, current):
         record(user, AuditAction.LOGIN_FAILED, FEATURE, "user", user.id, detail={"password": "change"})
         return False
-    set_password(user, user, new, "changed")
-    session[EPOCH_KEY] = user.auth_epoch
+    set_password(user, user, new, "changed", keep=sessions.current_id())
     return True
 
 
-def end_sessions(user: User) -> None:
-    """Every session of ``user`` signed in before now ends at its next request."""
-    user.auth_epoch = (user.auth_epoch or 0) + 1
-    signals.sessions_ended.send(user)  # open real-time connections were authorised once: they end too
+def end_sessions(user: User, keep: str | None = None) -> int:
+    """End every session of ``user`` (but ``keep``) at once, with their real-time connections and tickets.
+    Returns how many ended."""
+    user.auth_epoch = (user.auth_epoch or 0) + 1  # a pending second sign-in step is void too
+    ended = sessions.end_all(user, keep=keep)
+    signals.sessions_ended.send(user, session_ids=ended, keep=keep)
+    return len(ended)
 
 
 def activate(token: str, password: str) -> User:

@@ -1,14 +1,21 @@
 from __future__ import annotations
 
 from authlib.common.errors import AuthlibBaseError
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from requests import RequestException
 
 from portal import signals
-from portal.auth import bp, oidc
+from portal.auth import bp, oidc, throttle
 from portal.auth.forms import LanguageForm, LoginForm
-from portal.auth.operations import authenticate_local, resolve_oidc_identity, set_language, sign_in, sign_out
+from portal.auth.operations import (
+    authenticate_local,
+    end_other_sessions,
+    resolve_oidc_identity,
+    set_language,
+    sign_in,
+    sign_out,
+)
 from portal.extensions import db, limiter
 from portal.i18n import _
 from portal.web.navigation import home_for, safe_next
@@ -18,22 +25,20 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _login_account_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_account_key)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=throttle.deduct_on_failure)  # wrong passwords only
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm(next=request.args.get("next"))
     status = 200
     if form.validate_on_submit():
+        if throttle.refused(form.email.data):  # this address failed on an account now past its limit
+            abort(429)
         user = authenticate_local(form.email.data, form.password.data)
         if user is not None:
             return second_step.after_password(user, safe_next(form.next.data))
+        throttle.failed(form.email.data)
         # One message for an unknown account and a wrong password: no account enumeration.
         form.password.errors.append(_("The email address or password is wrong."))
         db.session.commit()  # the 401 rolls the request back: keep the failed sign-in's audit record
@@ -87,6 +92,15 @@ def logout():
     sign_out(current_user)
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"], endpoint="end_other_sessions")
+@login_required
+def end_other_sessions_route():
+    """The account page's "sign out my other sessions": every other browser is signed out at once."""
+    ended = end_other_sessions(current_user)
+    flash(_("Your other sessions were signed out (%(count)s).", count=ended), "success")
+    return redirect(url_for("core.account"))
 
 
 @bp.route("/language", methods=["POST"])

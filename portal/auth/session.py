@@ -1,15 +1,37 @@
-"""How Flask-Login finds the signed-in user, and what it says to someone who must sign in."""
+"""Server-side sessions: how Flask-Login finds the signed-in user, and when a session ends.
+
+Flask's signed cookie carries only a random session token (besides the language, the CSRF token and an
+invite guest's seats); who is signed in is the ``auth_sessions`` row with that token's hash. So ending a
+session — signing out, a password change or reset, a deactivation, "sign out my other sessions" —
+deletes its row, and a copy of the cookie signs nobody in any more. A session ends after
+``IDLE_TIMEOUT_MINUTES`` without a request and, however busy, ``SESSION_MAX_HOURS`` after sign-in.
+
+Cost per page: one indexed query (the row with its user and roles, which Flask-Login needs anyway);
+``last_seen_at`` is written at most once a minute, in its own short transaction, so a page keeps no lock.
+Why not Flask-Session: its SQLAlchemy store pickles the whole session into a table of its own made
+outside the migrations, writes it back on every request and knows nothing of users, so listing or ending
+one person's sessions would need a second table anyway.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, session
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from portal.auth.models import User
+from portal import signals
+from portal.auth.models import AuthSession, User
+from portal.db import utcnow
 from portal.extensions import db, login_manager
-from portal.i18n import _l
+from portal.i18n import _, _l
 
-EPOCH_KEY = "auth_epoch"  # the user's session generation when this session signed in
+TOKEN_KEY = "sid"  # the session token in Flask's signed cookie
+TOUCH_SECONDS = 60  # last_seen_at is written at most this often (and at most a quarter of the idle timeout)
 
 
 def init_app(app: Flask) -> None:
@@ -17,14 +39,150 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     # "basic", not "strong": a client's phone that moves from home wifi to mobile data must not be
-    # signed out mid-call. The session is renewed at sign-in and ends after the idle timeout.
+    # signed out mid-call. The session is new at every sign-in and ends on the server (above).
     login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+    app.before_request(_end_dead_session)
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        # Roles joined in: one statement on every request instead of two (the relationship's selectin).
-        user = db.session.get(User, int(user_id), options=[joinedload(User.roles)]) if user_id.isdigit() else None
-        if user is None or not user.active:
-            return None
-        # A session from before a password change, a reset or a deactivation has an older generation.
-        return user if session.get(EPOCH_KEY) == user.auth_epoch else None
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _limits() -> tuple[timedelta, timedelta]:
+    idle = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
+    return idle, timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+
+
+def _load_user(user_id: str) -> User | None:
+    token = session.get(TOKEN_KEY)
+    if not isinstance(token, str) or not user_id.isdigit():
+        return None
+    # One statement: the session row, its user and the user's roles (instead of the relationship's selectin).
+    row = db.session.scalars(
+        select(AuthSession).options(joinedload(AuthSession.user).joinedload(User.roles))
+        .where(AuthSession.token_hash == _hash(token))).unique().first()
+    if row is None or row.user_id != int(user_id) or not row.user.active:
+        return None
+    now, (idle, _max) = utcnow(), _limits()
+    if now >= row.expires_at or now - row.last_seen_at > idle:
+        # Dead: refused, and never renewed by this request; the job deletes the row.
+        g.dead_session = (row.id, row.user_id, "idle" if now < row.expires_at else "expired")
+        return None
+    g.auth_session_id = row.id
+    if now - row.last_seen_at >= min(timedelta(seconds=TOUCH_SECONDS), idle / 4):
+        with db.engine.begin() as connection:  # not the request's transaction: no lock held while it runs
+            connection.execute(update(AuthSession).where(AuthSession.id == row.id).values(last_seen_at=now))
+    return row.user
+
+
+def _end_dead_session():
+    if request.endpoint == "static":
+        return None
+    current_user._get_current_object()  # loads the session (once per request; Flask-Login caches it)
+    dead = g.pop("dead_session", None)
+    if dead is None:
+        return None
+    session_id, user_id, why = dead
+    _clear_cookie()
+    signals.session_ended.send(session_id, user_id=user_id)  # its live connections close too
+    if why == "idle":
+        flash(_("You were signed out because the session was idle. Please sign in again."), "info")
+    else:
+        flash(_("Your session reached its maximum length. Please sign in again."), "info")
+    return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+
+def _clear_cookie() -> None:
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+# --- what the auth operations call ---------------------------------------------------------------------
+
+def new_session(user: User, method: str, browser: str = "") -> tuple[AuthSession, str]:
+    """A session row for ``user`` (added, not committed) and its token, which only the cookie keeps."""
+    token = secrets.token_urlsafe(32)
+    now, (_idle, lifetime) = utcnow(), _limits()
+    row = AuthSession(id=secrets.token_hex(16), token_hash=_hash(token), user_id=user.id, created_at=now,
+                      last_seen_at=now, expires_at=now + lifetime, method=method[:40], browser=browser[:20])
+    db.session.add(row)
+    return row, token
+
+
+def start(user: User, method: str) -> AuthSession:
+    """A new session for ``user`` in this browser (a new token: no fixation); the caller signs in."""
+    _clear_cookie()
+    row, token = new_session(user, method, browser_family(request.headers.get("User-Agent", "")))
+    session[TOKEN_KEY] = token
+    session.permanent = True  # the cookie itself expires after the idle timeout (PERMANENT_SESSION_LIFETIME)
+    g.auth_session_id = row.id
+    return row
+
+
+def current_id() -> str | None:
+    """The public id of this request's session (tickets carry it), or None when nobody is signed in."""
+    return g.get("auth_session_id") if current_user.is_authenticated else None
+
+
+def end_current() -> str | None:
+    """End this browser's session: its row goes, the cookie keeps only the language. Returns its id."""
+    session_id = current_id()
+    if session_id is not None:
+        db.session.execute(delete(AuthSession).where(AuthSession.id == session_id))
+    _clear_cookie()
+    g.pop("auth_session_id", None)
+    return session_id
+
+
+def end_all(user: User, keep: str | None = None) -> list[str]:
+    """End every session of ``user`` except ``keep``; returns the ids ended."""
+    query = select(AuthSession.id).where(AuthSession.user_id == user.id)
+    if keep is not None:
+        query = query.where(AuthSession.id != keep)
+    ended = list(db.session.scalars(query))
+    if ended:
+        db.session.execute(delete(AuthSession).where(AuthSession.id.in_(ended)))
+    return ended
+
+
+def active_for(user: User, now: datetime | None = None) -> list[AuthSession]:
+    """The user's live sessions, newest first (the account page)."""
+    now, (idle, _max) = now or utcnow(), _limits()
+    return list(db.session.scalars(select(AuthSession).where(
+        AuthSession.user_id == user.id, AuthSession.expires_at > now, AuthSession.last_seen_at >= now - idle)
+        .order_by(AuthSession.created_at.desc())))
+
+
+def alive(session_id: str, user_id: int | None = None, now: datetime | None = None) -> bool:
+    """Whether a ticket's session still stands (signaling connect): one primary-key query."""
+    row = db.session.execute(select(AuthSession.user_id, AuthSession.last_seen_at, AuthSession.expires_at)
+                             .where(AuthSession.id == session_id)).first()
+    now, (idle, _max) = now or utcnow(), _limits()
+    return (row is not None and (user_id is None or row.user_id == user_id) and now < row.expires_at
+            and now - row.last_seen_at <= idle)
+
+
+@signals.jobs_due.connect
+def _purge_job(_app, now: datetime | None = None, **_extra) -> None:
+    purge(now)
+
+
+def purge(now: datetime | None = None) -> int:
+    """Delete the rows of sessions that ended by time (the job runner, every run); returns how many."""
+    now, (idle, _max) = now or utcnow(), _limits()
+    result = db.session.execute(delete(AuthSession).where(
+        or_(AuthSession.expires_at <= now, AuthSession.last_seen_at < now - idle)))
+    return result.rowcount or 0
+
+
+_FAMILIES = (("Edg/", "Edge"), ("OPR/", "Opera"), ("SamsungBrowser/", "Samsung Internet"), ("Firefox/", "Firefox"),
+             ("FxiOS/", "Firefox"), ("CriOS/", "Chrome"), ("Chrome/", "Chrome"), ("Chromium/", "Chrome"),
+             ("Safari/", "Safari"))
+
+
+def browser_family(agent: str) -> str:
+    """The browser's family from its User-Agent (the order matters: Edge and Opera also say Chrome)."""
+    return next((family for marker, family in _FAMILIES if marker in agent), "")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from portal.auth import session as sessions
 from portal.core import bp
 from portal.web.navigation import home_for
 
@@ -17,7 +18,8 @@ def index():
 @bp.route("/account")
 @login_required
 def account():
-    return render_template("core/account.html")
+    return render_template("core/account.html", sessions=sessions.active_for(current_user),
+                           this_session=sessions.current_id())
 
 
 @bp.route("/accessibility")

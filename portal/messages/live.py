@@ -15,6 +15,8 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 
+from portal.auth import session as sessions
+
 NAMESPACE = "/live"
 log = logging.getLogger(__name__)
 
@@ -35,11 +37,13 @@ class LiveNamespace(Namespace):
         registry = current_app.extensions.get("silta_rtc")
         if registry is not None:
             registry.live[request.sid] = current_user.id
+            registry.live_sessions[request.sid] = sessions.current_id()  # closes when that session ends
 
     def on_disconnect(self, reason=None):
         registry = current_app.extensions.get("silta_rtc")
         if registry is not None:
             registry.live.pop(request.sid, None)  # rooms are left by the server itself
+            registry.live_sessions.pop(request.sid, None)
 
 
 def init_app(app: Flask) -> None:

@@ -113,6 +113,7 @@ def run_jobs(app: Flask, now: datetime | None = None) -> dict[str, int]:
             now = now or utcnow()
             queued = operations.queue_due_reminders(now)
             queued += queue_questionnaire_reminders(now)
+            signals.jobs_due.send(app, now=now)  # other features' chores (portal/auth: ended sessions deleted)
             db.session.commit()
             result = {"queued": queued, **operations.send_due(now, SEND_LIMIT)}
         except Exception as exc:

@@ -32,6 +32,7 @@ class Conn:
     participant_id: int | None = None
     room_key: str | None = None
     user_id: int | None = None
+    session_id: str | None = None  # the signed-in session whose ticket opened it (portal/auth/session.py)
     name: str = ""
     staff: bool = False  # a staff participant (host, worker)
     waiting: bool = False  # in the waiting room
@@ -65,6 +66,7 @@ class Registry:
         self.emit, self.close = emit, close
         self.rtc: dict[str, Conn] = {}
         self.live: dict[str, int] = {}  # /live connection id -> user id
+        self.live_sessions: dict[str, str] = {}  # /live connection id -> the session it signed in with
         self.rooms: dict[str, set[str]] = {}  # room key -> this process's participant connections
 
     # --- bookkeeping -------------------------------------------------------------------------------
@@ -139,8 +141,12 @@ class Registry:
 
     def _on_revoked(self, m: dict) -> None:
         """A participant (``pid``) or a user (``uid``) lost their right: their connections close and nobody
-        can signal to them any more."""
-        pid, uid = m.get("pid"), m.get("uid")
+        can signal to them any more. A session (``sess``) ended: the connections it opened close (the
+        others of the same user stay; theirs close through the disconnect, as any that leaves)."""
+        pid, uid, sess = m.get("pid"), m.get("uid"), m.get("sess")
+        if sess is not None:
+            self._close_session(sess)
+            return
 
         def matches(who_pid, who_uid) -> bool:
             return (pid is not None and who_pid == pid) or (uid is not None and who_uid == uid)
@@ -156,3 +162,12 @@ class Registry:
             for sid, user_id in list(self.live.items()):
                 if user_id == uid:
                     self.close(sid, "/live")
+
+    def _close_session(self, session_id: str) -> None:
+        for sid, conn in list(self.rtc.items()):
+            if conn.session_id == session_id:
+                conn.revoked, conn.in_call, conn.waiting, conn.peers = True, False, False, {}
+                self.close(sid, "/rtc")
+        for sid, live_session in list(self.live_sessions.items()):
+            if live_session == session_id:
+                self.close(sid, "/live")

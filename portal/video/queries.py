@@ -74,6 +74,22 @@ def connect_access(participant_id: int):
         .where(VideoParticipant.id == participant_id).limit(1)).first()
 
 
+def invite_lapsed(participant_id: int, now: datetime) -> bool:
+    """Whether the invite that gave this participant its seat, if one did, was revoked or has expired."""
+    row = db.session.execute(select(VideoInvite.revoked_at, VideoInvite.expires_at)
+                             .where(VideoInvite.participant_id == participant_id).limit(1)).first()
+    return row is not None and (row.revoked_at is not None or now >= row.expires_at)
+
+
+def holds_live_invite(participant_ids: list[int], now: datetime) -> bool:
+    """Whether any of these participants (an invite guest's browser) still has a working invite."""
+    if not participant_ids:
+        return False
+    return db.session.scalar(select(VideoInvite.id).where(
+        VideoInvite.participant_id.in_(participant_ids), VideoInvite.revoked_at.is_(None),
+        VideoInvite.expires_at > now).limit(1)) is not None
+
+
 def staff_account(user_id: int):
     """(id, active, kind) of an account, without loading it (the notification connection of every staff page)."""
     return db.session.execute(select(User.id, User.active, User.kind).where(User.id == user_id)).first()

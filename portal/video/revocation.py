@@ -10,7 +10,8 @@ For other features — call these from the operation that takes the right away::
 
     revocation.revoke_room(key)          # the meeting ended: nobody signals in it any more
     revocation.revoke_participant(pid)   # an invite revoked, a participant removed: their connection closes
-    revocation.revoke_user(user_id)      # signed out, deactivated, sessions ended: every connection of theirs closes
+    revocation.revoke_user(user_id)      # deactivated, password reset: every connection of theirs closes
+    revocation.revoke_session(session_id)  # one session ended: the connections it opened close
 
 They take effect when the current database transaction commits (a change that is rolled back revokes
 nothing); outside a transaction, at once. Messages carry ids only: no names, tickets or SDP.
@@ -113,6 +114,12 @@ def revoke_participant(participant_id: int) -> None:
 def revoke_user(user_id: int) -> None:
     """The user signed out or was deactivated: every /rtc and /live connection of theirs closes."""
     _after_commit({"op": "revoked", "uid": user_id})
+
+
+def revoke_session(session_id: str) -> None:
+    """A session ended (signed out, idle, ended from another device): the /rtc and /live connections it
+    opened close; the user's other sessions keep theirs."""
+    _after_commit({"op": "revoked", "sess": session_id})
 
 
 def announce(message: dict) -> None:

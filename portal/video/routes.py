@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from portal.audit.operations import record_read
+from portal.auth import session as sessions
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _
@@ -102,10 +103,11 @@ def _staff_seat(room: VideoRoom) -> VideoParticipant:
 
 
 def _participant(room: VideoRoom) -> VideoParticipant | None:
-    """This browser's place in the room: its account's, or one an invite link gave it."""
+    """This browser's place in the room: its account's, or one an invite link gave it while that link
+    still works (a revoked or expired invite takes back the room page, the fallback and the keepalive)."""
     held = session.get(GUEST_KEY, [])
     guest = next((p for p in room.participants if p.id in held and p.user_id is None), None)
-    if guest is not None:
+    if guest is not None and not queries.invite_lapsed(guest.id, utcnow()):
         return guest
     if current_user.is_authenticated:
         return operations.participant_for_user(db.session, room, current_user)
@@ -142,7 +144,7 @@ def room(key: str):
 def _call_config(room: VideoRoom, participant: VideoParticipant, record_url: str | None) -> dict:
     return {
         "room": room.key, "kind": room.kind.value, "pid": participant.id, "role": participant.role.value,
-        "name": participant.display_name, "ticket": tickets.participant_ticket(participant),
+        "name": participant.display_name, "ticket": tickets.participant_ticket(participant, sessions.current_id()),
         "socketPath": "/socket.io", "namespace": "/rtc", "iceUrl": url_for("video.ice_servers"),
         "echoTestUrl": url_for("video.echo_test"), "fallbackUrl": url_for("video.fallback", key=room.key),
         "csrfToken": generate_csrf(), "isStaff": participant.is_staff,
@@ -228,13 +230,13 @@ def echo_test():
     """A pre-call network test room with the echo bot, for a signed-in user or an invite guest."""
     if current_user.is_authenticated:
         user, name = current_user, current_user.display_name
-    elif session.get(GUEST_KEY):
+    elif queries.holds_live_invite(session.get(GUEST_KEY, []), utcnow()):
         user, name = None, _("Guest")
     else:
         abort(401)
     room, tester = operations.open_echo_room(db.session, user=user, name=name)
-    return jsonify(room=room.key, ticket=tickets.participant_ticket(tester), iceUrl=url_for("video.ice_servers"),
-                   limitSeconds=current_app.config["RTC_ECHO_LIMIT_SECONDS"])
+    return jsonify(room=room.key, ticket=tickets.participant_ticket(tester, sessions.current_id()),
+                   iceUrl=url_for("video.ice_servers"), limitSeconds=current_app.config["RTC_ECHO_LIMIT_SECONDS"])
 
 
 @bp.route("/ice-servers")
@@ -242,8 +244,10 @@ def ice_servers():
     """STUN/TURN for a participant holding a ticket (``Authorization: Bearer <ticket>``)."""
     scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
     parsed = tickets.read_participant_ticket(token) if scheme.lower() == "bearer" else None
-    participant = db.session.get(VideoParticipant, parsed[0]) if parsed else None
-    if participant is None or participant.room.key != parsed[1] or participant.room.ended:
+    participant = db.session.get(VideoParticipant, parsed.participant_id) if parsed else None
+    if participant is None or participant.room.key != parsed.room_key or participant.room.ended or \
+            queries.invite_lapsed(participant.id, utcnow()) or \
+            (parsed.session_id is not None and not sessions.alive(parsed.session_id)):
         return jsonify(error="unauthorized"), 401
     response = jsonify(turn.ice_servers(current_app.config, str(participant.id)))
     response.headers["Cache-Control"] = "no-store"

@@ -31,12 +31,13 @@ import json
 import logging
 
 from flask import Flask, current_app, request, url_for
-from flask_login import user_logged_out
 from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, join_room, leave_room
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm import joinedload
 
+from portal import signals
+from portal.auth import session as sessions
 from portal.auth.models import AccountKind, User
 from portal.db import utcnow
 from portal.extensions import db
@@ -89,7 +90,6 @@ def init_app(app: Flask) -> SocketIO:
     app.extensions["silta_rtc"] = registry
     bus = revocation.init_app(app, registry, socketio.start_background_task)
     socketio.on_namespace(RtcNamespace(NAMESPACE, registry, bus, limit))
-    user_logged_out.connect(_signed_out, app)  # signing out (or the idle timeout) closes their connections
     app.jinja_env.globals["rtc_user_ticket"] = page_user_ticket
     return socketio
 
@@ -107,9 +107,21 @@ def _limit_websocket_messages(eio, limit: int) -> None:
     eio._async = {**eio._async, "websocket": websocket}  # this server only: the driver's dict is shared
 
 
-def _signed_out(_app, user=None, **_extra) -> None:
-    if user is not None and getattr(user, "id", None) is not None:
+@signals.session_ended.connect
+def _session_ended(session_id: str, **_extra) -> None:
+    """One session ended (signed out, idle, past its lifetime): its /rtc and /live connections close, and
+    the tickets it was given are refused from now on (``_authenticate``)."""
+    revocation.revoke_session(session_id)
+
+
+@signals.sessions_ended.connect
+def _sessions_ended(user: User, session_ids=(), keep: str | None = None, **_extra) -> None:
+    """Sessions of ``user`` ended (password change or reset, deactivation, "sign out my other sessions"):
+    all their connections close, or, when one session stays, those of the others."""
+    if keep is None:
         revocation.revoke_user(user.id)
+    for session_id in session_ids:
+        revocation.revoke_session(session_id)
 
 
 def stats(app: Flask | None = None) -> dict:
@@ -124,7 +136,7 @@ def page_user_ticket() -> str | None:
     from flask_login import current_user
 
     if current_user.is_authenticated and current_user.is_staff:
-        return tickets.user_ticket(current_user)
+        return tickets.user_ticket(current_user, sessions.current_id())
     return None
 
 
@@ -386,21 +398,26 @@ def _authenticate(auth: dict) -> tuple[Conn | None, str]:
     """Who connects, or None and why not (for the log: never the credential itself). One query each."""
     if "ticket" in auth:
         parsed = tickets.read_participant_ticket(auth["ticket"])
-        row = queries.connect_access(parsed[0]) if parsed else None
-        if row is None or row.room_key != parsed[1]:
+        row = queries.connect_access(parsed.participant_id) if parsed else None
+        if row is None or row.room_key != parsed.room_key:
             return None, "participant ticket invalid or expired"
         if row.ended_at is not None:
             return None, "meeting ended"
         if not _allowed(row):
             return None, "invite revoked or expired, or account inactive"
-        conn = Conn("participant", row.id, row.room_key, row.user_id)
+        if parsed.session_id is not None and not sessions.alive(parsed.session_id):
+            return None, "the session that was given the ticket has ended"
+        conn = Conn("participant", row.id, row.room_key, row.user_id, session_id=parsed.session_id)
         conn.staff = row.role in STAFF_ROLES
         return conn, ""
     if "user_ticket" in auth:
-        row = queries.staff_account(tickets.read_user_ticket(auth["user_ticket"]) or 0)
+        parsed = tickets.read_user_ticket(auth["user_ticket"])
+        row = queries.staff_account(parsed.user_id) if parsed else None
         if row is None or not row.active or row.kind != AccountKind.STAFF:
             return None, "user ticket invalid, expired or not staff"
-        return Conn("user", user_id=row.id), ""
+        if parsed.session_id is not None and not sessions.alive(parsed.session_id, row.id):
+            return None, "the session that was given the ticket has ended"
+        return Conn("user", user_id=row.id, session_id=parsed.session_id), ""
     if "bot_token" in auth:
         return (Conn("bot"), "") if tickets.read_bot_token(auth["bot_token"]) else (None, "bot token invalid")
     return None, "no credentials"

@@ -5,6 +5,11 @@ bot); what that connection may do is decided at connect and join against the dat
 event (rtc/PROTOCOL.md). Tickets are
 signed with the app's secret key (itsdangerous, Flask's own dependency), each kind with its own salt
 so that one kind can never be replayed as another.
+
+A ticket minted for a signed-in browser carries its session's public id (``s``): when that session ends
+(signed out, idle, past its lifetime, ended from another device) the ticket is refused at connect, and the
+connections it opened are closed by the revocation. Tickets minted outside a session (an invite guest's,
+the echo bot's seat, tests) carry none; a guest's ticket lives and dies with the invite instead.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -41,25 +47,47 @@ def _load(salt: str, token: object, max_age: int | None) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def participant_ticket(participant: VideoParticipant) -> str:
-    return _serializer(PARTICIPANT_SALT).dumps({"p": participant.id, "r": participant.room.key})
+class ParticipantTicket(NamedTuple):
+    participant_id: int
+    room_key: str
+    session_id: str | None  # the session that was given it, if any
 
 
-def read_participant_ticket(token: object) -> tuple[int, str] | None:
-    """(participant id, room key) from a valid ticket, else None."""
+class UserTicket(NamedTuple):
+    user_id: int
+    session_id: str | None
+
+
+def _with_session(value: dict, session_id: str | None) -> dict:
+    return {**value, "s": session_id} if session_id else value
+
+
+def _session_of(value: dict) -> str | None:
+    return value["s"] if isinstance(value.get("s"), str) else None
+
+
+def participant_ticket(participant: VideoParticipant, session_id: str | None = None) -> str:
+    return _serializer(PARTICIPANT_SALT).dumps(_with_session({"p": participant.id, "r": participant.room.key},
+                                                             session_id))
+
+
+def read_participant_ticket(token: object) -> ParticipantTicket | None:
+    """(participant id, room key, session id) from a valid ticket, else None."""
     value = _load(PARTICIPANT_SALT, token, TICKET_MAX_AGE)
     if value is None or not isinstance(value.get("p"), int) or not isinstance(value.get("r"), str):
         return None
-    return value["p"], value["r"]
+    return ParticipantTicket(value["p"], value["r"], _session_of(value))
 
 
-def user_ticket(user: User) -> str:
-    return _serializer(USER_SALT).dumps({"u": user.id})
+def user_ticket(user: User, session_id: str | None = None) -> str:
+    return _serializer(USER_SALT).dumps(_with_session({"u": user.id}, session_id))
 
 
-def read_user_ticket(token: object) -> int | None:
+def read_user_ticket(token: object) -> UserTicket | None:
     value = _load(USER_SALT, token, USER_TICKET_MAX_AGE)
-    return value["u"] if value is not None and isinstance(value.get("u"), int) else None
+    if value is None or not isinstance(value.get("u"), int):
+        return None
+    return UserTicket(value["u"], _session_of(value))
 
 
 def bot_token(name: str = "echo") -> str:

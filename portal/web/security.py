@@ -1,13 +1,8 @@
-"""Security headers and the idle timeout that ends a session left alone."""
+"""Security headers. (The idle timeout and the session lifetime are portal/auth/session.py's.)"""
 
 from __future__ import annotations
 
-import time
-
-from flask import Flask, Response, flash, redirect, request, session, url_for
-from flask_login import current_user, logout_user
-
-from portal.i18n import _
+from flask import Flask, Response, request
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -16,23 +11,6 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
-    idle_seconds = app.config["IDLE_TIMEOUT_MINUTES"] * 60
-
-    @app.before_request
-    def end_idle_session():
-        if request.endpoint == "static" or not current_user.is_authenticated:
-            return None
-        now = time.time()
-        last_seen = session.get("last_seen", now)
-        if now - last_seen > idle_seconds:
-            logout_user()
-            session.clear()
-            flash(_("You were signed out because the session was idle. Please sign in again."), "info")
-            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-        session["last_seen"] = now
-        session.permanent = True
-        return None
-
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import time
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.audit.models import AuditAction, AuditRecord
-from portal.auth.models import Role
+from portal.auth.models import AuthSession, Role
+from portal.db import utcnow
 from tests.conftest import PASSWORD
 
 
@@ -82,11 +83,11 @@ def test_login_attempts_are_limited_with_a_clear_message(client, worker, app_con
 
 
 @pytest.mark.parametrize("app_config", [{"IDLE_TIMEOUT_MINUTES": 1}])
-def test_idle_session_ends(client, login, worker, app_config):
+def test_idle_session_ends(client, db, login, worker, app_config):
     login(worker)
     assert client.get("/account").status_code == 200
-    with client.session_transaction() as session:
-        session["last_seen"] = time.time() - 120
+    db.session.execute(update(AuthSession).values(last_seen_at=utcnow() - timedelta(seconds=120)))
+    db.session.commit()
     response = client.get("/account")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert client.get("/account").status_code == 302

@@ -15,8 +15,9 @@ import urllib.request
 
 import pytest
 import socketio
-from flask_login import login_user, logout_user
 
+from portal.auth import session as sessions
+from portal.auth.operations import sign_in, sign_out
 from portal.extensions import db as _db
 from portal.video import operations, revocation, tickets
 from portal.video.models import VideoRoom
@@ -156,25 +157,34 @@ def test_a_removed_participant_can_no_longer_be_reached(pair, app, db, make_room
     run_async(scenario())
 
 
-def test_signing_out_closes_the_users_connections_on_every_process(pair, app, db, make_room):
-    room, (host_ticket, client_ticket), _ = _room(db, make_room)
+def test_signing_out_closes_the_sessions_connections_on_every_process(pair, app, db, make_room):
+    room, (_host, client_ticket), _ = _room(db, make_room)
     host_user = room.host
+    with app.test_request_context():
+        sign_in(host_user, "password")  # a browser's session: the tickets its pages get carry it
+        session_id = sessions.current_id()
+        seat = operations.participant_for_user(db.session, room, host_user)
+        host_ticket = tickets.participant_ticket(seat, session_id)
+        user_ticket = tickets.user_ticket(host_user, session_id)
+        db.session.commit()
 
-    async def scenario():
-        async with Side(pair[1].url, {"ticket": host_ticket}) as host, \
-                Side(pair[0].url, {"ticket": client_ticket}) as client, \
-                Side(pair[0].url, {"user_ticket": tickets.user_ticket(host_user)}) as notifications:
-            host_conn, _client_conn = await _in_call(host, client)
-            with app.test_request_context():
-                login_user(host_user)
-                logout_user()  # what /logout and the idle timeout do (Flask-Login's user_logged_out)
+        async def scenario():
+            async with Side(pair[1].url, {"ticket": host_ticket}) as host, \
+                    Side(pair[0].url, {"ticket": client_ticket}) as client, \
+                    Side(pair[0].url, {"user_ticket": user_ticket}) as notifications:
+                host_conn, _client_conn = await _in_call(host, client)
+                sign_out(host_user)  # what /logout does
                 db.session.commit()
-            await asyncio.wait_for(host.closed.wait(), WAIT)
-            await asyncio.wait_for(notifications.closed.wait(), WAIT)
-            await client.next("peer-left")
-            assert await client.signal(host_conn) == {"ok": False, "error": "not_in_room"}
+                await asyncio.wait_for(host.closed.wait(), WAIT)
+                await asyncio.wait_for(notifications.closed.wait(), WAIT)
+                await client.next("peer-left")
+                assert await client.signal(host_conn) == {"ok": False, "error": "not_in_room"}
+            for ticket in ({"ticket": host_ticket}, {"user_ticket": user_ticket}):  # the session's tickets
+                with pytest.raises(socketio.exceptions.ConnectionError):
+                    async with Side(pair[1].url, ticket):
+                        pass
 
-    run_async(scenario())
+        run_async(scenario())
 
 
 def test_long_polling_is_refused(pair):

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditAction, AuditRecord
-from portal.auth.models import Role
+from portal.auth.models import AuthSession, Role
 from portal.db import utcnow
 from portal.programmes.definitions_schema import Modality
 from portal.scheduling.models import Appointment, ChangeRequest
@@ -132,6 +132,14 @@ def test_invite_link_shown_once_opens_the_waiting_room_and_can_be_revoked(app, d
 
     assert client.post(f"/video/r/{key}/invites/{invite.id}/revoke").status_code == 302
     assert app.test_client().get(link.split("localhost", 1)[1]).status_code == 410
+    # Revoking takes back all the link gave to the browser that used it (issue 19): the room page with a
+    # fresh ticket, the phone/home-visit fallback, the keepalive and the echo test.
+    assert guest.get(f"/video/r/{key}").status_code == 302  # to the sign-in page: no seat here any more
+    assert guest.post(f"/video/r/{key}/fallback", json={"choice": "phone"}).status_code == 404
+    assert guest.post(f"/video/r/{key}/keepalive").status_code == 404
+    assert guest.post("/video/echo-test", headers={"X-CSRFToken": config["csrfToken"]}).status_code == 401
+    ice = guest.get("/video/ice-servers", headers={"Authorization": f"Bearer {config['ticket']}"})
+    assert ice.status_code == 401
     assert db.session.scalar(select(AuditRecord).where(AuditRecord.object_type == "video_invite",
                                                        AuditRecord.action == AuditAction.UPDATE))
 
@@ -311,8 +319,9 @@ def test_the_call_page_keeps_the_session_alive_through_a_long_call(app, db, clie
     login(person.user)
     config = call_config(client.get(open_room(client, appointment)))
     assert 10 <= config["keepaliveSeconds"] < app.config["IDLE_TIMEOUT_MINUTES"] * 60
-    with client.session_transaction() as session:
-        session["last_seen"] = time.time() - app.config["IDLE_TIMEOUT_MINUTES"] * 60 + 30  # 30 s left
+    row = db.session.scalar(select(AuthSession).where(AuthSession.user_id == person.user.id))
+    row.last_seen_at = utcnow() - timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"]) + timedelta(seconds=30)
+    db.session.commit()  # 30 s left
     assert client.post(config["keepaliveUrl"]).status_code == 204
-    with client.session_transaction() as session:
-        assert session["last_seen"] > time.time() - 5
+    db.session.refresh(row)
+    assert row.last_seen_at > utcnow() - timedelta(seconds=5)
