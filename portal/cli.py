@@ -249,4 +249,5 @@ def _application_check(result):
 # Subcommands that live with their feature: name -> "module:attribute", imported when used (see _Commands).
 LAZY_COMMANDS: dict[str, str] = {
     "create-admin": "portal.auth.commands:create_admin_command",
+    "audit": "portal.audit.commands:audit_command",
 }

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import NumberRange, Optional, Regexp
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.audit.labels import LABELS
 from portal.audit.models import AuditAction
@@ -28,3 +28,11 @@ class AuditSearchForm(FlaskForm):
     @staticmethod
     def number(field) -> int | None:
         return int(field.data) if field.data else None
+
+
+class RevealNameForm(FlaskForm):
+    """Break-glass for the pseudonymous audit search: the reason is kept and the reveal is itself audited."""
+
+    reason = TextAreaField(_l("Why do you need the client's name?"), render_kw={"rows": 2, "maxlength": 500},
+                           validators=[DataRequired(message=_l("Write why you need the client's name.")),
+                                       Length(max=500)])

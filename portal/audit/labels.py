@@ -30,4 +30,9 @@ FEATURES = {
     "measures": _l("Questionnaires and results"),
     "plans": _l("Plan"),
     "messages": _l("Messages"),
+    "intake": _l("Housing intake"),
+    "queues": _l("Housing queues"),
+    "referrals": _l("Referrals"),
+    "reports": _l("Reports"),
+    "audit": _l("Audit log"),
 }

@@ -41,8 +41,37 @@ class AuditRecord(db.Model):
     object_id: Mapped[str | None] = mapped_column(String(64))
     # Names of the fields changed, or a short machine-readable note; never values.
     detail: Mapped[dict | None] = mapped_column(JSON)
+    # The tamper-evident chain (portal/audit/chain.py): NULL until the sealing job links the record to the one
+    # before it; then fixed (the database lets this one column go from NULL to a value, nothing else).
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class AuditRecordClient(db.Model):
+    """A client named on a list page that one audit record stands for ("your name was on Sanna's caseload").
+
+    A child table rather than a JSON array, so that the client's access log finds them by index on both
+    databases; a page view writes them with one executemany (operations.record_list).
+    """
+
+    __tablename__ = "audit_record_clients"
+
+    # The primary key's order is the access log's index: a client's records, by record.
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("audit_records.id"), primary_key=True, index=True)
+
+
+class AuditNameReveal(db.Model):
+    """An administrator's reasoned request to see a client's name in the audit search (break-glass)."""
+
+    __tablename__ = "audit_name_reveals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditImmutableError(RuntimeError):
@@ -52,5 +81,6 @@ class AuditImmutableError(RuntimeError):
 @event.listens_for(Session, "before_flush")
 def _refuse_audit_changes(session: Session, flush_context, instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditRecord) and (obj in session.deleted or session.is_modified(obj)):
+        immutable = isinstance(obj, AuditRecord | AuditRecordClient | AuditNameReveal)
+        if immutable and (obj in session.deleted or session.is_modified(obj)):
             raise AuditImmutableError("audit records cannot be changed or deleted")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from portal.audit.models import AuditAction, AuditRecord
-from portal.auth.models import User
+from collections.abc import Iterable
+
+from sqlalchemy import insert
+
+from portal.audit import pages
+from portal.audit.models import AuditAction, AuditNameReveal, AuditRecord, AuditRecordClient
+from portal.auth.models import Role, User
 from portal.extensions import db
 
 
@@ -20,9 +25,39 @@ def record(actor: User | None, action: AuditAction, feature: str, object_type: s
         detail=detail,
     )
     db.session.add(entry)
+    pages.note_recorded(client_id)
     return entry
 
 
 def record_read(actor: User, feature: str, object_type: str, object_id: object, client_id: int) -> AuditRecord:
     """A read of one client's data."""
     return record(actor, AuditAction.READ, feature, object_type, object_id, client_id)
+
+
+def record_list(actor: User, feature: str, list_name: str, client_ids: Iterable[int | None]) -> AuditRecord | None:
+    """A page that named several clients (a caseload, an inbox, an agenda): one record for the page view and
+    the clients it showed, written as one INSERT and one executemany (nothing when it named nobody).
+
+    ``list_name`` says which page (the endpoint); the client's access log names the worker and the feature.
+    """
+    ids = sorted({c for c in client_ids if c is not None})
+    if not ids:
+        return None
+    entry = record(actor, AuditAction.READ, feature, "list", list_name, detail={"clients": len(ids)})
+    for client_id in ids:
+        pages.note_recorded(client_id)
+    db.session.flush()  # the record's id, for its rows below
+    db.session.execute(insert(AuditRecordClient.__table__), [{"record_id": entry.id, "client_id": c} for c in ids])
+    return entry
+
+
+def reveal_name(actor: User, client_id: int, reason: str) -> AuditNameReveal:
+    """An administrator sees one client's name in the audit search: the reason is kept with the reveal, the trail
+    (and so the client's own access log) says that it happened, never the text."""
+    if not actor.has_role(Role.ADMIN):
+        raise PermissionError("administrators only")
+    reveal = AuditNameReveal(user_id=actor.id, client_id=client_id, reason=reason.strip()[:500])
+    db.session.add(reveal)
+    db.session.flush()
+    record(actor, AuditAction.READ, "audit", "name_reveal", reveal.id, client_id, {"note": "name_reveal"})
+    return reveal

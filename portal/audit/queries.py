@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
-from portal.audit.models import AuditAction, AuditRecord
+from portal.audit.models import AuditAction, AuditRecord, AuditRecordClient
 from portal.auth.models import User
 from portal.people.models import Client
 
@@ -12,8 +12,10 @@ PAGE_SIZE = 50
 
 
 def access_log_for_client(client: Client) -> Select:
-    """Who else has read or changed this client's data (Client Data Act 703/2023), newest first."""
-    query = select(AuditRecord).where(AuditRecord.client_id == client.id)
+    """Who else has read or changed this client's data (Client Data Act 703/2023), newest first; a list page
+    that showed the client's name counts (audit_record_clients)."""
+    shown = select(AuditRecordClient.record_id).where(AuditRecordClient.client_id == client.id)
+    query = select(AuditRecord).where(or_(AuditRecord.client_id == client.id, AuditRecord.id.in_(shown)))
     if client.user_id is not None:
         query = query.where(AuditRecord.actor_id.is_distinct_from(client.user_id))
     return query.order_by(AuditRecord.at.desc(), AuditRecord.id.desc())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from contextvars import ContextVar
 from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, SmallInteger, String, Table, Text, text
@@ -11,6 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.auth.models import User
 from portal.db import str_enum, utcnow
 from portal.extensions import db
+
+# The ids of the clients whose names the current request has shown, while someone collects them (the audit
+# trail does, per request: portal/audit/pages.py; people knows nothing of it). A context variable, not a signal:
+# a page may show hundreds of names, and adding to a set costs a fraction of a blinker send.
+names_shown: ContextVar[set[int] | None] = ContextVar("names_shown", default=None)
 
 
 class Gender(enum.StrEnum):
@@ -152,7 +158,19 @@ class Client(db.Model):
 
     @property
     def full_name(self) -> str:
+        self._shown()
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def listed_name(self) -> str:
+        """"Last, First", as lists sort them."""
+        self._shown()
+        return f"{self.last_name}, {self.first_name}"
+
+    def _shown(self) -> None:
+        shown = names_shown.get()
+        if shown is not None and self.id is not None:
+            shown.add(self.id)
 
     def age_on(self, year: int) -> int:
         return year - self.birth_year
