@@ -57,6 +57,7 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "caseload.client": ("GET", CASEWORK),
     "caseload.background": ("GET", CASEWORK),
     "audit.search": ("GET", {"admin"}),
+    "audit.reveal": ("POST", {"admin"}),  # a client that does not exist; reasons and names: tests/audit
     "admin.index": ("GET", {"admin"}),
     "admin.programme": ("GET", {"admin"}),
     "admin.users": ("GET", {"admin"}),
@@ -270,7 +271,7 @@ MESSAGE_IDS = {"messages.thread": {"thread_id": 999999}, "messages.reply": {"thr
 REFERRAL_IDS = {"referrals.show": {"referral_id": 999999}, "referrals.accept": {"referral_id": 999999},
                 "referrals.answer": {"referral_id": 999999}, "referrals.log_contact": {"enrolment_id": 999999}}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "auth.activate_account", "auth.reset", "admin.housing_unit",
-                "appointments.feed", "scheduling.remove_absence",
+                "appointments.feed", "scheduling.remove_absence", "audit.reveal",
                 "scheduling.remove_call_slot", "scheduling.take_call_slot",
                 *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS, *REFERRAL_IDS,
                 "interop.care_plan", "plans.staff_photo", *(set(INTAKE_IDS) - {"intake.static"}),
@@ -297,6 +298,7 @@ def _url(app, endpoint: str, world) -> str:
         "auth.oidc_start": {"provider": "nope"},
         "auth.oidc_callback": {"provider": "nope"},
         "auth.activate_account": {"token": "forged-token"}, "auth.reset": {"token": "forged-token"},
+        "audit.reveal": {"client_id": 999999},
         "caseload.client": {"client_id": world["client"].id},
         "caseload.background": {"client_id": world["client"].id},
         "caseload.activation": {"client_id": world["client"].id},
