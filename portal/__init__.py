@@ -22,6 +22,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str(config_module.INSTANCE),
     )
     app.config.from_mapping(config_module.load(overrides))
+    from portal.web import converters
+
+    converters.init_app(app)  # before any rule is added: every <int:…> is a bounded id
     _init_ops(app)
     _init_extensions(app)
     from portal.programmes import registry
@@ -91,11 +94,13 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def _init_web(app: Flask) -> None:
-    from portal.web import errors, proxy, security, templating, transactions
+    from portal.web import errors, inputs, policy, proxy, security, templating, transactions
 
     proxy.init_app(app)  # first: every later hook sees the client's address and scheme
     errors.init_app(app)
+    inputs.init_app(app)  # malformed JSON bodies and page numbers: 400/404 before any view
     security.init_app(app)
+    policy.init_app(app)  # Permissions-Policy: camera and microphone only where a feature asks for them
     transactions.init_app(app)
     templating.init_app(app)
 

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from portal.auth.labels import LABELS
 from portal.auth.models import JobTitle, Role
 from portal.i18n import LANGUAGE_NAMES, _l
-from portal.web.forms import CheckboxesField, enum_choices
+from portal.web.forms import CheckboxesField, bounded_id, enum_choices
 
 PHONE = r"^\+?[0-9 ()-]{5,31}$"
 
@@ -31,7 +31,7 @@ class StaffForm(FlaskForm):
                          default="fi")
     roles = CheckboxesField(_l("Roles"), choices=enum_choices(Role, LABELS),
                             validators=[DataRequired(_l("Choose at least one role."))])
-    units = CheckboxesField(_l("Units"), coerce=int, choices=[])
+    units = CheckboxesField(_l("Units"), coerce=bounded_id, choices=[])
     oidc_only = BooleanField(_l("Signs in only through the organisation's identity provider (no Silta password)"))
 
 
@@ -58,7 +58,7 @@ class HousingUnitForm(FlaskForm):
     service_type = SelectField(_l("Housing service"), choices=[], validators=[DataRequired()])
     places = IntegerField(_l("Places"), validators=[InputRequired(_l("Type the number of places.")),
                                                     NumberRange(1, 999, _l("Type a number from 1 to 999."))])
-    staff = CheckboxesField(_l("Housing-unit logins that act for this unit"), coerce=int, choices=[])
+    staff = CheckboxesField(_l("Housing-unit logins that act for this unit"), coerce=bounded_id, choices=[])
 
 
 class QueueKeepersForm(FlaskForm):

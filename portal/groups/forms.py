@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TimeField
+from wtforms import IntegerField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -20,6 +20,7 @@ from portal.programmes.models import Enrolment
 from portal.scheduling import rules
 from portal.scheduling.forms import MAX_WEEKS, BookingForm, CancelForm
 from portal.scheduling.timeutil import local
+from portal.web.forms import BoundedDateField
 from portal.web.templating import programme_name
 
 ATTENDANCE_LABELS = {AttendanceStatus.ATTENDED: _l("Attended"), AttendanceStatus.ABSENT: _l("Absent"),
@@ -64,7 +65,7 @@ class MemberForm(FlaskForm):
 
 class SessionsForm(FlaskForm):
     modality = SelectField(_l("Way of meeting"), choices=[])
-    day = DateField(_l("Date of the first session"), validators=[InputRequired(message=_l("Enter the date."))])
+    day = BoundedDateField(_l("Date of the first session"), validators=[InputRequired(message=_l("Enter the date."))])
     time = TimeField(_l("Time"), validators=[InputRequired(message=_l("Enter the time."))])
     minutes = IntegerField(_l("Length in minutes"), validators=[
         InputRequired(message=_l("Enter the length.")), NumberRange(5, 480, message=rules.MESSAGES["length"])])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
@@ -11,6 +11,7 @@ from portal.i18n import _l
 from portal.intake.labels import LABELS
 from portal.intake.models import STAFF_CHANNELS, DecisionOutcome, HousingServiceType, IntakeChannel
 from portal.intake.operations import PersonDetails
+from portal.web.forms import BoundedDateField, bounded_id
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 
@@ -39,10 +40,11 @@ class PersonForm(FlaskForm):
         self.municipality_code.choices = [SelectChoice("", _l("Choose…")), *choices]
 
     def details(self, language: str) -> PersonDetails:
+        kept = _within_limits
         return PersonDetails(
-            municipality_code=self.municipality_code.data or None, first_name=self.first_name.data or "",
-            last_name=self.last_name.data or "", birth_year=self.birth_year.data, phone=self.phone.data or None,
-            email=self.email.data or None, language=language, description=self.description.data or "",
+            municipality_code=kept(self.municipality_code) or None, first_name=kept(self.first_name) or "",
+            last_name=kept(self.last_name) or "", birth_year=kept(self.birth_year), phone=kept(self.phone) or None,
+            email=kept(self.email) or None, language=language, description=kept(self.description) or "",
             highest_care_allowance=bool(self.highest_care_allowance.data))
 
 
@@ -52,7 +54,8 @@ class RequestForm(PersonForm):
 
 class StaffItemForm(PersonForm):
     channel = SelectField(_l("How did the contact come?"))
-    received_on = DateField(_l("Date received"), validators=[InputRequired(message=_l("Give the date received."))])
+    received_on = BoundedDateField(_l("Date received"),
+                                   validators=[InputRequired(message=_l("Give the date received."))])
     notifier_name = StringField(_l("Notifier's name"), validators=[Optional(), Length(max=200)])
     notifier_organisation = StringField(_l("Notifier's organisation"), validators=[Optional(), Length(max=200)])
     notifier_phone = StringField(_l("Notifier's phone"), validators=[Optional(), Length(max=32)])
@@ -74,6 +77,18 @@ class StaffItemForm(PersonForm):
         return details
 
 
+def _within_limits(field):
+    """The field's value within its own limits: a draft is saved unvalidated, and a year past the column's
+    range (or a text past its length) failed in the database instead of waiting for the sending's check."""
+    value = field.data
+    for validator in field.validators:
+        if isinstance(validator, Length) and isinstance(value, str) and validator.max >= 0:
+            value = value[:validator.max]
+        elif isinstance(validator, NumberRange) and value is not None and not validator.min <= value <= validator.max:
+            value = None
+    return value
+
+
 def _yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
@@ -84,15 +99,15 @@ def channels_for(is_casework: bool) -> list[IntakeChannel]:
 
 
 class AssessmentForm(FlaskForm):
-    worker_id = SelectField(_l("Assessing worker"), coerce=int)
-    started_on = DateField(_l("Started on"), validators=[Optional()])
-    completed_on = DateField(_l("Completed on"), validators=[Optional()])
+    worker_id = SelectField(_l("Assessing worker"), coerce=bounded_id)
+    started_on = BoundedDateField(_l("Started on"), validators=[Optional()])
+    completed_on = BoundedDateField(_l("Completed on"), validators=[Optional()])
     summary = TextAreaField(_l("Summary for the decision meeting"), render_kw={"rows": 6}, validators=[
         Length(max=5000)])
 
 
 class BookSlotForm(FlaskForm):
-    enrolment_id = SelectField(_l("Client"), coerce=int, validate_choice=False)
+    enrolment_id = SelectField(_l("Client"), coerce=bounded_id, validate_choice=False)
     estimated_minutes = IntegerField(_l("Time needed (minutes)"), default=10, validators=[
         InputRequired(message=_l("Estimate the time needed.")),
         NumberRange(1, 120, message=_l("Estimate between %(min)s and %(max)s minutes."))])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -17,6 +17,7 @@ from portal.measures.definitions_schema import InstrumentDefinition, ItemType
 from portal.measures.labels import LABELS
 from portal.measures.models import AnswerSource
 from portal.measures.operations import REASON_LIMIT
+from portal.web.forms import BoundedDateField
 
 
 class EntryForm(FlaskForm):
@@ -24,7 +25,7 @@ class EntryForm(FlaskForm):
 
     source = SelectField(_l("How was the answer given?"), validators=[InputRequired()],
                          choices=[SelectChoice(s.value, LABELS[s]) for s in (AnswerSource.PAPER, AnswerSource.PHONE)])
-    answered_on = DateField(_l("Date the client answered"), default=date.today,
+    answered_on = BoundedDateField(_l("Date the client answered"), default=date.today,
                             validators=[InputRequired(message=_l("Please give the date the answer was given, "
                                                                  "not in the future."))])
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, TextAreaField, TimeField
+from wtforms import IntegerField, RadioField, SelectField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -18,7 +18,7 @@ from portal.meetings.queries import Prefill
 from portal.programmes.definitions_schema import Modality, SupportType
 from portal.scheduling.forms import require_existing_local_time
 from portal.scheduling.timeutil import as_helsinki, local
-from portal.web.forms import CheckboxesField
+from portal.web.forms import BoundedDateField, CheckboxesField
 
 # The order a worker thinks in: it happened, it was called off, the client did not come.
 STATUS_LABELS = {ContactStatus.HELD: _l("Held"), ContactStatus.CANCELLED: _l("Cancelled"),
@@ -39,7 +39,7 @@ class MinutesField(IntegerField):
 class RecordForm(FlaskForm):
     status = RadioField(_l("What happened?"), choices=[], validate_choice=False)
     modality = SelectField(_l("Way of meeting"), choices=[], validate_choice=False)
-    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    day = BoundedDateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
     start = TimeField(_l("Started at"), validators=[InputRequired(message=_l("Enter the time."))])
     minutes = MinutesField(_l("Length in minutes"), validators=[
         InputRequired(message=_l("Enter the length in minutes.")),

@@ -7,7 +7,6 @@ from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -34,7 +33,7 @@ from portal.people import identity
 from portal.people.labels import LABELS
 from portal.people.models import ClientLanguage, ContactChannel, DiagnosisGroup, Gender
 from portal.people.preferences import DAY_PART_LABELS, WEEKDAYS
-from portal.web.forms import CheckboxesField, enum_choices
+from portal.web.forms import BoundedDateField, CheckboxesField, bounded_id, enum_choices
 
 PHONE = Regexp(r"^\+?[0-9 ()-]{5,20}$", message=_l("Enter a phone number with digits only, e.g. +358 40 123 4567."))
 
@@ -57,7 +56,7 @@ class ContactDetailsForm(FlaskForm):
     prefers_home_visits = BooleanField(_l("I would rather meet at home than by video"))
     contact_notes = TextAreaField(_l("Anything else about contacting you (for example good times to call)"),
                                   validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
-    preferred_weekdays = CheckboxesField(_l("Good days for meetings (none chosen: any weekday)"), coerce=int,
+    preferred_weekdays = CheckboxesField(_l("Good days for meetings (none chosen: any weekday)"), coerce=bounded_id,
                                          choices=[])
     preferred_day_parts = CheckboxesField(_l("Good times of day for meetings (none chosen: any time)"),
                                           choices=[SelectChoice(key, label) for key, label in DAY_PART_LABELS.items()])
@@ -89,12 +88,12 @@ class RegistrationForm(FlaskForm):
                             render_kw={"autocomplete": "off"})
     identity_code = StringField(_l("Personal identity code (optional)"), validators=[Optional(), Length(max=20)],
                                 render_kw={"autocomplete": "off", "spellcheck": "false"})
-    birth_date = DateField(_l("Date of birth"), validators=[Optional()])
+    birth_date = BoundedDateField(_l("Date of birth"), validators=[Optional()])
     birth_year = IntegerField(_l("Year of birth (when the date is not known)"),
                               validators=[Optional(), NumberRange(min=1900, max=2100)])
     gender = SelectField(_l("Gender"), choices=enum_choices(Gender, LABELS, _l("From the identity code, or not told")),
                          coerce=_optional_str)
-    unit_id = SelectField(_l("Unit"), coerce=int, choices=[])
+    unit_id = SelectField(_l("Unit"), coerce=bounded_id, choices=[])
     municipality_code = SelectField(_l("Municipality"), choices=[])
     language = SelectField(_l("Language of service"), choices=enum_choices(ClientLanguage, LABELS))
     phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=32), PHONE],
@@ -174,7 +173,8 @@ class ActivationForm(FlaskForm):
     code = StringField(_l("Activation code"), validators=[DataRequired(), Length(max=40)],
                        render_kw={"autocomplete": "one-time-code", "spellcheck": "false",
                                   "autocapitalize": "characters"})
-    birth_date = DateField(_l("Your date of birth"), validators=[InputRequired()], render_kw={"autocomplete": "bday"})
+    birth_date = BoundedDateField(_l("Your date of birth"), validators=[InputRequired()],
+                                  render_kw={"autocomplete": "bday"})
     email = EmailField(_l("Your email address (you sign in with it)"),
                        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
                        render_kw={"autocomplete": "email"})

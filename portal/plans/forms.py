@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField, TimeField
+from wtforms import HiddenField, IntegerField, SelectField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -12,6 +12,7 @@ from portal.i18n import _l
 from portal.plans.labels import LABELS
 from portal.plans.models import MAX_CONTINUATION, MAX_GOAL, MAX_NOTE, MAX_STEP, GoalStatus, StepOwner
 from portal.programmes.definitions_schema import Modality
+from portal.web.forms import BoundedDateField
 
 
 class GoalForm(FlaskForm):
@@ -23,7 +24,7 @@ class StepForm(FlaskForm):
     what = TextAreaField(_l("What is done"), render_kw={"rows": 2, "maxlength": MAX_STEP}, validators=[
         InputRequired(message=_l("Write what the step is.")), Length(max=MAX_STEP)])
     owner = SelectField(_l("Who does it"), choices=[SelectChoice(o.value, LABELS[o]) for o in StepOwner])
-    due_on = DateField(_l("By when (optional)"), validators=[Optional()])
+    due_on = BoundedDateField(_l("By when (optional)"), validators=[Optional()])
 
 
 class NoteForm(FlaskForm):
@@ -37,13 +38,13 @@ class GoalStatusForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    review_on = DateField(_l("Next review"), validators=[Optional()])
+    review_on = BoundedDateField(_l("Next review"), validators=[Optional()])
     interval = IntegerField(_l("Review every … days"), validators=[
         Optional(), NumberRange(7, 365, message=_l("Choose between %(min)s and %(max)s days."))])
 
 
 class BookReviewForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Choose a date."))])
+    day = BoundedDateField(_l("Date"), validators=[InputRequired(message=_l("Choose a date."))])
     time = TimeField(_l("Time"), validators=[InputRequired(message=_l("Choose a time."))])
     modality = SelectField(_l("How"))
 

@@ -7,13 +7,14 @@ from datetime import date
 
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.i18n import _, _l
 from portal.programmes.definitions_schema import ProgrammeDefinition
 from portal.programmes.operations import NOTE_MAX, EnrolmentError
+from portal.web.forms import BoundedDateField, bounded_id
 
 NOBODY = 0
 
@@ -41,14 +42,14 @@ class _Refusable(FlaskForm):
 
 
 class StartForm(_Refusable):
-    unit_id = SelectField(_l("Unit"), coerce=int, validate_choice=False)
-    start_on = DateField(_l("Start date"), validators=[InputRequired(message=_l("Give the start date."))])
-    coordinator_id = SelectField(_l("Contact person"), coerce=int, validate_choice=False)
+    unit_id = SelectField(_l("Unit"), coerce=bounded_id, validate_choice=False)
+    start_on = BoundedDateField(_l("Start date"), validators=[InputRequired(message=_l("Give the start date."))])
+    coordinator_id = SelectField(_l("Contact person"), coerce=bounded_id, validate_choice=False)
     coordinator_role = SelectField(_l("The contact person's role"), validate_choice=False)
-    deputy_id = SelectField(_l("Deputy"), coerce=int, validate_choice=False)
-    decision_on = DateField(_l("Date of the decision"), validators=[Optional()])
-    decision_valid_until = DateField(_l("The decision is valid until"), validators=[Optional()])
-    decided_by_id = SelectField(_l("Who made the decision"), coerce=int, validate_choice=False)
+    deputy_id = SelectField(_l("Deputy"), coerce=bounded_id, validate_choice=False)
+    decision_on = BoundedDateField(_l("Date of the decision"), validators=[Optional()])
+    decision_valid_until = BoundedDateField(_l("The decision is valid until"), validators=[Optional()])
+    decided_by_id = SelectField(_l("Who made the decision"), coerce=bounded_id, validate_choice=False)
 
     def __init__(self, definition: ProgrammeDefinition, units, workers, deciders, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -63,7 +64,7 @@ class StartForm(_Refusable):
 
 class PeopleForm(_Refusable):
     coordinator_role = SelectField(_l("The contact person's role"), validate_choice=False)
-    deputy_id = SelectField(_l("Deputy"), coerce=int, validate_choice=False)
+    deputy_id = SelectField(_l("Deputy"), coerce=bounded_id, validate_choice=False)
 
     def __init__(self, definition: ProgrammeDefinition, workers, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -72,7 +73,7 @@ class PeopleForm(_Refusable):
 
 
 class TeamMemberForm(_Refusable):
-    user_id = SelectField(_l("Worker"), coerce=int, validate_choice=False)
+    user_id = SelectField(_l("Worker"), coerce=bounded_id, validate_choice=False)
     team_role = SelectField(_l("Role in the own team"), validate_choice=False)
 
     def __init__(self, definition: ProgrammeDefinition, workers, **kwargs) -> None:
@@ -83,7 +84,7 @@ class TeamMemberForm(_Refusable):
 
 
 class TransferForm(_Refusable):
-    to_user_id = SelectField(_l("New contact person"), coerce=int, validate_choice=False)
+    to_user_id = SelectField(_l("New contact person"), coerce=bounded_id, validate_choice=False)
     note = TextAreaField(_l("Handover note"), render_kw={"rows": 6, "maxlength": NOTE_MAX}, validators=[
         InputRequired(message=_l("Write a handover note for the new worker.")),
         Length(max=NOTE_MAX, message=_l("The handover note can be at most %(max)s characters.", max=NOTE_MAX))])
@@ -95,7 +96,7 @@ class TransferForm(_Refusable):
 
 class EndForm(_Refusable):
     reason = SelectField(_l("Why the service ends"), validate_choice=False)
-    ended_on = DateField(_l("End date"), validators=[InputRequired(message=_l("Give the end date."))])
+    ended_on = BoundedDateField(_l("End date"), validators=[InputRequired(message=_l("Give the end date."))])
 
     def __init__(self, definition: ProgrammeDefinition, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -13,11 +13,13 @@ from portal.i18n import _l
 from portal.queues.labels import LABELS
 from portal.queues.models import OfferStatus, QueueEntry, QueuePriority
 from portal.queues.operations import MAX_REASON
+from portal.web.forms import BoundedDateField, bounded_id
 
 
 class OfferForm(FlaskForm):
-    entry = SelectField(_l("Client"), coerce=int, validate_choice=False)
-    answer_by = DateField(_l("Answer by"), validators=[InputRequired(message=_l("Give the date the answer is due."))])
+    entry = SelectField(_l("Client"), coerce=bounded_id, validate_choice=False)
+    answer_by = BoundedDateField(_l("Answer by"),
+                                 validators=[InputRequired(message=_l("Give the date the answer is due."))])
     skip_reason = TextAreaField(_l("Why this client before those ahead in the queue"),
                                 validators=[Optional(), Length(max=MAX_REASON)])
 
@@ -31,7 +33,7 @@ class AnswerForm(FlaskForm):
     answer = RadioField(_l("The client's answer"), choices=[
         SelectChoice(s.value, LABELS[s]) for s in (OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.EXPIRED)],
         validators=[InputRequired(message=_l("Choose the answer."))])
-    starts_on = DateField(_l("Residency starts on (if accepted)"), validators=[Optional()])
+    starts_on = BoundedDateField(_l("Residency starts on (if accepted)"), validators=[Optional()])
 
 
 class PriorityForm(FlaskForm):
@@ -39,11 +41,11 @@ class PriorityForm(FlaskForm):
 
 
 class VacancyForm(FlaskForm):
-    free_from = DateField(_l("The place is free from"),
+    free_from = BoundedDateField(_l("The place is free from"),
                           validators=[InputRequired(message=_l("Give the date the place is free from."))])
 
 
 class EndResidencyForm(FlaskForm):
-    ends_on = DateField(_l("Last day of the residency"),
+    ends_on = BoundedDateField(_l("Last day of the residency"),
                         validators=[InputRequired(message=_l("Give the last day of the residency."))])
     report_place = BooleanField(_l("Report the place vacant from the next day"), default=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -20,6 +20,7 @@ from portal.referrals.models import ANSWER_MAX, SITUATION_MAX, ConsentBy, Consen
 from portal.referrals.operations import Consent, Draft, LoggedContact, Person, ReferralError
 from portal.scheduling.forms import require_existing_local_time
 from portal.scheduling.timeutil import local
+from portal.web.forms import BoundedDateField
 
 YES, NO = "yes", "no"
 MAX_MINUTES = 720
@@ -87,7 +88,7 @@ class ReferralForm(_Sending):
     social_welfare_client = RadioField(_l("Is the client already a social-welfare client?"), choices=[],
                                        validate_choice=False)
     consent_by = RadioField(_l("Who consented?"), choices=[], validate_choice=False)
-    consent_on = DateField(_l("Date of consent"), validators=[Optional()])
+    consent_on = BoundedDateField(_l("Date of consent"), validators=[Optional()])
     consent_how = RadioField(_l("How was consent given?"), choices=[], validate_choice=False)
 
     def __init__(self, units, municipalities, **kwargs) -> None:
@@ -183,7 +184,7 @@ class ContactForm(_Refusable, FlaskForm):
     """A contact without an appointment: the channel comes from the kind of contact's ways of meeting."""
 
     channel = RadioField(_l("Channel"), choices=[], validate_choice=False)
-    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    day = BoundedDateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
     start = TimeField(_l("Time"), validators=[InputRequired(message=_l("Enter the time."))])
     minutes = IntegerField(_l("Length in minutes"), validators=[
         InputRequired(message=_l("Enter the length in minutes.")),

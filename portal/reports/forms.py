@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from wtforms import DateField, Form, SelectField
+from wtforms import Form, SelectField
 from wtforms.validators import DataRequired, ValidationError
 
 from portal.i18n import _l
 from portal.reports.labels import FILTER_ERRORS
 from portal.reports.permissions import Scope
 from portal.reports.queries import Filters
+from portal.web.forms import BoundedDateField
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]  # the date picker's value, or a Finnish date typed by hand
 LONGEST_PERIOD = timedelta(days=3653)
 
 
 class FilterForm(Form):
-    start = DateField(_l("From"), format=DATE_FORMATS, validators=[DataRequired(FILTER_ERRORS["period"])],
+    start = BoundedDateField(_l("From"), format=DATE_FORMATS, validators=[DataRequired(FILTER_ERRORS["period"])],
                       invalid_value_message=FILTER_ERRORS["period"])
-    end = DateField(_l("To"), format=DATE_FORMATS, validators=[DataRequired(FILTER_ERRORS["period"])],
+    end = BoundedDateField(_l("To"), format=DATE_FORMATS, validators=[DataRequired(FILTER_ERRORS["period"])],
                     invalid_value_message=FILTER_ERRORS["period"])
     unit = SelectField(_l("Unit"), default="", invalid_choice_message=FILTER_ERRORS["unit"])
     municipality = SelectField(_l("Municipality"), default="", invalid_choice_message=FILTER_ERRORS["municipality"])

@@ -10,7 +10,6 @@ from flask_babel import format_date, get_locale
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectField,
     StringField,
@@ -30,6 +29,7 @@ from portal.scheduling import calendar, rules
 from portal.scheduling.operations import BookingConflict, BookingRequest
 from portal.scheduling.rules import BookingError
 from portal.scheduling.timeutil import NonexistentLocalTime, as_helsinki, local
+from portal.web.forms import FIRST_YEAR, LAST_YEAR, BoundedDateField
 
 MAX_WEEKS = 26
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -69,7 +69,7 @@ def bookable_types(definition: ProgrammeDefinition) -> list[ContactType]:
 class BookingForm(FlaskForm):
     contact_type = SelectField(_l("Contact type"), choices=[])
     modality = SelectField(_l("Way of meeting"), choices=[])
-    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    day = BoundedDateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
     time = TimeField(_l("Time"), validators=[InputRequired(message=_l("Enter the time."))])
     minutes = IntegerField(_l("Length in minutes"),
                            validators=[Optional(), NumberRange(5, 480, message=rules.MESSAGES["length"])])
@@ -136,6 +136,8 @@ class BookingForm(FlaskForm):
         try:
             picked = datetime.strptime(self.slot.data or "", _SLOT)
         except ValueError:
+            return False
+        if not FIRST_YEAR <= picked.year <= LAST_YEAR:
             return False
         self.day.data, self.day.raw_data = picked.date(), [picked.date().isoformat()]
         self.time.data, self.time.raw_data = picked.time(), [picked.strftime("%H:%M")]

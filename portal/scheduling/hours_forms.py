@@ -7,13 +7,14 @@ from datetime import date, datetime, time
 from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, StringField, TimeField
+from wtforms import IntegerField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import DateInput, TimeInput
 
 from portal.i18n import _, _l
 from portal.scheduling.forms import require_existing_local_time
 from portal.scheduling.hours import MAX_RANGES_A_DAY, REASON_MAX, HoursError, Week
+from portal.web.forms import BoundedDateField
 
 _PARTS = ("start", "end")
 
@@ -136,7 +137,7 @@ def _day(value: str | None, *, required: bool) -> date | None:
 class CallSlotsForm(FlaskForm):
     """Publish phone-call times: a day, a span and the length of one call."""
 
-    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    day = BoundedDateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
     start = TimeField(_l("From"), validators=[InputRequired(message=_l("Enter the time."))])
     end = TimeField(_l("Until"), validators=[InputRequired(message=_l("Enter the time."))])
     minutes = IntegerField(_l("Length of one call in minutes"), default=20, validators=[

@@ -139,6 +139,9 @@ def _free_times(form: forms.BookingForm, enrolment: Enrolment):
     """List the first free times, or fill in the one picked; nothing is booked."""
     if not form.find.data:
         return _booking_page(form, enrolment, picked=form.fill_slot())
+    if form.day.process_errors:  # a date that is no date, or out of the years: say so instead of searching today
+        form.day.errors = list(form.day.process_errors)
+        return _booking_page(form, enrolment, status=400)
     slots = queries.free_slots([current_user, *form.workers], enrolment, form.chosen_modality, form.length,
                                form.day.data)
     return _booking_page(form, enrolment, slots=slots)

@@ -10,10 +10,11 @@ from portal.i18n import _, _l
 from portal.programmes.models import Enrolment
 from portal.video.models import ParticipantRole
 from portal.video.operations import INVITE_HOURS
+from portal.web.forms import bounded_id
 
 
 class AdhocForm(FlaskForm):
-    enrolment_id = SelectField(_l("Client"), coerce=int, validators=[DataRequired()])
+    enrolment_id = SelectField(_l("Client"), coerce=bounded_id, validators=[DataRequired()])
 
     def set_choices(self, enrolments: list[Enrolment]) -> None:
         self.enrolment_id.choices = [(e.id, f"{e.client.full_name}") for e in enrolments]

@@ -9,6 +9,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.extensions import db
 from portal.i18n import _
 
 log = logging.getLogger(__name__)
@@ -52,4 +53,7 @@ def init_app(app: Flask) -> None:
         # (portal/ops/logs.py) that the error page shows.
         log.error("unhandled %s on %s %s at:\n%s", type(exc).__name__, request.method,
                   request.url_rule or "(no route)", "".join(traceback.format_tb(exc.__traceback__)))
+        # A failed flush leaves the session unusable, and the error page reads the signed-in user through
+        # it: without the rollback the error page itself failed and the client got a bare 500.
+        db.session.rollback()
         return render_error(InternalServerError.code)

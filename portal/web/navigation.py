@@ -9,10 +9,17 @@ from flask import url_for
 from portal.auth.models import Role, User
 from portal.web.access import CASEWORK_ROLES
 
+MAX_NEXT = 2000  # longer is no link of ours
+
 
 def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site; None for anything that could leave it."""
+    """``target`` if it is a path on this site; None for anything that could leave it.
+
+    Control characters (CR/LF, NUL, …) are refused too: werkzeug refuses them in a Location header, which
+    was a 500 instead of a redirect home."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if len(target) > MAX_NEXT or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None

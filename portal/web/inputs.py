@@ -1,0 +1,27 @@
+"""Request input that no view should have to guard against: malformed JSON bodies and page numbers.
+
+- A JSON body that is not an object: Flask-WTF builds every form from ``request.get_json()`` when the
+  request says it is JSON, and a list or a number there was a TypeError (500) in every form view.
+- ``?page=``: Flask-SQLAlchemy's ``paginate`` reads it itself, without an upper bound, and a page past
+  2**63 / per_page made the database driver overflow (500). Past MAX_PAGE no list has anything to show.
+Both answer 400/404 here, before any view runs.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, abort, request
+
+MAX_PAGE = 100_000
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_unreadable_input():
+        if request.is_json and request.content_length != 0:
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict):
+                abort(400)
+        page = request.args.get("page")
+        if page is not None and not (page.isascii() and page.isdigit() and len(page) <= 6
+                                     and 1 <= int(page) <= MAX_PAGE):
+            abort(404)
