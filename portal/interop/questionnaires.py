@@ -8,7 +8,8 @@
   ``amended`` after an audited correction; ``questionnaire`` is ``<canonical>|<version>`` — the version it
   was given on. ``author`` is the client (answered in Silta) or the worker who entered it from paper or a
   phone call; ``source`` is always the client. Open-text answers are included: they are the client's
-  own words to their worker, and the reader is someone who may read the client's record.
+  own words to their worker, and the reader is someone who may read the client's record. Confidential
+  feedback about the service (the satisfaction survey, written feedback) is served to the client only.
 - Search: ``QuestionnaireResponse?subject=Patient/<id>`` (or ``patient=``), and ``Questionnaire`` with no
   parameters. Reads of responses are audited like the rest of the API.
 """
@@ -27,6 +28,7 @@ from portal.extensions import db
 from portal.interop import bp, fhir, permissions
 from portal.interop.routes import NotSupported, _get, _json, _signed_in
 from portal.measures.definitions_schema import InstrumentDefinition, Item, ItemType
+from portal.measures.instruments import is_confidential
 from portal.measures.models import Answer, AnswerSource, InstrumentVersion
 from portal.measures.queries import answers_of_client, instrument_versions
 from portal.people.models import Client
@@ -112,6 +114,8 @@ def questionnaire_response(resource_id: str):
         abort(404)  # a draft is not a response yet
     if not permissions.may_read_client(current_user, answer.client_id):
         abort(403)
+    if not _may_read_answer(answer):
+        abort(403)
     record_read(current_user, "interop", "QuestionnaireResponse", answer.id, answer.client_id)
     return _json(response(answer))
 
@@ -124,10 +128,20 @@ def questionnaire_response_search():
         abort(403)
     entries = []
     for answer in answers_of_client(client.id):
+        if not _may_read_answer(answer):
+            continue
         record_read(current_user, "interop", "QuestionnaireResponse", answer.id, client.id)
         entries.append((url_for("interop.questionnaire_response", resource_id=answer.id, _external=True),
                         response(answer)))
     return _json(fhir.searchset(request.url, entries))
+
+
+def _may_read_answer(answer: Answer) -> bool:
+    """Confidential feedback about the service (seeds 000, 002) is the client's own: staff read it only as the
+    reports' aggregates, so only the client reads it here."""
+    if not is_confidential(answer.instrument_code):
+        return True
+    return db.session.scalar(select(Client.user_id).where(Client.id == answer.client_id)) == current_user.id
 
 
 def _searched_subject() -> str:

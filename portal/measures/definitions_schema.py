@@ -82,6 +82,10 @@ class InstrumentDefinition(_Strict):
     # Languages whose wording is not the official text while the others are (3X10D: Diak's Finnish form is
     # shipped verbatim, its Swedish and English are Silta's own translation until Diak's are installed).
     placeholder_locales: list[Literal["fi", "sv", "en"]] = []
+    # Feedback about the service (seed 000's satisfaction survey, seed 002's written feedback): the answers go
+    # only into the programme reports (aggregated, small cells hidden; open texts without names to the team
+    # lead). Never shown to the client's own worker, who cannot enter or correct them either.
+    confidential: bool = False
     scoring: Scoring = Scoring()
     bands: list[Band] = []
     items: list[Item] = Field(min_length=1, max_length=60)

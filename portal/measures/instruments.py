@@ -67,5 +67,16 @@ def current(code: str) -> LoadedInstrument | None:
     return max(versions, key=lambda item: item.definition.version, default=None)
 
 
+def is_confidential(code: str) -> bool:
+    """Whether answers to ``code`` are confidential feedback: decided by the newest installed version, so the
+    answers given on earlier versions are kept from the worker too."""
+    loaded = current(code)
+    return loaded is not None and loaded.definition.confidential
+
+
+def confidential_codes() -> list[str]:
+    return [code for code in codes() if is_confidential(code)]
+
+
 def codes() -> list[str]:
     return sorted({code for code, _version in current_app.extensions[_KEY]})

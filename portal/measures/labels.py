@@ -31,6 +31,8 @@ ERRORS = {
     "not_submitted": _l("Only a submitted answer can be corrected."),
     "source": _l("Please choose how the answer was given."),
     "date": _l("Please give the date the answer was given, not in the future."),
+    "confidential": _l("Feedback about the service is confidential: only the client answers it, and it is read "
+                       "only in the programme's reports."),
 }
 
 ALERTS = {

@@ -101,6 +101,8 @@ def submit(actor: User, enrolment: Enrolment, occurrence: Occurrence, version_id
            token: str | None, source: AnswerSource = AnswerSource.CLIENT,
            answered_on: datetime | None = None, _retry: bool = True) -> Answer:
     """Submit an answer once. The same form sent again (same token) returns the same answer."""
+    if source is not AnswerSource.CLIENT and instruments.is_confidential(occurrence.instrument):
+        raise MeasureRefused("confidential")  # only the client answers feedback about the service
     answer = _answer(enrolment, occurrence)
     if answer is not None and answer.submitted:
         if token and answer.submission_token == token:
@@ -131,6 +133,8 @@ def correct(actor: User, answer: Answer, raw: Mapping[str, str], reason: str | N
     """Change a submitted answer, keeping who, when, why and the values before (never silently)."""
     if not answer.submitted:
         raise MeasureRefused("not_submitted")
+    if instruments.is_confidential(answer.instrument_code):
+        raise MeasureRefused("confidential")
     reason = (reason or "").strip()[:REASON_LIMIT]
     definition = answer.instrument.parsed
     parsed = scoring.parse(definition, raw, complete=True)

@@ -221,8 +221,10 @@ def answers_for_export(user, programme_code: str) -> list[Answer]:
     """Submitted answers in one programme, of the enrolments the user may see (people/permissions.py)."""
     visible = enrolments_visible_to(user).where(Enrolment.programme_code == programme_code)
     ids = visible.with_only_columns(Enrolment.id)
+    # Confidential feedback about the service leaves Silta only as the reports' aggregates.
     return list(db.session.scalars(select(Answer).where(Answer.enrolment_id.in_(ids),
-                                                        Answer.status == AnswerStatus.SUBMITTED)
+                                                        Answer.status == AnswerStatus.SUBMITTED,
+                                                        Answer.instrument_code.not_in(instruments.confidential_codes()))
                                    .order_by(Answer.enrolment_id, Answer.answered_on, Answer.id)))
 
 

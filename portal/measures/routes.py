@@ -157,6 +157,8 @@ def client_graph(enrolment_id: int):
 @staff_required(*CASEWORK_ROLES)
 def enter(enrolment_id: int, code: str, key: str):
     enrolment = _enrolment(enrolment_id, permissions.worker_may_see)
+    if not permissions.worker_may_handle(code):
+        abort(403)
     occurrence = queries.find_occurrence(enrolment, code, key, utcnow(), open_only=False)
     if occurrence is None:
         abort(404)
@@ -184,6 +186,8 @@ def enter(enrolment_id: int, code: str, key: str):
 def correct(answer_id: int):
     answer = db.get_or_404(Answer, answer_id)
     enrolment = _enrolment(answer.enrolment_id, permissions.worker_may_see)
+    if not permissions.worker_may_handle(answer.instrument_code):
+        abort(403)
     form, refused = CorrectionForm(), None
     if form.is_submitted():
         try:

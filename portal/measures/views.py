@@ -12,7 +12,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _
 from portal.me.queries import enrolments_of
-from portal.measures import fit, instruments, queries, scoring
+from portal.measures import fit, instruments, permissions, queries, scoring
 from portal.measures.labels import ALERTS
 from portal.measures.models import Answer
 from portal.people.models import Client
@@ -77,14 +77,17 @@ def answered(answer: Answer) -> dict:
 
 def worker_overview(enrolment: Enrolment, locale: str, user) -> dict:
     now = utcnow()
-    answered_keys = {(a.instrument_code, a.occurrence) for a in queries.submitted_answers(enrolment.id)}
+    # Confidential feedback about the service is not the worker's to read or enter (only the reports count it).
+    answers = [a for a in queries.submitted_answers(enrolment.id) if permissions.worker_may_handle(a.instrument_code)]
+    answered_keys = {(a.instrument_code, a.occurrence) for a in answers}
     missing = [o for o in queries.occurrences(enrolment, now, open_only=False)
-               if (o.instrument, o.key) not in answered_keys and o.opens_at <= now]
+               if (o.instrument, o.key) not in answered_keys and o.opens_at <= now
+               and permissions.worker_may_handle(o.instrument)]
     return {
         "client": enrolment.client,
         "fit": fit_view(enrolment, enrolment.client),
         "tenx": queries.tenx_comparison(enrolment.id, locale),
-        "answers": list(reversed(queries.submitted_answers(enrolment.id))),
+        "answers": list(reversed(answers)),
         "missing": list(reversed(missing)),
         "client_sees_graph": queries.client_sees_fit_graph(enrolment.id),
         "report_url": programme_report_url(user, enrolment.programme_code),

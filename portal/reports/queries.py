@@ -75,6 +75,9 @@ class Figure:
     note: object | None = None  # how the figure is counted, shown under it
     chart_columns: tuple[str, ...] = field(default=())
     row_total: str | None = None  # a count column that is the sum of the row's other counts (suppression)
+    # Client feedback about the service (seeds 000, 002): never counted for a worker's own caseload, so the
+    # evaluated worker does not read their own clients' answers even aggregated.
+    confidential: bool = False
 
     def run(self, filters: Filters) -> list[dict]:
         """The figure's rows, unsuppressed (suppression is applied once, in reports.suppression)."""

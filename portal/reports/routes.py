@@ -11,11 +11,13 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
+from portal.auth.models import Role
 from portal.extensions import db
 from portal.people.models import OrgUnit
 from portal.people.queries import municipalities
 from portal.programmes import registry
 from portal.reports import bp, export, labels, views
+from portal.reports.comments import confidential_forms, open_answers
 from portal.reports.forms import FilterForm
 from portal.reports.permissions import REPORT_ROLES, Scope, can_view, scope_of
 from portal.web.access import staff_required
@@ -69,8 +71,23 @@ def _asked(programme: str):
 def show(programme: str):
     programme, scope, form = _asked(programme)
     _audit(AuditAction.READ, programme, form)
+    comments_open = scope.worker_id is None and current_user.has_role(Role.TEAM_LEAD)
     return render_template("reports/report.html", programme=programme, form=form, scope=scope,
-                           figures=views.report(programme, form.filters(scope)), minimum=views.minimum_cell())
+                           figures=views.report(programme, form.filters(scope)), minimum=views.minimum_cell(),
+                           confidential=bool(confidential_forms(programme)), comments_open=comments_open)
+
+
+@bp.route("/<programme>/comments")
+@staff_required(Role.TEAM_LEAD)
+def comments(programme: str):
+    """The open answers of confidential client feedback, without names: the team lead's only (seeds 000, 002)."""
+    programme, scope, form = _asked(programme)
+    if not confidential_forms(programme):
+        abort(404)
+    record(current_user, AuditAction.READ, "reports", "comments", programme, None,
+           {"start": form.start.data.isoformat(), "end": form.end.data.isoformat(), "unit": form.unit.data})
+    return render_template("reports/comments.html", programme=programme, form=form, minimum=views.minimum_cell(),
+                           found=open_answers(programme, form.filters(scope), views.minimum_cell()))
 
 
 @bp.route("/<programme>/export.csv")

@@ -53,7 +53,8 @@ def minimum_cell() -> int:
 
 
 def report(programme: str, filters: Filters) -> list[FigureView]:
-    return [figure_view(figure, filters) for figure in figures_of(programme)]
+    return [figure_view(figure, filters) for figure in figures_of(programme)
+            if not (figure.confidential and filters.worker_id is not None)]
 
 
 def figure_view(figure: Figure, filters: Filters) -> FigureView:

@@ -126,7 +126,8 @@ def _intensive(w: World) -> None:
     w.answer(e, "3x10d", "start", utc(2026, 1, 6), dict.fromkeys(TENX, 6))
     w.answer(e, "3x10d", "end", utc(2026, 3, 30), {**dict.fromkeys(TENX, 6), "health": 9})
     w.answer(d, "written-feedback", "period-2026q1", utc(2026, 1, 8), {"satisfied": True, "helped-toward-goals": True})
-    w.answer(e, "written-feedback", "end", utc(2026, 3, 30), {"satisfied": True, "helped-toward-goals": False})
+    w.answer(e, "written-feedback", "end", utc(2026, 3, 30), {"satisfied": True, "helped-toward-goals": False,
+                                                               "comments": "Ryhmä oli parasta"})
 
 
 def _ppt(w: World) -> None:

@@ -106,6 +106,22 @@ def test_a_worker_sees_their_own_caseload_only(client, login, world, db):
     assert "You see your own clients only." in html
     app_rows = tables(html).rows
     assert ["Man", "2", "1", "50.0"] not in app_rows  # B is not the worker's client
+    # Client feedback about the service is not counted for the evaluated worker's own caseload (seed 000).
+    assert "Remote contacts by gender" in tables(html).captions
+    assert "Yearly satisfaction survey" not in html and "for the team lead" in html
+
+
+def test_the_team_lead_reads_open_feedback_without_names_when_enough_answered(app, client, login, world, lead):
+    login(lead)
+    url = "/reports/intensive-rehabilitation/comments?start=2026-01-01&end=2026-06-30"
+    assert "Written feedback against the 100 % targets" in client.get(url.replace("/comments", "")).get_data(
+        as_text=True)
+    html = client.get(url).get_data(as_text=True)
+    assert "Clients who answered: 2." in html and "Ryhmä oli parasta" not in html  # under the minimum cell
+    app.config["REPORT_MIN_CELL"] = 2
+    html = client.get(url).get_data(as_text=True)
+    assert "2026-03" in html and "Ryhmä oli parasta" in html and "Asiakas" not in html
+    assert client.get(url.replace("intensive-rehabilitation", "health-social-work")).status_code == 404
 
 
 def test_bad_filters_answer_400_with_the_typed_values_kept(client, login, world, lead):

@@ -213,6 +213,8 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "reports.index": ("GET", CASEWORK | {"queue_coordinator"}),
     "reports.show": ("GET", CASEWORK | {"queue_coordinator"}),
     "reports.csv": ("GET", CASEWORK | {"queue_coordinator"}),
+    # the open answers of confidential client feedback (seeds 000, 002): team leads only (tests/reports/test_pages.py)
+    "reports.comments": ("GET", {"team_lead"}),
     # queues (seed 001): ids that do not exist (QUEUE_IDS); unit A's staff refused unit B's unit, vacancy and
     # residency, coordinators who do not keep the queue, case workers of other clients: tests/queues/test_routes.py.
     "queues.index": ("GET", {"queue_coordinator"}),
@@ -347,6 +349,7 @@ def _url(app, endpoint: str, world) -> str:
         **INTAKE_IDS,
         **QUEUE_IDS, "queues.show": {"service_type": "supported"},
         "reports.show": {"programme": "housing-guidance"}, "reports.csv": {"programme": "housing-guidance"},
+        "reports.comments": {"programme": "intensive-rehabilitation"},
     }.get(endpoint, {})
     with app.test_request_context():
         from flask import url_for

@@ -126,7 +126,7 @@ FIGURES = [
     Figure("002-feedback", PROGRAMME, _l("Written feedback against the 100 % targets"), (
         Column("group", _l("Question"), "label"), Column("answers", _l("Answers")), Column("yes", _l("Yes")),
         Column("yes_share", _l("Yes, share"), "share", base="answers", target=1.0)), _feedback,
-        group_label=labels.instrument_item("written-feedback")),
+        group_label=labels.instrument_item("written-feedback"), confidential=True),
     Figure("002-completion", PROGRAMME, _l("Services ended within six months"), (
         Column("group", _l("Group"), "label"), Column("ended", _l("Services ended")),
         Column("within", _l("Ended within six months")),

@@ -135,5 +135,5 @@ FIGURES = [
         Column("overall_mean", _l("Overall satisfaction (1–5), mean"), "mean", base="respondents"),
         Column("remote_works", _l("Video meetings have worked")),
         Column("remote_works_share", _l("Video meetings have worked, share"), "share", base="respondents")),
-        _satisfaction, chart_columns=("remote_works_share",)),
+        _satisfaction, chart_columns=("remote_works_share",), confidential=True),
 ]
