@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.auth.models import User
 from portal.db import str_enum, utcnow
 from portal.extensions import db
-from portal.people.models import Client, Municipality
+from portal.people.models import Client, Municipality, note_shown
 from portal.programmes.models import Enrolment
 
 
@@ -123,6 +123,7 @@ class IntakeItem(db.Model):
 
     @property
     def full_name(self) -> str:
+        note_shown(self.client_id)  # a contact of a known client: the page that shows it is audited
         return f"{self.first_name} {self.last_name}".strip()
 
 

@@ -19,6 +19,13 @@ from portal.extensions import db
 names_shown: ContextVar[set[int] | None] = ContextVar("names_shown", default=None)
 
 
+def note_shown(client_id: int | None) -> None:
+    """The current request shows this client's name (a record of another feature that names a known client)."""
+    shown = names_shown.get()
+    if shown is not None and client_id is not None:
+        shown.add(client_id)
+
+
 class Gender(enum.StrEnum):
     FEMALE = "female"
     MALE = "male"
@@ -168,9 +175,7 @@ class Client(db.Model):
         return f"{self.last_name}, {self.first_name}"
 
     def _shown(self) -> None:
-        shown = names_shown.get()
-        if shown is not None and self.id is not None:
-            shown.add(self.id)
+        note_shown(self.id)
 
     def age_on(self, year: int) -> int:
         return year - self.birth_year
