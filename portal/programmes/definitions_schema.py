@@ -187,6 +187,9 @@ class Kpi(_Strict):
     code: Code
     name: Names
     target: float | None = None
+    # A share of contacts: the channels it counts (seed 000's remote-share: video meetings instead of home
+    # visits, so video by default; an organisation may count more channels toward its target).
+    modalities: list[Modality] = []
 
 
 class ProgrammeDefinition(_Strict):

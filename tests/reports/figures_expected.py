@@ -8,23 +8,22 @@ from __future__ import annotations
 # Every support type the programme defines gets its row, given or not (in the definition's order).
 NONE = {"contacts": 0, "remote": 0, "remote_share": None, "worked": 0, "worked_share": None}
 
+
+def channels(group: str, contacts: int, video: int, other_remote: int) -> dict:
+    """Seed 000's remote share: video (what the target counts by default) and the other remote channels
+    (phone, e-mail, text message) side by side; a phone call is not a video meeting."""
+    return {"group": group, "contacts": contacts, "target_share": video / contacts, "video": video,
+            "video_share": video / contacts, "other_remote": other_remote,
+            "other_remote_share": other_remote / contacts}
+
+
 EXPECTED: dict[str, list[dict]] = {
     # A (36, woman, psychosis): video, video, home visit; B (66, man, mood): phone, home visit;
     # C (27, woman, not recorded): video (+ one cancelled, one before the period: not counted).
-    "000-remote-share-age": [
-        {"group": "18-29", "contacts": 1, "remote": 1, "remote_share": 1.0},
-        {"group": "30-44", "contacts": 3, "remote": 2, "remote_share": 2 / 3},
-        {"group": "65+", "contacts": 2, "remote": 1, "remote_share": 1 / 2},
-    ],
-    "000-remote-share-gender": [
-        {"group": "female", "contacts": 4, "remote": 3, "remote_share": 3 / 4},
-        {"group": "male", "contacts": 2, "remote": 1, "remote_share": 1 / 2},
-    ],
-    "000-remote-share-diagnosis": [
-        {"group": "mood", "contacts": 2, "remote": 1, "remote_share": 1 / 2},
-        {"group": "psychosis", "contacts": 3, "remote": 2, "remote_share": 2 / 3},
-        {"group": "unrecorded", "contacts": 1, "remote": 1, "remote_share": 1.0},
-    ],
+    "000-remote-share-age": [channels("18-29", 1, 1, 0), channels("30-44", 3, 2, 0), channels("65+", 2, 0, 1)],
+    "000-remote-share-gender": [channels("female", 4, 3, 0), channels("male", 2, 0, 1)],
+    "000-remote-share-diagnosis": [channels("mood", 2, 0, 1), channels("psychosis", 3, 2, 0),
+                                   channels("unrecorded", 1, 1, 0)],
     "000-durations": [
         {"group": "home_visit", "contacts": 2, "mean_minutes": (90 + 60) / 2},
         {"group": "phone", "contacts": 1, "mean_minutes": 20.0},

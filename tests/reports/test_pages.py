@@ -69,8 +69,8 @@ def test_team_lead_sees_the_report_of_their_unit_with_small_cells_suppressed(cli
     html = response.get_data(as_text=True)
     found = tables(html)
     assert "Remote contacts by gender" in found.captions
-    # Women: 4 contacts (3 remote) — under 5: "<5", and the share that would give them back "..".
-    assert ["Woman", "<5", "<5", ".."] in found.rows
+    # Women: 4 contacts (3 by video) — under 5: "<5", and the shares that would give them back "..".
+    assert ["Woman", "<5", "..", "<5", "..", "0", ".."] in found.rows
     assert "Numero" not in html and "Asiakas" not in html  # no names in a report
     assert 'role="img"' in html and "<desc id=" in html
     audit = db.session.scalars(select(AuditRecord).where(AuditRecord.feature == "reports")).all()
@@ -81,8 +81,9 @@ def test_with_a_threshold_of_one_the_page_shows_every_count(app, client, login, 
     app.config["REPORT_MIN_CELL"] = 1
     login(lead)
     found = tables(client.get(URL).get_data(as_text=True))
-    assert ["Woman", "4", "3", "75.0"] in found.rows
-    assert ["Man", "2", "1", "50.0"] in found.rows
+    assert ["Woman", "4", "75.0", "3", "75.0", "0", "0.0"] in found.rows
+    # The man's phone call is remote but not a video meeting: 0 % toward the target, 50 % other remote channels.
+    assert ["Man", "2", "0.0", "0", "0.0", "1", "50.0"] in found.rows
 
 
 def test_the_csv_has_the_page_s_numbers_and_suppression(client, login, world, lead):
@@ -96,7 +97,7 @@ def test_the_csv_has_the_page_s_numbers_and_suppression(client, login, world, le
     rows = [row for row in csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";") if row]
     table_rows = [row for row in rows[3:] if len(row) > 1]  # the title lines have one field
     assert table_rows == [row for row in page if not (len(row) == 1 and "Nothing" in row[0])]
-    assert ["Woman", "<5", "<5", ".."] in rows
+    assert ["Woman", "<5", "..", "<5", "..", "0", ".."] in rows
 
 
 def test_a_worker_sees_their_own_caseload_only(client, login, world, db):
@@ -105,7 +106,7 @@ def test_a_worker_sees_their_own_caseload_only(client, login, world, db):
     html = client.get(URL).get_data(as_text=True)
     assert "You see your own clients only." in html
     app_rows = tables(html).rows
-    assert ["Man", "2", "1", "50.0"] not in app_rows  # B is not the worker's client
+    assert not any(row and row[0] == "Man" for row in app_rows)  # B is not the worker's client
     # Client feedback about the service is not counted for the evaluated worker's own caseload (seed 000).
     assert "Remote contacts by gender" in tables(html).captions
     assert "Yearly satisfaction survey" not in html and "for the team lead" in html
