@@ -150,6 +150,8 @@ class _Writer:
         source = AnswerSource.CLIENT if user is not None and self.rng.random() < 0.9 else AnswerSource.PAPER
         if source is AnswerSource.CLIENT and occurrence.appointment_id and self._by_phone(occurrence):
             source = AnswerSource.PHONE
+        if version.parsed.confidential:
+            source = AnswerSource.CLIENT  # feedback about the service: only the client answers it, never a worker
         entered_by = user if source is AnswerSource.CLIENT else self.enrolment.coordinator
         self.session.add(Answer(
             enrolment_id=self.enrolment.id, client_id=self.enrolment.client_id, instrument=version,
