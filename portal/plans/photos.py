@@ -4,6 +4,7 @@ re-encoded, so what is stored and served is a plain JPEG of bounded size without
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -16,6 +17,7 @@ from portal.plans.models import PHOTO_MAX_SIDE, PHOTO_MAX_STORED
 
 MAX_UPLOAD_BYTES = MAX_ATTACHMENT_BYTES
 MAX_PIXELS = 40_000_000  # a 40-megapixel camera; checked from the header, before anything is decoded
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # the empty IEND chunk with its checksum: a whole PNG ends with it
 _FORMATS = {AttachmentType.PNG: "PNG", AttachmentType.JPEG: "JPEG", AttachmentType.WEBP: "WEBP"}
 
 
@@ -43,17 +45,25 @@ def process(data: bytes) -> Photo:
         return _reencode(data, _FORMATS[kind])
     except PhotoError:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:  # what a broken file raises
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error, Image.DecompressionBombError) as exc:
+        # what a broken or cut-off file raises
         raise PhotoError(_l("The picture could not be read. Try another file.")) from exc
 
 
 def _reencode(data: bytes, pil_format: str) -> Photo:
-    with Image.open(BytesIO(data), formats=[pil_format]) as image:
-        if image.width * image.height > MAX_PIXELS:
+    with Image.open(BytesIO(data), formats=[pil_format]) as probe:
+        if probe.width * probe.height > MAX_PIXELS:
             raise PhotoError(_l("The picture is too large in pixels. Try a smaller one."))
+        # Every chunk's checksum up to the end marker (PNG): a file cut short or damaged on the way is refused
+        # even where the decoder alone would have made a picture of what arrived.
+        probe.verify()
+    if pil_format == "PNG" and PNG_END not in data[-1024:]:  # verify() stops at IEND without reading its checksum
+        raise PhotoError(_l("The picture could not be read. Try another file."))
+    with Image.open(BytesIO(data), formats=[pil_format]) as image:
         # A JPEG can be decoded at 1/2 to 1/8 scale directly (still at least 512 px a side): a 12-megapixel
         # phone photo then takes a fraction of the time and memory.
         image.draft("RGB", (PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+        image.load()  # the whole picture decoded before anything is accepted: missing data fails here
         image = ImageOps.exif_transpose(image)  # phone photos stand the right way up
         # A centred square (the card shows a square; no stylesheet needed to keep the face undistorted).
         side = min(image.width, image.height, PHOTO_MAX_SIDE)

@@ -81,6 +81,35 @@ def test_wrong_files_are_refused_and_nothing_is_stored(db, people, data, message
     assert db.session.scalar(select(StaffPhoto)) is None
 
 
+def _noisy(fmt: str) -> bytes:
+    """A picture whose data does not compress to nothing (a flat one ends in a few bytes of IDAT)."""
+    image = Image.effect_noise((120, 90), 60).convert("RGB")
+    out = BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+def _damaged(data: bytes) -> bytes:
+    middle = len(data) // 2
+    return data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:]
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+@pytest.mark.parametrize("cut", [lambda d: d[:-1], lambda d: d[:-12], lambda d: d[:-20], lambda d: d[:len(d) // 2]],
+                         ids=["last byte", "end chunk", "into the data", "half"])
+def test_a_cut_off_picture_is_refused_and_nothing_is_stored(db, people, fmt, cut):
+    """The probe's truncated PNG: every picture is verified and decoded whole before it is accepted."""
+    with force_locale("en"), pytest.raises(operations.PlanError, match="could not be read"):
+        operations.set_photo(people["coordinator"], cut(_noisy(fmt)))
+    assert db.session.scalar(select(StaffPhoto)) is None
+
+
+def test_a_png_damaged_on_the_way_is_refused(db, people):
+    with force_locale("en"), pytest.raises(operations.PlanError, match="could not be read"):
+        operations.set_photo(people["coordinator"], _damaged(_noisy("PNG")))
+    assert operations.set_photo(people["coordinator"], _noisy("PNG")).width == 90  # the whole one is fine
+
+
 def test_a_picture_huge_in_pixels_is_refused_before_decoding(db, people, monkeypatch):
     monkeypatch.setattr(photos, "MAX_PIXELS", 100 * 100)  # the real limit needs a 40-megapixel file
     with force_locale("en"), pytest.raises(operations.PlanError, match="too large in pixels"):
