@@ -39,6 +39,7 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "auth.oidc_start": ("GET", PUBLIC),
     "auth.oidc_callback": ("GET", PUBLIC),
     "auth.logout": ("POST", ANY_SIGNED_IN),
+    "auth.end_other_sessions": ("POST", ANY_SIGNED_IN),  # ends the others, keeps this one: tests/auth/test_sessions.py
     "auth.language": ("POST", PUBLIC),
     # Accounts (tests/auth): links carry a one-time token; the matrix gives a forged one (404).
     "auth.activate_account": ("GET", PUBLIC),
