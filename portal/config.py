@@ -144,6 +144,9 @@ class Defaults:
     INTAKE_SAP_WEEKDAYS = (1, 3)
     INTAKE_SAP_TIME = "13:00"
     INTAKE_SAP_MINUTES = 90
+    # The municipalities of the centralised housing intake (seed 001: the county's ten), as three-digit codes;
+    # empty: every municipality one of the organisation's units serves.
+    INTAKE_MUNICIPALITIES: tuple = ()
     INTAKE_DECISION_TEMPLATE_DIR = ""  # empty: portal/intake/decision_templates (fi/decision.txt, sv/decision.txt)
     # Accounts (portal/auth): invitation and reset links, two-step verification (TOTP).
     INVITATION_DAYS = 7  # a staff invitation's activation link stays valid this long

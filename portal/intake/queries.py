@@ -19,7 +19,7 @@ from portal.intake.models import (
     IntakeItem,
     IntakeStatus,
 )
-from portal.people.models import Client, UnitMembership, unit_municipalities
+from portal.people.models import Client, Municipality, UnitMembership, unit_municipalities
 from portal.people.permissions import enrolments_visible_to
 from portal.programmes.models import Enrolment, EnrolmentStatus
 
@@ -60,6 +60,14 @@ def latest_assessment(enrolment_id: int) -> Assessment | None:
 def is_member(user: User, unit_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(
         UnitMembership.user_id == user.id, UnitMembership.unit_id == unit_id))))
+
+
+def intake_municipalities(configured: tuple[str, ...]) -> list[Municipality]:
+    """The municipalities the housing intake offers (seed 001: one intake for the county's ten): those the
+    organisation configured (``INTAKE_MUNICIPALITIES``), else every one a unit serves, by Finnish name."""
+    codes = list(configured) if configured else select(unit_municipalities.c.municipality_code)
+    return list(db.session.scalars(select(Municipality).where(Municipality.code.in_(codes))
+                                   .order_by(Municipality.name_fi)))
 
 
 def served_municipalities(user: User) -> Select:

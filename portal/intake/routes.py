@@ -33,7 +33,6 @@ from portal.intake.models import (
     IntakeStatus,
 )
 from portal.intake.operations import IntakeError
-from portal.people.models import Municipality
 from portal.people.queries import unit_caseworkers
 from portal.programmes.models import Enrolment
 from portal.scheduling.timeutil import local_date
@@ -68,7 +67,7 @@ def _today() -> date:
 
 
 def _municipalities() -> list[tuple[str, str]]:
-    rows = db.session.scalars(db.select(Municipality).order_by(Municipality.name_fi))
+    rows = queries.intake_municipalities(tuple(current_app.config.get("INTAKE_MUNICIPALITIES") or ()))
     return [(m.code, m.name(str(get_locale()))) for m in rows]
 
 
