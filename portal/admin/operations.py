@@ -1,8 +1,8 @@
 """Changes the administrator makes to staff accounts: create (with an invitation), edit, deactivate, reactivate.
 
 Every change is audited with field names only (no values: names and addresses stay out of the trail).
-Deactivating ends the person's sessions at their next request (the session generation) and their
-real-time connections at once (``end_realtime_connections``).
+Deactivating ends the person's sessions (their rows, portal/auth/session.py) and, through the auth's
+``sessions_ended`` signal, their real-time connections and tickets, at once.
 """
 
 from __future__ import annotations
