@@ -42,10 +42,20 @@ def note_recorded(client_id: int | None) -> None:
 
 def _record_named(response: Response) -> Response:
     named = names_shown.get()
-    if not named or response.status_code >= 400 or not current_user.is_authenticated or not current_user.is_staff:
+    if not named or response.status_code >= 500 or not current_user.is_authenticated or not current_user.is_staff:
         return response
     from portal.audit.operations import record_list
+    from portal.extensions import db
 
-    record_list(current_user, request.blueprint or "portal", request.endpoint or "page",
-                named - g.get(RECORDED, set()))
+    recorded = g.pop(RECORDED, set())
+    feature, page = request.blueprint or "portal", request.endpoint or "page"
+    if response.status_code < 400:
+        record_list(current_user, feature, page, named - recorded)
+        return response
+    # A refused form shows the page again, the client's data with it: a read, though the change is undone.
+    # The request's transaction rolls back here (portal.web.transactions would next), its records with it,
+    # so one list record names every client the page showed, in a transaction of its own.
+    db.session.rollback()
+    if record_list(current_user, feature, page, named) is not None:
+        db.session.commit()
     return response

@@ -51,3 +51,16 @@ def test_admin_sees_client_numbers_and_reveals_a_name_only_with_a_reason(client,
     logged = db.session.scalar(select(AuditRecord).where(AuditRecord.object_type == "name_reveal"))
     assert (logged.actor_id, logged.client_id) == (admin.id, someone.id)
     assert "Tietopyyntö" not in str(logged.detail)  # the reason stays with the reveal, not in the trail
+
+
+def test_a_refused_form_that_shows_the_client_again_is_still_a_read(client, db, login, create_staff, create_client,
+                                                                   create_enrolment):
+    worker, someone = create_staff(Role.WORKER), create_client()
+    create_enrolment(someone, coordinator=worker)
+    login(worker)
+    refused = client.post(f"/work/clients/{someone.id}/background", data={"municipality_code": "nowhere"})
+    assert refused.status_code == 400 and someone.last_name in refused.get_data(as_text=True)
+    listed = select(AuditRecordClient.client_id).join(AuditRecord, AuditRecord.id == AuditRecordClient.record_id)
+    assert db.session.scalars(listed.where(AuditRecord.actor_id == worker.id)).all() == [someone.id]
+    db.session.refresh(someone)
+    assert someone.municipality_code == "091"  # nothing of the refused change was saved
