@@ -1,9 +1,10 @@
 """Pages that name clients are audited even where the route wrote no record: the list-page safety net.
 
 During a request ``people.models.names_shown`` collects the id of every client whose name is shown
-(``Client.full_name``, ``listed_name``); every audit record of the request notes its client too. When a staff
-member's response succeeds, the clients named but in no audit record of the request yet are written as one
-list record (operations.record_list: one INSERT and one executemany) — "your name was on Sanna's page".
+(``Client.full_name``, ``listed_name``, an intake contact of a known client); every audit record of the
+request notes its client too. When a staff member's response succeeds, the clients named but in no audit
+record of the request yet are written as one list record (operations.record_list: one INSERT and one
+executemany) — "your name was on Sanna's page"; a refused form (4xx) gets one for every client it showed.
 So a new page that shows names is audited without its author remembering to, and the route walk
 (tests/audit/test_read_walk.py) checks that no page escapes.
 """
