@@ -104,3 +104,12 @@ def test_chain_on_postgresql(pg_app, create_staff, create_client):
     db.session.rollback()
     _tamper(db, f"UPDATE audit_records SET actor_id = NULL WHERE id = {first}")
     assert chain.verify().broken_id == first
+
+
+def test_the_job_runner_seals_after_each_run(app, db, create_staff):
+    from portal.notifications.jobs import run_jobs
+
+    record(create_staff(Role.WORKER), AuditAction.LOGIN, "auth", "user")
+    db.session.commit()
+    run_jobs(app)
+    assert chain.verify() == chain.Verdict(sealed=1, unsealed=0)
