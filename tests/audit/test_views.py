@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from portal.audit import queries
 from portal.audit.models import AuditAction, AuditNameReveal, AuditRecord, AuditRecordClient
 from portal.auth.models import Role
 
@@ -22,6 +23,7 @@ def test_a_list_page_is_one_record_naming_every_client_shown(client, db, login, 
         AuditRecordClient.record_id == entry.id))) == {c.id for c in shown}
     reads = select(func.count()).select_from(AuditRecord).where(AuditRecord.action == AuditAction.READ)
     assert db.session.scalar(reads) == 1  # one record for the page view
+    assert entry in db.session.scalars(queries.search(client_id=shown[0].id)).all()  # the admin finds it by number
     client.post("/logout")
     shown[1].user.locale = "en"
     login(shown[1].user)
