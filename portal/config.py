@@ -216,8 +216,23 @@ def _finish(config: dict) -> None:
         config["IDENTITY_HASH_KEY"] = _instance_secret("identity_hash_key")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         INSTANCE.mkdir(parents=True, exist_ok=True)
+    if config["IDLE_TIMEOUT_MINUTES"] < 1 or config["SESSION_MAX_HOURS"] < 1:
+        raise ConfigError("PORTAL_IDLE_TIMEOUT_MINUTES and PORTAL_SESSION_MAX_HOURS must be at least 1")
+    _check_limits(config, "LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_LIMIT")
     config["PERMANENT_SESSION_LIFETIME"] = config["IDLE_TIMEOUT_MINUTES"] * 60
     config["STAFF_TOTP_REQUIRED"] = _by_environment(config["STAFF_TOTP_REQUIRED"], config["ENV"] == "production")
+
+
+def _check_limits(config: dict, *keys: str) -> None:
+    """Rate limits are parsed at start-up, so a typo stops the start instead of every sign-in."""
+    from limits import parse_many
+
+    for key in keys:
+        try:
+            if not parse_many(config[key]):
+                raise ValueError("empty")
+        except ValueError:
+            raise ConfigError(f"PORTAL_{key}: expected limits such as '10 per 5 minutes;20 per day'") from None
 
 
 def _by_environment(value, production: bool) -> bool:

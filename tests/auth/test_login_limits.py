@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portal.auth.models import Role
+from portal.config import ConfigError, load
 from tests.conftest import PASSWORD
 
 LIMITS = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute", "LOGIN_ACCOUNT_LIMIT": "5 per minute"}
@@ -46,3 +47,9 @@ def test_successful_sign_ins_from_one_address_never_hit_the_limit(app, worker, a
     for _ in range(6):  # twice the per-address limit: a housing unit's residents behind one address
         assert _login(client, worker, PASSWORD, "192.0.2.50") == 302
         assert client.post("/logout").status_code == 302
+
+
+@pytest.mark.parametrize("setting", [{"LOGIN_ACCOUNT_LIMIT": "5 a minute"}, {"SESSION_MAX_HOURS": 0}])
+def test_a_mistyped_limit_or_lifetime_stops_the_start(setting):
+    with pytest.raises(ConfigError):
+        load({"SECRET_KEY": "k" * 40, "IDENTITY_HASH_KEY": "test", **setting})
