@@ -48,6 +48,7 @@ class Rhythm:
     opening: tuple[str, ...] = ()  # contact types of the first contacts, in order
     missed: tuple[float, float] = (0.07, 0.05)  # shares of past contacts cancelled, no-show
     own_team: bool = False
+    recent_share: float = 0.0  # of the enrolments, this share started in the last three weeks (still going)
 
 
 RHYTHMS = {
@@ -83,7 +84,7 @@ RHYTHMS = {
     "004": Rhythm((2, 3, 5, 7, 10, 14), {
         ("phone-call", "phone"): 32, ("reception-visit", "reception"): 4, ("home-visit", "home_visit"): 2,
         ("written-contact", "email"): 1, ("written-contact", "text_message"): 1,
-    }, counts=(1,) * 5 + (2,) * 7 + (3,) * 5 + (4,) * 3, missed=(0.03, 0.07)),
+    }, counts=(1,) * 5 + (2,) * 7 + (3,) * 5 + (4,) * 3, missed=(0.03, 0.07), recent_share=0.3),
 }
 DEFAULT_RHYTHM = Rhythm((7, 14, 21), {}, episode=(90, 365))
 
@@ -237,7 +238,15 @@ class HistoryBuilder:
         return (last - case.enrolment.start_on).days
 
     def _start(self, definition: ProgrammeDefinition) -> date:
-        """Spread over the past year in strata, so that every programme has new and long-standing clients."""
+        """Spread over the past year in strata, so that every programme has new and long-standing clients.
+
+        A programme of short services (004: one to four contacts) would have almost nobody ongoing on the demo's
+        day: a share of its clients started in the last three weeks (an own generator, so the rest of the
+        county is dealt as before)."""
+        rhythm = RHYTHMS.get(definition.seed or "", DEFAULT_RHYTHM)
+        recent = random.Random(f"recent-{definition.code}-{len(self.cases)}")
+        if rhythm.recent_share and recent.random() < rhythm.recent_share:
+            return self.today - timedelta(days=recent.randint(1, 20))
         stratum = self.decks.draw((definition.code, "start"), range(12))
         return self.today - timedelta(days=3 + int((stratum + self.rng.random()) * 362 / 12))
 

@@ -74,9 +74,11 @@ def seed_plans(session: Session, definitions: dict[str, ProgrammeDefinition], en
                today: date) -> int:
     """Add plans (and PPT phase transitions) for the enrolments; returns how many plans were added.
 
-    Every active enrolment gets a plan; every ended PPT service moved through all four phases and has
-    its continuation plan. One new PPT service is left in its first phase with the demo coordinator
-    Sanna in its own team, so that the phases can be walked through with a README login.
+    Every active enrolment older than a week gets a plan agreed in its first week; every ended PPT service
+    moved through all four phases and has its continuation plan. A PPT service still in its first phase
+    (referral) has no plan: seed 003 writes the plan with the client in phase 2, assessment and planning. One
+    new PPT service is left in its first phase with the demo coordinator Sanna in its own team, so that the
+    phases can be walked through with a README login. Nothing is dated today or later (issue 18).
     """
     story = _story(enrolments)
     added = 0
@@ -88,11 +90,15 @@ def seed_plans(session: Session, definitions: dict[str, ProgrammeDefinition], en
         ended_ppt = not active and enrolment.programme_code == PPT
         if not (active or ended_ppt):
             continue
-        plan = _plan(session, enrolment, definition, today, random.Random(f"plan-{enrolment.id}"))
         if enrolment is story:
             _join_team(session, enrolment, definition)
         elif enrolment.programme_code == PPT:
             _phases(session, enrolment, definition, today, to_last=ended_ppt)
+        agreed_on = enrolment.start_on + timedelta(days=7)
+        in_referral = enrolment.programme_code == PPT and enrolment.phase == definition.first_phase
+        if in_referral or (active and agreed_on >= today):
+            continue  # no plan agreed yet: not before phase 2 of PPT, not in the future
+        plan = _plan(session, enrolment, definition, today, random.Random(f"plan-{enrolment.id}"))
         if ended_ppt:
             _continuation(plan, enrolment)
         added += 1

@@ -146,7 +146,7 @@ def _waiting(unit: OrgUnit, nurse: User, today: date) -> list[Referral]:
     """Referrals the nurse sent that wait in the inbox: one for today, one this week, one normal."""
     rows = []
     for first, last, year, gender, pensioner, welfare, urgency, days in WAITING:
-        sent = today - timedelta(days=days)
+        sent = today - timedelta(days=max(days, 1))  # sent before the demo's day: nothing later than now
         rows.append(Referral(
             kind=ReferralKind.REFERRAL, unit=unit, referrer=nurse, urgency=urgency, status=ReferralStatus.OPEN,
             situation=SITUATIONS[len(rows) * 2], first_name=first, last_name=last, birth_year=year, gender=gender,

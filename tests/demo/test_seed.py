@@ -442,3 +442,26 @@ def test_seeds_postgresql(postgres_server):
             db.session.remove()
             db.engine.dispose()  # no pooled connection may hold the database we drop
     postgres_server.drop_database("silta_demo")
+
+
+def test_the_demo_tells_the_truth(demo):
+    """Issue 18: no plan before PPT's planning phase, nothing sent or agreed after the demo's day began, and
+    the health social work unit has clients in service on the day."""
+    from datetime import time
+
+    from portal.intake.models import Decision
+    from portal.measures.models import Answer
+    from portal.messages.models import Message
+    from portal.plans.models import Goal, Plan, PlanVersion
+    from portal.referrals.models import Referral
+
+    s = demo.session
+    in_referral = [e.id for e in demo.enrolments("many-services") if e.phase == "referral"]
+    assert in_referral
+    assert not s.scalar(select(func.count()).select_from(Plan).where(Plan.enrolment_id.in_(in_referral)))
+    began = datetime.combine(TODAY, time(0), tzinfo=HELSINKI)
+    for column in (Referral.created_at, Message.created_at, Plan.created_at, Goal.created_at, PlanVersion.agreed_at,
+                   Decision.drafted_at, Decision.signed_at, Answer.submitted_at):
+        assert not s.scalar(select(func.count()).where(column > began)), column
+    ongoing = [e for e in demo.enrolments("health-social-work") if e.status is EnrolmentStatus.ACTIVE]
+    assert len(ongoing) >= 3
