@@ -34,4 +34,4 @@ def seal_command() -> None:
 
     app = start_app("audit seal")
     with app.app_context():
-        click.echo(f"sealed {chain.seal()} audit records")
+        click.echo(f"sealed {chain.seal_all()} audit records")

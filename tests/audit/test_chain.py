@@ -113,3 +113,12 @@ def test_the_job_runner_seals_after_each_run(app, db, create_staff):
     db.session.commit()
     run_jobs(app)
     assert chain.verify() == chain.Verdict(sealed=1, unsealed=0)
+
+
+def test_sealing_goes_a_batch_per_transaction(db, create_staff):
+    worker = create_staff(Role.WORKER)
+    for _ in range(5):
+        record(worker, AuditAction.LOGIN, "auth", "user")
+    db.session.commit()
+    assert chain.seal(limit=2) == 2 and chain.verify() == chain.Verdict(sealed=2, unsealed=3)
+    assert chain.seal_all() == 3 and chain.verify() == chain.Verdict(sealed=5, unsealed=0)
