@@ -34,6 +34,7 @@ from datetime import UTC
 
 from flask import Flask
 from sqlalchemy import Row, String, select, text, type_coerce, update
+from sqlalchemy.exc import OperationalError
 
 from portal import signals
 from portal.audit.models import AuditRecord, AuditRecordClient
@@ -42,6 +43,7 @@ from portal.extensions import db
 log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 BATCH = 1000
+LOCK_TIMEOUT_MS = 2000
 
 
 def canonical(record: AuditRecord | Row, shown: list[int]) -> bytes:
@@ -108,7 +110,15 @@ def seal_all() -> int:
 def seal(limit: int = BATCH) -> int:
     """Link up to ``limit`` unsealed records to the chain and commit; returns how many were sealed."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("LOCK TABLE audit_records IN SHARE ROW EXCLUSIVE MODE"))
+        # A long transaction that has written a record would keep the lock waiting, and every auditing request
+        # queued behind it: give up after LOCK_TIMEOUT_MS and let the next run try again.
+        db.session.execute(text(f"SET LOCAL lock_timeout = {int(LOCK_TIMEOUT_MS)}"))
+        try:
+            db.session.execute(text("LOCK TABLE audit_records IN SHARE ROW EXCLUSIVE MODE"))
+        except OperationalError:
+            db.session.rollback()
+            log.info("audit sealing postponed: a transaction that wrote a record is still open")
+            return 0
     else:  # a write first: portal/sqlite.py then begins with BEGIN IMMEDIATE (the write lock, up front)
         db.session.execute(text("UPDATE audit_records SET chain_hash = NULL WHERE 1 = 0"))
     head = db.session.execute(select(AuditRecord.id, AuditRecord.chain_hash)

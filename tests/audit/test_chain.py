@@ -106,6 +106,19 @@ def test_chain_on_postgresql(pg_app, create_staff, create_client):
     assert chain.verify().broken_id == first
 
 
+@pytest.mark.postgres
+def test_sealing_waits_for_open_writers_only_so_long_on_postgresql(pg_app, monkeypatch):
+    from portal.extensions import db
+
+    monkeypatch.setattr(chain, "LOCK_TIMEOUT_MS", 50)
+    with db.engine.connect() as writer:  # a request that wrote a record and has not committed yet
+        writer.execute(text("INSERT INTO audit_records (at, feature, action, object_type) "
+                            "VALUES (now(), 'auth', 'login', 'user')"))
+        assert chain.seal() == 0  # postponed, not stuck
+        writer.commit()
+    assert chain.seal() == 1 and chain.verify().ok
+
+
 def test_the_job_runner_seals_after_each_run(app, db, create_staff):
     from portal.notifications.jobs import run_jobs
 
