@@ -43,7 +43,7 @@ from portal.extensions import db
 log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 BATCH = 1000
-LOCK_TIMEOUT_MS = 2000
+LOCK_TIMEOUT_MS = 500  # the longest that auditing requests queue behind a postponed seal
 
 
 def canonical(record: AuditRecord | Row, shown: list[int]) -> bytes:
