@@ -59,11 +59,11 @@ def test_every_page_that_names_a_client_audits_it(app, db, busy_world):
         before = _records_naming(db, client_row.id)
         response = browsers[role].get(url)
         walked += 1
+        assert response.status_code < 500 or allowed == "probe", (endpoint, role, response.status_code)
         if response.status_code == 200 and name in response.get_data(as_text=True):
             named.append(endpoint)
             if _records_naming(db, client_row.id) == before:
                 unaudited.append(f"{endpoint} ({role}: {url})")
     assert walked > 100
-    print(named)
     assert {"caseload.index", "messages.inbox", "video.index"} <= set(named), named  # the walk reaches list pages
     assert not unaudited, "pages that name the client without an audit record:\n" + "\n".join(unaudited)
