@@ -6,7 +6,9 @@ import enum
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale, get_translations
+from flask_login import current_user
+from jinja2.ext import _make_new_gettext, _make_new_ngettext
 
 from portal.audit import labels as audit_labels
 from portal.auth import labels as auth_labels
@@ -23,11 +25,16 @@ _TABLES = (audit_labels.LABELS, auth_labels.LABELS, caseload_labels.LABELS, meet
            programme_labels.LABELS, video_labels.LABELS)
 
 
+# (enum class, value) → lazy label, over every feature's table: one lookup per label (pages show dozens).
+_LABELS = {(type(member), member.value): text for table in reversed(_TABLES) for member, text in table.items()}
+
+
 def label(value: enum.Enum | None) -> str:
     """The translated name of an enum member (its value if no feature labels it)."""
     if value is None:
         return ""
-    return str(next((table[value] for table in _TABLES if value in table), value.value))
+    text = _LABELS.get((type(value), value.value))
+    return value.value if text is None else str(text)
 
 
 def programme_name(code: str) -> str:
@@ -68,3 +75,18 @@ def init_app(app: Flask) -> None:
         language_names=LANGUAGE_NAMES, main_navigation=main_navigation, feature_label=feature_label,
     )
     app.jinja_env.filters.update(datetime=local_datetime, date=local_date, long_datetime=long_datetime)
+    app.context_processor(_resolved_once)
+
+
+def _resolved_once() -> dict:
+    """The signed-in user and the request's catalog, looked up once per rendered page.
+
+    Flask-Login offers ``current_user`` and Flask-Babel the template ``_()`` as proxies that find the
+    request's context again on every use: a staff page used them ~30 and ~40 times, ~1.5 ms of CPU per
+    page (bench/pages.py). The same objects, resolved once, for the page and for the macros imported
+    ``with context``; macros imported without context keep the global (slower, same answer).
+    """
+    translations = get_translations()
+    gettext = _make_new_gettext(translations.ugettext)
+    return {"current_user": current_user._get_current_object(), "gettext": gettext, "_": gettext,
+            "ngettext": _make_new_ngettext(translations.ungettext)}
