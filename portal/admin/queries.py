@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from portal.auth.models import AccountKind, Role, User, UserRole
 from portal.extensions import db
@@ -11,7 +12,8 @@ from portal.queues.models import HousingQueue, HousingUnit
 
 
 def staff() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.kind == AccountKind.STAFF).order_by(User.display_name)))
+    return list(db.session.scalars(select(User).where(User.kind == AccountKind.STAFF).order_by(User.display_name)
+                                   .options(selectinload(User.roles))))
 
 
 def units() -> list[OrgUnit]:

@@ -83,9 +83,10 @@ class User(UserMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
-    roles: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Loaded when asked for, not with every user: pages show many users (a coordinator, a host, a team)
+    # whose roles they never read. The signed-in user is loaded with them (portal/auth/session.py), and
+    # lists that show roles ask for them (portal/admin/queries.staff).
+    roles: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
     identities: Mapped[list[OidcIdentity]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import url_for
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from portal.db import utcnow
 from portal.extensions import db
@@ -120,7 +120,8 @@ def due_for_client(client: Client, now: datetime | None = None) -> list[DueItem]
     recent = local_date(now) - schedule.AROUND_POINT[1]
     enrolments = list(db.session.scalars(select(Enrolment).where(
         Enrolment.client_id == client.id,
-        or_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.ended_on >= recent)).order_by(Enrolment.id)))
+        or_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.ended_on >= recent))
+        .order_by(Enrolment.id).options(lazyload(Enrolment.team))))  # the team is not needed to know what is due
     return [item for item in _due(enrolments, now)
             if item.enrolment.status is EnrolmentStatus.ACTIVE or item.occurrence.key == schedule.END_KEY]
 
