@@ -8,13 +8,11 @@ but does not read them back. Clients see only their own application and signed d
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
-
 from portal.auth.models import User
 from portal.extensions import db
 from portal.intake import queries
 from portal.intake.models import Assessment, Decision, IntakeItem, IntakeStatus
-from portal.people.permissions import enrolments_visible_to
+from portal.people.permissions import any_visible, enrolments_visible_to
 from portal.programmes.models import Enrolment
 from portal.web.access import CASEWORK_ROLES
 
@@ -22,8 +20,7 @@ from portal.web.access import CASEWORK_ROLES
 def works_on(user: User, enrolment_id: int) -> bool:
     if not user.has_role(*CASEWORK_ROLES):
         return False
-    visible = enrolments_visible_to(user).where(Enrolment.id == enrolment_id)
-    return bool(db.session.scalar(select(exists(visible.subquery().select()))))
+    return any_visible(enrolments_visible_to(user).where(Enrolment.id == enrolment_id))
 
 
 def can_see_item(user: User, item: IntakeItem) -> bool:

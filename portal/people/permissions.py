@@ -46,8 +46,15 @@ def enrolments_visible_to(user: User, today: date | None = None) -> Select:
 def can_see_client(user: User, client_id: int) -> bool:
     if not user.is_staff:
         return False
-    visible = enrolments_visible_to(user).where(Enrolment.client_id == client_id)
-    return bool(db.session.scalar(select(exists(visible.subquery().select()))))
+    return any_visible(enrolments_visible_to(user).where(Enrolment.client_id == client_id))
+
+
+def any_visible(visible: Select) -> bool:
+    """Whether a refined ``enrolments_visible_to`` query finds anything (one EXISTS of its ids).
+
+    The ids only: a subquery of whole enrolment rows made SQLAlchemy build a proxy of every column on each
+    access check (~0.3 ms of CPU, on every page that checks one)."""
+    return bool(db.session.scalar(select(visible.with_only_columns(Enrolment.id).exists())))
 
 
 def units_of(user: User) -> Select:

@@ -18,7 +18,7 @@ from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.people.models import Client
-from portal.people.permissions import enrolments_visible_to
+from portal.people.permissions import any_visible, enrolments_visible_to
 from portal.plans.models import BreakGlass
 from portal.programmes.models import Enrolment, EnrolmentStatus, TeamMember
 from portal.web.access import CASEWORK_ROLES
@@ -32,8 +32,7 @@ def works_on(user: User, enrolment: Enrolment) -> bool:
     """Staff named on the enrolment (or leading its unit), within the access period."""
     if not user.has_role(*CASEWORK_ROLES):
         return False
-    visible = enrolments_visible_to(user).where(Enrolment.id == enrolment.id)
-    return bool(db.session.scalar(select(exists(visible.subquery().select()))))
+    return any_visible(enrolments_visible_to(user).where(Enrolment.id == enrolment.id))
 
 
 def has_break_glass(user: User, enrolment: Enrolment) -> bool:
