@@ -57,8 +57,67 @@ def init_app(app: Flask) -> None:
     # Flask-Limiter logs each refusal at INFO with the limit's key, and the per-account login limit's key
     # holds the email address typed: its refusals show as 429s in the access log, not as lines of their own.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
+    quiet_socket_libraries()
     if not app.testing:
         configure(app.config["LOG_FORMAT"])
+
+
+def quiet_socket_libraries() -> None:
+    """python-engineio and python-socketio log a client's malformed packet as an ERROR with their parser's
+    traceback (~15 lines for a few bytes anyone can send: a log-flooding lever). Their records become one
+    line each, at most one a minute per message, and go to the root handlers only (with the level set,
+    the libraries add no stream handler of their own, which printed every line twice). Idempotent."""
+    for name in SOCKET_LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.ERROR)
+        if not any(isinstance(f, OneLinePerMinute) for f in logger.filters):
+            logger.addFilter(OneLinePerMinute())
+    # Some packets (an empty one) make engine.io's websocket loop raise out of the WSGI call: the server
+    # then logs "Error handling request" with the traceback. Only those raised inside the libraries.
+    for name in SERVER_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, OneLinePerMinute) for f in logger.filters):
+            logger.addFilter(OneLinePerMinute(raised_in=SOCKET_LIBRARY_PACKAGES))
+
+
+SOCKET_LIBRARY_LOGGERS = ("engineio.server", "socketio.server")
+SOCKET_LIBRARY_PACKAGES = ("/engineio/", "/socketio/")
+SERVER_LOGGERS = ("gunicorn.error", "werkzeug")
+
+
+class OneLinePerMinute(logging.Filter):
+    """A record without its traceback (the exception's type instead), and the same message at most once a
+    minute: the repeats are counted into the next line that passes."""
+
+    def __init__(self, interval: float = 60.0, raised_in: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.interval, self.raised_in = interval, raised_in
+        self.last: dict[str, float] = {}
+        self.repeats: dict[str, int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.raised_in and not self._raised_in_packages(record):
+            return True  # another error of the server's: as it is
+        if record.exc_info:
+            kind = record.exc_info[0].__name__ if record.exc_info[0] else "error"
+            record.msg, record.args = f"{record.getMessage()} ({kind}, without its traceback)", ()
+            record.exc_info = record.exc_text = record.stack_info = None
+        key, now = str(record.msg), time.monotonic()
+        if key in self.last and now - self.last[key] < self.interval:
+            self.repeats[key] = self.repeats.get(key, 0) + 1
+            return False
+        self.last[key] = now
+        repeats = self.repeats.pop(key, 0)
+        if repeats:
+            record.msg = f"{record.msg} (and {repeats} more like it in the last minute)"
+        return True
+
+    def _raised_in_packages(self, record: logging.LogRecord) -> bool:
+        tb = record.exc_info[2] if record.exc_info else None
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        return tb is not None and any(p in tb.tb_frame.f_code.co_filename for p in self.raised_in)
 
 
 def current_request_id() -> str | None:
