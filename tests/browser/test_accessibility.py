@@ -433,6 +433,19 @@ def _activation_letter(page, base: str, roles: frozenset[str] = frozenset()) -> 
     return status
 
 
+def _audit_reveal(reason: str) -> Callable:
+    """The administrator's reasoned reveal of one client's name in the pseudonymous audit search (a POST)."""
+
+    def visit(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+        page.goto(base + "/admin/audit?client_id=1")
+        page.fill("#reason", reason)
+        with page.expect_navigation() as navigation:
+            page.click("#main form[method=post] button[type=submit]")
+        return navigation.value.status
+
+    return visit
+
+
 PAGES: dict[str, Page] = {
     "login": Page("auth.login", _goto("/login"), anonymous_only=True),
     "login-failed": Page("auth.login", _login_failed, 401, anonymous_only=True),
@@ -501,6 +514,9 @@ PAGES: dict[str, Page] = {
                              who=frozenset({"coordinator"})),
     "audit-search": Page("audit.search", _goto("/admin/audit")),
     "audit-search-invalid": Page("audit.search", _goto("/admin/audit?client_id=abc"), 400),
+    "audit-search-client": Page("audit.search", _goto("/admin/audit?client_id=1")),
+    "audit-reveal": Page("audit.search", _audit_reveal("Tietopyyntö 12/2026")),  # the POST answer of the search page
+    "audit-reveal-empty": Page("audit.search", _audit_reveal(""), 400),
     "outbox": Page("notifications.outbox", _goto("/admin/outbox")),
     "calendar-day": Page("scheduling.index", _goto("/work/calendar/")),
     "calendar-week": Page("scheduling.index", _goto("/work/calendar/?view=week")),
