@@ -35,7 +35,7 @@ def test_the_workers_agenda_slot_is_busy_in_their_calendar_and_not_the_clients(d
     assert busy[keys[1]] == []  # the client does not attend
     page = sign_in(team["worker"]).get(f"/work/calendar/?view=day&date={local_date(meeting.starts_at)}")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "(SAP)" in html and f"/intake/meetings/{meeting.id}" in html
+    assert page.status_code == 200 and "SAP" in html and f"/intake/meetings/{meeting.id}" in html
 
 
 def test_the_decision_invents_no_expansion_of_sap(db, team, unit, registered):

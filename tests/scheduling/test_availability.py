@@ -172,12 +172,14 @@ def test_limit_start_alignment_and_preferences(worker):
         "2026-01-12 14:00", "2026-01-12 15:00", "2026-01-13 14:00"]
 
 
-def test_find_slots_makes_two_queries_however_busy(worker, person, add_appointment, count_queries):
+def test_find_slots_makes_three_queries_however_busy(worker, person, add_appointment, count_queries):
     for n in range(40):
         add_appointment(at(date(2026, 1, 12) + timedelta(days=n // 4), 8 + 2 * (n % 4)), 60, workers=(worker,))
     with count_queries() as statements:
         find_slots([worker.id], person.id, 60, at(date(2026, 1, 12), 0), at(date(2026, 2, 12), 0), limit=50)
-    assert len(statements) == 2  # working hours; busy time (appointments and absences in one statement)
+    # working hours; busy time (appointments and absences in one statement); the time other features hold
+    # (scheduling.commitments: the workers' SAP agenda slots, one statement)
+    assert len(statements) == 3
 
 
 def test_requests_that_mean_nothing_are_refused(worker):
@@ -240,11 +242,11 @@ def test_series_keeps_the_wall_clock_across_dst_and_reports_the_gap(db, worker):
     assert [o.starts_at.hour for o in mondays.occurrences] == [7, 6]
 
 
-def test_series_starts_at_the_first_contact_and_uses_two_queries(worker, person, count_queries):
+def test_series_starts_at_the_first_contact_and_uses_three_queries(worker, person, count_queries):
     pattern = [(MON, time(9)), (WED, time(9)), (FRI, time(9))]
     with count_queries() as statements:
         plan = plan_series([worker.id], person.id, 60, at(date(2026, 1, 14), 9), pattern, weeks=26)
-    assert len(statements) == 2
+    assert len(statements) == 3  # working hours, busy time, the SAP agenda slots (scheduling.commitments)
     assert len(plan.occurrences) == 26 * 3 - 1  # the week's Monday was before the first contact
     assert plan.occurrences[0].day == date(2026, 1, 14)
 

@@ -38,7 +38,7 @@ def test_common_free_time_on_postgres(db, create_staff, create_client, add_appoi
     add_appointment(at(day, 12), 60, client=person, workers=(create_staff(),))
     with count_queries() as statements:
         slots = find_slots([anna.id, ben.id], person.id, 60, at(day, 0), at(day, 23), step_minutes=30)
-    assert len(statements) == 2
+    assert len(statements) == 3  # working hours, busy time, the SAP agenda slots (scheduling.commitments)
     assert hm(slots) == ["2026-01-12 13:00", "2026-01-12 13:30", "2026-01-12 14:00", "2026-01-12 14:30",
                          "2026-01-12 15:00"]
     busy = busy_intervals([f"u:{ben.id}"], at(day, 0), at(day, 23))
