@@ -171,11 +171,16 @@ def _purge_job(_app, now: datetime | None = None, **_extra) -> None:
 
 
 def purge(now: datetime | None = None) -> int:
-    """Delete the rows of sessions that ended by time (the job runner, every run); returns how many."""
+    """Delete the rows of sessions that ended by time (the job runner, every run), and close the real-time
+    connections they still hold open (a tab left alone keeps its /live connection); returns how many."""
     now, (idle, _max) = now or utcnow(), _limits()
-    result = db.session.execute(delete(AuthSession).where(
-        or_(AuthSession.expires_at <= now, AuthSession.last_seen_at < now - idle)))
-    return result.rowcount or 0
+    over = or_(AuthSession.expires_at <= now, AuthSession.last_seen_at < now - idle)
+    ended = db.session.execute(select(AuthSession.id, AuthSession.user_id).where(over)).all()
+    if ended:
+        db.session.execute(delete(AuthSession).where(AuthSession.id.in_([row.id for row in ended])))
+    for row in ended:
+        signals.session_ended.send(row.id, user_id=row.user_id)
+    return len(ended)
 
 
 _FAMILIES = (("Edg/", "Edge"), ("OPR/", "Opera"), ("SamsungBrowser/", "Samsung Internet"), ("Firefox/", "Firefox"),

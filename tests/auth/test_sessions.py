@@ -123,3 +123,13 @@ def test_a_ticket_given_before_logout_is_refused_at_connect_and_mid_connection(a
     assert http.post("/logout").status_code == 302
     _wait_until(lambda: not connected.is_connected("/rtc"))
     assert not socketio.test_client(app, namespace="/rtc", auth=ticket).is_connected("/rtc")
+
+
+def test_the_job_closes_the_live_connection_of_a_session_left_idle(app, db, worker):
+    http = _signed_in(app, worker)
+    live = _live(app, http)
+    assert live.is_connected("/live")
+    db.session.execute(update(AuthSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
+    db.session.commit()
+    jobs.run_jobs(app)
+    _wait_until(lambda: not live.is_connected("/live"))
