@@ -81,6 +81,8 @@ def _within_limits(field):
     """The field's value within its own limits: a draft is saved unvalidated, and a year past the column's
     range (or a text past its length) failed in the database instead of waiting for the sending's check."""
     value = field.data
+    if isinstance(field, SelectField) and value not in {str(choice[0]) for choice in field.iter_choices()}:
+        return None  # not one of the choices (a municipality code is three characters in the database)
     for validator in field.validators:
         if isinstance(validator, Length) and isinstance(value, str) and validator.max >= 0:
             value = value[:validator.max]

@@ -4,7 +4,9 @@
   request says it is JSON, and a list or a number there was a TypeError (500) in every form view.
 - ``?page=``: Flask-SQLAlchemy's ``paginate`` reads it itself, without an upper bound, and a page past
   2**63 / per_page made the database driver overflow (500). Past MAX_PAGE no list has anything to show.
-Both answer 400/404 here, before any view runs.
+- A NUL character anywhere in the query, the form or the path: PostgreSQL text cannot hold it, and the
+  first query with it failed with a DataError (a 500) in every form, search and room-key lookup.
+All answer 400/404 here, before any view runs.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ def init_app(app: Flask) -> None:
             body = request.get_json(silent=True)
             if not isinstance(body, dict):
                 abort(400)
+        if _has_nul(request.args) or _has_nul(request.form) or any(
+                "\x00" in str(value) for value in (request.view_args or {}).values()):
+            abort(400)
         page = request.args.get("page")
         if page is not None and not (page.isascii() and page.isdigit() and len(page) <= 6
                                      and 1 <= int(page) <= MAX_PAGE):
             abort(404)
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in items) for key, items in values.lists())

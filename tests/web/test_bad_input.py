@@ -97,3 +97,12 @@ def test_a_page_number_past_any_list_is_404(client, login, create_staff, page):
     login(create_staff(Role.ADMIN))
     assert client.get(f"/admin/outbox?page={page}").status_code == 404
     assert client.get("/admin/outbox?page=2").status_code == 200
+
+
+def test_a_nul_character_anywhere_is_400(client, login, create_staff):
+    """PostgreSQL text cannot hold NUL: it was a DataError (500) in every search, form and room-key lookup."""
+    login(create_staff(Role.WORKER))
+    assert client.get("/work/clients?q=a%00b").status_code == 400
+    assert client.get("/video/r/ab%00c").status_code == 400
+    assert client.post("/language", data={"locale": "sv\x00"}).status_code == 400
+    assert client.get("/work/clients?q=ab").status_code == 200
