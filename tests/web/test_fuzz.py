@@ -7,6 +7,10 @@ CR/LF and NUL, right-to-left and astral unicode, 20 000 characters, missing fiel
 posts them. Then every route of the URL map the walk did not reach (every POST and every route with path
 parameters must be covered) gets hostile path values and a form of every field name the code knows.
 Any 5xx fails, with the request that caused it. Deterministic: a failure reproduces.
+
+It runs on SQLite. PostgreSQL is stricter (NUL in text, column lengths): to walk it there, give the test a
+module fixture ``county`` that seeds a PostgreSQL copy (``postgres_server``, ``pg_template``); that run
+took 2.5 minutes and is not part of the suite.
 """
 
 from __future__ import annotations
@@ -34,9 +38,9 @@ from tests.web.test_access_matrix import ACCESS
 INTS = ["9223372036854775808", "1" * 5000, "-9223372036854775809", "0", "1.5", "١٢"]
 DATES = ["0001-01-01", "9999-12-31", "2026-02-30", "10000-01-01"]
 TIMES = ["24:00", "23:59:60", "99:99"]
-STRINGS = ["/\r\nSet-Cookie: x=1", "\x00\u202eä漢字😀", "x" * 20000]
+STRINGS = ["/\r\nSet-Cookie: x=1", "\u202eä漢字😀\t", "x" * 20000, "a\x00b"]  # NUL alone: it is refused at the door
 PATH_INTS = ["9223372036854775808", "1" * 5000]
-PATH_STRINGS = ["%0D%0A%00", "%E2%80%AE%F0%9F%98%80" + "x" * 3000]
+PATH_STRINGS = ["%0D%0A%20x", "%E2%80%AE%F0%9F%98%80" + "x" * 3000]
 ADMIN = DEMO_LOGINS[0][0]
 # role → a demo login that has it (case work first: most routes are theirs)
 ROLE_LOGINS = [("worker", "sanna.virtanen@silta.example"), ("care_coordinator", "sanna.virtanen@silta.example"),
