@@ -35,6 +35,7 @@ from portal.people.models import ClientLanguage, ContactChannel, DiagnosisGroup,
 from portal.people.preferences import DAY_PART_LABELS, WEEKDAYS
 from portal.web.forms import BoundedDateField, CheckboxesField, bounded_id, enum_choices
 
+BIRTH_DATE_RANGE = _l("The date of birth must be between 1900 and today.")
 PHONE = Regexp(r"^\+?[0-9 ()-]{5,20}$", message=_l("Enter a phone number with digits only, e.g. +358 40 123 4567."))
 
 
@@ -88,7 +89,7 @@ class RegistrationForm(FlaskForm):
                             render_kw={"autocomplete": "off"})
     identity_code = StringField(_l("Personal identity code (optional)"), validators=[Optional(), Length(max=20)],
                                 render_kw={"autocomplete": "off", "spellcheck": "false"})
-    birth_date = BoundedDateField(_l("Date of birth"), validators=[Optional()])
+    birth_date = BoundedDateField(_l("Date of birth"), validators=[Optional()], out_of_range=BIRTH_DATE_RANGE)
     birth_year = IntegerField(_l("Year of birth (when the date is not known)"),
                               validators=[Optional(), NumberRange(min=1900, max=2100)])
     gender = SelectField(_l("Gender"), choices=enum_choices(Gender, LABELS, _l("From the identity code, or not told")),
@@ -128,7 +129,7 @@ class RegistrationForm(FlaskForm):
         elif born is None and self.birth_year.data is None:
             self.birth_year.errors.append(_l("Enter the identity code, the date of birth or at least the year."))
         elif born is not None and not 1900 <= born.year <= date.today().year:
-            self.birth_date.errors.append(_l("The date of birth must be between 1900 and today."))
+            self.birth_date.errors.append(BIRTH_DATE_RANGE)
         return not (self.birth_date.errors or self.birth_year.errors)
 
     def born(self) -> tuple[date | None, int]:

@@ -35,12 +35,16 @@ class BoundedDateField(DateField):
     WTForms' DateField takes 0001-01-01 and 9999-12-31, and the first step from them (a time-zone
     conversion, the next day) overflowed: a 500 instead of a message. Every date field is this one."""
 
+    def __init__(self, *args, out_of_range=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.out_of_range = out_of_range  # the field's own words for a year out of bounds, if it has them
+
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
         if self.data is not None and not FIRST_YEAR <= self.data.year <= LAST_YEAR:
             self.data = None
-            raise ValueError(_l("Give a date between the years %(first)s and %(last)s.", first=FIRST_YEAR,
-                                last=LAST_YEAR))
+            raise ValueError(self.out_of_range or _l("Give a date between the years %(first)s and %(last)s.",
+                                                     first=FIRST_YEAR, last=LAST_YEAR))
 
 
 def bounded_id(value) -> int:

@@ -83,7 +83,10 @@ def test_calendar_booking_with_year_one_is_refused_on_the_form(client, login, cr
 def test_next_with_control_characters_is_not_followed(client, target):
     assert safe_next(target) is None
     response = client.post("/language", data={"locale": "sv", "next": target})
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    if "\x00" in target:  # a NUL anywhere in a form is refused at the door (portal/web/inputs.py)
+        assert response.status_code == 400 and "Location" not in response.headers
+    else:
+        assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 def test_a_json_body_that_is_not_an_object_is_400(client):
