@@ -14,16 +14,11 @@ from portal.plans.permissions import can_work, client_or_casework
 from portal.plans.routes import refuse_or_offer_break_glass
 from portal.programmes.models import Enrolment
 from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
+from portal.web.inputs import allow_uploads
 
-UPLOAD_ENDPOINTS = {"messages.new_thread", "messages.reply"}
-
-
-@bp.before_request
-def _allow_attachments():
-    """The app refuses bodies over 2 MB; a message with an attachment may be bigger. Up to twice the
-    attachment limit reaches the form (which says the file is too big, keeping the text); beyond, 413."""
-    if request.endpoint in UPLOAD_ENDPOINTS:
-        request.max_content_length = 2 * MAX_ATTACHMENT_BYTES
+# The app refuses bodies over 2 MB; a message with an attachment may be bigger. Up to twice the attachment
+# limit reaches the form (which says the file is too big, keeping the text); beyond, 413.
+allow_uploads(bp, 2 * MAX_ATTACHMENT_BYTES, "new_thread", "reply")
 
 
 def _thread(thread_id: int) -> Thread:

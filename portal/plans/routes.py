@@ -20,6 +20,7 @@ from portal.programmes.models import Enrolment
 from portal.scheduling.rules import BookingError
 from portal.scheduling.timeutil import NonexistentLocalTime, local
 from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
+from portal.web.inputs import allow_uploads
 from portal.web.navigation import safe_next
 
 
@@ -327,12 +328,9 @@ def continuation(enrolment_id: int):
     return render_template("plans/continuation.html", enrolment=enrolment, form=form), 400 if form.errors else 200
 
 
-@bp.before_request
-def _allow_photo_upload():
-    """The app refuses bodies over 2 MB; a phone photo is often bigger. Up to twice the limit reaches the
-    form (which says the file is too big); beyond, 413."""
-    if request.endpoint == "plans.upload_photo":
-        request.max_content_length = 2 * photos.MAX_UPLOAD_BYTES
+# The app refuses bodies over 2 MB; a phone photo is often bigger. Up to twice the limit reaches the form
+# (which says the file is too big); beyond, 413.
+allow_uploads(bp, 2 * photos.MAX_UPLOAD_BYTES, "upload_photo")
 
 
 @bp.route("/account/photo", methods=["GET", "POST"])
