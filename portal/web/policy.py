@@ -1,5 +1,6 @@
-"""Permissions-Policy: which browser features a page may use. None of the powerful ones, except camera and
-microphone on the pages a feature names (the video room with its device check and echo test).
+"""Permissions-Policy: which browser features a page may use. None of the powerful ones, except camera,
+microphone and screen sharing on the pages a feature names (the video room with its device check and echo
+test).
 
 Plumbing knows no feature: a blueprint names its media pages with ``allow_media(bp, "room")`` and the
 header is chosen per response from the endpoint that answered.
@@ -10,10 +11,12 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, request
 
 # Features no Silta page uses: denied to the page and to anything it could embed.
-DENIED = ("accelerometer", "display-capture", "geolocation", "gyroscope", "magnetometer", "midi", "payment",
+DENIED = ("accelerometer", "geolocation", "gyroscope", "magnetometer", "midi", "payment",
           "publickey-credentials-get", "usb")
-POLICY = ", ".join(f"{feature}=()" for feature in ("camera", "microphone", *DENIED))
-MEDIA_POLICY = ", ".join(["camera=(self)", "microphone=(self)", *(f"{feature}=()" for feature in DENIED)])
+# What a call uses: camera, microphone, and screen sharing (getDisplayMedia needs display-capture).
+MEDIA = ("camera", "microphone", "display-capture")
+POLICY = ", ".join(f"{feature}=()" for feature in (*MEDIA, *DENIED))
+MEDIA_POLICY = ", ".join([*(f"{feature}=(self)" for feature in MEDIA), *(f"{feature}=()" for feature in DENIED)])
 EXTENSION = "silta.media_endpoints"
 
 

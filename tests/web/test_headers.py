@@ -19,6 +19,7 @@ def test_every_page_denies_camera_microphone_and_location(client, login, create_
 def test_only_the_video_room_may_use_camera_and_microphone(app):
     assert app.extensions["silta.media_endpoints"] == {"video.room"}
     assert "camera=(self)" in MEDIA_POLICY and "microphone=(self)" in MEDIA_POLICY
+    assert "display-capture=(self)" in MEDIA_POLICY and "display-capture=()" in POLICY  # screen sharing in a call
     assert "geolocation=()" in MEDIA_POLICY and "camera=(self)" not in POLICY
 
 
