@@ -579,6 +579,8 @@ PAGES: dict[str, Page] = {
     "report-intensive": Page("reports.show", _goto("/reports/intensive-rehabilitation"), who=frozenset({"worker"})),
     "report-ppt": Page("reports.show", _goto("/reports/many-services"), who=frozenset({"coordinator"})),
     "report-health": Page("reports.show", _goto("/reports/health-social-work"), who=frozenset({"team-lead"})),
+    "report-comments": Page("reports.comments", _goto("/reports/intensive-rehabilitation/comments"),
+                            who=frozenset({"team-lead"})),
     # intake (seed 001): the list, a contact, forms (empty and refused), assessments, the SAP agenda, decisions;
     # the client's status page, request form and printed decision (Elsa's is Swedish)
     "intake-list": Page("intake.index", _goto("/intake")),
