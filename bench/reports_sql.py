@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.sql.elements import TextClause
 
 from portal.programmes import registry
+from portal.programmes.definitions_schema import Modality
 
 REMOTE = "('video', 'phone', 'email', 'text_message')"
 
@@ -33,12 +34,25 @@ def _answers(instrument: str) -> str:
 """
 
 
-def _share(group: str) -> str:
-    return f"""
-SELECT {group} AS "group", count(*) AS contacts, count(*) FILTER (WHERE c.modality IN {REMOTE}) AS remote,
-       count(*) FILTER (WHERE c.modality IN {REMOTE})::float8 / count(*) AS remote_share
+OTHER_REMOTE = "('phone', 'email', 'text_message')"
+
+
+def _share(group: str) -> Callable[[], str]:
+    """Seed 000's remote share: the channels the target counts (the programme definition's remote-share KPI,
+    read when run), video, and the other remote channels beside it."""
+    def build() -> str:
+        kpi = next(k for k in registry.definition("remote-guidance").kpis if k.code == "remote-share")
+        counted = "(" + ", ".join(f"'{m.value}'" for m in (kpi.modalities or [Modality.VIDEO])) + ")"
+        return f"""
+SELECT {group} AS "group", count(*) AS contacts,
+       count(*) FILTER (WHERE c.modality IN {counted})::float8 / count(*) AS target_share,
+       count(*) FILTER (WHERE c.modality = 'video') AS video,
+       count(*) FILTER (WHERE c.modality = 'video')::float8 / count(*) AS video_share,
+       count(*) FILTER (WHERE c.modality IN {OTHER_REMOTE}) AS other_remote,
+       count(*) FILTER (WHERE c.modality IN {OTHER_REMOTE})::float8 / count(*) AS other_remote_share
 {HELD}
 GROUP BY 1"""
+    return build
 
 
 AGE_BAND = """CASE WHEN cl.birth_year >= :year - 17 THEN '0-17' WHEN cl.birth_year >= :year - 29 THEN '18-29'
