@@ -18,13 +18,17 @@ server's RSS, threads and CPU (/proc), for:
   different processes (``--two`` sizes).
 
 Targets (issue 15): 5 000 connections and 500 calls, 0 drops, 0 lost, p99 < 100 ms and ≤ 2× the floor.
-Other load on the machine moves the figures: the load average is printed with each.
+Other load on the machine moves the figures: the load average is printed with each. The generator's own
+garbage collector is off while it measures (its pauses would count as relay latency of either server).
+``--server-env PORTAL_KEY=VALUE`` gives Silta's servers a setting (e.g. ``PORTAL_SERVE_GC_FREEZE_SECONDS=0``
+to compare), ``--no-floor`` skips the bare relay.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -325,6 +329,10 @@ async def measure(target: Target, creds: Credentials, n: int, window: float, rat
                 await asyncio.sleep(delay)
         await asyncio.gather(*pending)
         connect_seconds = time.monotonic() - began
+        # The generator's own collector pauses (up to 0.5 s seen at 2 000 connections on a loaded machine)
+        # would be counted as relay latency of whichever server is measured: off while it measures.
+        gc.collect()
+        gc.disable()
         until = time.monotonic() + calls / JOIN_RATE + window
         runs = []
         for i in range(calls):
@@ -340,6 +348,7 @@ async def measure(target: Target, creds: Credentials, n: int, window: float, rat
         steady = sorted(stats.latencies[steady_from:]) or [0.0]
         rss, threads = _rss_threads(target.pids)
         stats.closing = True
+        gc.enable()
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
     failures = sum(1 for r in results if isinstance(r, BaseException))
     ordered = sorted(stats.latencies) or [0.0]
@@ -464,6 +473,9 @@ def main() -> None:
     parser.add_argument("--two", default="1000,5000", help="sizes for two processes behind Redis ('' for none)")
     parser.add_argument("--window", type=float, default=30.0, help="seconds of steady calls after the last join")
     parser.add_argument("--connect-rate", type=float, default=CONNECT_RATE, help="new connections a second")
+    parser.add_argument("--server-env", action="append", default=[], metavar="PORTAL_KEY=VALUE",
+                        help="a setting of the Silta servers (repeatable), e.g. PORTAL_SERVE_GC_FREEZE_SECONDS=0")
+    parser.add_argument("--no-floor", action="store_true", help="skip the bare python-socketio relay")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     two = [int(s) for s in args.two.split(",") if s]
@@ -482,7 +494,8 @@ def main() -> None:
             creds = populate(url, SILTA_SECRET, biggest // 10, idle // 2, idle - idle // 2)
             print(f"populated {biggest // 10} call rooms, {idle // 2} idle participants, {idle - idle // 2} staff; "
                   f"load {_loadavg()}", flush=True)
-            env = {"PORTAL_SERVE_ACCESS_LOG": "", "PORTAL_RTC_BOTS": "0"}
+            env = {"PORTAL_SERVE_ACCESS_LOG": "", "PORTAL_RTC_BOTS": "0",
+                   **dict(setting.split("=", 1) for setting in args.server_env)}
             for n in sizes:
                 server = start_silta(url, env=env)
                 try:
@@ -494,6 +507,8 @@ def main() -> None:
                                                          if "rror" in line or "refused" in line][-8:], sep="\n  ")
                 finally:
                     server.stop()
+                if args.no_floor:
+                    continue
                 port = free_port()
                 floor = _start_floor(port)
                 try:

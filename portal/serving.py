@@ -18,6 +18,7 @@ import gc
 import logging
 import os
 import socket
+import time
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
@@ -56,11 +57,61 @@ class AccessLogger(Logger):
         return atoms
 
 
-def post_worker_init(worker) -> None:
-    """After the app is loaded in the worker: freeze what start-up allocated (modules, the app, catalogs),
-    so the collector never walks it again (fewer and shorter pauses under load) and copy-on-write pages
-    stay shared."""
-    gc.collect()
+def collector_hook(freeze_seconds: int, sweep_minutes: int):
+    """Gunicorn's ``post_worker_init``: keep the cyclic garbage collector's pauses short in each worker.
+
+    A web worker holds thousands of long-lived objects per open websocket (greenlets, queues, sockets,
+    each connection's state). Python's collector walks every object it tracks in a full collection, and
+    it starts one each time the survivors grew by a quarter: while people connect, and then now and
+    then. Each is a stall of every call's signaling in that process: full collections of 85-530 ms were
+    logged on a loaded machine at 2 000 connections. So:
+
+    - after start-up, ``gc.freeze()`` moves what start-up allocated (modules, the app, catalogs) out of
+      the collector's sight (copy-on-write pages stay shared too);
+    - every ``freeze_seconds`` the young generations are collected (their garbage freed as before) and
+      what survived is frozen too, so a collection only ever walks what the last seconds allocated;
+    - every ``sweep_minutes`` one full collection over everything (``unfreeze``, ``collect``,
+      ``freeze``) frees what became cyclic garbage after it was frozen (a closed connection's objects):
+      one pause in that time instead of several an hour, and memory bounded.
+
+    ``freeze_seconds`` 0 leaves the collector as Python sets it (after the start-up freeze).
+
+    Measured (``python -m bench.signaling --sizes 5000``, quiet machine, 5 000 connections and 500 calls):
+    relay p99 8.6 ms (13.0 after the joins) with the ticks, 101 ms (155) without them, and 191 ms (264) for
+    the bare python-socketio relay, which manages nothing; the same RSS (566 MB) after the run.
+    """
+
+    def post_worker_init(worker) -> None:
+        gc.collect()
+        gc.freeze()
+        if freeze_seconds > 0:
+            import gevent  # the worker is a gevent worker: a greenlet, not a thread
+
+            gevent.spawn(_keep_collections_short, freeze_seconds, sweep_minutes * 60)
+
+    return post_worker_init
+
+
+def _keep_collections_short(every: float, sweep_every: float) -> None:
+    import gevent
+
+    last_sweep = time.monotonic()
+    while True:
+        gevent.sleep(every)
+        sweep = bool(sweep_every) and time.monotonic() - last_sweep >= sweep_every
+        collect_step(sweep)
+        if sweep:
+            last_sweep = time.monotonic()
+
+
+def collect_step(sweep: bool) -> None:
+    """One tick of the worker's collector: the young generations (or, when ``sweep``, everything) are
+    collected, and what survived is frozen."""
+    if sweep:
+        gc.unfreeze()
+        gc.collect()
+    else:
+        gc.collect(1)  # the young generations: their cyclic garbage is freed, not frozen
     gc.freeze()
 
 
@@ -111,7 +162,7 @@ def options(bind: list[str], workers: int, settings: dict) -> dict:
         "accesslog": settings["SERVE_ACCESS_LOG"] or None,
         "access_log_format": ACCESS_LOG_FORMAT,
         "logger_class": f"{__name__}.AccessLogger",
-        "post_worker_init": post_worker_init,
+        "post_worker_init": collector_hook(settings["SERVE_GC_FREEZE_SECONDS"], settings["SERVE_GC_SWEEP_MINUTES"]),
         "proc_name": "silta",
         # Service managers (systemd) run Silta; a shared default control socket path would make two
         # servers on one machine (tests, a staging instance) fight over it.
