@@ -42,3 +42,8 @@ def scope_of(user: User, programme: str) -> Scope:
     if programme == HOUSING and user.has_role(Role.QUEUE_COORDINATOR):
         return Scope(None, None)
     return Scope(None, user.id)
+
+
+def can_read_comments(user: User, scope: Scope) -> bool:
+    """The open answers of confidential feedback: a team lead reading their units' report, not a caseload."""
+    return scope.worker_id is None and user.has_role(Role.TEAM_LEAD)

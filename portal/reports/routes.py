@@ -19,7 +19,7 @@ from portal.programmes import registry
 from portal.reports import bp, export, labels, views
 from portal.reports.comments import confidential_forms, open_answers
 from portal.reports.forms import FilterForm
-from portal.reports.permissions import REPORT_ROLES, Scope, can_view, scope_of
+from portal.reports.permissions import REPORT_ROLES, Scope, can_read_comments, can_view, scope_of
 from portal.web.access import staff_required
 
 
@@ -41,9 +41,9 @@ def _form(scope: Scope) -> FilterForm:
                       [(m.code, m.name(locale)) for m in municipalities()], labels.client_groups(), date.today())
 
 
-def _audit(action: AuditAction, programme: str, form: FilterForm) -> None:
+def _audit(action: AuditAction, programme: str, form: FilterForm, what: str = "report") -> None:
     # A report counts many clients and names none: no client id, only what was asked.
-    record(current_user, action, "reports", "report", programme, None,
+    record(current_user, action, "reports", what, programme, None,
            {"start": form.start.data.isoformat(), "end": form.end.data.isoformat(), "unit": form.unit.data,
             "municipality": form.municipality.data, "client_group": form.client_group.data})
 
@@ -71,7 +71,7 @@ def _asked(programme: str):
 def show(programme: str):
     programme, scope, form = _asked(programme)
     _audit(AuditAction.READ, programme, form)
-    comments_open = scope.worker_id is None and current_user.has_role(Role.TEAM_LEAD)
+    comments_open = can_read_comments(current_user, scope)
     return render_template("reports/report.html", programme=programme, form=form, scope=scope,
                            figures=views.report(programme, form.filters(scope)), minimum=views.minimum_cell(),
                            confidential=bool(confidential_forms(programme)), comments_open=comments_open)
@@ -84,8 +84,9 @@ def comments(programme: str):
     programme, scope, form = _asked(programme)
     if not confidential_forms(programme):
         abort(404)
-    record(current_user, AuditAction.READ, "reports", "comments", programme, None,
-           {"start": form.start.data.isoformat(), "end": form.end.data.isoformat(), "unit": form.unit.data})
+    if not can_read_comments(current_user, scope):
+        abort(403)
+    _audit(AuditAction.READ, programme, form, "comments")
     return render_template("reports/comments.html", programme=programme, form=form, minimum=views.minimum_cell(),
                            found=open_answers(programme, form.filters(scope), views.minimum_cell()))
 
