@@ -288,7 +288,7 @@ def _steps() -> list[tuple[str, str]]:
                     WHEN 'remote-guidance'
                          THEN CASE WHEN b.r_sup < 0.85 THEN 'guidance-meeting' ELSE 'network-meeting' END
                     WHEN 'housing-guidance' THEN CASE m.modality WHEN 'phone' THEN 'phone-contact'
-                         ELSE CASE WHEN b.r_sup < 0.2 THEN 'decision-slot' ELSE 'assessment-meeting' END END
+                         ELSE 'assessment-meeting' END
                     WHEN 'intensive-rehabilitation' THEN CASE m.modality WHEN 'phone' THEN 'short-contact'
                          WHEN 'text_message' THEN 'short-contact'
                          ELSE CASE WHEN b.r_sup < 0.2 THEN 'group-session' ELSE 'individual' END END

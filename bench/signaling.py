@@ -161,7 +161,8 @@ class Client:
         headers = {"Cookie": f"silta_session={self.cookie}"} if self.cookie else {}
         try:
             self.ws = await self.http.ws_connect(f"{self.base}/socket.io/?EIO=4&transport=websocket",
-                                                 headers=headers, autoping=True, max_msg_size=0, timeout=30)
+                                                 headers=headers, autoping=True, max_msg_size=0,
+                                                 timeout=aiohttp.ClientWSTimeout(ws_close=30))
             opening = await self.ws.receive(timeout=30)
             if not str(opening.data).startswith("0"):
                 raise ConnectionError("no engine.io open packet")

@@ -31,7 +31,8 @@ def server(video_db):
 
 
 async def _open(http: aiohttp.ClientSession, url: str):
-    ws = await http.ws_connect(f"{url}/socket.io/?EIO=4&transport=websocket", timeout=WAIT)
+    ws = await http.ws_connect(f"{url}/socket.io/?EIO=4&transport=websocket",
+                               timeout=aiohttp.ClientWSTimeout(ws_close=WAIT))
     assert (await ws.receive_str(timeout=WAIT)).startswith("0{")  # engine.io's open packet
     return ws
 
