@@ -20,6 +20,9 @@ service_ended = _signals.signal("service-ended")  # enrolment=: ended with a rea
 sessions_ended = _signals.signal("sessions-ended")
 # sender: the public id of one session that ended (signed out, idle, past its lifetime); user_id=. Likewise.
 session_ended = _signals.signal("session-ended")
+# sender: a client's id; appointments=: ids of meetings under way. Receivers that hold calls (video) return
+# {appointment id: when the call ended for that client}: the SRS opens then, not at the booked end.
+meeting_over = _signals.signal("meeting-over")
 # sender: the app; now=: a job run is due (portal/notifications/jobs.py): features' periodic chores listen
 jobs_due = _signals.signal("jobs-due")
 # Operations (portal/ops listens): these are sent by lower layers that must not import the metrics.

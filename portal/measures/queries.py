@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, lazyload
 
+from portal import signals
 from portal.db import utcnow
 from portal.extensions import db
 from portal.measures import fit, instruments, schedule, scoring
@@ -46,14 +47,22 @@ def enrolment_facts(enrolment: Enrolment) -> schedule.EnrolmentFacts:
                                    enrolment.status is EnrolmentStatus.ENDED)
 
 
-def meetings_of(enrolment: Enrolment) -> list[schedule.MeetingFacts]:
-    """The one-to-one appointments of the enrolment that are or were going to happen."""
+def meetings_of(enrolment: Enrolment, now: datetime | None = None) -> list[schedule.MeetingFacts]:
+    """The one-to-one appointments of the enrolment that are or were going to happen. Given ``now``, a
+    meeting under way that already ended for the client (they left the call) says when."""
     rows = db.session.execute(
         select(Appointment.id, Appointment.starts_at, Appointment.ends_at)
         .where(Appointment.enrolment_id == enrolment.id, Appointment.status.in_(MEETING_STATUSES))
         .order_by(Appointment.starts_at)
     )
-    return [schedule.MeetingFacts(*row) for row in rows]
+    meetings = [schedule.MeetingFacts(*row) for row in rows]
+    under_way = [m.appointment_id for m in meetings if now is not None and m.starts_at <= now < m.ends_at]
+    if not under_way:
+        return meetings
+    ended: dict[int, datetime] = {}
+    for _receiver, found in signals.meeting_over.send(enrolment.client_id, appointments=under_way):
+        ended.update(found or {})
+    return [replace(m, ended_at=ended[m.appointment_id]) if m.appointment_id in ended else m for m in meetings]
 
 
 def _installed(occurrences: list[schedule.Occurrence]) -> list[schedule.Occurrence]:
@@ -65,7 +74,7 @@ def occurrences(enrolment: Enrolment, now: datetime, *, open_only: bool) -> list
     definition = registry.definition(enrolment.programme_code)
     if definition is None:
         return []
-    facts, meetings = enrolment_facts(enrolment), meetings_of(enrolment)
+    facts, meetings = enrolment_facts(enrolment), meetings_of(enrolment, now)
     if open_only:
         return _installed(schedule.open_occurrences(definition, facts, meetings, now))
     return _installed(schedule.all_occurrences(definition, facts, meetings, local_date(now)))

@@ -78,34 +78,40 @@ def due_reminders(now: datetime) -> list[Reminder]:
     if not codes:
         return []
     active = (Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.programme_code.in_(codes))
-    meetings = _srs_meetings(now, active)
+    meetings, video = _srs_meetings(now, active)
     candidates = [Reminder(row.id, row.client_id, occurrence)
                   for row in db.session.execute(select(
                       Enrolment.id, Enrolment.client_id, Enrolment.programme_code, Enrolment.start_on,
                       Enrolment.ended_on, Enrolment.planned_end_on).where(*active).order_by(Enrolment.id))
-                  for occurrence in _open(row, meetings.get(row.id, ()), now)]
+                  for occurrence in _open(row, meetings.get(row.id, ()), now)
+                  if occurrence.appointment_id not in video]
     answered = _submitted(candidates, active)
     queued = _already_queued(r.dedupe_key for r in candidates)
     return [r for r in candidates if (r.enrolment_id, r.occurrence.instrument, r.occurrence.key) not in answered
             and r.dedupe_key not in queued]
 
 
-def _srs_meetings(now: datetime, active) -> dict[int, list[schedule.MeetingFacts]]:
-    """The ended, not-video meetings whose SRS is still open, per enrolment (video asks it on the call page)."""
+def _srs_meetings(now: datetime, active) -> tuple[dict[int, list[schedule.MeetingFacts]], set[int]]:
+    """The meetings whose SRS may be open, per enrolment, and which of them were video meetings (video asks
+    it on the call page). Meetings under way are included: a meeting that started closes the SRS before it."""
     rows = db.session.execute(
-        select(Appointment.enrolment_id, Appointment.id, Appointment.starts_at, Appointment.ends_at)
+        select(Appointment.enrolment_id, Appointment.id, Appointment.starts_at, Appointment.ends_at,
+               Appointment.modality)
         .join(Enrolment, Enrolment.id == Appointment.enrolment_id)
-        .where(*active, Appointment.status.in_(MEETING_STATUSES), Appointment.modality != Modality.VIDEO,
-               Appointment.ends_at <= now, Appointment.ends_at > now - schedule.SRS_STAYS_OPEN))
+        .where(*active, Appointment.status.in_(MEETING_STATUSES),
+               Appointment.starts_at <= now, Appointment.ends_at > now - schedule.SRS_STAYS_OPEN))
     found: dict[int, list[schedule.MeetingFacts]] = defaultdict(list)
-    for enrolment_id, *facts in rows:
-        found[enrolment_id].append(schedule.MeetingFacts(*facts))
-    return found
+    video: set[int] = set()
+    for enrolment_id, appointment_id, starts_at, ends_at, modality in rows:
+        found[enrolment_id].append(schedule.MeetingFacts(appointment_id, starts_at, ends_at))
+        if modality == Modality.VIDEO:
+            video.add(appointment_id)
+    return found, video
 
 
 def _open(row, meetings, now: datetime) -> list[schedule.Occurrence]:
     """The enrolment's open occurrences worth a message: never ORS (the appointment reminder brings the
-    client, the waiting room asks it), SRS only of the meetings given (ended, not video)."""
+    client, the waiting room asks it), SRS only of the meetings given (ended; the caller leaves out video)."""
     definition = registry.definition(row.programme_code)
     facts = schedule.EnrolmentFacts(row.id, row.start_on, row.ended_on or row.planned_end_on, False)
     return [o for o in schedule.open_occurrences(definition, facts, meetings, now)

@@ -23,7 +23,9 @@ from portal.programmes.definitions_schema import FeedbackSchedule, MeasureWhen, 
 from portal.scheduling.timeutil import local_lenient
 
 ORS_OPENS_BEFORE = timedelta(hours=24)  # the client may answer ORS from the day before the meeting
-SRS_STAYS_OPEN = timedelta(days=7)
+# SRS rates the meeting that just ended: it opens when that meeting ends and closes when the next one
+# starts, or after a day. A later answer would be plotted, and alerted on, as a meeting it no longer is.
+SRS_STAYS_OPEN = timedelta(hours=24)
 START_OPEN_DAYS = 60
 AROUND_POINT = (timedelta(days=14), timedelta(days=30))  # before and after the 6-month / end point
 DEFAULT_YEARLY_MONTH, DEFAULT_YEARLY_DAYS, DEFAULT_PERIOD_DAYS = 11, 30, 14
@@ -43,6 +45,11 @@ class MeetingFacts:
     appointment_id: int
     starts_at: datetime
     ends_at: datetime
+    ended_at: datetime | None = None  # when it really ended, if before ``ends_at`` (a call left early)
+
+    @property
+    def over_at(self) -> datetime:
+        return min(self.ends_at, self.ended_at) if self.ended_at is not None else self.ends_at
 
 
 @dataclass(frozen=True)
@@ -99,8 +106,7 @@ def _measure_occurrences(definition, enrolment: EnrolmentFacts, meetings: list[M
             found += [Occurrence(code, f"appt-{m.appointment_id}", m.starts_at - ORS_OPENS_BEFORE, m.ends_at,
                                  m.appointment_id) for m in meetings]
         elif measure.when is MeasureWhen.AFTER_MEETING:
-            found += [Occurrence(code, f"appt-{m.appointment_id}", m.starts_at, m.ends_at + SRS_STAYS_OPEN,
-                                 m.appointment_id) for m in meetings]
+            found += [srs_window(code, m, meetings) for m in meetings]
         elif measure.when is MeasureWhen.AT_START:
             opens = _midnight(enrolment.start_on)
             found.append(Occurrence(code, "start", opens, opens + timedelta(days=START_OPEN_DAYS)))
@@ -113,6 +119,14 @@ def _measure_occurrences(definition, enrolment: EnrolmentFacts, meetings: list[M
             if months is None or enrolment.end_on < add_months(enrolment.start_on, months) - AROUND_POINT[0]:
                 found.append(_around(code, END_KEY, enrolment.end_on))
     return found
+
+
+def srs_window(code: str, meeting: MeetingFacts, meetings: list[MeetingFacts]) -> Occurrence:
+    """Open from the end of ``meeting`` until the next meeting starts, or ``SRS_STAYS_OPEN`` at most."""
+    opens = meeting.over_at
+    later = [m.starts_at for m in meetings if m.starts_at > meeting.starts_at and m.starts_at >= opens]
+    closes = min([opens + SRS_STAYS_OPEN, *later])
+    return Occurrence(code, f"appt-{meeting.appointment_id}", opens, closes, meeting.appointment_id)
 
 
 def _around(code: str, key: str, point: date, months: int | None = None) -> Occurrence:

@@ -9,6 +9,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from portal import signals
 from portal.auth.models import User
 from portal.extensions import db
 from portal.i18n import _
@@ -178,3 +179,21 @@ def fallback_texts(room: VideoRoom, participant: VideoParticipant) -> dict:
                  worker=host)
     return {"phone_text": text,
             "home_visit_text": _("%(worker)s will contact you to agree on a home visit.", worker=host)}
+
+
+@signals.meeting_over.connect
+def call_ends(client_id: int, appointments=(), **_extra) -> dict[int, datetime]:
+    """When the video call of each meeting under way ended for this client: the host ended it, or the
+    client left and is not back in it (for the SRS, which opens then). One query."""
+    rows = db.session.execute(
+        select(VideoRoom.appointment_id, VideoRoom.ended_at, VideoParticipant.in_call, VideoParticipant.last_left_at)
+        .join(VideoParticipant, VideoParticipant.room_id == VideoRoom.id)
+        .join(Enrolment, Enrolment.id == VideoRoom.enrolment_id)
+        .where(VideoRoom.appointment_id.in_(list(appointments)), Enrolment.client_id == client_id,
+               VideoParticipant.role == ParticipantRole.CLIENT, VideoParticipant.first_joined_at.is_not(None)))
+    ends: dict[int, datetime] = {}
+    for appointment_id, ended_at, in_call, left_at in rows:
+        end = ended_at or (left_at if not in_call else None)
+        if end is not None:
+            ends[appointment_id] = end
+    return ends

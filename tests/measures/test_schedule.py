@@ -22,16 +22,51 @@ def keys(occurrences):
     return sorted((o.instrument, o.key) for o in occurrences)
 
 
-def test_ors_opens_the_day_before_and_closes_when_the_meeting_ends_srs_from_start_for_a_week():
+def test_ors_opens_the_day_before_and_closes_when_the_meeting_ends_srs_from_its_end_for_a_day():
     start = local(date(2026, 3, 10), time(10))
     meeting = MeetingFacts(7, start, start + timedelta(hours=1))
     enrolment = EnrolmentFacts(1, date(2026, 1, 5), None, False)
     at = lambda moment: keys(open_occurrences(FIT, enrolment, [meeting], moment))  # noqa: E731
     assert at(start - timedelta(hours=25)) == []
     assert at(start - timedelta(hours=2)) == [("ors", "appt-7")]
-    assert at(start + timedelta(minutes=30)) == [("ors", "appt-7"), ("srs", "appt-7")]
-    assert at(start + timedelta(hours=2)) == [("srs", "appt-7")]
-    assert at(start + timedelta(days=8)) == []
+    assert at(start + timedelta(minutes=30)) == [("ors", "appt-7")]  # not before the meeting has ended
+    assert at(start + timedelta(hours=1)) == [("srs", "appt-7")]
+    assert at(start + timedelta(hours=24, minutes=59)) == [("srs", "appt-7")]
+    assert at(start + timedelta(hours=25)) == []  # 24 hours after the end
+
+
+def _srs(meetings, appointment_id):
+    found = all_occurrences(FIT, EnrolmentFacts(1, date(2026, 1, 5), None, False), meetings, date(2026, 12, 31))
+    return next(o for o in found if o.instrument == "srs" and o.appointment_id == appointment_id)
+
+
+def test_srs_closes_when_the_next_meeting_starts():
+    start = local(date(2026, 3, 10), time(10))
+    first = MeetingFacts(1, start, start + timedelta(hours=1))
+    second = MeetingFacts(2, start + timedelta(hours=5), start + timedelta(hours=6))
+    srs = _srs([first, second], 1)
+    assert (srs.opens_at, srs.closes_at) == (first.ends_at, second.starts_at)
+    assert not srs.open_at(second.starts_at + timedelta(minutes=1))  # a late answer is not this meeting's
+    assert _srs([first, second], 2).closes_at == second.ends_at + timedelta(hours=24)
+
+
+def test_srs_opens_when_the_call_ended_early_for_the_client():
+    start = local(date(2026, 3, 10), time(10))
+    left = start + timedelta(minutes=35)
+    srs = _srs([MeetingFacts(1, start, start + timedelta(hours=1), ended_at=left)], 1)
+    assert (srs.opens_at, srs.closes_at) == (left, left + timedelta(hours=24))
+    late = _srs([MeetingFacts(1, start, start + timedelta(hours=1), ended_at=start + timedelta(hours=3))], 1)
+    assert late.opens_at == start + timedelta(hours=1)  # a call past its booked end: the booked end
+
+
+def test_back_to_back_meetings_never_share_an_open_srs():
+    start = local(date(2026, 3, 10), time(10))
+    meetings = [MeetingFacts(i, start + timedelta(hours=i), start + timedelta(hours=i, minutes=50)) for i in range(4)]
+    enrolment = EnrolmentFacts(1, date(2026, 1, 5), None, False)
+    for minute in range(0, 5 * 60, 7):
+        srs = [o for o in open_occurrences(FIT, enrolment, meetings, start + timedelta(minutes=minute))
+               if o.instrument == "srs"]
+        assert len(srs) <= 1
 
 
 def test_3x10d_at_start_and_six_months_for_a_full_enrolment():
