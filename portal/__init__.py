@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.plans import routes as plans
     from portal.programmes import routes as programmes
     from portal.queues import routes as queues
+    from portal.reach import routes as reach
     from portal.referrals import routes as referrals
     from portal.reports import routes as reports
     from portal.scheduling import routes as scheduling
@@ -133,5 +134,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (core, auth, me, caseload, scheduling, groups, meetings, appointments, notifications, interop, audit,
                    admin, video, measures, plans, programmes, messages, intake, queues, referrals, reports, ops,
-                   people):
+                   people, reach):
         app.register_blueprint(module.bp)

@@ -50,6 +50,7 @@ class Defaults:
     # in any case this many hours after sign-in (a busy day's shift; a keepalive cannot stretch it).
     IDLE_TIMEOUT_MINUTES = 30
     SESSION_MAX_HOURS = 12
+    IDLE_WARNING_SECONDS = 120  # the page warns this long before the idle timeout ("keep me signed in")
     WTF_CSRF_TIME_LIMIT = None  # the session's idle timeout bounds the token's life instead
     # Wrong passwords per address (all accounts; a right password never counts), and on invitation codes
     # and second steps every attempt per address.
@@ -165,6 +166,23 @@ class Defaults:
     # and how long a client's activation code (SMS, email or a printed letter) stays valid.
     IDENTITY_HASH_KEY = ""
     CLIENT_ACTIVATION_DAYS = 14
+    # Reach a human (portal/reach): the crisis box's lines after 112, in the organisation's own words per
+    # language (JSON list; see portal/reach/crisis.py). Add the local social and crisis emergency service.
+    CRISIS_LINES: list = [
+        {"name": {"fi": "MIELI ry:n kriisipuhelin", "sv": "MIELI rf:s kristelefon", "en": "MIELI Crisis Helpline"},
+         "phone": "09 2525 0111",
+         "note": {"fi": "Päivystää ympäri vuorokauden.",
+                  "sv": "Jour dygnet runt på finska. På svenska: 09 2525 0112 (tiderna på mieli.fi).",
+                  "en": "Day and night, in Finnish. In English: 09 2525 0116 (hours at mieli.fi)."}},
+        {"name": {"fi": "Sekasin-chat nuorille", "sv": "Sekasin-chatten för unga", "en": "Sekasin chat for young people"},
+         "url": "https://sekasin.fi",
+         "note": {"fi": "Alle 30-vuotiaille. Voit kirjoittaa nimettömänä.",
+                  "sv": "För dig under 30 år. Du kan skriva anonymt.",
+                  "en": "For people under 30. You can write without giving your name."}},
+    ]
+    # Questionnaires by link (portal/measures/links.py): how long a link works, and when its one reminder goes.
+    QUESTIONNAIRE_LINK_DAYS = 4
+    QUESTIONNAIRE_LINK_REMINDER_DAYS = 2
 
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}

@@ -36,3 +36,10 @@ class ChangeRequestForm(FlaskForm):
             self.preferred_times.errors.append(MESSAGES["nothing_asked"])
             return False
         return valid
+
+
+class CancelForm(FlaskForm):
+    """The confirmation step before a client cancels: the reason is optional and goes to the worker."""
+
+    reason = TextAreaField(_l("Why are you cancelling? (optional)"), validators=[Optional(), Length(max=TEXT_LIMIT)],
+                           description=_l("Your worker sees this. You do not have to say."), render_kw={"rows": 3})

@@ -101,13 +101,14 @@ def confirm_by_client(actor: User, appointment: Appointment, now: datetime | Non
     scheduling.confirm(actor, appointment)
 
 
-def cancel_by_client(actor: User, appointment: Appointment, now: datetime | None = None) -> None:
-    """The client cancels, if the appointment is still at least the cut-off away."""
+def cancel_by_client(actor: User, appointment: Appointment, now: datetime | None = None,
+                     reason: str | None = None) -> None:
+    """The client cancels, if the appointment is still at least the cut-off away; the reason is optional."""
     now = now or utcnow()
     require_upcoming(appointment, now)
     if not client_actions(appointment, now).cancel:
         raise AppointmentRefused(too_late_message())
-    scheduling.cancel(actor, appointment)
+    scheduling.cancel(actor, appointment, reason)
 
 
 def request_change(actor: User, client: Client, appointment: Appointment, preferred_times: str | None,

@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from flask_login import current_user
 
 from portal.appointments import bp, ical, operations, queries
-from portal.appointments.forms import ChangeRequestForm
+from portal.appointments.forms import CancelForm, ChangeRequestForm
 from portal.appointments.operations import AppointmentRefused
 from portal.db import utcnow
 from portal.extensions import db
@@ -56,18 +56,28 @@ def confirm(appointment_id: int):
                 _("Thank you. Your worker can now see that you will come."))
 
 
-@bp.route("/me/appointments/<int:appointment_id>/cancel", methods=["POST"])
+@bp.route("/me/appointments/<int:appointment_id>/cancel", methods=["GET", "POST"])
 @client_required
 def cancel(appointment_id: int):
-    return _act(operations.cancel_by_client, appointment_id,
-                _("The appointment was cancelled. Your worker will see it."))
+    """Asks first (with an optional reason); only the confirmed form cancels."""
+    appointment = _load(appointment_id)[1]
+    if not operations.client_actions(appointment, utcnow()).cancel:
+        flash(str(operations.too_late_message()) if appointment.active else str(operations.MESSAGES["not_active"]),
+              "error")
+        return _back()
+    form = CancelForm()
+    if form.validate_on_submit():
+        return _act(operations.cancel_by_client, appointment_id,
+                    _("The appointment was cancelled. Your worker will see it."), reason=form.reason.data)
+    return render_template("appointments/cancel.html", form=form, row=queries.client_view(appointment)), \
+        400 if form.errors else 200
 
 
-def _act(operation, appointment_id: int, done: str):
-    """Run a client's one-click action on their appointment; a refusal is shown, not raised."""
+def _act(operation, appointment_id: int, done: str, **details):
+    """Run a client's action on their appointment; a refusal is shown, not raised."""
     appointment = _load(appointment_id)[1]
     try:
-        operation(current_user, appointment)
+        operation(current_user, appointment, **details)
     except AppointmentRefused as exc:
         flash(str(exc), "error")
     else:

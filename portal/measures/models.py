@@ -115,3 +115,28 @@ class MeasureSettings(db.Model):
     client_sees_fit_graph: Mapped[bool] = mapped_column(default=True)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class QuestionnaireLink(db.Model):
+    """One questionnaire occurrence answerable from a link in an SMS or email, without signing in.
+
+    The link's token is random (32 bytes); only its SHA-256 is kept, like the calendar feed's. It opens
+    this one occurrence and nothing else, until ``expires_at``, once (``used_at``). The reminder is the
+    second outbox message, queued with the first and withdrawn when the link is used.
+    """
+
+    __tablename__ = "questionnaire_links"
+    __table_args__ = (Index("ix_questionnaire_links_occurrence", "enrolment_id", "instrument_code", "occurrence_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))
+    instrument_code: Mapped[str] = mapped_column(String(40))
+    occurrence_key: Mapped[str] = mapped_column(String(40))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    reminder_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_messages.id", ondelete="SET NULL"))
+
+    enrolment: Mapped[Enrolment] = relationship()

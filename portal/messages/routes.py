@@ -13,6 +13,7 @@ from portal.messages.operations import MessageError, Upload
 from portal.plans.permissions import can_work, client_or_casework
 from portal.plans.routes import refuse_or_offer_break_glass
 from portal.programmes.models import Enrolment
+from portal.reach.queries import unit_contact
 from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
 from portal.web.inputs import allow_uploads
 
@@ -68,10 +69,18 @@ def new_thread(enrolment_id: int):
         except MessageError as exc:
             _fail(form, exc)
         else:
-            flash(_("Your message was sent."), "success")
+            flash(_sent_message(enrolment), "success")
             return redirect(url_for(".thread", thread_id=thread.id))
     return render_template("messages/new.html", enrolment=enrolment, form=form,
                            rows=queries.enrolment_threads(current_user, enrolment)), 400 if form.errors else 200
+
+
+def _sent_message(enrolment: Enrolment) -> str:
+    """A client writing at night, at a weekend or on a public holiday hears when the message will be read."""
+    if current_user.is_client and unit_contact(enrolment).out_of_hours:
+        return _("Your message was sent. It is now outside working hours, so it will be read on the next "
+                 "working day at the earliest.")
+    return _("Your message was sent.")
 
 
 @bp.route("/messages/<int:thread_id>")
@@ -102,7 +111,7 @@ def reply(thread_id: int):
         except MessageError as exc:
             _fail(form, exc)
         else:
-            flash(_("Your message was sent."), "success")
+            flash(_sent_message(thread.enrolment), "success")
             return redirect(url_for(".thread", thread_id=thread.id, _anchor="reply"))
     return _thread_page(thread, form, 400)
 

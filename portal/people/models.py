@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, SmallInteger, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -89,6 +89,12 @@ class OrgUnit(db.Model):
     name_en: Mapped[str] = mapped_column(String(200))
     county: Mapped[str] = mapped_column(String(120))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    # How a client reaches the unit (portal/reach): its phone, answered on weekdays (not on Finnish public
+    # holidays) between these local times, and the promise on the message form: read within N working days.
+    phone: Mapped[str | None] = mapped_column(String(32))
+    phone_opens: Mapped[time | None]
+    phone_closes: Mapped[time | None]
+    reply_days: Mapped[int] = mapped_column(default=2, server_default=text("2"))
 
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=unit_municipalities, lazy="selectin", order_by=Municipality.name_fi
