@@ -27,7 +27,7 @@ from portal.programmes.operations import sync_programmes
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 PASSWORD = "correct horse battery staple"
 
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.timing"]
 
 
 class FreshContextClient(FlaskClient):
