@@ -11,7 +11,8 @@
   comments are not served: they are the client's conversation with the worker, not a record of progress.
 - ``CareTeam/<id>`` (the enrolment's id): coordinator, deputy and own team as Practitioner participants
   with their role in words; active while the service runs.
-- Search: ``CarePlan?subject=Patient/<id>`` (or ``patient=``) and the same for ``CareTeam``.
+- Search: ``CarePlan?subject=Patient/<id>`` (or ``patient=``, or ``Patient/<id>/CarePlan``) and ``status``;
+  the same for ``CareTeam``. Paging as in search.py; the version is a digest of the content.
 
 Access is the plan's rule (``plans.permissions``: the client, their workers, break-glass); every
 resource served is an audited read.
@@ -21,94 +22,116 @@ from __future__ import annotations
 
 from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.careteam import CareTeam
-from flask import abort, request, url_for
-from flask_login import current_user
+from flask import abort, url_for
 from sqlalchemy import select
 
-from portal.audit.operations import record_read
 from portal.extensions import db
 from portal.interop import bp, fhir
-from portal.interop.routes import NotSupported, _get, _json, _signed_in
+from portal.interop.permissions import Reader, current_reader
+from portal.interop.routes import bundle_response, get_row, read_response
+from portal.interop.search import NotSupported, Search, reference_id
 from portal.people.models import Client
-from portal.plans import permissions
 from portal.plans.models import GoalStatus, NoteKind, Plan, StepOwner
 from portal.programmes import registry
 from portal.programmes.models import Enrolment, EnrolmentStatus
-from portal.web.access import CASEWORK_ROLES
 from portal.web.templating import programme_name
 
 GOAL_STATUS = {GoalStatus.PROPOSED: "proposed", GoalStatus.AGREED: "active", GoalStatus.ACHIEVED: "completed",
                GoalStatus.DROPPED: "cancelled"}
+CARE_PLAN_SEARCH = {"subject": "reference", "patient": "reference", "status": "token"}
+CARE_TEAM_SEARCH = {"subject": "reference", "patient": "reference", "status": "token"}
 ROLE_SYSTEM = "participant-role"  # Silta's own code system: coordinator, deputy, own-team
 
 
 @bp.route("/CarePlan/<resource_id>")
 def care_plan(resource_id: str):
-    _reader()
-    plan = _get(Plan, resource_id)
-    _may_read(plan.enrolment)
-    record_read(current_user, "interop", "CarePlan", plan.id, plan.enrolment.client_id)
-    return _json(care_plan_resource(plan))
+    reader = _reader()
+    plan = get_row(Plan, resource_id)
+    _may_read(reader, plan.enrolment)
+    reader.audit("CarePlan", plan.id, plan.enrolment.client_id)
+    return read_response(care_plan_resource(plan))
 
 
 @bp.route("/CareTeam/<resource_id>")
 def care_team(resource_id: str):
-    _reader()
-    enrolment = _get(Enrolment, resource_id)
-    _may_read(enrolment)
-    record_read(current_user, "interop", "CareTeam", enrolment.id, enrolment.client_id)
-    return _json(care_team_resource(enrolment))
+    reader = _reader()
+    enrolment = get_row(Enrolment, resource_id)
+    _may_read(reader, enrolment)
+    reader.audit("CareTeam", enrolment.id, enrolment.client_id)
+    return read_response(care_team_resource(enrolment))
 
 
 @bp.route("/CarePlan")
 def care_plan_search():
-    entries = []
-    for enrolment in _searched_enrolments():
-        plan = db.session.scalar(select(Plan).where(Plan.enrolment_id == enrolment.id))
-        if plan is not None:
-            record_read(current_user, "interop", "CarePlan", plan.id, enrolment.client_id)
-            entries.append((url_for("interop.care_plan", resource_id=plan.id, _external=True),
-                            care_plan_resource(plan)))
-    return _json(fhir.searchset(request.url, entries))
+    return care_plans_of(None)
 
 
 @bp.route("/CareTeam")
 def care_team_search():
+    return care_teams_of(None)
+
+
+def care_plans_of(patient_id: str | None):
+    """The CarePlan search, in a patient's compartment when ``patient_id`` is given."""
+    reader, search = _reader(), Search(CARE_PLAN_SEARCH)
+    statuses = search.tokens("status")
+    plans = [plan for e in _searched_enrolments(reader, search, patient_id)
+             if (plan := db.session.scalar(select(Plan).where(Plan.enrolment_id == e.id))) is not None
+             and (statuses is None or _plan_status(e) in statuses)]
     entries = []
-    for enrolment in _searched_enrolments():
-        record_read(current_user, "interop", "CareTeam", enrolment.id, enrolment.client_id)
+    for plan in search.page(plans):
+        reader.audit("CarePlan", plan.id, plan.enrolment.client_id)
+        entries.append((url_for("interop.care_plan", resource_id=plan.id, _external=True), care_plan_resource(plan)))
+    return bundle_response(search.bundle(len(plans), entries))
+
+
+def care_teams_of(patient_id: str | None):
+    """The CareTeam search, in a patient's compartment when ``patient_id`` is given."""
+    reader, search = _reader(), Search(CARE_TEAM_SEARCH)
+    statuses = search.tokens("status")
+    enrolments = [e for e in _searched_enrolments(reader, search, patient_id)
+                  if statuses is None or _team_status(e) in statuses]
+    entries = []
+    for enrolment in search.page(enrolments):
+        reader.audit("CareTeam", enrolment.id, enrolment.client_id)
         entries.append((url_for("interop.care_team", resource_id=enrolment.id, _external=True),
                         care_team_resource(enrolment)))
-    return _json(fhir.searchset(request.url, entries))
+    return bundle_response(search.bundle(len(enrolments), entries))
 
 
-def _reader() -> None:
+def _reader() -> Reader:
     """Signed in (else 401), and a client or case worker (else 403, before any id is looked up)."""
-    _signed_in()
-    if not (current_user.is_client or current_user.has_role(*CASEWORK_ROLES)):
+    reader = current_reader()
+    if not reader.is_client_or_caseworker():
+        abort(403)
+    return reader
+
+
+def _may_read(reader: Reader, enrolment: Enrolment) -> None:
+    if not reader.may_read_enrolment(enrolment):
         abort(403)
 
 
-def _may_read(enrolment: Enrolment) -> None:
-    if not permissions.can_read(current_user, enrolment):
-        abort(403)
-
-
-def _searched_enrolments() -> list[Enrolment]:
-    """The searched patient's enrolments the reader may read; 403 when there is none of them to read."""
-    _reader()
-    args = request.args
-    unknown = sorted(set(args) - {"subject", "patient"})
-    values = [v for name in ("subject", "patient") for v in args.getlist(name)]
-    if unknown or len(values) != 1:
+def _searched_enrolments(reader: Reader, search: Search, patient_id: str | None) -> list[Enrolment]:
+    """The searched patient's enrolments the reader may read, oldest first; 403 when there is none to read."""
+    given = reference_id(search.one("subject", "patient"), "Patient")
+    if (given is None) == (patient_id is None):
         raise NotSupported("Search by exactly one patient: subject=Patient/<id> (or patient=Patient/<id>).")
-    client = _get(Client, values[0].removeprefix("Patient/"))
+    client = get_row(Client, patient_id or given)
     enrolments = list(db.session.scalars(select(Enrolment).where(Enrolment.client_id == client.id)
                                          .order_by(Enrolment.id)))
-    readable = [e for e in enrolments if permissions.can_read(current_user, e)]
+    readable = [e for e in enrolments if reader.may_read_enrolment(e)]
     if not readable:
         abort(403)
     return readable
+
+
+def _plan_status(enrolment: Enrolment) -> str:
+    return "active" if enrolment.status is EnrolmentStatus.ACTIVE else "completed"
+
+
+def _team_status(enrolment: Enrolment) -> str:
+    return "active" if enrolment.status is EnrolmentStatus.ACTIVE else "inactive"
 
 
 def _period(enrolment: Enrolment) -> dict:
@@ -132,7 +155,7 @@ def care_plan_resource(plan: Plan) -> CarePlan:
     goals = [_goal(goal, enrolment, [n for n in progress if n.goal_id == goal.id]) for goal in plan.goals]
     activities = [_activity(step, goal, enrolment) for goal in plan.goals for step in goal.steps]
     resource = {
-        "id": str(plan.id), "status": "active" if enrolment.status is EnrolmentStatus.ACTIVE else "completed",
+        "id": str(plan.id), "status": _plan_status(enrolment),
         "intent": "plan", "title": programme_name(enrolment.programme_code), "subject": _patient(enrolment),
         "category": [fhir._concept({"system": fhir.system("programme"), "code": enrolment.programme_code,
                                     "display": programme_name(enrolment.programme_code)})],
@@ -187,7 +210,7 @@ def care_team_resource(enrolment: Enrolment) -> CareTeam:
     participants = [_member(user, code, text) for user, code, text in people if user is not None]
     participants += [_member(m.user, "own-team", _team_role_text(enrolment, m.team_role)) for m in enrolment.team]
     return CareTeam(
-        id=str(enrolment.id), status="active" if enrolment.status is EnrolmentStatus.ACTIVE else "inactive",
+        id=str(enrolment.id), status=_team_status(enrolment),
         name=programme_name(enrolment.programme_code), subject=_patient(enrolment), period=_period(enrolment),
         participant=participants or None,
     )

@@ -24,14 +24,15 @@ Silta's own code systems live under ``FHIR_CANONICAL_BASE`` (config; default
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
+from datetime import datetime
 
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
-from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient
-from flask import current_app
+from flask import Response, current_app
 from flask_babel import get_locale
 
 from portal.meetings.labels import LABELS
@@ -46,6 +47,11 @@ PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType
 BCP_47 = "urn:ietf:bcp:47"
 MUNICIPALITY_EXTENSION = "https://hl7.fi/fhir/finnish-base-profiles/StructureDefinition/municipality-code"
 MUNICIPALITY_SYSTEM = "urn:oid:1.2.246.537.6.21.2003"  # Statistics Finland's municipality codes
+# HL7 Finland's FI Base profiles (STU 1, https://hl7.fi/fhir/finnish-base-profiles/), declared in meta.profile.
+FI_BASE = "https://hl7.fi/fhir/finnish-base-profiles/StructureDefinition"
+PROFILES = {"Patient": f"{FI_BASE}/fi-base-patient", "Practitioner": f"{FI_BASE}/fi-base-practitioner",
+            "PractitionerRole": f"{FI_BASE}/fi-base-practitioner-role",
+            "Organization": f"{FI_BASE}/fi-base-organization", "Appointment": f"{FI_BASE}/fi-base-appointment"}
 
 APPOINTMENT_STATUS = {
     AppointmentStatus.BOOKED: "booked",
@@ -67,6 +73,22 @@ STAFF_TYPE = {
     ParticipantRole.WORKER: ("SPRF", "secondary performer"),
 }
 LANGUAGES = {ClientLanguage.FI: ("fi", "suomi"), ClientLanguage.SV: ("sv", "svenska")}
+
+
+def meta(resource_type: str, version: object, last_updated: datetime | None) -> dict:
+    """``meta`` with the version, the last change and the FI Base profile where there is one."""
+    entry: dict = {"versionId": str(version)}
+    if last_updated is not None:
+        entry["lastUpdated"] = last_updated
+    if resource_type in PROFILES:
+        entry["profile"] = [PROFILES[resource_type]]
+    return entry
+
+
+def content_version(resource) -> str:
+    """A version id for a resource put together from several records that keep no version of their own: a
+    digest of its content, so it changes exactly when what a reader sees changes."""
+    return hashlib.sha256(resource.model_dump_json(exclude_none=True).encode()).hexdigest()[:16]
 
 
 def canonical_base() -> str:
@@ -100,6 +122,7 @@ def appointment(row: Appointment, readable_client_ids: Collection[int]) -> FhirA
         minutesDuration=int((row.ends_at - row.starts_at).total_seconds() // 60),
         created=row.created_at,
         participant=participants,
+        meta=meta("Appointment", row.version, row.updated_at),
     )
 
 
@@ -116,6 +139,7 @@ def _participant(p: Participant, row: Appointment) -> dict:
 def patient(client: Client) -> Patient:
     resource = {
         "id": str(client.id),
+        "meta": meta("Patient", client.version, client.updated_at),
         "identifier": [{"system": f"{canonical_base()}/sid/client", "value": str(client.id)}],
         "name": [{"family": client.last_name, "given": [client.first_name], "text": client.full_name}],
         "gender": client.gender.value,  # Silta's genders are FHIR's administrative-gender codes
@@ -131,17 +155,25 @@ def patient(client: Client) -> Patient:
     return Patient(**resource)
 
 
-def searchset(self_url: str, entries: list[tuple[str, object]]) -> Bundle:
-    """A search result: (full URL, resource) pairs, all of them matches."""
-    return Bundle(type="searchset", total=len(entries), link=[{"relation": "self", "url": self_url}],
-                  entry=[{"fullUrl": url, "resource": resource, "search": {"mode": "match"}}
-                         for url, resource in entries])
-
-
+FHIR_JSON = "application/fhir+json; fhirVersion=4.0"
 # OperationOutcome issue codes for the HTTP errors the API gives.
-ISSUE_CODES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported"}
+ISSUE_CODES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported",
+               406: "not-supported", 410: "deleted", 413: "too-costly", 429: "throttled"}
 
 
 def outcome(status: int, diagnostics: str, code: str | None = None) -> OperationOutcome:
     return OperationOutcome(issue=[{"severity": "error", "code": code or ISSUE_CODES.get(status, "exception"),
                                     "diagnostics": diagnostics}])
+
+
+def json_response(resource, status: int = 200, headers: dict | None = None) -> Response:
+    """A resource (or Bundle) as application/fhir+json."""
+    return Response(resource.model_dump_json(exclude_none=True), status=status, content_type=FHIR_JSON,
+                    headers=headers)
+
+
+def outcome_response(status: int, diagnostics: str, code: str | None = None,
+                     headers: dict | None = None) -> Response:
+    """An error as an OperationOutcome response: every error under /fhir/ looks like this (401 with
+    ``headers={"WWW-Authenticate": ...}`` for a bearer-token refusal)."""
+    return json_response(outcome(status, diagnostics, code), status, headers)

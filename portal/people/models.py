@@ -6,7 +6,19 @@ import enum
 from contextvars import ContextVar
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, SmallInteger, String, Table, Text, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    literal_column,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -163,6 +175,9 @@ class Client(db.Model):
     preferred_weekdays: Mapped[list[int]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     preferred_day_parts: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last change and a version counted up on every change (FHIR Patient meta and ETag).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"), onupdate=literal_column("version + 1"))
 
     user: Mapped[User | None] = relationship()
     municipality: Mapped[Municipality] = relationship(lazy="joined")

@@ -12,7 +12,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime, time
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    literal_column,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -65,6 +75,9 @@ class Appointment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # The last change and a version counted up on every change (FHIR meta and ETag, iCalendar LAST-MODIFIED).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"), onupdate=literal_column("version + 1"))
 
     enrolment: Mapped[Enrolment | None] = relationship()
     organizer: Mapped[User] = relationship()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -34,6 +35,20 @@ def render_error(code: int, detail: str | None = None):
     return render_template("errors/error.html", code=code, title=title, hint=detail or hint), code
 
 
+def register_renderer(app: Flask, path_prefix: str, renderer: Callable[[int, HTTPException | None], Response]) -> None:
+    """Errors under ``path_prefix`` are rendered by ``renderer(status, exception)`` instead of the HTML page: an
+    API (FHIR's OperationOutcome) answers in its own format even where no view of its blueprint matched
+    (an unknown path, a method the path does not take), which a blueprint's own error handler never sees."""
+    app.extensions.setdefault("error_renderers", {})[path_prefix] = renderer
+
+
+def _renderer(app: Flask) -> Callable[[int, HTTPException | None], Response] | None:
+    for prefix, renderer in app.extensions.get("error_renderers", {}).items():
+        if request.path.startswith(prefix):
+            return renderer
+    return None
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -41,7 +56,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return render_error(exc.code or 500)
+        renderer = _renderer(app)
+        return renderer(exc.code or 500, exc) if renderer else render_error(exc.code or 500)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
@@ -56,4 +72,5 @@ def init_app(app: Flask) -> None:
         # A failed flush leaves the session unusable, and the error page reads the signed-in user through
         # it: without the rollback the error page itself failed and the client got a bare 500.
         db.session.rollback()
-        return render_error(InternalServerError.code)
+        renderer = _renderer(app)
+        return renderer(InternalServerError.code, None) if renderer else render_error(InternalServerError.code)

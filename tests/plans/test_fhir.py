@@ -116,7 +116,9 @@ def test_search_by_subject(client, login, people):
     teams = Bundle.model_validate_json(_get(client, f"/fhir/r4/CareTeam?patient={me}"))
     assert plans.total == 1 and plans.entry[0].resource.get_resource_type() == "CarePlan"
     assert teams.total == 1 and teams.entry[0].resource.get_resource_type() == "CareTeam"
-    _get(client, f"/fhir/r4/CarePlan?subject=Patient/{me}&status=active", 400)
+    completed = _get(client, f"/fhir/r4/CarePlan?subject=Patient/{me}&status=completed")
+    assert Bundle.model_validate_json(completed).total == 0
+    _get(client, f"/fhir/r4/CarePlan?subject=Patient/{me}&_sort=date", 400)
     _get(client, "/fhir/r4/CarePlan", 400)
 
 
