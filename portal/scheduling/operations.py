@@ -88,6 +88,31 @@ def cancel(actor: User, appointment: Appointment, reason: str | None = None) -> 
     signals.appointment_cancelled.send(actor, appointment=appointment)
 
 
+def set_end(actor: User | None, appointment: Appointment, ends_at: datetime) -> None:
+    """Move an active appointment's end (an ad-hoc meeting ended early, or reopened): everyone's busy time
+    follows. A later end the database refuses (someone is booked meanwhile) raises BookingConflict and
+    changes nothing. The client is not notified: this is the meeting they are in."""
+    if not appointment.active:
+        raise BookingError(rules.MESSAGES["not_active"])
+    ends_at = max(ends_at, appointment.starts_at + timedelta(seconds=1))
+    if ends_at == appointment.ends_at:
+        return
+    travel = timedelta(minutes=appointment.travel_minutes)
+    try:
+        with db.session.begin_nested():
+            appointment.ends_at = ends_at
+            for participant in appointment.participants:
+                participant.busy_until = ends_at + (travel if participant.user_id is not None else timedelta())
+            db.session.flush()
+    except IntegrityError as exc:
+        db.session.expire(appointment)
+        if "no_overlap" in str(exc.orig):
+            raise BookingConflict(rules.MESSAGES["conflict"]) from None
+        raise
+    record(actor, AuditAction.UPDATE, "scheduling", "appointment", appointment.id, client_id_of(appointment),
+           {"fields": ["ends_at"]})
+
+
 def confirm(actor: User, appointment: Appointment) -> None:
     """The client confirms they will come."""
     if appointment.status is not AppointmentStatus.BOOKED:

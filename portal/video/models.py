@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -58,6 +58,8 @@ class VideoRoom(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]  # the first moment two people were in the call
     ended_at: Mapped[datetime | None]  # the host ended it for everyone
+    # Started as "meeting now": ending it shortens its booking, and its host may reopen it for a while.
+    adhoc: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     appointment: Mapped[Appointment | None] = relationship()
     enrolment: Mapped[Enrolment | None] = relationship()

@@ -46,7 +46,10 @@ MESSAGES = {
     "invite_expired": _l("This link has expired. Ask your worker for a new one."),
     "no_video": _l("This service has no contact type that can be held by video."),
     "invite_revoked": _l("This link has been cancelled. Ask your worker for a new one."),
+    "not_host": _l("Only the worker who hosted this meeting can reopen it."),
+    "reopen_late": _l("This meeting ended too long ago to reopen it. Start a new meeting instead."),
 }
+REOPEN_MINUTES = 15  # an ended meeting can be reopened this long after its end (or while it is still booked)
 
 
 class VideoError(Exception):
@@ -235,13 +238,61 @@ def bot_seat(room: VideoRoom) -> VideoParticipant | None:
     return next((p for p in room.participants if p.role == ParticipantRole.BOT), None)
 
 
+def start_adhoc(session, actor: User, enrolment: Enrolment, now: datetime) -> VideoRoom:
+    """"Meeting now": booked from this minute (BookingError, VideoError when refused) and opened at once."""
+    appointment = book_now(actor, enrolment, now)
+    room = open_room_for_appointment(session, appointment, actor)
+    room.adhoc = True
+    session.flush()
+    return room
+
+
+def reopen_until(room: VideoRoom) -> datetime | None:
+    """Until when the host may reopen an ended meeting: while it is booked, or a while after its end."""
+    if room.ended_at is None:
+        return None
+    until = room.ended_at + timedelta(minutes=REOPEN_MINUTES)
+    return max(until, room.appointment.ends_at) if room.appointment is not None else until
+
+
+def reopen_room(session, room: VideoRoom, actor: User, now: datetime) -> None:
+    """The host opens the meeting they ended again; an ad-hoc meeting is booked on from now.
+
+    Refused (VideoError) for anyone but the host, after the reopening time, and for an appointment
+    cancelled or recorded meanwhile; a booking the calendar no longer has room for raises BookingError.
+    Nothing changes when refused.
+    """
+    if room.host_id != actor.id:
+        raise VideoError("not_host")
+    if room.ended_at is None:
+        return
+    if now >= reopen_until(room):
+        raise VideoError("reopen_late")
+    appointment = room.appointment
+    if appointment is not None and not appointment.active:
+        raise VideoError("inactive")
+    if room.adhoc and appointment is not None:
+        booked_on = now.replace(microsecond=0) + timedelta(minutes=appointment_minutes(appointment))
+        scheduling.set_end(actor, appointment, max(appointment.ends_at, booked_on))
+    room.ended_at = None
+    record(actor, AuditAction.UPDATE, FEATURE, "video_room", room.id, room.client_id, {"reopened": True})
+    session.flush()
+
+
+def appointment_minutes(appointment: Appointment) -> int:
+    """The contact type's usual length (what "meeting now" books)."""
+    definition = registry.definition(appointment.programme_code)
+    contact_type = definition.contact_type(appointment.contact_type) if definition else None
+    return contact_type.default_minutes if contact_type is not None else 60
+
+
 def book_now(actor: User, enrolment: Enrolment, now: datetime) -> Appointment:
     """An ad hoc video meeting as an appointment starting now (BookingError when the rules refuse)."""
     definition = registry.definition(enrolment.programme_code)
     contact_type = next((c for c in definition.contact_types if Modality.VIDEO in c.modalities and not c.group), None)
     if contact_type is None:
         raise VideoError("no_video")
-    starts_at = now.replace(second=0, microsecond=0)
+    starts_at = now.replace(microsecond=0)  # to the second: a meeting just ended leaves the minute free
     request = BookingRequest(enrolment=enrolment, contact_type=contact_type.code, modality=Modality.VIDEO,
                              starts_at=starts_at, minutes=contact_type.default_minutes, urgent=True)
     # Starting this minute is not "in the past" for a meeting that begins as it is booked.
@@ -355,5 +406,9 @@ def end_room(session, room: VideoRoom, actor: User | None) -> None:
     if room.kind == RoomKind.MEETING:
         record(actor, AuditAction.UPDATE, FEATURE, "video_room", room.id, room.client_id,
                {"ended": True, "started": room.started_at is not None})
+    appointment = room.appointment
+    if room.adhoc and appointment is not None and appointment.active and appointment.ends_at > now:
+        # A call, not a booking: the calendar keeps the time it took and frees the rest.
+        scheduling.set_end(actor, appointment, now.replace(microsecond=0))
     session.flush()
     revocation.revoke_room(room.key)  # every process: 'ended' to its connections, no more signals

@@ -122,6 +122,27 @@ def adhoc_enrolments(user: User) -> list[Enrolment]:
     return list(db.session.scalars(query).unique())
 
 
+def booked_adhoc(user: User, now: datetime) -> list[VideoRoom]:
+    """The user's "meeting now" rooms still open and booked at ``now`` (a tab closed without ending)."""
+    return list(db.session.scalars(
+        select(VideoRoom).join(Appointment, Appointment.id == VideoRoom.appointment_id)
+        .where(VideoRoom.host_id == user.id, VideoRoom.adhoc.is_(True), VideoRoom.ended_at.is_(None),
+               Appointment.status.in_(ACTIVE_STATUSES), Appointment.starts_at <= now, Appointment.ends_at > now)
+        .order_by(Appointment.starts_at)))
+
+
+def reopenable(user: User, now: datetime, minutes: int) -> list[VideoRoom]:
+    """Meetings the user hosted and ended that they may still reopen (``operations.reopen_until``)."""
+    recent = VideoRoom.ended_at > now - timedelta(minutes=minutes)
+    rooms = db.session.scalars(
+        select(VideoRoom).outerjoin(Appointment, Appointment.id == VideoRoom.appointment_id)
+        .where(VideoRoom.host_id == user.id, VideoRoom.kind == RoomKind.MEETING, VideoRoom.ended_at.is_not(None),
+               recent | (Appointment.ends_at > now),
+               Appointment.id.is_(None) | Appointment.status.in_(ACTIVE_STATUSES))
+        .order_by(VideoRoom.ended_at.desc()).limit(5))
+    return list(rooms)
+
+
 def invites_of(room: VideoRoom) -> list[VideoInvite]:
     return list(db.session.scalars(select(VideoInvite).where(VideoInvite.room_id == room.id)
                                    .order_by(VideoInvite.created_at.desc())))

@@ -39,14 +39,20 @@ def video_helpers() -> dict:
 def index():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    now = utcnow()
     if current_user.is_staff:
-        form = AdhocForm()
-        form.set_choices(queries.adhoc_enrolments(current_user))
-        return render_template("video/index.html", meetings=queries.meetings_today(current_user, now),
-                               waiting=queries.waiting_for(current_user.id), form=form)
-    return render_template("video/index.html", meetings=queries.meetings_today(current_user, now),
+        return _staff_index(AdhocForm())
+    return render_template("video/index.html", meetings=queries.meetings_today(current_user, utcnow()),
                            waiting=[], form=None)
+
+
+def _staff_index(form: AdhocForm, status: int = 200, error: str | None = None):
+    """The staff's video page; a refused "meeting now" comes back here with its reason and the client kept."""
+    now = utcnow()
+    form.set_choices(queries.adhoc_enrolments(current_user))
+    return render_template("video/index.html", meetings=queries.meetings_today(current_user, now),
+                           waiting=queries.waiting_for(current_user.id), form=form, error=error,
+                           booked=queries.booked_adhoc(current_user, now),
+                           reopenable=queries.reopenable(current_user, now, operations.REOPEN_MINUTES)), status
 
 
 @bp.route("/appointments/<int:appointment_id>", methods=["POST"])
@@ -74,18 +80,36 @@ def start_adhoc():
     form = AdhocForm()
     form.set_choices(queries.adhoc_enrolments(current_user))
     if not form.validate_on_submit():
-        flash(_("Choose the client to meet."), "error")
-        return redirect(url_for("video.index"))
+        return _staff_index(form, 400, _("Choose the client to meet."))
     enrolment = db.get_or_404(Enrolment, form.enrolment_id.data)
     if not can_see_client(current_user, enrolment.client_id):
         abort(404)
+    if queries.booked_adhoc(current_user, utcnow()):  # the page offers to continue it
+        return _staff_index(form, 409, _("Your previous meeting is still open and booked. Continue it, or "
+                                         "end it before starting a new one."))
     try:
-        appointment = operations.book_now(current_user, enrolment, utcnow())
-        room = operations.open_room_for_appointment(db.session, appointment, current_user)
+        room = operations.start_adhoc(db.session, current_user, enrolment, utcnow())
     except (BookingError, VideoError) as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("video.index"))
+        return _staff_index(form, 409, str(exc))
+    operations.participant_for_user(db.session, room, current_user)
+    return redirect(url_for("video.room", key=room.key))
+
+
+@bp.route("/r/<key>/reopen", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def reopen(key: str):
+    """The host reopens a meeting they ended (the client can join again)."""
+    room = _meeting_room(key)
+    if operations.room_role(room, current_user) is None and \
+            not (room.client_id is not None and can_see_client(current_user, room.client_id)):
+        abort(404)  # as for any room they may not know exists; a colleague of the client's gets 403 below
+    try:
+        operations.reopen_room(db.session, room, current_user, utcnow())
+    except (BookingError, VideoError) as exc:
+        db.session.rollback()
+        status = 403 if isinstance(exc, VideoError) and exc.code == "not_host" else 409
+        return _staff_index(AdhocForm(formdata=None), status, str(exc))
     operations.participant_for_user(db.session, room, current_user)
     return redirect(url_for("video.room", key=room.key))
 

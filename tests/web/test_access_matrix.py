@@ -108,6 +108,7 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "video.index": ("GET", ANY_SIGNED_IN),
     "video.open_appointment": ("POST", ANY_SIGNED_IN),
     "video.start_adhoc": ("POST", CASEWORK),
+    "video.reopen": ("POST", CASEWORK),  # the host only; others 403/404: tests/video_rooms/test_adhoc.py
     "video.room": ("GET", PUBLIC),  # invite guests have no account
     "video.invites": ("GET", STAFF),
     "video.revoke_invite": ("POST", STAFF),
@@ -262,7 +263,7 @@ QUEUE_IDS = {"queues.priority": {"entry_id": 999999}, "queues.vacancy": {"vacanc
 GROUP_PAGES = {"groups.show", "groups.add_member", "groups.remove_member", "groups.sessions", "groups.attendance",
                "groups.close"}
 VIDEO_ROOM_PAGES = {"video.open_appointment", "video.room", "video.invites", "video.revoke_invite", "video.invite",
-                    "video.fallback", "video.keepalive"}
+                    "video.fallback", "video.keepalive", "video.reopen"}
 # Measures pages are given the ORS of the world's appointment (in 2030: not open yet) and an answer that
 # does not exist; answering, entering and correcting real ones is tested in tests/measures.
 MEASURE_PAGES = {"measures.answer", "measures.save_draft", "measures.enter", "measures.correct"}
@@ -342,6 +343,7 @@ def _url(app, endpoint: str, world) -> str:
         "video.invite": {"token": "not-a-real-token"},
         "video.fallback": {"key": "no-such-room"},
         "video.keepalive": {"key": "no-such-room"},
+        "video.reopen": {"key": "no-such-room"},
         "interop.appointment": {"resource_id": world["appointment"].id},
         "interop.appointment_search": {"patient": f"Patient/{world['client'].id}"},
         **_measure_args(world),
