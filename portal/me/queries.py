@@ -1,9 +1,14 @@
-"""What the client's home page shows: their enrolments, team, next appointment and recent contacts."""
+"""What the client's home page shows: the meeting to join now, their enrolments, team, next appointment
+and recent contacts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 
+from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.meetings.models import Contact
@@ -18,17 +23,39 @@ def enrolments_of(client: Client) -> list[Enrolment]:
     ))
 
 
-def next_appointment(client: Client) -> Appointment | None:
-    """The client's next booked or confirmed appointment from now, a closed group's session included."""
+def next_appointment(client: Client, now: datetime | None = None) -> Appointment | None:
+    """The client's booked or confirmed appointment under way or next from now, a closed group's session
+    included (a meeting that started a minute ago is still the one that matters)."""
     return db.session.scalar(
         select(Appointment).join(Participant, Participant.appointment_id == Appointment.id)
         .where(Participant.client_id == client.id, Appointment.status.in_(ACTIVE_STATUSES),
-               Appointment.starts_at >= utcnow())
+               Appointment.ends_at > (now or utcnow()))
         .order_by(Appointment.starts_at, Appointment.id).limit(1)
     )
 
 
-# The old name, for ``portal/me/routes.py`` until it passes ``next_appointment`` to the template.
+@dataclass(frozen=True)
+class MeetingNow:
+    """The video meeting the home page leads with: from half an hour before it until it ends."""
+
+    appointment: Appointment
+    host: User | None
+    photo_version: datetime | None  # the host's photo, when this client may see it
+
+
+def meeting_now(user: User, now: datetime) -> MeetingNow | None:
+    from portal.plans.permissions import can_see_photo
+    from portal.plans.queries import photo_stamps
+    from portal.video.queries import meetings_today
+
+    meeting = next((m for m in meetings_today(user, now) if m.open_now and now < m.appointment.ends_at), None)
+    if meeting is None:
+        return None
+    appointment = meeting.appointment
+    host = next((p.user for p in appointment.participants if p.role.value == "host" and p.user), None)
+    stamp = photo_stamps([host.id]).get(host.id) if host is not None else None
+    return MeetingNow(appointment, host, stamp if stamp and can_see_photo(user, host.id) else None)
+
 
 
 def recent_contacts(client: Client, limit: int = 5) -> list[Contact]:

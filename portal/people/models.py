@@ -174,6 +174,9 @@ class Client(db.Model):
     # The slot finder offers these first-hand, so the client is not asked to move every booking.
     preferred_weekdays: Mapped[list[int]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     preferred_day_parts: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # Calm mode (the client's choice): no sounds or animations, own picture hidden and camera off when
+    # joining a video meeting, one task per screen on the home page.
+    calm_mode: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The last change and a version counted up on every change (FHIR Patient meta and ETag).
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -111,6 +111,8 @@ class VideoParticipant(db.Model):
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+    # The waiting client went to answer the ORS and is coming back: they stay in the worker's list meanwhile.
+    away_since: Mapped[datetime | None]
 
     @property
     def needs_admission(self) -> bool:

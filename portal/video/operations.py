@@ -353,9 +353,20 @@ def claim_bot_seat(session, participant: VideoParticipant) -> bool:
 def wait(session, participant: VideoParticipant, sid: str) -> None:
     participant.live_sid = sid
     participant.in_call = False
+    participant.away_since = None
     if participant.waiting_since is None:
         participant.waiting_since = utcnow()
     session.flush()
+
+
+def step_away(session, participant: VideoParticipant) -> bool:
+    """The waiting client goes to answer the ORS and comes back: they keep their place in the worker's
+    waiting list meanwhile (``queries.waiting_in``). False when they are not waiting."""
+    if participant.waiting_since is None or participant.admitted_at is not None:
+        return False
+    participant.away_since = utcnow()
+    session.flush()
+    return True
 
 
 def admit(session, participant: VideoParticipant, actor: User) -> None:

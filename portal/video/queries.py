@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager
 
 from portal import signals
 from portal.auth.models import User
+from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _
 from portal.people.models import Client
@@ -50,7 +51,9 @@ def meetings_today(user: User, now: datetime) -> list[Meeting]:
         .order_by(Appointment.starts_at)).all()
     rooms = {r.appointment_id: r for r in db.session.scalars(
         select(VideoRoom).where(VideoRoom.appointment_id.in_([a.id for a in appointments])))}
-    return [Meeting(a, rooms.get(a.id), len(waiting_in(rooms[a.id])) if a.id in rooms else 0, can_open(a, now))
+    late_ok = user.is_staff  # a client is never offered a meeting past its end
+    return [Meeting(a, rooms.get(a.id), len(waiting_in(rooms[a.id])) if a.id in rooms else 0,
+                    can_open(a, now) and (late_ok or now < a.ends_at))
             for a in appointments if a.id not in rooms or not rooms[a.id].ended]
 
 
@@ -58,8 +61,15 @@ def can_open(appointment: Appointment, now: datetime) -> bool:
     return appointment.starts_at - JOIN_EARLY <= now < appointment.ends_at + JOIN_LATE
 
 
-def waiting_in(room: VideoRoom) -> list[VideoParticipant]:
-    return sorted((p for p in room.participants if p.waiting_since and p.live_sid and p.admitted_at is None),
+# A waiting client answering the ORS keeps their place this long without a live connection.
+AWAY_KEEPS_PLACE = timedelta(minutes=15)
+
+
+def waiting_in(room: VideoRoom, now: datetime | None = None) -> list[VideoParticipant]:
+    """Who waits to be let in: connected to the waiting room, or away answering the ORS for a while."""
+    away_after = (now or utcnow()) - AWAY_KEEPS_PLACE
+    return sorted((p for p in room.participants if p.waiting_since and p.admitted_at is None and
+                   (p.live_sid or (p.away_since is not None and p.away_since > away_after))),
                   key=lambda p: p.waiting_since)
 
 
@@ -102,8 +112,8 @@ def waiting_for(user_id: int) -> list[tuple[VideoRoom, list[VideoParticipant]]]:
     staff_rooms = select(VideoParticipant.room_id).where(
         VideoParticipant.user_id == user_id, VideoParticipant.role.in_(STAFF_ROLES))
     waiting_rooms = select(VideoParticipant.room_id).where(
-        VideoParticipant.waiting_since.is_not(None), VideoParticipant.live_sid.is_not(None),
-        VideoParticipant.admitted_at.is_(None))
+        VideoParticipant.waiting_since.is_not(None), VideoParticipant.admitted_at.is_(None),
+        VideoParticipant.live_sid.is_not(None) | VideoParticipant.away_since.is_not(None))
     rooms = db.session.scalars(select(VideoRoom).where(
         VideoRoom.kind == RoomKind.MEETING, VideoRoom.ended_at.is_(None),
         (VideoRoom.host_id == user_id) | VideoRoom.id.in_(staff_rooms), VideoRoom.id.in_(waiting_rooms))).all()
@@ -111,8 +121,14 @@ def waiting_for(user_id: int) -> list[tuple[VideoRoom, list[VideoParticipant]]]:
 
 
 def joinable_now(appointment: Appointment, now: datetime) -> bool:
-    """A video appointment whose room can be opened now (the join buttons on calendars and lists)."""
-    return appointment.modality == "video" and appointment.active and can_open(appointment, now)
+    """A video appointment whose room can be opened now (the join buttons on calendars and lists): from half
+    an hour before it until its end, unless its host has ended the call. Staff open late rooms from the
+    video page (``can_open``); nothing offers a client to join a meeting that is over."""
+    if not (appointment.modality == "video" and appointment.active and can_open(appointment, now)
+            and now < appointment.ends_at):
+        return False
+    room = room_for_appointment(db.session, appointment.id)
+    return room is None or not room.ended
 
 
 def adhoc_enrolments(user: User) -> list[Enrolment]:
@@ -218,3 +234,39 @@ def call_ends(client_id: int, appointments=(), **_extra) -> dict[int, datetime]:
         if end is not None:
             ends[appointment_id] = end
     return ends
+
+
+@dataclass
+class ClientView:
+    """What the client's room page says about the meeting: who the worker is, whether they are still in
+    another call, calm mode, and whether this person may go straight back in (admitted earlier)."""
+
+    host: User | None
+    host_photo: datetime | None
+    host_busy: bool
+    calm: bool
+    rejoin: bool
+
+
+def client_view(room: VideoRoom, participant: VideoParticipant, viewer: User | None) -> ClientView:
+    from portal.plans.permissions import can_see_photo
+    from portal.plans.queries import photo_stamps
+
+    host, photo = room.host, None
+    if host is not None and viewer is not None and participant.user_id == viewer.id:
+        stamp = photo_stamps([host.id]).get(host.id)
+        photo = stamp if stamp is not None and can_see_photo(viewer, host.id) else None
+    client = db.session.scalar(select(Client).where(Client.user_id == participant.user_id)) \
+        if participant.user_id is not None and participant.role == ParticipantRole.CLIENT else None
+    rejoin = participant.admitted_at is not None or (participant.is_staff and participant.first_joined_at is not None)
+    return ClientView(host, photo, host_busy(room), bool(client and client.calm_mode), rejoin)
+
+
+def host_busy(room: VideoRoom) -> bool:
+    """Whether the room's host is in the call of another meeting right now ("finishing another meeting")."""
+    if room.host_id is None:
+        return False
+    elsewhere = select(VideoParticipant.id).join(VideoRoom, VideoRoom.id == VideoParticipant.room_id).where(
+        VideoParticipant.user_id == room.host_id, VideoParticipant.in_call.is_(True), VideoRoom.id != room.id,
+        VideoRoom.kind == RoomKind.MEETING, VideoRoom.ended_at.is_(None))
+    return db.session.scalar(elsewhere.limit(1)) is not None

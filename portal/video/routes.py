@@ -154,10 +154,13 @@ def room(key: str):
         if record_url:
             return redirect(record_url)
         return render_template("video/ended.html", room=room), 410
+    view = queries.client_view(room, participant, current_user if current_user.is_authenticated else None)
     return render_template(
         "video/room.html", room=room, participant=participant, is_staff=participant.is_staff, is_host=is_host,
-        call_config=_call_config(room, participant, record_url),
-        waiting=[(p, queries.fresh_ors(room, p)) for p in queries.waiting_in(room)],
+        call_config={**_call_config(room, participant, record_url), "calm": view.calm, "rejoin": view.rejoin,
+                     "hostName": view.host.display_name if view.host else None,
+                     "awayUrl": url_for("video.step_away", key=room.key)},
+        waiting=[(p, queries.fresh_ors(room, p)) for p in queries.waiting_in(room)], view=view,
         measures=queries.meeting_measures(room, participant, url_for("video.room", key=room.key)),
         fallback=queries.fallback_texts(room, participant),
         invites_url=url_for("video.invites", key=room.key) if participant.is_staff else None,
@@ -188,6 +191,18 @@ def keepalive(key: str):
     room = _meeting_room(key)
     if _participant(room) is None:
         abort(404)
+    return "", 204
+
+
+@bp.route("/r/<key>/away", methods=["POST"])
+def step_away(key: str):
+    """The waiting client goes to answer the ORS: they keep their place in the worker's waiting list."""
+    room = _meeting_room(key)
+    participant = _participant(room)
+    if participant is None:
+        abort(404)
+    if operations.step_away(db.session, participant):
+        db.session.commit()
     return "", 204
 
 

@@ -212,7 +212,7 @@ class RtcNamespace(Namespace):
         was_waiting = participant.waiting_since is not None and participant.live_sid == sid
         left = operations.leave(db.session, participant, sid)
         room = participant.room
-        if was_waiting:
+        if was_waiting and participant.away_since is None:  # away answering the ORS: keeps the place
             participant.waiting_since = None
         if room.kind == RoomKind.ECHO and participant.role != ParticipantRole.BOT:
             operations.end_room(db.session, room, None)  # the test is over: the bot hangs up
@@ -237,7 +237,7 @@ class RtcNamespace(Namespace):
             operations.wait(db.session, participant, sid)
             db.session.commit()
             conn.waiting = True
-            emit("waiting", {"position": _position(room, participant)})
+            emit("waiting", {"position": _position(room, participant), "host_busy": queries.host_busy(room)})
             _broadcast_lobby(room)
             db.session.commit()
             return _ack(waiting=True)
@@ -469,7 +469,7 @@ def _lobby_payload(room: VideoRoom) -> dict:
         "at": appointment.starts_at.isoformat() if appointment is not None else None,
         "waiting": [] if room.ended else [
             {"pid": p.id, "name": p.display_name, "since": p.waiting_since.isoformat(),
-             "ors": queries.fresh_ors(room, p)} for p in queries.waiting_in(room)],
+             "ors": queries.fresh_ors(room, p), "away": p.live_sid is None} for p in queries.waiting_in(room)],
     }
 
 

@@ -18,6 +18,7 @@
     var set = form.querySelector("input[name='" + line.name + "__set']");
     function show() {
       var text = Number(line.value).toFixed(1) + " / " + line.max;
+      wrapper.classList.toggle("vas--empty", set.value !== "1");
       if (set.value === "1") {
         shown.textContent = text;
         line.setAttribute("aria-valuetext", text);

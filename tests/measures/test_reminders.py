@@ -63,9 +63,10 @@ def test_srs_after_a_phone_meeting_but_not_after_a_video_meeting(app, db, worker
     db.session.commit()
     queue_questionnaire_reminders(local(START + timedelta(days=1), time(9, 0)))  # still on the phone
     assert not any(f":srs:appt-{phone.id}" in m.dedupe_key for m in messages(db))
-    queue_questionnaire_reminders(local(START + timedelta(days=1), time(13, 0)))
+    queue_questionnaire_reminders(local(START + timedelta(days=1), time(10, 0)))  # between the two meetings
+    assert f"measure:{enrolment.id}:srs:appt-{phone.id}" in {m.dedupe_key for m in messages(db)}
+    queue_questionnaire_reminders(local(START + timedelta(days=1), time(13, 0)))  # the video SRS is open now
     keys = {m.dedupe_key for m in messages(db)}
-    assert f"measure:{enrolment.id}:srs:appt-{phone.id}" in keys
     assert not any(f"appt-{video.id}" in key for key in keys)
     assert not any(":ors:" in key for key in keys)
 

@@ -103,7 +103,7 @@ def test_client_waits_until_the_host_admits(connect, db, room, worker, client_pe
     assert client_seat.display_name.endswith(".")  # first name and initial only
     client = connect(ticket(client_seat))
     assert ask(client, "join") == {"ok": True, "waiting": True}
-    assert events(client, "waiting") == [{"position": 1}]
+    assert events(client, "waiting") == [{"position": 1, "host_busy": False}]
     lobby = events(host, "lobby")[-1]
     assert [w["pid"] for w in lobby["waiting"]] == [client_seat.id]
 

@@ -30,12 +30,15 @@ export class Call {
     $('toggle-camera').addEventListener('click', () => this.toggleCamera());
     $('toggle-audio-only').addEventListener('click', () => this.setAudioOnly(!this.audioOnly));
     $('toggle-view').addEventListener('click', () => this.toggleView());
+    // Offered only where the browser can share a screen (phones cannot): hidden in the markup until then.
     const share = $('toggle-share');
-    if (navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia) {
+    if (navigator.mediaDevices && typeof navigator.mediaDevices.getDisplayMedia === 'function') {
+      share.hidden = false;
       share.addEventListener('click', () => (this.screenTrack ? this.stopShare() : this.startShare()));
-    } else {
-      share.hidden = true;
     }
+    $('toggle-self').addEventListener('click', () => this.hideSelf(!document.body.classList.contains('self-hidden')));
+    $('move-self').addEventListener('click', () => this.moveSelf());
+    if (this.config.calm) this.hideSelf(true, false);
     $('play-sound').addEventListener('click', () => this.playAll());
   }
 
@@ -132,6 +135,34 @@ export class Call {
     this.tiles.remove(conn);
   }
 
+  // --- own picture: small and movable, or hidden -----------------------------------------
+
+  hideSelf(hidden, say = true) {
+    document.body.classList.toggle('self-hidden', hidden);
+    const button = $('toggle-self');
+    button.setAttribute('aria-pressed', String(hidden));
+    button.querySelector('.hds-button__label').textContent = this.t(hidden ? 'self_hidden' : 'self_shown');
+    $('move-self').hidden = hidden;
+    if (say) announce(this.status, this.t(hidden ? 'self_hidden_now' : 'self_shown_now'));
+  }
+
+  /** The small own picture goes round the corners of the other person's picture. */
+  moveSelf() {
+    const corners = ['top-right', 'bottom-right', 'bottom-left', 'top-left'];
+    const now = document.body.dataset.selfCorner || 'top-right';
+    document.body.dataset.selfCorner = corners[(corners.indexOf(now) + 1) % corners.length];
+  }
+
+  /** Calm mode: join with the camera off, and say so kindly (it can be turned on at any time). */
+  calmStart() {
+    const track = this.media.videoTrack;
+    if (track && track.enabled) {
+      track.enabled = false;
+      $('toggle-camera').setAttribute('aria-pressed', 'true');
+    }
+    $('calm-camera-note').hidden = false;
+  }
+
   // --- own media -------------------------------------------------------------------------
 
   /** What each peer should receive from us: microphone, and screen or camera (none in audio-only). */
@@ -180,6 +211,7 @@ export class Call {
     const track = this.media.videoTrack;
     if (!track) { announce(this.status, this.t('camera_missing')); return; }
     track.enabled = !track.enabled;
+    if (track.enabled) $('calm-camera-note').hidden = true;
     this.pressed('toggle-camera', !track.enabled, track.enabled ? 'camera_on_now' : 'camera_off_now');
   }
 

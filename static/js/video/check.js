@@ -114,6 +114,9 @@ export class CheckStage {
     const result = await runEchoTest(this.echo);
     if (this.stopped) return;
     this.result = result;
+    // A test that went well on this device lets the person skip the check before a meeting later.
+    if (result.verdict === 'video' || result.verdict === 'voice') remember.set('practiced', String(Date.now()));
+    if (this.onResult) this.onResult(result);
     status.textContent = this.verdictText(result);
     status.dataset.verdict = result.verdict;
     this.showFigures(result.figures || {});

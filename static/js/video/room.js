@@ -7,7 +7,7 @@ import { Chat } from './chat.js';
 import { CheckStage } from './check.js';
 import { LocalMedia } from './media.js';
 import { connect, fetchIceServers, request } from './signaling.js';
-import { announce, inCall, postJson, readJson, translator } from './util.js';
+import { announce, inCall, postJson, readJson, remember, translator } from './util.js';
 import { WaitingList, WaitStage } from './waiting.js';
 
 const $ = (id) => document.getElementById(id);
@@ -35,7 +35,9 @@ class Room {
 
   async start() {
     this.bindButtons();
-    if (inCall.get(this.config.room)) {
+    // Back in the same meeting (a reload, "Join again", or the home page's button after leaving): the
+    // server remembers the admission, so no device check and no waiting room again.
+    if (inCall.get(this.config.room) || this.config.rejoin) {
       // Back after a reload: staff go straight to the call; others see the waiting room until the
       // server says they were admitted before (then `joined` follows at once).
       this.show(this.config.isStaff ? 'call' : 'wait');
@@ -44,24 +46,53 @@ class Room {
       return;
     }
     this.show('check');
+    const skip = $('skip-check-row');
+    if (skip && remember.get('practiced')) skip.hidden = false; // a practice on this device went well
     await this.check.start();
   }
 
   bindButtons() {
-    $('join-button').addEventListener('click', () => {
+    const go = () => {
       this.check.stop();
       inCall.set(this.config.room, true); // a reload from here on skips the check (waiting room or call)
       this.join();
-    });
-    $('leave-button').addEventListener('click', () => this.leave());
+    };
+    $('join-button').addEventListener('click', go);
+    if ($('skip-check')) $('skip-check').addEventListener('click', go);
+    this.bindLeave();
     $('wait-leave-button').addEventListener('click', () => this.leave());
-    $('rejoin-button').addEventListener('click', () => window.location.reload());
+    $('rejoin-button').addEventListener('click', () => { inCall.set(this.config.room, true); window.location.reload(); });
+    for (const link of document.querySelectorAll('[data-step-away]')) {
+      link.addEventListener('click', (event) => this.stepAway(event, link.href));
+    }
     const end = $('end-button');
     if (end) {
       end.addEventListener('click', () => { $('end-confirm').hidden = false; $('end-confirm-yes').focus(); });
       $('end-confirm-no').addEventListener('click', () => { $('end-confirm').hidden = true; end.focus(); });
       $('end-confirm-yes').addEventListener('click', () => this.endForAll());
     }
+  }
+
+  /** "Leave the meeting" asks first, in a modal dialog (focus moves in and back; Esc means stay). */
+  bindLeave() {
+    const dialog = $('leave-dialog');
+    const button = $('leave-button');
+    if (!dialog || typeof dialog.showModal !== 'function') {
+      button.addEventListener('click', () => { if (window.confirm(this.t('leave_confirm'))) this.leave(); });
+      return;
+    }
+    button.addEventListener('click', () => { dialog.returnValue = ''; dialog.showModal(); });
+    dialog.addEventListener('close', () => {
+      if (dialog.returnValue === 'leave') this.leave();
+      else button.focus();
+    });
+  }
+
+  /** To the ORS from the waiting room: the worker keeps seeing this person waiting meanwhile. */
+  async stepAway(event, href) {
+    event.preventDefault();
+    try { await postJson(this.config.awayUrl, {}, this.config.csrfToken); } catch { /* the link still works */ }
+    window.location.assign(href);
   }
 
   show(stage) {
@@ -93,7 +124,11 @@ class Room {
     this.startKeepalive();
     socket.on('disconnect', (reason) => this.lostSignaling(reason));
     socket.on('connect_error', (err) => this.connectError(err));
-    socket.on('waiting', ({ position }) => { this.show('wait'); this.wait.position(position); });
+    socket.on('waiting', ({ position, host_busy: busy }) => {
+      this.show('wait');
+      this.wait.position(position);
+      if ($('wait-host-busy')) $('wait-host-busy').hidden = !busy;
+    });
     socket.on('admitted', () => { announce(this.status, this.t('admitted')); this.sendJoin(); });
     socket.on('notice', (notice) => { this.wait.notice(notice); announce($('wait-announce'), notice.text); });
     socket.on('joined', (message) => this.joined(message));
@@ -120,6 +155,7 @@ class Room {
 
   joined(message) {
     const again = this.call.myConn !== null;
+    if (this.config.calm && !again) this.call.calmStart();
     this.show('call');
     inCall.set(this.config.room, true);
     this.call.joined(message);
