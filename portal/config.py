@@ -107,6 +107,15 @@ class Defaults:
     # then this many a second; a connection over it is closed (rtc/PROTOCOL.md).
     RTC_RATE_BURST = 200
     RTC_RATE_PER_SECOND = 50
+    # Group video through Janus (portal/video/sfu.py, deploy/janus/). Empty JANUS_URL: every room is a mesh.
+    JANUS_URL = ""  # Silta's own requests, e.g. http://127.0.0.1:8088/janus
+    JANUS_PUBLIC_URL = "/janus"  # where browsers reach the same API (nginx proxies it on Silta's origin)
+    JANUS_ADMIN_URL = ""  # the admin API for stored tokens, e.g. http://127.0.0.1:7088/admin
+    JANUS_API_SECRET = ""  # janus.jcfg api_secret
+    JANUS_ADMIN_SECRET = ""  # janus.jcfg admin_secret
+    JANUS_ROOM_KEY = ""  # janus.plugin.videoroom.jcfg admin_key (creating rooms)
+    JANUS_TIMEOUT_SECONDS = 3
+    SFU_MIN_PEOPLE = 5  # a meeting expecting this many people (or any group session) goes through Janus
     # The production server (portal/serving.py: gunicorn, gevent workers; `silta serve`).
     SERVE_WORKER_CONNECTIONS = 10000  # simultaneous connections per worker process (websockets included)
     SERVE_TIMEOUT = 30  # seconds a worker may be unresponsive before the master restarts it

@@ -360,3 +360,21 @@ def _mark(actor: User, appointment: Appointment, enrolment: Enrolment, status: A
     db.session.flush()
     record(actor, action, FEATURE, "attendance", row.id, enrolment.client_id, {"fields": ["status"]})
     return row
+
+
+def record_call_attendance(actor: User, appointment: Appointment, came: set[int],
+                           now: datetime | None = None) -> list[Attendance]:
+    """A session held by video: attendance from who actually joined the call (``came``: client ids).
+
+    Marks already recorded (by the leader, by hand) stay as they are; an appointment that is no group
+    session records nothing. GroupError as ``record_attendance`` (e.g. a call ended before its start).
+    """
+    link = db.session.scalar(select(GroupSession).where(GroupSession.appointment_id == appointment.id))
+    if link is None:
+        return []
+    marked = set(db.session.scalars(select(Attendance.client_id).where(Attendance.appointment_id == appointment.id)))
+    statuses = {p.client_id: AttendanceStatus.ATTENDED if p.client_id in came else AttendanceStatus.ABSENT
+                for p in appointment.participants if p.client_id is not None and p.client_id not in marked}
+    if not statuses:
+        return []
+    return record_attendance(actor, db.session.get(Group, link.group_id), appointment, statuses, now)

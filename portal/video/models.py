@@ -26,6 +26,11 @@ class RoomKind(enum.StrEnum):
     ECHO = "echo"  # the pre-call network test: the tester and the echo bot
 
 
+class RoomMedia(enum.StrEnum):
+    MESH = "mesh"  # every browser sends to every other (operations.MAX_PEOPLE)
+    SFU = "sfu"  # Janus forwards (portal/video/sfu.py): group sessions and bigger meetings
+
+
 class ParticipantRole(enum.StrEnum):
     HOST = "host"
     WORKER = "worker"
@@ -55,6 +60,8 @@ class VideoRoom(db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
     # Let clients and guests in without the waiting room (the host's choice; the benchmark uses it).
     auto_admit: Mapped[bool] = mapped_column(default=False)
+    media: Mapped[RoomMedia] = mapped_column(str_enum(RoomMedia, 8), default=RoomMedia.MESH,
+                                             server_default=RoomMedia.MESH.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]  # the first moment two people were in the call
     ended_at: Mapped[datetime | None]  # the host ended it for everyone

@@ -41,9 +41,9 @@ from portal.auth import session as sessions
 from portal.auth.models import AccountKind, User
 from portal.db import utcnow
 from portal.extensions import db
-from portal.video import operations, queries, revocation, tickets
+from portal.video import operations, queries, revocation, sfu, tickets
 from portal.video.connections import Conn, Peer, Registry
-from portal.video.models import STAFF_ROLES, ParticipantRole, RoomKind, VideoParticipant, VideoRoom
+from portal.video.models import STAFF_ROLES, ParticipantRole, RoomKind, RoomMedia, VideoParticipant, VideoRoom
 
 NAMESPACE = "/rtc"
 log = logging.getLogger(__name__)
@@ -217,6 +217,8 @@ class RtcNamespace(Namespace):
         if room.kind == RoomKind.ECHO and participant.role != ParticipantRole.BOT:
             operations.end_room(db.session, room, None)  # the test is over: the bot hangs up
         db.session.commit()
+        if left and room.media == RoomMedia.SFU:
+            sfu.release_media(room, participant)
         if left:
             revocation.announce({"op": "left", "room": conn.room_key, "conn": sid, "pid": participant.id})
         if was_waiting:
@@ -246,8 +248,10 @@ class RtcNamespace(Namespace):
         # and the other is told ``peer-joined`` (and offers) — never both, never neither.
         join_room(f"room:{room.key}")
         operations.lock_room(db.session, room)
+        in_call = operations.people_in_call(db.session, room.id)
+        media = sfu.settle_media(db.session, room, in_call)  # decided again only while nobody is in
         if not participant.in_call and participant.role != ParticipantRole.BOT and \
-                operations.people_in_call(db.session, room.id) >= operations.MAX_PEOPLE:
+                media == RoomMedia.MESH and in_call >= operations.MAX_PEOPLE:
             db.session.rollback()
             leave_room(f"room:{room.key}")
             return _ack(False, "room_full")
@@ -256,13 +260,20 @@ class RtcNamespace(Namespace):
         operations.enter_call(db.session, participant, sid)
         others = operations.others_in_call(db.session, participant)
         peers = [_peer(p) for p in others]
+        try:
+            janus = sfu.admit_media(room, participant) if media == RoomMedia.SFU else None
+        except sfu.JanusUnavailable as exc:
+            log.warning("rtc join refused: %s", exc)
+            db.session.rollback()
+            leave_room(f"room:{room.key}")
+            return _ack(False, "sfu_unavailable")
         db.session.commit()
         conn.name, conn.waiting, conn.in_call = participant.display_name, False, True
         conn.peers = {p.live_sid: Peer(p.id, p.user_id) for p in others}
         if old_sid and old_sid != sid:
             revocation.announce({"op": "left", "room": room.key, "conn": old_sid, "pid": participant.id,
                                  "replaced": True, "skip": sid})
-        emit("joined", {"conn": sid, "pid": participant.id, "peers": peers})
+        emit("joined", {"conn": sid, "pid": participant.id, "peers": peers, **({"janus": janus} if janus else {})})
         # Those already in the call, and only they, offer to the newcomer; their processes let them
         # signal to it before they tell them.
         revocation.announce({"op": "entered", "room": room.key, "conn": sid, "pid": participant.id,
@@ -317,6 +328,41 @@ class RtcNamespace(Namespace):
         emit("peer-state", {"conn": request.sid, **state}, to=f"room:{conn.room_key}", skip_sid=request.sid)
         return _ack()
 
+    def on_hand(self, data=None):
+        """Raise or lower one's hand: everyone in the call sees it (group rooms)."""
+        conn = self.conns.get(request.sid)
+        error = conn.refusal() if conn is not None else "unauthorized"
+        if error:
+            return _ack(False, error)
+        if not isinstance(data, dict) or not isinstance(data.get("raised"), bool):
+            return _ack(False, "invalid")
+        emit("peer-hand", {"conn": request.sid, "name": conn.name, "raised": data["raised"]},
+             to=f"room:{conn.room_key}")
+        return _ack()
+
+    def on_mute(self, data=None):
+        """The room's staff mute (or unmute) someone's microphone in Janus; the person is told."""
+        actor, target, error = self._staff_target(data)
+        if not error and (target.room.media != RoomMedia.SFU or not target.in_call):
+            error = "not_in_room"
+        muted = data.get("muted", True) if isinstance(data, dict) else True
+        if not error and not isinstance(muted, bool):
+            error = "invalid"
+        if error:
+            db.session.rollback()
+            return _ack(False, error)
+        room, sid = target.room, target.live_sid
+        try:
+            sfu.mute(room, target, actor, muted)
+        except sfu.JanusUnavailable as exc:
+            log.warning("rtc mute failed: %s", exc)
+            db.session.rollback()
+            return _ack(False, "sfu_unavailable")
+        db.session.commit()
+        emit("muted", {"pid": target.id, "conn": sid, "muted": muted, "by": actor.display_name},
+             to=f"room:{room.key}")
+        return _ack()
+
     def on_end(self, data=None):
         conn, participant, error = self._participant()
         if error:
@@ -326,7 +372,10 @@ class RtcNamespace(Namespace):
             return _ack(False, "unauthorized")
         room = participant.room
         operations.end_room(db.session, room, participant.user)  # revokes the room when this commits
+        sfu.record_attendance(room, participant.user)  # a group session: who came, from who joined
         db.session.commit()
+        if room.media == RoomMedia.SFU:
+            sfu.close_room(room)
         _broadcast_lobby(room)
         return _ack()
 

@@ -1,0 +1,292 @@
+"""Group video through Janus (Debian's ``janus``, VideoRoom plugin): Silta stays the authority.
+
+Small meetings keep the browsers' full mesh (``operations.MAX_PEOPLE``); a group session, or a meeting
+that expects ``SFU_MIN_PEOPLE`` or more, sends its media through Janus instead. Only the media path
+differs: the waiting room, admission, invites, chat, "switch to phone", the meeting record and FIT are the
+same ``/rtc`` flows for both kinds of room.
+
+What Silta does with Janus, always with its API secret (browsers never hold it, nor the room's secret or
+the plugin's admin key):
+
+- **Rooms.** Janus room ``id`` = the video room's id. Created (private, with a secret derived from
+  Silta's secret key, and an empty ``allowed`` list) when the first person joins, destroyed when the
+  meeting ends.
+- **Tokens.** A participant who is let into the call gets a Janus token: stored in Janus through the
+  admin API (``add_token``, VideoRoom plugin only) and added to that one room's ``allowed`` list. It is
+  taken away (``remove_token`` and ``allowed remove``) when they leave or the meeting ends, so a token is
+  good for one room while its holder is in the call — a member not admitted has none, and another room's
+  token is not on this room's list. Janus checks ``allowed`` when a publisher joins; subscribing needs
+  the ``private_id`` Janus gives a publisher of *this* room (``require_pvtid``), so nobody receives a
+  room's media without having joined it with a token of its own.
+- **Feeds.** A participant publishes with the feed id of their participant id, so the leader's "mute" is
+  a ``moderate`` of that feed's audio (``mid`` ``"0"``: Silta's clients put the microphone first).
+
+Janus requests are short loopback HTTP calls (under gevent they yield); Janus away raises
+``JanusUnavailable``, which the join turns into ``sfu_unavailable`` (the page offers the phone instead).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+
+import requests
+from flask import current_app
+from sqlalchemy import func, select
+
+from portal.audit.models import AuditAction
+from portal.audit.operations import record
+from portal.auth.models import User
+from portal.extensions import db
+from portal.groups import operations as groups
+from portal.groups.operations import GroupError
+from portal.people.models import Client
+from portal.programmes import registry
+from portal.video.models import ParticipantRole, RoomKind, RoomMedia, VideoInvite, VideoParticipant, VideoRoom
+
+log = logging.getLogger(__name__)
+FEATURE = "video"
+PLUGIN = "janus.plugin.videoroom"
+AUDIO_MID = "0"  # the microphone's m-line in a publisher's offer (static/js/video/janus.js, rtc peers)
+ROOM_PUBLISHERS = 30  # groups.models.MAX_CAPACITY: the largest group, each person one feed
+
+
+class JanusUnavailable(Exception):
+    """Janus did not answer, or refused what Silta asked (the message says which request; no secrets)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    url: str
+    public_url: str
+    admin_url: str
+    api_secret: str
+    admin_secret: str
+    room_key: str
+    timeout: float
+    min_people: int
+
+    @classmethod
+    def of(cls, config) -> Settings:
+        return cls(config["JANUS_URL"].rstrip("/"), config["JANUS_PUBLIC_URL"].rstrip("/"),
+                   config["JANUS_ADMIN_URL"].rstrip("/"), config["JANUS_API_SECRET"], config["JANUS_ADMIN_SECRET"],
+                   config["JANUS_ROOM_KEY"], float(config["JANUS_TIMEOUT_SECONDS"]), int(config["SFU_MIN_PEOPLE"]))
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url)
+
+
+def settings() -> Settings:
+    return Settings.of(current_app.config)
+
+
+class Janus:
+    """A client of Janus's HTTP API (the Janus API with the API secret, the admin API with its secret)."""
+
+    def __init__(self, config: Settings, http: requests.Session | None = None):
+        self.config = config
+        self.http = http or requests.Session()
+
+    def _post(self, url: str, body: dict, *, admin: bool = False) -> dict:
+        secret = {"admin_secret": self.config.admin_secret} if admin else {"apisecret": self.config.api_secret}
+        payload = {**body, "transaction": secrets.token_hex(8), **secret}
+        what = body.get("janus"), (body.get("body") or {}).get("request")
+        try:
+            response = self.http.post(url, json=payload, timeout=self.config.timeout)
+            answer = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise JanusUnavailable(f"janus did not answer {what}: {type(exc).__name__}") from None
+        if answer.get("janus") == "error":
+            raise JanusUnavailable(f"janus refused {what}: {answer.get('error', {}).get('code')}")
+        return answer
+
+    def info(self) -> dict:
+        return self._post(self.config.url, {"janus": "info"})
+
+    def add_token(self, token: str) -> None:
+        self._post(self.config.admin_url, {"janus": "add_token", "token": token, "plugins": [PLUGIN]}, admin=True)
+
+    def remove_token(self, token: str) -> None:
+        try:
+            self._post(self.config.admin_url, {"janus": "remove_token", "token": token}, admin=True)
+        except JanusUnavailable as exc:
+            if "refused" not in str(exc):  # already gone is fine; Janus away is not
+                raise
+
+    def videoroom(self, request: dict) -> dict:
+        """One synchronous VideoRoom request on a throw-away session and handle; the plugin's answer."""
+        session = self._post(self.config.url, {"janus": "create"})["data"]["id"]
+        base = f"{self.config.url}/{session}"
+        try:
+            handle = self._post(base, {"janus": "attach", "plugin": PLUGIN})["data"]["id"]
+            answer = self._post(f"{base}/{handle}", {"janus": "message", "body": request})
+        finally:
+            try:
+                self._post(base, {"janus": "destroy"})
+            except JanusUnavailable:
+                pass  # the session times out on its own
+        data = answer.get("plugindata", {}).get("data", {})
+        if data.get("videoroom") == "event" and data.get("error_code"):
+            raise JanusUnavailable(f"videoroom refused {request.get('request')}: {data['error_code']}")
+        return data
+
+
+# --- which rooms use Janus -----------------------------------------------------------------------
+
+
+def room_secret(room: VideoRoom) -> str:
+    """The Janus room's secret (edit, destroy, moderate): derived, so every process knows it unstored."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"janus-room:{room.id}:{room.key}".encode(), hashlib.sha256).hexdigest()
+
+
+def participant_token(participant: VideoParticipant) -> str:
+    """The participant's Janus token for this room (valid only while Janus holds it: see ``admit_media``)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"janus-token:{participant.room_id}:{participant.id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def is_group_session(room: VideoRoom) -> bool:
+    appointment = room.appointment
+    if appointment is None:
+        return False
+    definition = registry.definition(appointment.programme_code)
+    contact_type = definition.contact_type(appointment.contact_type) if definition else None
+    return bool(contact_type and contact_type.group)
+
+
+def expected_people(session, room: VideoRoom) -> int:
+    """Who is expected in the call: the appointment's participants and everyone invited by a link."""
+    booked = len(room.appointment.participants) if room.appointment is not None else 1
+    invited = session.scalar(select(func.count()).select_from(VideoInvite).where(
+        VideoInvite.room_id == room.id, VideoInvite.revoked_at.is_(None))) or 0
+    return booked + invited
+
+
+def wanted_media(session, room: VideoRoom, config: Settings) -> RoomMedia:
+    """Janus for group sessions and big meetings when it is configured; the mesh otherwise."""
+    if not config.configured or room.kind != RoomKind.MEETING:
+        return RoomMedia.MESH
+    if is_group_session(room) or expected_people(session, room) >= config.min_people:
+        return RoomMedia.SFU
+    return RoomMedia.MESH
+
+
+def settle_media(session, room: VideoRoom, people_in_call: int) -> RoomMedia:
+    """The room's media path, decided again only while nobody is in the call (never mid-call)."""
+    if people_in_call == 0:
+        room.media = wanted_media(session, room, settings())
+        session.flush()
+    return room.media
+
+
+# --- the room's life in Janus --------------------------------------------------------------------
+
+
+def janus() -> Janus:
+    return Janus(settings())
+
+
+def ensure_room(client: Janus, room: VideoRoom) -> None:
+    """The Janus room exists (created on first use, and again after a Janus restart)."""
+    if client.videoroom({"request": "exists", "room": room.id}).get("exists"):
+        return
+    client.videoroom({
+        "request": "create", "room": room.id, "admin_key": client.config.room_key, "permanent": False,
+        "description": f"silta-{room.id}", "secret": room_secret(room), "is_private": True, "allowed": [],
+        "require_pvtid": True,
+        "publishers": ROOM_PUBLISHERS, "bitrate": 512_000, "fir_freq": 10, "audiolevel_event": True,
+        "audio_active_packets": 50, "audio_level_average": 40, "videocodec": "vp8", "notify_joining": True,
+    })
+
+
+def admit_media(room: VideoRoom, participant: VideoParticipant) -> dict:
+    """Let the participant into the Janus room: what their browser needs to publish and subscribe."""
+    client = janus()
+    ensure_room(client, room)
+    token = participant_token(participant)
+    client.add_token(token)
+    client.videoroom({"request": "allowed", "room": room.id, "secret": room_secret(room), "action": "add",
+                      "allowed": [token]})
+    return {"url": client.config.public_url, "room": room.id, "feed": participant.id, "token": token,
+            "display": participant.display_name}
+
+
+def release_media(room: VideoRoom, participant: VideoParticipant) -> None:
+    """The participant left: their token no longer opens this (or any) room. Janus away: logged only."""
+    client, token = janus(), participant_token(participant)
+    try:
+        client.remove_token(token)
+        client.videoroom({"request": "allowed", "room": room.id, "secret": room_secret(room), "action": "remove",
+                          "allowed": [token]})
+    except JanusUnavailable as exc:
+        log.warning("janus: releasing a participant failed (%s)", exc)
+
+
+def close_room(room: VideoRoom) -> None:
+    """The meeting ended: every token of the room goes, and the room with them."""
+    client = janus()
+    try:
+        for participant in room.participants:
+            if participant.role != ParticipantRole.BOT:
+                client.remove_token(participant_token(participant))
+        client.videoroom({"request": "destroy", "room": room.id, "secret": room_secret(room)})
+    except JanusUnavailable as exc:
+        log.warning("janus: closing room %s failed (%s)", room.id, exc)
+
+
+def mute(room: VideoRoom, participant: VideoParticipant, actor: User, muted: bool = True) -> None:
+    """The leader mutes (or unmutes) a participant's microphone in Janus: nobody receives it."""
+    janus().videoroom({"request": "moderate", "room": room.id, "secret": room_secret(room), "id": participant.id,
+                       "mid": AUDIO_MID, "mute": muted})
+    record(actor, AuditAction.UPDATE, FEATURE, "video_participant", participant.id, room.client_id,
+           {"muted": muted})
+    db.session.flush()
+
+
+def present_feeds(room: VideoRoom) -> set[int]:
+    """The participant ids publishing in the Janus room now (who actually joined the media)."""
+    data = janus().videoroom({"request": "listparticipants", "room": room.id})
+    return {p["id"] for p in data.get("participants", []) if p.get("publisher")}
+
+
+def record_attendance(room: VideoRoom, actor: User) -> None:
+    """A group session's call ended: its attendance from the members who entered the call (admitted and
+    joined: ``first_joined_at``), written by the groups feature as contact records."""
+    if room.appointment is None or not is_group_session(room):
+        return
+    users = {p.user_id for p in room.participants if p.role == ParticipantRole.CLIENT and p.first_joined_at}
+    came = set(db.session.scalars(select(Client.id).where(Client.user_id.in_(users)))) if users else set()
+    try:
+        groups.record_call_attendance(actor, room.appointment, came)
+    except GroupError as exc:
+        log.info("group attendance not recorded from the call: %s", exc.__class__.__name__)
+
+
+# --- operations ----------------------------------------------------------------------------------
+
+
+def stats(config: Settings) -> dict:
+    """Rooms and forwarded streams in Janus now (for /metrics); raises JanusUnavailable."""
+    client = Janus(config)
+    rooms = [r for r in client.videoroom({"request": "list", "admin_key": config.room_key}).get("list", [])
+             if str(r.get("description", "")).startswith("silta-")]
+    publishers = sum(r.get("num_participants", 0) for r in rooms)
+    forwarded = 0
+    for room in rooms:
+        count = sum(1 for p in client.videoroom({"request": "listparticipants", "room": room["room"]})
+                    .get("participants", []) if p.get("publisher"))
+        forwarded += count * max(count - 1, 0)  # each published feed goes to every other publisher
+    return {"rooms": len(rooms), "participants": publishers, "forwarded_streams": forwarded}
+
+
+def ready(config: Settings) -> bool:
+    try:
+        return Janus(config).info().get("janus") == "server_info"
+    except JanusUnavailable:
+        return False

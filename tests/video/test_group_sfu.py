@@ -1,0 +1,258 @@
+"""Group video through a real Janus (deploy/janus/ config) and a real Silta web process: aiortc peers
+join a closed group's video session as browsers do (Silta's /rtc for the waiting room and admission,
+then Janus's API with the token Silta issued), the leader mutes a member, the meeting's end records the
+group's attendance from who actually joined. A small meeting stays a mesh; Janus away refuses the join
+with a code the page turns into the phone way out."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+import requests
+
+from portal.auth.models import Role
+from portal.db import utcnow
+from portal.groups.models import Attendance, AttendanceStatus, Group, GroupMember, GroupSession
+from portal.programmes.definitions_schema import Modality
+from portal.scheduling import availability
+from portal.scheduling.models import Appointment, Participant
+from portal.scheduling.models import ParticipantRole as AppointmentRole
+from portal.video import operations, tickets
+from portal.video.models import RoomMedia, VideoParticipant, VideoRoom
+from rtc.janus import JanusError, JanusPeer, JanusSession
+from rtc.peer import Peer
+from tests.support.browsers import run_async
+from tests.support.janus import start_janus
+from tests.support.rtc import start_silta
+from tests.support.services import ServiceUnavailable, require_or_skip
+
+pytestmark = pytest.mark.rtc
+
+PROGRAMME = "intensive-rehabilitation"
+TIMEOUT = 20  # seconds; a join through Janus takes well under one here
+
+
+@pytest.fixture(scope="module")
+def janus(host_addresses):
+    try:
+        server = start_janus(address=host_addresses[0])
+    except ServiceUnavailable as exc:
+        require_or_skip(exc)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def silta_sfu(video_db, janus):
+    env = {f"PORTAL_{key}": value for key, value in janus.settings().items()}
+    server = start_silta(video_db, env=env)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def group_session(db, create_staff, create_client, create_enrolment):
+    """A closed group's video session under way: the leader and five members (all with logins)."""
+
+    def factory(members: int = 5):
+        leader = create_staff(Role.WORKER, name="Anna Korhonen", locale="en")
+        enrolments = [create_enrolment(create_client(), coordinator=leader, programme=PROGRAMME)
+                      for _ in range(members)]
+        group = Group(programme_code=PROGRAMME, unit_id=enrolments[0].unit_id, name="Tuesday group", capacity=8,
+                      leader=leader)
+        db.session.add(group)
+        db.session.flush()
+        for enrolment in enrolments:
+            db.session.add(GroupMember(group=group, enrolment=enrolment))
+        starts = utcnow().replace(second=0, microsecond=0) - timedelta(minutes=1)
+        span = {"busy_from": starts, "busy_until": starts + timedelta(minutes=90)}
+        appointment = Appointment(programme_code=PROGRAMME, contact_type="group-session", modality=Modality.VIDEO,
+                                  starts_at=starts, ends_at=starts + timedelta(minutes=90), organizer=leader)
+        appointment.participants = [
+            Participant(role=AppointmentRole.HOST, user=leader, person_key=availability.user_key(leader.id), **span),
+            *(Participant(role=AppointmentRole.CLIENT, client_id=e.client_id,
+                          person_key=availability.client_key(e.client_id), **span) for e in enrolments)]
+        db.session.add(appointment)
+        db.session.flush()
+        db.session.add(GroupSession(group_id=group.id, appointment_id=appointment.id))
+        room = operations.open_room_for_appointment(db.session, appointment, leader)
+        seats = [operations.participant_for_user(db.session, room, leader),
+                 *(operations.participant_for_user(db.session, room, e.client.user) for e in enrolments)]
+        db.session.commit()
+        return room, appointment, seats, [tickets.participant_ticket(seat) for seat in seats]
+
+    return factory
+
+
+async def _join(peer: Peer, timeout: float = TIMEOUT) -> None:
+    await peer.start()
+    await peer.join()
+    await asyncio.wait_for(asyncio.shield(_either(peer.joined, peer.waiting)), timeout)
+
+
+async def _either(*events: asyncio.Event) -> None:
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    _done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in pending:
+        waiter.cancel()
+
+
+async def _group_call(url: str, room_id: int, seats, tickets_, other_token: str):
+    """The leader in, four members admitted, a fifth left waiting; media, refusals, a mute, the end."""
+    leader_feed = seats[0].id
+    leader = JanusPeer(url, tickets_[0], label="leader")
+    members = [JanusPeer(url, ticket, label=f"m{i}", subscribe_to={leader_feed})
+               for i, ticket in enumerate(tickets_[1:5], 1)]
+    waiting = JanusPeer(url, tickets_[5], label="waiting")
+    peers = [leader, *members, waiting]
+    found: dict = {}
+    try:
+        await _join(leader)
+        assert leader.janus and leader.janus["room"] == room_id and leader.janus["feed"] == leader_feed
+        await asyncio.wait_for(leader.published.wait(), TIMEOUT)
+        for member in [*members, waiting]:
+            await _join(member)
+            assert member.waiting.is_set() and not member.joined.is_set()
+        for seat in seats[1:5]:
+            await leader.call("admit", {"pid": seat.id})
+        await asyncio.wait_for(asyncio.gather(*(m.joined.wait() for m in members)), TIMEOUT)
+        await asyncio.wait_for(asyncio.gather(*(m.published.wait() for m in members)), TIMEOUT)
+        # Everyone receives the speaker (the leader); the leader receives the members.
+        await asyncio.wait_for(asyncio.gather(*(m.first_frame.wait() for m in members)), TIMEOUT)
+        await asyncio.wait_for(leader.first_frame.wait(), TIMEOUT)
+        found["frames"] = [m.frames_from(leader_feed) for m in members]
+        found["leader_feeds"] = sorted(leader.subscribed)
+        found["errors"] = [str(e) for p in peers for e in p.janus_errors]
+        # Not admitted: no token from Silta at all, so Janus refuses even a session.
+        found["waiting_janus"] = waiting.janus
+        async with _http() as http:
+            try:
+                await JanusSession(leader.janus["url"], "", http).create()
+            except JanusError as exc:
+                found["no_token"] = exc.code
+            # Another room's token: Janus knows it, but this room's allowed list does not have it.
+            stranger = JanusPeer(url, tickets_[5], label="stranger")
+            stranger.configuration = leader.configuration
+            stranger.janus = {**leader.janus, "feed": seats[5].id, "token": other_token, "display": "x"}
+            try:
+                await stranger.enter_janus(stranger.janus, publish=False)
+            except JanusError as exc:
+                found["other_room_join"] = exc.code
+            try:
+                await stranger.subscribe(leader_feed)
+            except JanusError as exc:
+                found["other_room_subscribe"] = exc.code
+            await stranger.close()
+        # The leader mutes member 1: Janus itself tells every publisher.
+        await leader.call("mute", {"pid": seats[1].id})
+        await asyncio.wait_for(asyncio.gather(*(p.moderated.wait() for p in [leader, *members])), TIMEOUT)
+        found["moderation"] = [p.moderation.get(seats[1].id) for p in [leader, *members]]
+        found["member_mutes"] = await _refused(members[1], "mute", {"pid": seats[2].id})
+        await leader.call("end")
+        return found
+    finally:
+        for peer in peers:
+            await peer.close()
+
+
+def _http():
+    import aiohttp
+
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+
+
+async def _refused(peer: Peer, event: str, data: dict) -> str | None:
+    reply = await peer.sio.call(event, data, namespace="/rtc", timeout=10)
+    return None if reply.get("ok") else reply.get("error")
+
+
+def test_a_closed_group_of_six_meets_through_janus(app, db, silta_sfu, janus, group_session):
+    room, appointment, seats, tickets_ = group_session()
+    other_room, _a, other_seats, _t = group_session(members=1)
+    # Another group's member in their own call: a token Janus holds, for another room.
+    other_token = _admit_elsewhere(app, db, janus, other_room, other_seats[0])
+
+    found = run_async(_group_call(silta_sfu.url, room.id, seats, tickets_, other_token))
+
+    assert found["errors"] == []
+    assert all(frames > 0 for frames in found["frames"]), found["frames"]
+    assert found["leader_feeds"] == sorted(s.id for s in seats[1:5])
+    assert found["waiting_janus"] is None
+    assert found["no_token"] == 403
+    assert found["other_room_join"] == 433 and found["other_room_subscribe"] == 433  # not in the allowed list
+    assert found["moderation"] == ["muted"] * 5
+    assert found["member_mutes"] == "not_in_room"
+    db.session.expire_all()
+    room = db.session.get(VideoRoom, room.id)
+    assert room.media == RoomMedia.SFU and room.ended
+    attended = {a.client_id: a.status for a in db.session.scalars(
+        db.select(Attendance).where(Attendance.appointment_id == appointment.id))}
+    clients = [p.client_id for p in appointment.participants if p.client_id]
+    assert attended == {**{c: AttendanceStatus.ATTENDED for c in clients[:4]}, clients[4]: AttendanceStatus.ABSENT}
+    assert not _room_exists(janus, room.id)
+
+
+def _admit_elsewhere(app, db, janus, room: VideoRoom, seat: VideoParticipant) -> str:
+    from portal.video import sfu
+
+    app.config.update(janus.settings())
+    room.media = RoomMedia.SFU
+    payload = sfu.admit_media(room, seat)
+    db.session.commit()
+    return payload["token"]
+
+
+def _room_exists(janus, room_id: int) -> bool:
+    from tests.support.janus import API_SECRET
+
+    session = requests.post(janus.api_url, json={"janus": "create", "transaction": "a", "apisecret": API_SECRET},
+                            timeout=5).json()["data"]["id"]
+    base = f"{janus.api_url}/{session}"
+    handle = requests.post(base, json={"janus": "attach", "plugin": "janus.plugin.videoroom", "transaction": "b",
+                                       "apisecret": API_SECRET}, timeout=5).json()["data"]["id"]
+    answer = requests.post(f"{base}/{handle}", json={"janus": "message", "transaction": "c", "apisecret": API_SECRET,
+                                                     "body": {"request": "exists", "room": room_id}}, timeout=5).json()
+    return answer["plugindata"]["data"]["exists"]
+
+
+def test_a_small_meeting_stays_a_mesh(db, silta_sfu, make_room):
+    key, tickets_ = make_room()
+
+    async def scenario():
+        peer = Peer(silta_sfu.url, tickets_[0], video=None, data_channel=False)
+        try:
+            await peer.start()
+            await peer.join()
+            await asyncio.wait_for(peer.joined.wait(), TIMEOUT)
+            return next(data for event, data in peer.events if event == "joined")
+        finally:
+            await peer.close()
+
+    joined = run_async(scenario())
+    assert "janus" not in str(joined)
+    db.session.expire_all()
+    assert db.session.scalar(db.select(VideoRoom.media).where(VideoRoom.key == key)) == RoomMedia.MESH
+
+
+def test_janus_away_refuses_the_join_with_a_code_and_the_call_stays_empty(db, video_db, group_session):
+    room, _appointment, _seats, tickets_ = group_session(members=1)
+    env = {"PORTAL_JANUS_URL": "http://127.0.0.1:9/janus", "PORTAL_JANUS_ADMIN_URL": "http://127.0.0.1:9/admin",
+           "PORTAL_JANUS_TIMEOUT_SECONDS": "2"}
+    server = start_silta(video_db, env=env)
+
+    async def scenario():
+        peer = JanusPeer(server.url, tickets_[0], video=None)
+        try:
+            await peer.start()
+            return await _refused(peer, "join", {})
+        finally:
+            await peer.close()
+
+    try:
+        assert run_async(scenario()) == "sfu_unavailable"
+    finally:
+        server.stop()
+    db.session.expire_all()
+    assert operations.people_in_call(db.session, room.id) == 0
