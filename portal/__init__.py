@@ -71,6 +71,9 @@ def _init_extensions(app: Flask) -> None:
     from portal.scheduling import subscribers as scheduling_subscribers
 
     scheduling_subscribers.connect()  # a service that ends cancels its coming appointments
+    from portal.tasks import subscribers as task_subscribers
+
+    task_subscribers.connect()  # clients' requests become tasks for their contact person
     from portal.video import signaling
 
     signaling.init_app(app)  # video signaling (Socket.IO /rtc), one server per app
@@ -130,9 +133,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.referrals import routes as referrals
     from portal.reports import routes as reports
     from portal.scheduling import routes as scheduling
+    from portal.tasks import routes as tasks
     from portal.video import routes as video
 
     for module in (core, auth, me, caseload, scheduling, groups, meetings, appointments, notifications, interop, audit,
                    admin, video, measures, plans, programmes, messages, intake, queues, referrals, reports, ops,
-                   people, reach):
+                   people, reach, tasks):
         app.register_blueprint(module.bp)

@@ -21,4 +21,5 @@ from portal.scheduling.models import (  # noqa: F401
     Participant,
     WorkingHours,
 )
+from portal.tasks.models import Task  # noqa: F401
 from portal.video.models import VideoInvite, VideoParticipant, VideoRoom  # noqa: F401

@@ -11,6 +11,9 @@ _signals = Namespace()
 appointment_booked = _signals.signal("appointment-booked")
 appointment_cancelled = _signals.signal("appointment-cancelled")
 appointment_changed = _signals.signal("appointment-changed")  # confirmed, moved, another way of meeting
+callback_requested = _signals.signal("callback-requested")  # callback=: a client asked to be called (messages)
+callback_handled = _signals.signal("callback-handled")  # callback=: marked handled (messages)
+fallback_asked = _signals.signal("fallback-asked")  # appointment=, choice=: "phone"/"home_visit" from the waiting room
 contact_recorded = _signals.signal("contact-recorded")  # a contact record written or corrected (meetings)
 decision_signed = _signals.signal("decision-signed")  # a housing decision signed off (intake); queues listen
 service_transferred = _signals.signal("service-transferred")  # enrolment=, transfer=: the coordinator changed

@@ -29,7 +29,13 @@ from portal.i18n import _l
 from portal.people.models import Client
 from portal.programmes.definitions_schema import Modality
 from portal.scheduling import operations as scheduling
-from portal.scheduling.models import Appointment, AppointmentStatus, CalendarFeed, ChangeRequest
+from portal.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    CalendarFeed,
+    ChangeRequest,
+    ChangeRequestStatus,
+)
 from portal.scheduling.rules import MESSAGES as SCHEDULING_MESSAGES
 from portal.scheduling.rules import BookingError
 
@@ -130,6 +136,16 @@ def request_change(actor: User, client: Client, appointment: Appointment, prefer
     record(actor, AuditAction.CREATE, "appointments", "change_request", row.id, client.id, {"fields": given})
     signals.appointment_changed.send(actor, appointment=appointment, change_request=row)
     return row
+
+
+def close_change_request(actor: User, row: ChangeRequest) -> bool:
+    """The worker has handled the client's change request (the task list does it); False if it already was."""
+    if row.status is ChangeRequestStatus.HANDLED:
+        return False
+    row.status, row.handled_at, row.handled_by_id = ChangeRequestStatus.HANDLED, utcnow(), actor.id
+    db.session.flush()
+    record(actor, AuditAction.UPDATE, "appointments", "change_request", row.id, row.client_id, {"fields": ["status"]})
+    return True
 
 
 def _clean(text: str | None) -> str | None:

@@ -22,6 +22,8 @@ from portal.scheduling.models import (
     Participant,
     ParticipantRole,
 )
+from portal.tasks import queries as task_queries
+from portal.tasks.models import Task
 
 if TYPE_CHECKING:
     from portal.appointments.operations import ClientActions
@@ -39,6 +41,7 @@ class ClientAppointment:
     workers: list[User]
     minutes: int
     open_change: ChangeRequest | None = None
+    answered: Task | None = None  # the worker's answer to the client's request about it (portal/tasks)
     actions: ClientActions | None = None  # what the client may do now: the route fills it in
 
 
@@ -59,7 +62,11 @@ def upcoming_and_past(client: Client, now: datetime) -> tuple[list[ClientAppoint
         .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(PAST_LIMIT))
     upcoming, past = list(upcoming), list(past)
     changes = open_change_requests(client, [a.id for a in upcoming])
-    return [client_view(a, changes.get(a.id)) for a in upcoming], [client_view(a) for a in past]
+    answers = task_queries.replies_for([a.id for a in upcoming])
+    rows = [client_view(a, changes.get(a.id)) for a in upcoming]
+    for row in rows:
+        row.answered = answers.get(row.appointment.id)
+    return rows, [client_view(a) for a in past]
 
 
 def client_view(appointment: Appointment, change: ChangeRequest | None = None) -> ClientAppointment:

@@ -95,3 +95,14 @@ def contacts_of(enrolment_ids: list[int], limit: int = 20) -> list[Contact]:
     return list(db.session.scalars(
         select(Contact).where(Contact.enrolment_id.in_(enrolment_ids)).order_by(Contact.starts_at.desc()).limit(limit)
     ))
+
+
+COMING_LIMIT = 10
+
+
+def coming_of(client_id: int, now: datetime, limit: int = COMING_LIMIT) -> list[Appointment]:
+    """The client's coming meetings (any programme or group), soonest first, for the client page."""
+    return list(db.session.scalars(
+        select(Appointment).join(Participant, Participant.appointment_id == Appointment.id)
+        .where(Participant.client_id == client_id, Appointment.status.in_(ACTIVE_STATUSES), Appointment.ends_at > now)
+        .order_by(Appointment.starts_at, Appointment.id).limit(limit)))

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.audit.operations import record_read
 from portal.caseload import bp, queries, registration  # noqa: F401  (registration's routes join bp)
+from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _
 from portal.people.forms import BackgroundForm
@@ -16,6 +17,9 @@ from portal.people.models import Client
 from portal.people.operations import BACKGROUND_FIELDS, REGISTRATION_FIELDS, update_client
 from portal.people.permissions import can_see_client, can_see_registration
 from portal.people.queries import municipalities
+from portal.scheduling.timeutil import local_date
+from portal.tasks import attention
+from portal.tasks import queries as tasks
 from portal.web.access import CASEWORK_ROLES, staff_required
 
 
@@ -33,7 +37,9 @@ def _load_client(client_id: int) -> Client:
 @bp.route("")
 @staff_required(*CASEWORK_ROLES)
 def index():
-    return render_template("caseload/index.html", rows=queries.caseload(current_user), today=date.today())
+    rows, now = queries.caseload(current_user), utcnow()
+    return render_template("caseload/index.html", rows=rows, today=date.today(),
+                           attention=attention.for_caseload(rows, now, local_date(now)))
 
 
 @bp.route("/clients/<int:client_id>")
@@ -43,7 +49,9 @@ def client(client_id: int):
     enrolments = queries.enrolments_of_client(current_user, client.id)
     record_read(current_user, "caseload", "client", client.id, client.id)
     return render_template("caseload/client.html", client=client, enrolments=enrolments,
-                           contacts=queries.contacts_of([e.id for e in enrolments]))
+                           contacts=queries.contacts_of([e.id for e in enrolments]),
+                           coming=queries.coming_of(client.id, utcnow()),
+                           requests=tasks.of_client([e.id for e in enrolments]))
 
 
 @bp.route("/clients/<int:client_id>/background", methods=["GET", "POST"])

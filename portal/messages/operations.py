@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import delete, event, select
 
+from portal import signals
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
 from portal.auth.models import User
@@ -232,6 +233,7 @@ def request_callback(actor: User, enrolment: Enrolment, preferred_times: str, ph
     db.session.add(callback)
     db.session.flush()
     record(actor, AuditAction.CREATE, "messages", "callback", callback.id, enrolment.client_id)
+    signals.callback_requested.send(actor, callback=callback)  # the task list (portal/tasks) listens
     team = care_team(enrolment)
     if team.contact_person is not None:
         to, payload = [team.contact_person.id], {"callback_id": callback.id}
@@ -253,6 +255,7 @@ def handle_callback(actor: User, callback: CallbackRequest) -> bool:
     db.session.flush()
     record(actor, AuditAction.UPDATE, "messages", "callback", callback.id, callback.enrolment.client_id,
            {"fields": ["handled"]})
+    signals.callback_handled.send(actor, callback=callback)
     return True
 
 

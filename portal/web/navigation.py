@@ -29,7 +29,7 @@ def home_for(user: User) -> str:
     if user.is_client:
         return url_for("me.home")
     if user.has_role(*CASEWORK_ROLES):
-        return url_for("caseload.index")
+        return url_for("tasks.today")  # the worker's first screen: requests and what needs attention
     if user.has_role(Role.QUEUE_COORDINATOR):
         return url_for("queues.index")
     if user.has_role(Role.HOUSING_UNIT):
@@ -56,7 +56,7 @@ def main_navigation() -> list[tuple[str, str]]:
                 ("me.profile", _("My details")), ("audit.my_access_log", _("Who has seen my data"))]
     links = []
     if current_user.has_role(*CASEWORK_ROLES):
-        links += [("caseload.index", _("My clients")), ("messages.inbox", _("Messages")),
+        links += [("tasks.today", _("My day")), ("caseload.index", _("My clients")), ("messages.inbox", _("Messages")),
                   ("scheduling.index", _("My calendar")),
                   ("video.index", _("Video meetings")), ("groups.index", _("Groups"))]
     if current_user.has_role(Role.ADMIN):

@@ -57,6 +57,11 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "caseload.index": ("GET", CASEWORK),
     "caseload.client": ("GET", CASEWORK),
     "caseload.background": ("GET", CASEWORK),
+    # The worker's day (tests/tasks): who may handle a real task is object-level; the matrix gives a missing one.
+    "tasks.today": ("GET", CASEWORK),
+    "tasks.task_list": ("GET", CASEWORK),
+    "tasks.handle": ("POST", CASEWORK),
+    "tasks.move": ("GET", CASEWORK),
     "audit.search": ("GET", {"admin"}),
     "audit.reveal": ("POST", {"admin"}),  # a client that does not exist; reasons and names: tests/audit
     "admin.index": ("GET", {"admin"}),
@@ -274,12 +279,13 @@ MESSAGE_IDS = {"messages.thread": {"thread_id": 999999}, "messages.reply": {"thr
                "messages.attachment": {"attachment_id": 999999}, "messages.callback_handled": {"callback_id": 999999}}
 REFERRAL_IDS = {"referrals.show": {"referral_id": 999999}, "referrals.accept": {"referral_id": 999999},
                 "referrals.answer": {"referral_id": 999999}, "referrals.log_contact": {"enrolment_id": 999999}}
+TASK_IDS = {"tasks.handle": {"task_id": 999999}, "tasks.move": {"task_id": 999999}}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "auth.activate_account", "auth.reset", "admin.housing_unit",
                 "appointments.feed", "scheduling.remove_absence", "audit.reveal",
                 "scheduling.remove_call_slot", "scheduling.take_call_slot",
                 *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS, *REFERRAL_IDS,
                 "interop.care_plan", "plans.staff_photo", *(set(INTAKE_IDS) - {"intake.static"}),
-                *QUEUE_IDS}
+                *QUEUE_IDS, *TASK_IDS}
 
 
 @pytest.fixture
@@ -349,6 +355,7 @@ def _url(app, endpoint: str, world) -> str:
         **_measure_args(world),
         **_plan_args(world),
         **REFERRAL_IDS,
+        **TASK_IDS,
         **INTAKE_IDS,
         **QUEUE_IDS, "queues.show": {"service_type": "supported"},
         "reports.show": {"programme": "housing-guidance"}, "reports.csv": {"programme": "housing-guidance"},

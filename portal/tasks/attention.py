@@ -1,0 +1,216 @@
+"""What needs attention on a worker's caseload: one grouped query per kind for the whole caseload.
+
+Each kind is counted in SQL over the caseload's enrolment ids (never one query per client); the FIT
+alerts read the caseload's ORS/SRS totals in one query and classify them with ``measures.fit`` (the
+same rules as the client's FIT graph: ORS worsened, no reliable improvement, SRS at or below the
+alliance threshold or dropped). Intensity, the end date and the last contact come with the caseload's
+own query (``caseload.queries``).
+
+Sorted by urgency: what a client is waiting for (a callback, a change, a message) first, then the
+clinical signals, then the paperwork.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, exists, func, select
+
+from portal.caseload.queries import CaseloadRow, Intensity
+from portal.extensions import db
+from portal.measures import fit, instruments
+from portal.measures.labels import ALERTS
+from portal.measures.models import Answer, AnswerStatus
+from portal.measures.schedule import SRS_STAYS_OPEN
+from portal.meetings.models import Contact
+from portal.messages.models import Thread
+from portal.plans.models import Plan
+from portal.programmes import registry
+from portal.programmes.definitions_schema import MeasureWhen
+from portal.programmes.models import EnrolmentStatus
+from portal.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
+from portal.tasks.models import Task, TaskKind, TaskState
+
+DEFAULT_NO_CONTACT_DAYS = 21
+QUESTIONNAIRE_LOOKBACK_DAYS = 60  # older unanswered meetings are history, not a to-do
+PLAN_REVIEW_AHEAD_DAYS = 7
+
+
+class Kind(enum.StrEnum):
+    """The kinds, most urgent first (their order is the sort order)."""
+
+    PHONE_INSTEAD = "phone_instead"
+    CALLBACK = "callback"
+    CHANGE_REQUEST = "change_request"
+    MESSAGE = "message"
+    FIT = "fit"
+    NO_CONTACT = "no_contact"
+    INTENSITY = "intensity"
+    TO_RECORD = "to_record"
+    QUESTIONNAIRE = "questionnaire"
+    PLAN_REVIEW = "plan_review"
+    ENDING = "ending"
+
+
+URGENCY = {kind: rank for rank, kind in enumerate(Kind)}
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: Kind
+    enrolment_id: int
+    count: int = 1
+    since: datetime | date | None = None
+    params: dict = field(default_factory=dict)  # for the label: days, date, alert codes
+
+    @property
+    def urgency(self) -> int:
+        return URGENCY[self.kind]
+
+
+@dataclass
+class ClientAttention:
+    """One caseload row with its items, most urgent first."""
+
+    row: CaseloadRow
+    items: list[Item]
+
+    @property
+    def urgency(self) -> tuple:
+        first = self.items[0] if self.items else None
+        return (first.urgency if first else len(Kind), -len(self.items))
+
+
+def no_contact_days() -> int:
+    return int(current_app.config.get("ATTENTION_NO_CONTACT_DAYS", DEFAULT_NO_CONTACT_DAYS))
+
+
+def for_caseload(rows: list[CaseloadRow], now: datetime, today: date) -> dict[int, list[Item]]:
+    """Every item per enrolment id of these caseload rows (ended enrolments have none)."""
+    active = [r for r in rows if r.enrolment.status is EnrolmentStatus.ACTIVE]
+    ids = [r.enrolment.id for r in active]
+    found: dict[int, list[Item]] = defaultdict(list)
+    if not ids:
+        return found
+    for item in (*_tasks(ids), *_messages(ids), *_fit(active), *_to_record(ids, now),
+                 *_questionnaires(active, now), *_plan_reviews(ids, today), *_from_rows(active, today)):
+        found[item.enrolment_id].append(item)
+    for items in found.values():
+        items.sort(key=lambda i: i.urgency)
+    return found
+
+
+def ranked(rows: list[CaseloadRow], now: datetime, today: date) -> list[ClientAttention]:
+    """The clients that have anything, most urgent first (the worker's first screen)."""
+    items = for_caseload(rows, now, today)
+    listed = [ClientAttention(r, items[r.enrolment.id]) for r in rows if items.get(r.enrolment.id)]
+    return sorted(listed, key=lambda c: (c.urgency, c.row.client.last_name, c.row.client.first_name))
+
+
+def _tasks(ids: list[int]) -> Iterable[Item]:
+    rows = db.session.execute(
+        select(Task.enrolment_id, Task.kind, func.count(), func.min(Task.created_at))
+        .where(Task.enrolment_id.in_(ids), Task.state == TaskState.NEW)
+        .group_by(Task.enrolment_id, Task.kind))
+    kinds = {TaskKind.CHANGE_REQUEST: Kind.CHANGE_REQUEST, TaskKind.CALLBACK: Kind.CALLBACK,
+             TaskKind.PHONE_INSTEAD: Kind.PHONE_INSTEAD}
+    return [Item(kinds[kind], enrolment_id, count, since) for enrolment_id, kind, count, since in rows]
+
+
+def _messages(ids: list[int]) -> Iterable[Item]:
+    """Threads where the client's message waits for an answer."""
+    rows = db.session.execute(
+        select(Thread.enrolment_id, func.count(), func.min(Thread.waiting_since))
+        .where(Thread.enrolment_id.in_(ids), Thread.waiting_since.is_not(None)).group_by(Thread.enrolment_id))
+    return [Item(Kind.MESSAGE, enrolment_id, count, since) for enrolment_id, count, since in rows]
+
+
+def _fit(rows: list[CaseloadRow]) -> Iterable[Item]:
+    """FIT alerts from the caseload's ORS/SRS totals per meeting (one query)."""
+    ors, srs = instruments.current("ors"), instruments.current("srs")
+    if ors is None:
+        return []
+    ids = [r.enrolment.id for r in rows]
+    totals = db.session.execute(
+        select(Answer.enrolment_id, Appointment.id, Appointment.starts_at, Answer.instrument_code, Answer.total)
+        .join(Appointment, Appointment.id == Answer.appointment_id)
+        .where(Answer.enrolment_id.in_(ids), Answer.status == AnswerStatus.SUBMITTED,
+               Answer.instrument_code.in_(("ors", "srs")))
+        .order_by(Answer.enrolment_id, Appointment.starts_at, Appointment.id))
+    meetings: dict[int, dict[int, dict]] = defaultdict(dict)
+    for enrolment_id, appointment_id, starts_at, code, total in totals:
+        meetings[enrolment_id].setdefault(appointment_id, {"at": starts_at})[code] = total
+    scoring = ors.definition.scoring
+    threshold = (srs.definition.scoring.alliance_threshold if srs else None) or 36
+    after = current_app.config.get("MEASURES_NO_IMPROVEMENT_AFTER", fit.DEFAULT_NO_IMPROVEMENT_AFTER)
+    found = []
+    for enrolment_id, by_meeting in meetings.items():
+        points = [fit.Point(m["at"], m.get("ors"), m.get("srs")) for m in by_meeting.values()]
+        alerts = fit.alerts(points, scoring.reliable_change or 5, threshold, after)
+        if alerts:
+            texts = [str(ALERTS[a.code]) % a.params for a in alerts]
+            found.append(Item(Kind.FIT, enrolment_id, len(alerts), params={"alerts": alerts, "texts": texts}))
+    return found
+
+
+def _to_record(ids: list[int], now: datetime) -> Iterable[Item]:
+    """Meetings that have ended and were neither recorded nor cancelled."""
+    recorded = exists().where(Contact.appointment_id == Appointment.id)
+    rows = db.session.execute(
+        select(Appointment.enrolment_id, func.count(), func.min(Appointment.starts_at))
+        .where(Appointment.enrolment_id.in_(ids), Appointment.ends_at <= now,
+               Appointment.status.in_(ACTIVE_STATUSES), ~recorded)
+        .group_by(Appointment.enrolment_id))
+    return [Item(Kind.TO_RECORD, enrolment_id, count, since) for enrolment_id, count, since in rows]
+
+
+def _questionnaires(rows: list[CaseloadRow], now: datetime) -> Iterable[Item]:
+    """Held meetings of the last weeks whose questionnaire window closed with nothing submitted.
+
+    Only programmes that ask a questionnaire at each meeting (ORS before, SRS after; seed 002/003)."""
+    ids = [r.enrolment.id for r in rows if _asks_per_meeting(r.enrolment.programme_code)]
+    if not ids:
+        return []
+    answered = exists().where(Answer.appointment_id == Appointment.id, Answer.status == AnswerStatus.SUBMITTED)
+    found = db.session.execute(
+        select(Appointment.enrolment_id, func.count(), func.min(Appointment.starts_at))
+        .where(Appointment.enrolment_id.in_(ids), Appointment.status == AppointmentStatus.HELD,
+               and_(Appointment.ends_at <= now - SRS_STAYS_OPEN,
+                    Appointment.ends_at > now - timedelta(days=QUESTIONNAIRE_LOOKBACK_DAYS)), ~answered)
+        .group_by(Appointment.enrolment_id))
+    return [Item(Kind.QUESTIONNAIRE, enrolment_id, count, since) for enrolment_id, count, since in found]
+
+
+def _asks_per_meeting(programme_code: str) -> bool:
+    definition = registry.definition(programme_code)
+    return bool(definition) and any(m.when in (MeasureWhen.BEFORE_MEETING, MeasureWhen.AFTER_MEETING)
+                                    for m in definition.measures)
+
+
+def _plan_reviews(ids: list[int], today: date) -> Iterable[Item]:
+    rows = db.session.execute(select(Plan.enrolment_id, Plan.review_on).where(
+        Plan.enrolment_id.in_(ids), Plan.review_on <= today + timedelta(days=PLAN_REVIEW_AHEAD_DAYS)))
+    return [Item(Kind.PLAN_REVIEW, enrolment_id, since=review_on, params={"date": review_on})
+            for enrolment_id, review_on in rows]
+
+
+def _from_rows(rows: list[CaseloadRow], today: date) -> Iterable[Item]:
+    """Intensity, the end date and the last contact, from the caseload's own query."""
+    limit = no_contact_days()
+    for row in rows:
+        enrolment = row.enrolment
+        if row.intensity(today) is Intensity.BELOW:
+            yield Item(Kind.INTENSITY, enrolment.id)
+        if row.ends_soon(today):
+            yield Item(Kind.ENDING, enrolment.id, since=enrolment.planned_end_on,
+                       params={"date": enrolment.planned_end_on})
+        days = row.days_since_last_contact(today)
+        if days is None:
+            days = (today - enrolment.start_on).days  # never met: counted from the start of the service
+        if days >= limit:
+            yield Item(Kind.NO_CONTACT, enrolment.id, params={"days": days})

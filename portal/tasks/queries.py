@@ -1,0 +1,96 @@
+"""Reads for the task list: the open requests of the clients the user is the contact person for now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.auth.models import User
+from portal.extensions import db
+from portal.messages.models import Thread
+from portal.programmes.models import Enrolment, EnrolmentStatus
+from portal.scheduling.models import Absence
+from portal.tasks.models import Task, TaskState
+
+RECENTLY_HANDLED = 10
+
+
+@dataclass
+class TaskList:
+    tasks: list[Task]  # open requests, oldest first
+    threads: list[Thread]  # messages waiting for an answer, longest waiting first
+    handled: list[Task]  # the latest handled, for "what happened to it"
+
+    @property
+    def count(self) -> int:
+        return len(self.tasks) + len(self.threads)
+
+
+def _coordinator_away(now: datetime):
+    return exists().where(Absence.user_id == Enrolment.coordinator_id, Absence.starts_at <= now,
+                          Absence.ends_at > now)
+
+
+def contact_person_is(user_id: int, now: datetime):
+    """The enrolments whose contact person is the user now: the coordinator, or the deputy while the
+    coordinator is away (a coordinator without a deputy keeps their own)."""
+    away = _coordinator_away(now)
+    return and_(Enrolment.status == EnrolmentStatus.ACTIVE, or_(
+        and_(Enrolment.coordinator_id == user_id, or_(~away, Enrolment.deputy_id.is_(None))),
+        and_(Enrolment.deputy_id == user_id, away)))
+
+
+def task_list(user: User, now: datetime) -> TaskList:
+    mine = contact_person_is(user.id, now)
+    options = (joinedload(Task.enrolment).joinedload(Enrolment.client), joinedload(Task.appointment))
+    tasks = db.session.scalars(select(Task).join(Enrolment, Enrolment.id == Task.enrolment_id)
+                               .where(mine, Task.state == TaskState.NEW).options(*options)
+                               .order_by(Task.created_at, Task.id))
+    threads = db.session.scalars(select(Thread).join(Enrolment, Enrolment.id == Thread.enrolment_id)
+                                 .where(mine, Thread.waiting_since.is_not(None))
+                                 .options(joinedload(Thread.enrolment).joinedload(Enrolment.client))
+                                 .order_by(Thread.waiting_since, Thread.id))
+    handled = db.session.scalars(select(Task).where(Task.handled_by_id == user.id)
+                                 .options(*options).order_by(Task.handled_at.desc()).limit(RECENTLY_HANDLED))
+    return TaskList(list(tasks), list(threads), list(handled))
+
+
+def of_client(enrolment_ids: list[int]) -> list[Task]:
+    """A client's open requests (the client page), oldest first."""
+    if not enrolment_ids:
+        return []
+    return list(db.session.scalars(select(Task).where(Task.enrolment_id.in_(enrolment_ids),
+                                                      Task.state == TaskState.NEW)
+                                   .options(joinedload(Task.appointment)).order_by(Task.created_at, Task.id)))
+
+
+def replies_for(appointment_ids: list[int]) -> dict[int, Task]:
+    """The handled request per appointment, for the client's card: on the old appointment and on the new one."""
+    if not appointment_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Task).where(Task.state == TaskState.HANDLED, or_(Task.appointment_id.in_(appointment_ids),
+                                                                Task.new_appointment_id.in_(appointment_ids)))
+        .options(joinedload(Task.handled_by), selectinload(Task.new_appointment)).order_by(Task.handled_at))
+    found: dict[int, Task] = {}
+    for task in rows:
+        for appointment_id in (task.appointment_id, task.new_appointment_id):
+            if appointment_id in appointment_ids:
+                found[appointment_id] = task
+    return found
+
+
+def open_for_change_request(change_request_id: int) -> Task | None:
+    return db.session.scalar(select(Task).where(Task.change_request_id == change_request_id))
+
+
+def for_callback(callback_id: int) -> Task | None:
+    return db.session.scalar(select(Task).where(Task.callback_id == callback_id))
+
+
+def contact_people(enrolment: Enrolment) -> list[int]:
+    """Whom to tell live of a new or handled task: the coordinator and the deputy (the page decides who sees it)."""
+    return [i for i in (enrolment.coordinator_id, enrolment.deputy_id) if i is not None]

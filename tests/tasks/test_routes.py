@@ -1,0 +1,81 @@
+"""The worker's first screen, handling a request from it, the client's card, the caseload's attention column."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from portal.auth.models import Role
+from portal.scheduling.timeutil import as_helsinki
+from portal.tasks.models import Task, TaskState
+from tests.tasks.test_tasks import NOW, _appointment, _ask_change
+
+
+@pytest.fixture
+def people(db, create_staff, create_client, create_enrolment):
+    worker = create_staff(Role.WORKER, name="Sanna", locale="en")
+    aino = create_client()
+    aino.user.locale = "en"
+    enrolment = create_enrolment(aino, coordinator=worker, start_on=date.today() - timedelta(days=60))
+    appointment, _change = _ask_change(db, aino, enrolment, worker)
+    db.session.commit()
+    return worker, aino, enrolment, appointment
+
+
+def test_the_worker_lands_on_their_day_with_the_request_in_the_clients_words(db, client, people):
+    from tests.conftest import PASSWORD
+
+    db.session.commit()
+    response = client.post("/login", data={"email": people[0].email, "password": PASSWORD})
+    assert response.headers["Location"].endswith("/work/today")
+    page = client.get("/work/today").get_data(as_text=True)
+    assert "I cannot come by bus that week" in page and 'data-task-kind="change_request"' in page
+    assert 'data-attention="change_request"' in page  # and among what needs attention
+
+
+def test_book_the_new_time_from_the_request_and_the_client_reads_the_outcome(app, db, client, login, people):
+    worker, aino, enrolment, appointment = people
+    task = db.session.query(Task).one()
+    login(worker)
+    form = client.get(f"/work/tasks/{task.id}/move").get_data(as_text=True)
+    assert "Thursdays after two" in form
+    new_start = as_helsinki(NOW + timedelta(days=8)).replace(hour=14, minute=0, second=0)
+    response = client.post(f"/work/tasks/{task.id}/move", data={
+        "day": new_start.date().isoformat(), "time": "14:00", "modality": "phone", "urgent": "y",
+        "reply": "Call you then"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    again = client.post(f"/work/tasks/{task.id}/handle", data={"reply": "twice"}, follow_redirects=True)
+    assert "already handled by Sanna" in again.get_data(as_text=True)
+    client.post("/logout")
+    login(aino.user)
+    card = client.get("/me/appointments").get_data(as_text=True)
+    assert "Sanna moved this to" in card and "Call you then" in card
+
+
+def test_an_outside_worker_cannot_see_or_handle_the_request(db, client, login, create_staff, people):
+    task = db.session.query(Task).one()
+    login(create_staff(Role.WORKER))
+    assert client.get(f"/work/tasks/{task.id}/move").status_code == 403
+    assert client.post(f"/work/tasks/{task.id}/handle", data={"reply": "x"}).status_code == 403
+    assert db.session.get(Task, task.id).state is TaskState.NEW
+    assert "I cannot come by bus" not in client.get("/work/today").get_data(as_text=True)
+
+
+def test_a_reply_too_long_is_refused_and_nothing_is_saved(db, client, login, people):
+    task = db.session.query(Task).one()
+    login(people[0])
+    page = client.post(f"/work/tasks/{task.id}/handle", data={"reply": "x" * 1001}, follow_redirects=True)
+    assert "at most 1000 characters" in page.get_data(as_text=True)
+    assert db.session.get(Task, task.id).state is TaskState.NEW
+
+
+def test_the_caseload_and_the_client_page_show_attention_coming_meetings_and_requests(db, client, login, people):
+    worker, aino, enrolment, appointment = people
+    _appointment(db, enrolment, worker, NOW - timedelta(days=1))  # to record
+    db.session.commit()
+    login(worker)
+    listing = client.get("/work").get_data(as_text=True)
+    assert 'data-attention="change_request"' in listing and 'data-attention="to_record"' in listing
+    page = client.get(f"/work/clients/{aino.id}").get_data(as_text=True)
+    assert "Coming meetings" in page and "Open requests" in page and "I cannot come by bus" in page
