@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.measures import routes as measures
     from portal.meetings import routes as meetings
     from portal.messages import routes as messages
+    from portal.network import routes as network
     from portal.notifications import routes as notifications
     from portal.ops import routes as ops
     from portal.people import routes as people
@@ -138,5 +139,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (core, auth, me, caseload, scheduling, groups, meetings, appointments, notifications, interop, audit,
                    admin, video, measures, plans, programmes, messages, intake, queues, referrals, reports, ops,
-                   people, reach, tasks):
+                   people, network, reach, tasks):
         app.register_blueprint(module.bp)

@@ -160,6 +160,7 @@ class Defaults:
     # empty: every municipality one of the organisation's units serves.
     INTAKE_MUNICIPALITIES: tuple = ()
     INTAKE_DECISION_TEMPLATE_DIR = ""  # empty: portal/intake/decision_templates (fi/decision.txt, sv/decision.txt)
+    INTAKE_ASSESSMENT_AREAS_DIR = ""  # empty: portal/intake/assessment_areas (fi.toml, sv.toml, en.toml)
     # Accounts (portal/auth): invitation and reset links, two-step verification (TOTP).
     INVITATION_DAYS = 7  # a staff invitation's activation link stays valid this long
     PASSWORD_RESET_MINUTES = 30  # a reset link stays valid this long, and works once

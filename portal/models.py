@@ -1,6 +1,7 @@
 """Imports every feature's models so that metadata is complete (migrations, create_all in tests)."""
 
 import portal.intake.models  # noqa: F401,E402  (each feature's module lists its own tables)
+import portal.network.models  # noqa: F401,E402
 import portal.queues.models  # noqa: F401,E402
 import portal.referrals.models  # noqa: F401,E402
 from portal.audit.models import AuditRecord  # noqa: F401

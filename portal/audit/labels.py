@@ -33,6 +33,7 @@ FEATURES = {
     "intake": _l("Housing intake"),
     "queues": _l("Housing queues"),
     "referrals": _l("Referrals"),
+    "network": _l("The client's network"),
     "reports": _l("Reports"),
     "audit": _l("Audit log"),
 }

@@ -6,6 +6,7 @@ LABELS = EnumLabels({
     Role.WORKER: _l("Worker"),
     Role.CARE_COORDINATOR: _l("Care coordinator"),
     Role.TEAM_LEAD: _l("Team lead"),
+    Role.SERVICE_MANAGER: _l("Service-unit manager"),
     Role.QUEUE_COORDINATOR: _l("Queue coordinator"),
     Role.HOUSING_UNIT: _l("Housing-unit contact"),
     Role.REFERRER: _l("Primary-care referrer"),

@@ -24,6 +24,9 @@ class Role(enum.StrEnum):
     WORKER = "worker"
     CARE_COORDINATOR = "care_coordinator"
     TEAM_LEAD = "team_lead"
+    # Palveluyksikköpäällikkö: chairs the unit's SAP meetings (seed 001) and signs their decisions; reads
+    # only what the meeting decides on (the agenda, its assessments' summaries, the decisions), no caseload.
+    SERVICE_MANAGER = "service_manager"
     QUEUE_COORDINATOR = "queue_coordinator"
     HOUSING_UNIT = "housing_unit"
     REFERRER = "referrer"

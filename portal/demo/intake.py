@@ -3,7 +3,10 @@
 Builds on the housing-guidance enrolments the history made: each got an intake item a few days before it
 started, an assessment (most on time, some late), and — once past the assessment — a slot in one of the
 twice-weekly decision meetings with the minutes it really took (short slots run over, as the seed says),
-a decision in the client's language signed by the team lead. A few contacts are still waiting in the
+a decision in the client's language signed by the service-unit manager who chaired. Each meeting held records
+who attended (the chair, the lead social worker, the workers who presented); one placed client whose service
+need changes is on a coming meeting's agenda. Assessments are recorded by the configured areas, with the
+client's own view in their words and a summary written for them. A few contacts are still waiting in the
 intake list, one of them a duplicate §35 notification of a client already in the queue. Rows are written
 directly (no signals): the queues demo builds its own queue from the granted decisions.
 """
@@ -22,22 +25,28 @@ from portal.auth.models import User
 from portal.intake import drafting
 from portal.intake.deadlines import add_working_days, deadlines_for, is_priority, is_working_day
 from portal.intake.models import (
+    AgendaReason,
     Assessment,
+    AssessmentArea,
     Decision,
     DecisionMeeting,
+    DecisionMeetingAttendee,
     DecisionMeetingItem,
     DecisionOutcome,
     HousingServiceType,
     IntakeChannel,
     IntakeItem,
     IntakeStatus,
+    MeetingCapacity,
 )
 from portal.people.queries import unit_caseworkers
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling.timeutil import local
 
 PROGRAMME = "housing-guidance"
-CHAIR = "mikael.lindqvist@silta.example"
+# Seed 001: the service-unit manager chairs SAP, with the lead social worker and each client's worker.
+CHAIR = "marja.aaltonen@silta.example"
+LEAD_SOCIAL_WORKER = "mikael.lindqvist@silta.example"
 CHANNELS = [(IntakeChannel.service_request, 25), (IntakeChannel.notification_35, 30), (IntakeChannel.phone, 25),
             (IntakeChannel.paper, 12), (IntakeChannel.visit, 8)]
 SERVICES = [(HousingServiceType.supported, 50), (HousingServiceType.communal, 30),
@@ -83,8 +92,11 @@ def seed_intake(session: Session, enrolments: list[Enrolment], today: date, rng:
         assessment = _assessment_for(session, enrolment, item, today, rng)
         if _past_assessment(enrolment):
             _decide(session, enrolment, assessment, meetings, positions, chair, colleague, today, rng)
+    _changed_need(session, housing, meetings, positions, today)
     _open_contacts(session, housing, today, rng)
     session.flush()
+    _attendance(session, meetings.rows, chair, session.scalar(select(User).where(User.email == LEAD_SOCIAL_WORKER)),
+                today)
 
 
 def _meetings(session: Session, unit_id: int, chair: User, start: date, end: date) -> list[DecisionMeeting]:
@@ -155,11 +167,48 @@ def _assessment_for(session: Session, enrolment: Enrolment, item: IntakeItem, to
                             rule=due.rule, received_on=item.received_on, start_due_on=due.start_due_on,
                             due_on=due.due_on, started_on=started, completed_on=completed,
                             summary=_summary(enrolment, rng) if completed or started else None)
+    if started is not None:
+        _areas(assessment, enrolment, completed is not None, rng)
     session.add(assessment)
     session.flush()
     item.enrolment_id = enrolment.id
     assessment.intake_item_id = item.id
     return assessment
+
+
+# The shipped areas (portal/intake/assessment_areas): the worker's assessment, and the client's own view in
+# the client's language and words; a completed assessment has a summary written for the client.
+AREA_TEXTS = {
+    "housing-services": (("Tarvitsee asumiseen päivittäistä tukea.", "Tarvitsee tukea asumiseen muutaman kerran "
+                          "viikossa."),
+                         {"fi": ("Haluan asua omassa kodissa, mutta en pärjää yksin.", "Tarvitsen apua, en "
+                                 "laitosta."),
+                          "sv": ("Jag vill bo i ett eget hem, men klarar mig inte ensam.",
+                                 "Jag behöver hjälp, inte en anstalt.")}),
+    "independent-living": (("Harjoittelee arjen taitoja ohjatusti.", "Kuntoutuminen etenee, tavoitteena oma asunto."),
+                           {"fi": ("Haluan oppia hoitamaan laskuni itse.", "Haluan joskus asua taas ihan itse."),
+                            "sv": ("Jag vill lära mig sköta mina räkningar själv.",
+                                   "Jag vill någon gång bo helt själv igen.")}),
+    "coordinated-services": (("Psykiatrian poliklinikka ja terveysasema mukana, lääkitys sovittava yhteen.",
+                              "Päihdepoliklinikan käynnit jatkuvat asumispalvelun rinnalla."),
+                             {"fi": ("Lääkäri ja hoitaja tietävät tilanteeni, toivon että he puhuvat keskenään.",
+                                     "Käyn polilla edelleen."),
+                              "sv": ("Läkaren och skötaren känner till min situation, de får tala med varandra.",
+                                     "Jag går fortfarande på polikliniken.")}),
+}
+CLIENT_SUMMARY = {
+    "fi": "Arvioimme yhdessä, että tarvitset tukea asumiseen. Asia viedään SAP-kokouksen päätettäväksi.",
+    "sv": "Vi bedömde tillsammans att du behöver stöd i boendet. Ärendet förs till SAP-mötet för beslut.",
+}
+
+
+def _areas(assessment: Assessment, enrolment: Enrolment, completed: bool, rng: random.Random) -> None:
+    language = "sv" if enrolment.client.language.value == "sv" else "fi"
+    for code, (worker_views, client_views) in AREA_TEXTS.items():
+        assessment.areas.append(AssessmentArea(area_code=code, worker_view=rng.choice(worker_views),
+                                               client_view=rng.choice(client_views[language])))
+    if completed:
+        assessment.client_summary = CLIENT_SUMMARY[language]
 
 
 def _past_assessment(enrolment: Enrolment) -> bool:
@@ -236,6 +285,46 @@ def _record(session, slot, outcome, service, chair: User, rng: random.Random, si
                          service_type=service, language=language, body=body.strip(), drafted_by_id=item.worker_id,
                          drafted_at=meeting.starts_at + timedelta(hours=3), signed_at=signed_at,
                          signed_by_id=chair.id if sign else None))
+
+
+def _changed_need(session: Session, housing: list[Enrolment], meetings: _Meetings, positions: dict[int, int],
+                  today: date) -> None:
+    """Seed 001: a client whose service need changes goes to SAP too. The worker of one client already placed
+    (else one waiting in a queue) has booked the coming meeting (no outcome yet: it is ahead)."""
+    candidates = [e for e in housing if e.phase in ("placed", "queue") and e.status is EnrolmentStatus.ACTIVE
+                  and e.coordinator is not None]
+    placed = min(candidates, key=lambda e: (e.phase != "placed", e.id), default=None)
+    assessments = [] if placed is None else session.scalars(select(Assessment).where(
+        Assessment.enrolment_id == placed.id).order_by(Assessment.id.desc())).all()
+    meeting = meetings.first_with_room(today, 15)
+    if placed is None or meeting is None or not assessments:
+        return
+    positions[id(meeting)] = positions.get(id(meeting), 0) + 1
+    session.add(DecisionMeetingItem(meeting_id=meeting.id, enrolment_id=placed.id, assessment_id=assessments[0].id,
+                                    worker_id=placed.coordinator_id, position=positions[id(meeting)],
+                                    estimated_minutes=15, reason=AgendaReason.changed_need,
+                                    created_at=_at(today - timedelta(days=1), 12)))
+
+
+def _attendance(session: Session, meetings: list[DecisionMeeting], chair: User, lead: User | None,
+                today: date) -> None:
+    """Who attended each meeting held: the chair, the lead social worker and the workers who presented."""
+    for meeting in meetings:
+        if meeting.starts_at.date() >= today:
+            continue
+        workers = {item.worker_id for item in session.scalars(select(DecisionMeetingItem).where(
+            DecisionMeetingItem.meeting_id == meeting.id))}
+        if not workers:
+            continue
+        present = {chair.id: MeetingCapacity.chair}
+        if lead is not None:
+            present[lead.id] = MeetingCapacity.lead_social_worker
+        for worker_id in workers:
+            present.setdefault(worker_id, MeetingCapacity.client_worker)
+        session.add_all(DecisionMeetingAttendee(meeting_id=meeting.id, user_id=user_id, capacity=capacity,
+                                                recorded_by_id=chair.id,
+                                                recorded_at=meeting.starts_at + timedelta(minutes=90))
+                        for user_id, capacity in present.items())
 
 
 def _open_contacts(session: Session, housing: list[Enrolment], today: date, rng: random.Random) -> None:

@@ -96,9 +96,14 @@ def seed_plans(session: Session, definitions: dict[str, ProgrammeDefinition], en
             _phases(session, enrolment, definition, today, to_last=ended_ppt)
         agreed_on = enrolment.start_on + timedelta(days=7)
         in_referral = enrolment.programme_code == PPT and enrolment.phase == definition.first_phase
+        if in_referral and enrolment is not story and enrolment.start_on < today:
+            # Phase 1 made the preliminary estimate with the client; the plan itself is not agreed yet.
+            _estimate(_bare_plan(session, enrolment, definition), enrolment, today)
         if in_referral or (active and agreed_on >= today):
             continue  # no plan agreed yet: not before phase 2 of PPT, not in the future
         plan = _plan(session, enrolment, definition, today, random.Random(f"plan-{enrolment.id}"))
+        if enrolment.programme_code == PPT:
+            _estimate(plan, enrolment, today)
         if ended_ppt:
             _continuation(plan, enrolment)
         added += 1
@@ -192,6 +197,33 @@ def _phases(session: Session, enrolment: Enrolment, definition: ProgrammeDefinit
         session.add(PhaseTransition(enrolment_id=enrolment.id, from_phase=codes[index], to_phase=codes[index + 1],
                                     by_id=enrolment.coordinator.id, at=_at(day, 13)))
         enrolment.phase = codes[index + 1]
+
+
+ESTIMATE_SERVICES = {
+    "fi": ["Hoitovastaavan tapaamiset, terveysaseman lääkäri ja sosiaaliohjaus.",
+           "Psykiatrinen sairaanhoitaja, päihdepalvelut ja aikuissosiaalityö.",
+           "Kotihoidon käynnit, lääkärin seuranta ja toimeentulon selvittely."],
+    "sv": ["Möten med vårdansvarig, läkaren på hälsostationen och social handledning.",
+           "Psykiatrisk sjukskötare, missbrukstjänster och socialt arbete för vuxna."],
+}
+
+
+def _bare_plan(session: Session, enrolment: Enrolment, definition: ProgrammeDefinition) -> Plan:
+    """A plan row without goals or agreed versions: what PPT's first phase writes (the estimate)."""
+    interval = definition.plan.review_interval_days if definition.plan else None
+    plan = Plan(enrolment=enrolment, review_interval_days=interval, created_at=_at(enrolment.start_on, 14))
+    session.add(plan)
+    return plan
+
+
+def _estimate(plan: Plan, enrolment: Enrolment, today: date) -> None:
+    """PPT phase 1 (seed 003): how long and how much service, estimated with the client in the first days."""
+    rng = random.Random(f"estimate-{enrolment.id}")
+    plan.estimate_months = rng.choice((3, 6, 6, 9, 12, 12, 18))
+    plan.estimate_contacts_per_month = rng.choice((2, 3, 4, 4, 6, 8))
+    plan.estimate_services = rng.choice(ESTIMATE_SERVICES[_language(enrolment)])
+    plan.estimated_on = min(enrolment.start_on + timedelta(days=rng.randint(1, 4)), today - timedelta(days=1))
+    plan.estimated_by_id = enrolment.coordinator_id
 
 
 def _continuation(plan: Plan, enrolment: Enrolment) -> None:

@@ -22,6 +22,7 @@ from portal.demo.groups import seed_groups
 from portal.demo.history import HistoryBuilder
 from portal.demo.intake import seed_intake
 from portal.demo.measures import seed_measures
+from portal.demo.network import seed_network
 from portal.demo.people import CLIENT_PROFILES, FIXED_CLIENTS, MUNICIPALITIES, ClientFactory, Decks, ascii_name
 from portal.demo.plans import seed_messages, seed_plans
 from portal.demo.queues import seed_queues
@@ -37,6 +38,7 @@ DEMO_LOGINS: list[tuple[str, str]] = [
     (ADMIN_EMAIL, "Administrator (service owner): programmes, units, instruments, users"),
     ("sanna.virtanen@silta.example", "Worker and care coordinator, Helsinki remote social guidance"),
     ("mikael.lindqvist@silta.example", "Worker and team lead, Länsi-Uusimaa housing-service guidance (Swedish)"),
+    ("marja.aaltonen@silta.example", "Service-unit manager, Länsi-Uusimaa housing-service guidance: chairs SAP"),
     ("anna.korhonen@silta.example", "Worker, Päijät-Häme intensive social rehabilitation"),
     ("jonna.laine@silta.example", "Queue coordinator, Länsi-Uusimaa housing services"),
     ("asumispalvelu@silta.example", "Housing-service provider: vacancies, starts and ends"),
@@ -106,6 +108,8 @@ STAFF = (
     StaffSpec("Jukka Mäkinen", "sosiaalityöntekijä", (W, CC), ("hki-ppt",)),
     StaffSpec("Riikka Koskinen", "psykiatrinen sairaanhoitaja", (W,), ("hki-ppt",)),
     StaffSpec("Mikael Lindqvist", "johtava sosiaalityöntekijä", (W, LEAD), ("lu-asumisohjaus",), "sv"),
+    # Seed 001: the palveluyksikköpäällikkö chairs the SAP meetings (a role of its own, no caseload).
+    StaffSpec("Marja Aaltonen", "palveluyksikköpäällikkö", (Role.SERVICE_MANAGER,), ("lu-asumisohjaus",)),
     StaffSpec("Camilla Nyström", "sosiaaliohjaaja, jonokoordinaattorin varahenkilö", (W, QUEUE),
               ("lu-asumisohjaus",), "sv"),
     StaffSpec("Jonna Laine", "jonokoordinaattori", (QUEUE,), ("lu-asumisohjaus",)),
@@ -172,6 +176,7 @@ def seed_demo(session: Session, definitions: dict[str, ProgrammeDefinition], *, 
     seed_plans(session, definitions, history.enrolments, today)
     seed_messages(session, history.enrolments, today)
     seed_referrals(session, history.enrolments, today)
+    seed_network(session, history.enrolments, today)  # professionals outside Silta (seeds 003, 004)
     appointments += seed_groups(session, today)  # the closed groups' sessions ahead are new appointments
     seed_intake(session, history.enrolments, today, rng)  # housing intake, assessments, SAP, decisions
     seed_queues(session, today, seed)  # last: after the intake demo has queued its granted clients

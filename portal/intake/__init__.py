@@ -8,11 +8,12 @@ bp = Blueprint("intake", __name__, static_folder="static", static_url_path="/int
 
 @bp.record_once
 def _init(state) -> None:
-    """Decision templates checked at start; the worker's SAP agenda slots are busy time in their own calendar
-    (scheduling knows no intake)."""
-    from portal.intake import drafting
+    """Decision templates and assessment areas checked at start; the worker's SAP agenda slots are busy time in
+    their own calendar (scheduling knows no intake)."""
+    from portal.intake import areas, drafting
     from portal.intake.commitments import sap_slots
     from portal.scheduling import commitments
 
     drafting.init_app(state.app)
+    areas.init_app(state.app)
     commitments.register(state.app, sap_slots)

@@ -11,7 +11,7 @@ from portal.i18n import _l
 from portal.intake.labels import LABELS
 from portal.intake.models import STAFF_CHANNELS, DecisionOutcome, HousingServiceType, IntakeChannel
 from portal.intake.operations import PersonDetails
-from portal.web.forms import BoundedDateField, bounded_id
+from portal.web.forms import BoundedDateField, CheckboxesField, bounded_id
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 
@@ -106,6 +106,38 @@ class AssessmentForm(FlaskForm):
     completed_on = BoundedDateField(_l("Completed on"), validators=[Optional()])
     summary = TextAreaField(_l("Summary for the decision meeting"), render_kw={"rows": 6}, validators=[
         Length(max=5000)])
+    client_summary = TextAreaField(_l("Summary for the client"), render_kw={"rows": 4}, validators=[
+        Length(max=5000)])
+
+    def area_fields(self, code: str) -> tuple:
+        return self[f"area-{code}-worker"], self[f"area-{code}-client"]
+
+    def areas(self, codes: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        return {code: tuple(f.data for f in self.area_fields(code)) for code in codes}
+
+
+def assessment_form(codes: list[str], row) -> AssessmentForm:
+    """The assessment form with a pair of texts for each configured area (seed 001's structured recording)."""
+
+    class Form(AssessmentForm):
+        pass
+
+    for code in codes:
+        setattr(Form, f"area-{code}-worker", TextAreaField(_l("The worker's assessment"), render_kw={"rows": 3},
+                                                           validators=[Length(max=5000)]))
+        setattr(Form, f"area-{code}-client", TextAreaField(_l("The client's own view, in their words"),
+                                                           render_kw={"rows": 3}, validators=[Length(max=5000)]))
+    form = Form(obj=row)
+    if not form.is_submitted():
+        for area in row.areas:
+            if area.area_code in codes:
+                worker, client = form.area_fields(area.area_code)
+                worker.data, client.data = area.worker_view, area.client_view
+    return form
+
+
+class AttendanceForm(FlaskForm):
+    attendees = CheckboxesField(_l("Who attended"), coerce=bounded_id, validate_choice=False)
 
 
 class BookSlotForm(FlaskForm):

@@ -1,7 +1,14 @@
 """Translated names for intake's enums."""
 
 from portal.i18n import _l
-from portal.intake.models import DecisionOutcome, HousingServiceType, IntakeChannel, IntakeStatus
+from portal.intake.models import (
+    AgendaReason,
+    DecisionOutcome,
+    HousingServiceType,
+    IntakeChannel,
+    IntakeStatus,
+    MeetingCapacity,
+)
 from portal.intake.queries import DeadlineState, Stage
 from portal.web.labels import EnumLabels
 
@@ -43,5 +50,15 @@ LABELS = EnumLabels(
         Stage.queued: _l("In queue"),
         Stage.offered: _l("Offered a place"),
         Stage.placed: _l("Placed"),
+    },
+    {
+        AgendaReason.new_application: _l("New client"),
+        AgendaReason.changed_need: _l("Service need changes"),
+    },
+    {
+        MeetingCapacity.chair: _l("Chair (service-unit manager)"),
+        MeetingCapacity.lead_social_worker: _l("Lead social worker"),
+        MeetingCapacity.client_worker: _l("Client's worker"),
+        MeetingCapacity.member: _l("Member"),
     },
 )

@@ -34,6 +34,22 @@ class DecisionOutcome(enum.StrEnum):
     more_information = "more_information"
 
 
+class AgendaReason(enum.StrEnum):
+    """Why a client is on the SAP agenda (seed 001: new clients, and clients whose service need changes)."""
+
+    new_application = "new_application"
+    changed_need = "changed_need"  # already placed or in a queue
+
+
+class MeetingCapacity(enum.StrEnum):
+    """In which capacity someone attended a SAP meeting (seed 001 names the three who sit in it)."""
+
+    chair = "chair"  # palveluyksikköpäällikkö
+    lead_social_worker = "lead_social_worker"  # johtava sosiaalityöntekijä
+    client_worker = "client_worker"  # the worker who presents a client's assessment
+    member = "member"
+
+
 class IntakeChannel(enum.StrEnum):
     service_request = "service_request"  # the client's own electronic request (client portal)
     notification_35 = "notification_35"  # a professional's notification of need for social welfare, SWA §35
@@ -153,14 +169,40 @@ class Assessment(db.Model):
     completed_on: Mapped[date | None] = mapped_column(Date)
     # What the decision meeting reads; internal, never shown to the client.
     summary: Mapped[str | None] = mapped_column(Text)
+    # Seed 001's client-participatory recording: the summary written for the client, who sees it (/me/assessment)
+    # with their own view of each area (AssessmentArea).
+    client_summary: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     enrolment: Mapped[Enrolment] = relationship()
     worker: Mapped[User | None] = relationship()
+    areas: Mapped[list[AssessmentArea]] = relationship(
+        back_populates="assessment", order_by="AssessmentArea.id", cascade="all, delete-orphan")
+
+
+class AssessmentArea(db.Model):
+    """One area of the structured assessment (the organisation configures the areas: ``intake.areas``).
+
+    The worker's assessment stays internal (what SAP reads with the summary); the client's own view is
+    written in the client's words and shown back to the client.
+    """
+
+    __tablename__ = "assessment_areas"
+    __table_args__ = (UniqueConstraint("assessment_id", "area_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    area_code: Mapped[str] = mapped_column(String(40))
+    worker_view: Mapped[str | None] = mapped_column(Text)
+    client_view: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="areas")
 
 
 class DecisionMeeting(db.Model):
-    """One SAP meeting (seed 001 never expands the name): twice a week, chaired by a team lead."""
+    """One SAP meeting (seed 001 never expands the name): twice a week, chaired by the service-unit manager
+    (palveluyksikköpäällikkö), with the lead social worker and each client's worker; who attended is recorded."""
 
     __tablename__ = "decision_meetings"
     __table_args__ = (
@@ -179,6 +221,24 @@ class DecisionMeeting(db.Model):
     items: Mapped[list[DecisionMeetingItem]] = relationship(
         back_populates="meeting", order_by="DecisionMeetingItem.position", cascade="all, delete-orphan"
     )
+    attendees: Mapped[list[DecisionMeetingAttendee]] = relationship(
+        back_populates="meeting", order_by="DecisionMeetingAttendee.capacity", cascade="all, delete-orphan"
+    )
+
+
+class DecisionMeetingAttendee(db.Model):
+    """Who attended a SAP meeting, and in which capacity (recorded by the chair)."""
+
+    __tablename__ = "decision_meeting_attendees"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("decision_meetings.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    capacity: Mapped[MeetingCapacity] = mapped_column(str_enum(MeetingCapacity, 24))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    meeting: Mapped[DecisionMeeting] = relationship(back_populates="attendees")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 
 
 class DecisionMeetingItem(db.Model):
@@ -201,6 +261,8 @@ class DecisionMeetingItem(db.Model):
     worker_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     position: Mapped[int] = mapped_column(SmallInteger)
     estimated_minutes: Mapped[int] = mapped_column(SmallInteger, default=10)
+    reason: Mapped[AgendaReason] = mapped_column(str_enum(AgendaReason, 24), default=AgendaReason.new_application,
+                                                 server_default=AgendaReason.new_application.value)
     actual_minutes: Mapped[int | None] = mapped_column(SmallInteger)
     outcome: Mapped[DecisionOutcome | None] = mapped_column(str_enum(DecisionOutcome, 24))
     service_type: Mapped[HousingServiceType | None] = mapped_column(str_enum(HousingServiceType, 24))

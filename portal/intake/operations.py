@@ -21,21 +21,28 @@ from portal.extensions import db
 from portal.i18n import _
 from portal.intake import deadlines, drafting, queries
 from portal.intake.models import (
+    AgendaReason,
     Assessment,
+    AssessmentArea,
     Decision,
     DecisionMeeting,
+    DecisionMeetingAttendee,
     DecisionMeetingItem,
     DecisionOutcome,
     HousingServiceType,
     IntakeChannel,
     IntakeItem,
     IntakeStatus,
+    MeetingCapacity,
 )
 from portal.people.models import Client, ClientLanguage, Gender, OrgUnit, UnitMembership
 from portal.programmes.models import Enrolment, EnrolmentStatus
 
 PROGRAMME = "housing-guidance"
 FEATURE = "intake"
+# Seed 001: new clients go to SAP, and so do clients whose service need changes (already placed or in a queue).
+NEW_PHASES = ("intake", "assessment", "decision")
+CHANGE_PHASES = ("queue", "placed")
 
 
 class IntakeError(ValueError):
@@ -211,8 +218,11 @@ def merge(actor: User, item: IntakeItem) -> IntakeItem:
 # --- the assessment (PTA) ----------------------------------------------------------------------------
 
 def update_assessment(actor: User, assessment: Assessment, worker: User | None, started_on: date | None,
-                      completed_on: date | None, summary: str | None, today: date) -> Assessment:
-    """Assign, start, write the summary of and complete a service-needs assessment."""
+                      completed_on: date | None, summary: str | None, today: date, client_summary: str | None = None,
+                      areas: dict[str, tuple[str | None, str | None]] | None = None) -> Assessment:
+    """Assign, start, write the summaries and the structured areas of, and complete a service-needs assessment.
+
+    ``areas`` maps an area code to (the worker's assessment, the client's own view in their words)."""
     summary = (summary or "").strip() or None
     for day in (started_on, completed_on):
         if day is not None and day > today:
@@ -225,22 +235,47 @@ def update_assessment(actor: User, assessment: Assessment, worker: User | None, 
         raise IntakeError(_("Write the summary for the decision meeting before completing the assessment."))
     assessment.worker_id = worker.id if worker else assessment.worker_id
     assessment.started_on, assessment.completed_on, assessment.summary = started_on, completed_on, summary
+    assessment.client_summary = (client_summary or "").strip() or None
+    _set_areas(assessment, areas or {})
     db.session.flush()
     _audit(actor, AuditAction.UPDATE, "assessment", assessment.id, assessment.enrolment.client_id)
     return assessment
 
 
+def _set_areas(assessment: Assessment, areas: dict[str, tuple[str | None, str | None]]) -> None:
+    """One row per area written in; an area emptied of both texts is removed."""
+    rows = {row.area_code: row for row in assessment.areas}
+    for code, (worker_view, client_view) in areas.items():
+        worker_view, client_view = (worker_view or "").strip() or None, (client_view or "").strip() or None
+        row = rows.get(code)
+        if worker_view is None and client_view is None:
+            if row is not None:
+                assessment.areas.remove(row)
+            continue
+        if row is None:
+            row = AssessmentArea(area_code=code)
+            assessment.areas.append(row)
+        if (row.worker_view, row.client_view) != (worker_view, client_view):
+            row.worker_view, row.client_view, row.updated_at = worker_view, client_view, utcnow()
+
+
 # --- the decision meeting (SAP) -----------------------------------------------------------------------
 
-def schedule_meetings_of_lead(actor: User, start: date, weeks: int, config: dict) -> list[DecisionMeeting]:
-    """The meetings of the next weeks in every unit the team lead belongs to (they chair them)."""
+def schedule_meetings_of_chair(actor: User, start: date, weeks: int, config: dict) -> list[DecisionMeeting]:
+    """The meetings of the next weeks in every unit the service-unit manager belongs to (they chair them)."""
     units = db.session.scalars(select(OrgUnit).join(UnitMembership).where(UnitMembership.user_id == actor.id))
     return [meeting for unit in units for meeting in schedule_meetings(actor, unit, start, weeks, config)]
 
 
 def schedule_meetings(actor: User, unit: OrgUnit, start: date, weeks: int, config: dict) -> list[DecisionMeeting]:
-    """The twice-weekly meetings of the next weeks (configured weekdays and time); existing ones are kept."""
+    """The twice-weekly meetings of the next weeks (configured weekdays and time); existing ones are kept.
+
+    Seed 001: the chair is the service-unit manager (palveluyksikköpäällikkö), who schedules them.
+    """
     from portal.scheduling.timeutil import local
+
+    if not actor.has_role(Role.SERVICE_MANAGER):
+        raise IntakeError(_("Only a service-unit manager chairs the decision meetings."))
 
     # From portal/config.py (PORTAL_INTAKE_SAP_* in the environment; a weekday list arrives as strings there).
     weekdays = {int(day) for day in config.get("INTAKE_SAP_WEEKDAYS", (1, 3))}  # Tuesday and Thursday
@@ -274,8 +309,10 @@ def book_slot(actor: User, meeting: DecisionMeeting, enrolment: Enrolment, estim
     """
     if meeting.starts_at <= now:
         raise IntakeError(_("This meeting has already started. Choose a later meeting."))
-    if enrolment.programme_code != PROGRAMME or enrolment.status is not EnrolmentStatus.ACTIVE:
-        raise IntakeError(_("Only an open housing application can be brought to the decision meeting."))
+    if enrolment.programme_code != PROGRAMME or enrolment.status is not EnrolmentStatus.ACTIVE \
+            or enrolment.phase not in NEW_PHASES + CHANGE_PHASES:
+        raise IntakeError(_("Only an open housing application or a client whose service need changes can be "
+                            "brought to the decision meeting."))
     if enrolment.unit_id != meeting.unit_id:
         raise IntakeError(_("This meeting decides for another unit's clients. Choose your unit's meeting."))
     if not 1 <= estimated_minutes <= 120:
@@ -291,19 +328,46 @@ def book_slot(actor: User, meeting: DecisionMeeting, enrolment: Enrolment, estim
     if taken + estimated_minutes > meeting.minutes:
         raise IntakeError(_("The meeting is full: %(free)s of %(total)s minutes are free. Choose another meeting "
                             "or a shorter estimate.", free=meeting.minutes - taken, total=meeting.minutes))
+    reason = AgendaReason.changed_need if enrolment.phase in CHANGE_PHASES else AgendaReason.new_application
     item = DecisionMeetingItem(meeting=meeting, enrolment_id=enrolment.id, worker_id=actor.id, position=last + 1,
-                               estimated_minutes=estimated_minutes,
+                               estimated_minutes=estimated_minutes, reason=reason,
                                assessment_id=getattr(queries.latest_assessment(enrolment.id), "id", None))
     db.session.add(item)
-    enrolment.phase = "decision"
+    if reason is AgendaReason.new_application:  # a placed or queued client keeps their place meanwhile
+        enrolment.phase = "decision"
     db.session.flush()
     _audit(actor, AuditAction.CREATE, "decision_meeting_item", item.id, enrolment.client_id)
     return item
 
 
 def may_chair(user: User, meeting: DecisionMeeting) -> bool:
-    """The chair, or any team lead of the meeting's unit (a substitute chair)."""
-    return user.id == meeting.chair_id or (user.has_role(Role.TEAM_LEAD) and queries.is_member(user, meeting.unit_id))
+    """The chair, or another service-unit manager of the meeting's unit (a substitute chair)."""
+    return user.id == meeting.chair_id or (user.has_role(Role.SERVICE_MANAGER)
+                                           and queries.is_member(user, meeting.unit_id))
+
+
+def record_attendance(actor: User, meeting: DecisionMeeting, user_ids: set[int], now: datetime) -> list:
+    """The chair records who attended, each in their capacity (seed 001: the chair, the lead social worker
+    and the clients' workers); recording again replaces the list. The one recording chaired the meeting."""
+    if not may_chair(actor, meeting):
+        raise IntakeError(_("Only the chair of the meeting records who attended."))
+    if meeting.starts_at > now:
+        raise IntakeError(_("Attendance is recorded once the meeting has started."))
+    members = {u.id: u for u in queries.sap_members(meeting.unit_id)}
+    if not user_ids <= set(members):
+        raise IntakeError(_("Choose the attendees from the unit's staff."))
+    presenters = {i.worker_id for i in meeting.items}
+    meeting.attendees.clear()
+    db.session.flush()
+    for user_id in sorted(user_ids | {actor.id}):
+        user = members.get(user_id, actor)
+        capacity = (MeetingCapacity.chair if user_id == actor.id else MeetingCapacity.lead_social_worker
+                    if user.has_role(Role.TEAM_LEAD) else MeetingCapacity.client_worker if user_id in presenters
+                    else MeetingCapacity.member)
+        meeting.attendees.append(DecisionMeetingAttendee(user_id=user_id, capacity=capacity, recorded_by_id=actor.id))
+    db.session.flush()
+    _audit(actor, AuditAction.UPDATE, "decision_meeting", meeting.id, None)
+    return meeting.attendees
 
 
 def record_outcome(actor: User, item: DecisionMeetingItem, outcome: DecisionOutcome,
@@ -319,7 +383,7 @@ def record_outcome(actor: User, item: DecisionMeetingItem, outcome: DecisionOutc
         raise IntakeError(_("Give the minutes used as a number from 0 to 480."))
     item.outcome, item.service_type, item.actual_minutes = outcome, service_type, actual_minutes
     item.recorded_at, item.recorded_by_id = utcnow(), actor.id
-    if outcome is DecisionOutcome.more_information:
+    if outcome is DecisionOutcome.more_information and item.reason is AgendaReason.new_application:
         item.enrolment.phase = "assessment"
     decision = draft_decision(item)
     db.session.flush()
@@ -358,11 +422,13 @@ def edit_decision(actor: User, decision: Decision, body: str) -> Decision:
 
 
 def sign_decision(actor: User, decision: Decision) -> Decision:
-    """A team lead of the unit signs; never the drafter. Only then does the client see it."""
+    """A team lead or the service-unit manager of the unit signs; never the drafter. Only then does the client
+    see it."""
     if decision.signed:
         raise IntakeError(_("This decision has already been signed."))
-    if not (actor.has_role(Role.TEAM_LEAD) and queries.is_member(actor, decision.enrolment.unit_id)):
-        raise IntakeError(_("Only a team lead of the client's unit can sign a decision."))
+    signer = actor.has_role(Role.TEAM_LEAD, Role.SERVICE_MANAGER)
+    if not (signer and queries.is_member(actor, decision.enrolment.unit_id)):
+        raise IntakeError(_("Only a team lead or the service-unit manager of the client's unit can sign a decision."))
     if actor.id == decision.drafted_by_id:
         raise IntakeError(_("You drafted this decision: another team lead must sign it."))
     decision.signed_at, decision.signed_by_id = utcnow(), actor.id

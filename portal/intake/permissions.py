@@ -2,8 +2,10 @@
 
 Case workers (worker, care coordinator, team lead) see an open contact of a municipality their unit serves,
 and everything of a registered application through ``enrolments_visible_to``. The queue coordinator and
-housing-unit users never see assessments (they are not case workers). A referrer makes §35 notifications
-but does not read them back. Clients see only their own application and signed decisions.
+housing-unit users never see assessments (they are not case workers). The service-unit manager chairs SAP:
+they read the agenda of their unit's meetings (with the assessments' summaries) and its decisions, nothing
+more. A referrer makes §35 notifications but does not read them back. Clients see only their own application
+and signed decisions.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from portal.auth.models import User
 from portal.extensions import db
 from portal.intake import queries
-from portal.intake.models import Assessment, Decision, IntakeItem, IntakeStatus
+from portal.intake.models import Assessment, Decision, DecisionMeeting, IntakeItem, IntakeStatus
 from portal.people.permissions import any_visible, enrolments_visible_to
 from portal.programmes.models import Enrolment
 from portal.web.access import CASEWORK_ROLES
@@ -36,7 +38,15 @@ def can_see_assessment(user: User, assessment: Assessment) -> bool:
 
 
 def can_see_decision(user: User, decision: Decision) -> bool:
-    """The client sees their own decision once signed; case workers of the enrolment see drafts too."""
+    """The client sees their own decision once signed; case workers of the enrolment see drafts too, and so
+    does the service-unit manager of the unit whose SAP meeting made it."""
     if user.is_client:
         return decision.signed and decision.enrolment.client.user_id == user.id
+    if decision.meeting_item is not None and queries.manages_unit(user, decision.meeting_item.meeting.unit_id):
+        return True
     return works_on(user, decision.enrolment_id)
+
+
+def can_see_meeting(user: User, meeting: DecisionMeeting) -> bool:
+    """The members of the meeting's unit who sit in SAP: its service-unit managers and case workers."""
+    return user.has_role(*queries.SAP_ROLES) and queries.is_member(user, meeting.unit_id)

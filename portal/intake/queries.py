@@ -9,10 +9,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.auth.models import User
+from portal.auth.models import AccountKind, Role, User, UserRole
 from portal.extensions import db
 from portal.intake.models import (
     Assessment,
+    AssessmentArea,
     Decision,
     DecisionMeeting,
     DecisionMeetingItem,
@@ -24,6 +25,8 @@ from portal.people.permissions import enrolments_visible_to
 from portal.programmes.models import Enrolment, EnrolmentStatus
 
 PROGRAMME = "housing-guidance"
+# Who sits in SAP (seed 001): the service-unit manager chairs, with the lead social worker and the client's worker.
+SAP_ROLES = (Role.SERVICE_MANAGER, Role.TEAM_LEAD, Role.CARE_COORDINATOR, Role.WORKER)
 
 
 def client_of(user: User) -> Client | None:
@@ -173,22 +176,49 @@ class AgendaLine:
 
 
 def agenda(user: User, meeting: DecisionMeeting) -> list[AgendaLine]:
-    """Each item's planned start (the meeting's start plus the estimates before it)."""
+    """Each item's planned start (the meeting's start plus the estimates before it). The unit's service-unit
+    manager chairs and reads every item; a worker reads the items of their own clients."""
     visible_ids = set(db.session.scalars(enrolments_visible_to(user).with_only_columns(Enrolment.id).where(
         Enrolment.id.in_([i.enrolment_id for i in meeting.items]))))
+    manager = manages_unit(user, meeting.unit_id)
     lines, at = [], meeting.starts_at
     for item in meeting.items:
-        lines.append(AgendaLine(item, at, item.enrolment_id in visible_ids))
+        lines.append(AgendaLine(item, at, manager or item.enrolment_id in visible_ids))
         at += timedelta(minutes=item.estimated_minutes)
     return lines
 
 
 def bookable_enrolments(user: User) -> list[Enrolment]:
-    """The worker's open housing applications that can go to the decision meeting."""
+    """The worker's clients that can go to the decision meeting: open applications, and clients already
+    placed or in a queue whose service need changes (seed 001)."""
     return list(db.session.scalars(enrolments_visible_to(user).where(
         Enrolment.programme_code == PROGRAMME, Enrolment.status == EnrolmentStatus.ACTIVE,
-        Enrolment.phase.in_(("assessment", "decision"))).options(joinedload(Enrolment.client))
+        Enrolment.phase.in_(("assessment", "decision", "queue", "placed"))).options(joinedload(Enrolment.client))
         .order_by(Enrolment.id)))
+
+
+def sap_members(unit_id: int) -> list[User]:
+    """Who may be recorded as attending the unit's SAP meeting: its active service-unit managers, team leads
+    and case workers, by name."""
+    return list(db.session.scalars(
+        select(User).join(UnitMembership, UnitMembership.user_id == User.id)
+        .where(UnitMembership.unit_id == unit_id, User.kind == AccountKind.STAFF, User.active,
+               exists().where(UserRole.user_id == User.id, UserRole.role.in_(SAP_ROLES)))
+        .order_by(User.display_name, User.id)))
+
+
+def manages_unit(user: User, unit_id: int) -> bool:
+    """A service-unit manager of the unit: reads what its SAP meetings decide on, nothing else."""
+    return user.has_role(Role.SERVICE_MANAGER) and is_member(user, unit_id)
+
+
+def client_assessment(user: User) -> Assessment | None:
+    """The signed-in client's latest assessment that has something written for them (their summary or views)."""
+    return db.session.scalar(
+        select(Assessment).join(Enrolment, Enrolment.id == Assessment.enrolment_id).join(Client)
+        .where(Client.user_id == user.id, or_(Assessment.client_summary.is_not(None), exists().where(
+            AssessmentArea.assessment_id == Assessment.id, AssessmentArea.client_view.is_not(None))))
+        .order_by(Assessment.id.desc()).limit(1))
 
 
 def booked_minutes(meeting: DecisionMeeting) -> int:
@@ -203,10 +233,15 @@ def decisions_of(enrolment_id: int, signed_only: bool) -> list[Decision]:
 
 
 def decisions_for(user: User, signed: bool, limit: int = 50) -> list[Decision]:
-    """Drafts waiting for a signature (oldest first), or the latest signed decisions, of the user's clients."""
+    """Drafts waiting for a signature (oldest first), or the latest signed decisions, of the user's clients
+    (a service-unit manager's: the decisions of their units' SAP meetings)."""
+    mine = Decision.enrolment_id.in_(enrolments_visible_to(user).with_only_columns(Enrolment.id))
+    if user.has_role(Role.SERVICE_MANAGER):
+        mine = or_(mine, Decision.meeting_item_id.in_(
+            select(DecisionMeetingItem.id).join(DecisionMeeting).where(DecisionMeeting.unit_id.in_(
+                select(UnitMembership.unit_id).where(UnitMembership.user_id == user.id)))))
     query = select(Decision).where(
-        Decision.signed_at.is_not(None) if signed else Decision.signed_at.is_(None),
-        Decision.enrolment_id.in_(enrolments_visible_to(user).with_only_columns(Enrolment.id)))
+        Decision.signed_at.is_not(None) if signed else Decision.signed_at.is_(None), mine)
     order = Decision.signed_at.desc() if signed else Decision.drafted_at
     return list(db.session.scalars(query.order_by(order).limit(limit)))
 

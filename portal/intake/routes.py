@@ -18,8 +18,8 @@ from portal.audit.operations import record, record_read
 from portal.auth.models import Role, User
 from portal.db import utcnow
 from portal.extensions import db
-from portal.i18n import _
-from portal.intake import bp, forms, operations, permissions, queries
+from portal.i18n import _, _l
+from portal.intake import areas, bp, forms, operations, permissions, queries
 from portal.intake.labels import LABELS
 from portal.intake.models import (
     Assessment,
@@ -39,11 +39,23 @@ from portal.scheduling.timeutil import local_date
 from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
 
 INTAKE_STAFF = (*CASEWORK_ROLES, Role.REFERRER)
+# Who sits in SAP (seed 001): case workers, and the service-unit manager who chairs (agenda and decisions only).
+SAP_STAFF = (*CASEWORK_ROLES, Role.SERVICE_MANAGER)
+TABS = (("intake.index", _l("Intake list")), ("intake.new", _l("New contact")),
+        ("intake.assessments", _l("Assessments")), ("intake.meetings", _l("Decision meetings")),
+        ("intake.decisions", _l("Decisions to sign")))
 
 
 @bp.context_processor
 def _labels():
     return {"intake_label": lambda value: LABELS[value] if value in LABELS else value}
+
+
+def _tabs() -> list[tuple[str, str]]:
+    """The intake tabs this user may open: a service-unit manager without case work sees SAP's two."""
+    if current_user.has_role(*CASEWORK_ROLES):
+        return list(TABS)
+    return [tab for tab in TABS if tab[0] in ("intake.meetings", "intake.decisions")]
 
 
 def _navigation() -> list[tuple[str, str]]:
@@ -54,12 +66,14 @@ def _navigation() -> list[tuple[str, str]]:
         return [("intake.mine", _("My housing application"))] if queries.has_application(current_user) else []
     if current_user.has_role(*CASEWORK_ROLES):
         return [("intake.index", _("Housing intake"))]
+    if current_user.has_role(Role.SERVICE_MANAGER):
+        return [("intake.meetings", _("Decision meetings"))]
     if current_user.has_role(Role.REFERRER):
         return [("intake.new", _("Notify need for social welfare"))]
     return []
 
 
-bp.record_once(lambda state: state.app.jinja_env.globals.update(intake_navigation=_navigation))
+bp.record_once(lambda state: state.app.jinja_env.globals.update(intake_navigation=_navigation, intake_tabs=_tabs))
 
 
 def _today() -> date:
@@ -162,19 +176,21 @@ def assessments():
 def assessment(assessment_id: int):
     row = get_permitted(Assessment, assessment_id, permissions.can_see_assessment)
     record_read(current_user, "intake", "assessment", row.id, row.enrolment.client_id)
-    form = forms.AssessmentForm(obj=row)
+    codes = [area.code for area in areas.configured()]
+    form = forms.assessment_form(codes, row)
     form.worker_id.choices = _worker_choices(row)
     if form.validate_on_submit():
         try:
             operations.update_assessment(current_user, row, db.session.get(User, form.worker_id.data),
-                                         form.started_on.data, form.completed_on.data, form.summary.data, _today())
+                                         form.started_on.data, form.completed_on.data, form.summary.data, _today(),
+                                         form.client_summary.data, form.areas(codes))
         except IntakeError as exc:
             form.form_errors.append(str(exc))
         else:
             flash(_("The assessment was saved."), "success")
             return redirect(url_for("intake.assessment", assessment_id=row.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("intake/assessment.html", row=row, form=form,
+    return render_template("intake/assessment.html", row=row, form=form, areas=areas.configured(),
                            state=queries.deadline_state(row, _today())), status
 
 
@@ -185,34 +201,62 @@ def _worker_choices(row: Assessment) -> list[tuple[int, str]]:
 # --- the decision meeting (SAP) ---------------------------------------------------------------------------
 
 @bp.route("/intake/meetings", methods=["GET", "POST"])
-@staff_required(*CASEWORK_ROLES)
+@staff_required(*SAP_STAFF)
 def meetings():
     if request.method == "POST":
         _schedule_meetings()
         return redirect(url_for("intake.meetings"))
     rows = queries.meetings_for(current_user, utcnow().replace(hour=0, minute=0))
     return render_template("intake/meetings.html", meetings=rows, form=forms.PlainForm(),
-                           may_schedule=current_user.has_role(Role.TEAM_LEAD), booked=queries.booked_minutes)
+                           may_schedule=current_user.has_role(Role.SERVICE_MANAGER), booked=queries.booked_minutes)
 
 
 def _schedule_meetings() -> None:
-    if not current_user.has_role(Role.TEAM_LEAD) or not forms.PlainForm().validate_on_submit():
+    if not current_user.has_role(Role.SERVICE_MANAGER) or not forms.PlainForm().validate_on_submit():
         abort(403)
-    operations.schedule_meetings_of_lead(current_user, _today(), 4, current_app.config)
+    operations.schedule_meetings_of_chair(current_user, _today(), 4, current_app.config)
     flash(_("The meetings of the next four weeks are in the calendar."), "success")
 
 
 def _load_meeting(meeting_id: int) -> DecisionMeeting:
-    return get_permitted(DecisionMeeting, meeting_id, lambda user, m: queries.is_member(user, m.unit_id))
+    return get_permitted(DecisionMeeting, meeting_id, permissions.can_see_meeting)
 
 
 @bp.route("/intake/meetings/<int:meeting_id>")
-@staff_required(*CASEWORK_ROLES)
+@staff_required(*SAP_STAFF)
 def meeting(meeting_id: int):
     return _meeting_page(_load_meeting(meeting_id))
 
 
-def _meeting_page(meeting: DecisionMeeting, book_form=None, error: str | None = None, status: int = 200):
+@bp.route("/intake/meetings/<int:meeting_id>/attendance", methods=["POST"])
+@staff_required(*SAP_STAFF)
+def attendance(meeting_id: int):
+    """The chair records who attended (seed 001: the service-unit manager, the lead social worker, the workers)."""
+    meeting = _load_meeting(meeting_id)
+    if not operations.may_chair(current_user, meeting):
+        abort(403)
+    form = _attendance_form(meeting)
+    if not form.validate_on_submit():
+        return _meeting_page(meeting, attendance_form=form, status=400)
+    try:
+        operations.record_attendance(current_user, meeting, set(form.attendees.data or ()), utcnow())
+    except IntakeError as exc:
+        return _meeting_page(meeting, attendance_form=form, error=str(exc), status=400)
+    flash(_("Attendance was recorded."), "success")
+    return redirect(url_for("intake.meeting", meeting_id=meeting.id, _anchor="attendance"))
+
+
+def _attendance_form(meeting: DecisionMeeting) -> forms.AttendanceForm:
+    form = forms.AttendanceForm(prefix="attendance")
+    form.attendees.choices = [SelectChoice(u.id, f"{u.display_name}, {u.title}" if u.title else u.display_name)
+                              for u in queries.sap_members(meeting.unit_id)]
+    if not form.is_submitted():
+        form.attendees.data = [a.user_id for a in meeting.attendees]
+    return form
+
+
+def _meeting_page(meeting: DecisionMeeting, book_form=None, error: str | None = None, status: int = 200,
+                  attendance_form=None):
     lines = queries.agenda(current_user, meeting)
     for line in lines:
         if line.visible:
@@ -220,10 +264,14 @@ def _meeting_page(meeting: DecisionMeeting, book_form=None, error: str | None = 
     book_form = book_form or forms.BookSlotForm()
     book_form.enrolment_id.choices = [SelectChoice(e.id, e.client.full_name)
                                       for e in queries.bookable_enrolments(current_user)]
+    chair = operations.may_chair(current_user, meeting)
+    if chair and attendance_form is None:
+        attendance_form = _attendance_form(meeting)
     return render_template(
         "intake/meeting.html", meeting=meeting, lines=lines, book_form=book_form, error=error,
-        booked=queries.booked_minutes(meeting), chair=operations.may_chair(current_user, meeting),
-        outcome_form=forms.OutcomeForm, outcomes=DecisionOutcome, service_types=HousingServiceType), status
+        booked=queries.booked_minutes(meeting), chair=chair, started=meeting.starts_at <= utcnow(),
+        attendance_form=attendance_form, outcome_form=forms.OutcomeForm, outcomes=DecisionOutcome,
+        service_types=HousingServiceType), status
 
 
 @bp.route("/intake/meetings/<int:meeting_id>/book", methods=["POST"])
@@ -245,7 +293,7 @@ def book_slot(meeting_id: int):
 
 
 @bp.route("/intake/agenda/<int:item_id>/outcome", methods=["POST"])
-@staff_required(*CASEWORK_ROLES)
+@staff_required(*SAP_STAFF)
 def record_outcome(item_id: int):
     item = db.get_or_404(DecisionMeetingItem, item_id)
     if not operations.may_chair(current_user, item.meeting):
@@ -266,14 +314,14 @@ def record_outcome(item_id: int):
 # --- decisions ---------------------------------------------------------------------------------------------
 
 @bp.route("/intake/decisions")
-@staff_required(*CASEWORK_ROLES)
+@staff_required(*SAP_STAFF)
 def decisions():
     return render_template("intake/decisions.html", decisions=queries.decisions_for(current_user, signed=False),
                            signed=queries.decisions_for(current_user, signed=True, limit=20))
 
 
 @bp.route("/intake/decisions/<int:decision_id>", methods=["GET", "POST"])
-@staff_required(*CASEWORK_ROLES)
+@staff_required(*SAP_STAFF)
 def decision(decision_id: int):
     row = get_permitted(Decision, decision_id, permissions.can_see_decision)
     record_read(current_user, "intake", "decision", row.id, row.enrolment.client_id)
@@ -292,7 +340,7 @@ def decision(decision_id: int):
 
 
 @bp.route("/intake/decisions/<int:decision_id>/sign", methods=["POST"])
-@staff_required(*CASEWORK_ROLES)
+@staff_required(*SAP_STAFF)
 def sign(decision_id: int):
     row = get_permitted(Decision, decision_id, permissions.can_see_decision)
     try:
@@ -308,7 +356,7 @@ def sign(decision_id: int):
 @login_required
 def decision_print(decision_id: int):
     """The decision on paper, in its own language whoever prints it (the client: only once signed)."""
-    if not (current_user.is_client or current_user.has_role(*CASEWORK_ROLES)):
+    if not (current_user.is_client or current_user.has_role(*SAP_STAFF)):
         abort(403)
     row = get_permitted(Decision, decision_id, permissions.can_see_decision)
     record_read(current_user, "intake", "decision", row.id, row.enrolment.client_id)
@@ -326,6 +374,16 @@ def mine():
         record_read(current_user, "intake", "enrolment", status.enrolment.id, status.enrolment.client_id)
     return render_template("intake/mine.html", status=status, stages=queries.STAGES,
                            draft=queries.draft_of(current_user))
+
+
+@bp.route("/me/assessment")
+@client_required
+def my_assessment():
+    """Seed 001: the client sees the summary of their service-needs assessment and their own view of each area."""
+    row = queries.client_assessment(current_user)
+    if row is not None:
+        record_read(current_user, "intake", "assessment", row.id, row.enrolment.client_id)
+    return render_template("intake/my_assessment.html", row=row, area_names=areas.names(str(get_locale())))
 
 
 @bp.route("/me/housing/request", methods=["GET", "POST"])

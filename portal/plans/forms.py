@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectField, TextAreaField, TimeField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -41,6 +41,21 @@ class ReviewForm(FlaskForm):
     review_on = BoundedDateField(_l("Next review"), validators=[Optional()])
     interval = IntegerField(_l("Review every … days"), validators=[
         Optional(), NumberRange(7, 365, message=_l("Choose between %(min)s and %(max)s days."))])
+
+
+class EstimateForm(FlaskForm):
+    """PPT phase 1 (seed 003): how long and how much service is needed, estimated with the client."""
+
+    months = IntegerField(_l("Expected length of the service (months)"), validators=[
+        InputRequired(message=_l("Estimate the length in months.")),
+        NumberRange(1, 60, message=_l("Choose between %(min)s and %(max)s months."))])
+    contacts_per_month = IntegerField(_l("Expected contacts a month"), validators=[
+        InputRequired(message=_l("Estimate the contacts a month.")),
+        NumberRange(1, 60, message=_l("Choose between %(min)s and %(max)s contacts."))])
+    services = TextAreaField(_l("Services the client needs"), render_kw={"rows": 3}, validators=[
+        Optional(), Length(max=2000)])
+    with_client = BooleanField(_l("We made this estimate together with the client"), validators=[
+        InputRequired(message=_l("The estimate is made together with the client."))])
 
 
 class BookReviewForm(FlaskForm):

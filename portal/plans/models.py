@@ -9,7 +9,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -49,6 +59,10 @@ class Plan(db.Model):
     __table_args__ = (
         CheckConstraint("review_interval_days IS NULL OR review_interval_days BETWEEN 7 AND 365",
                         name="review_interval_range"),
+        CheckConstraint("estimate_months IS NULL OR estimate_months BETWEEN 1 AND 60", name="estimate_months_range"),
+        CheckConstraint("estimate_contacts_per_month IS NULL OR estimate_contacts_per_month BETWEEN 1 AND 60",
+                        name="estimate_contacts_range"),
+        CheckConstraint("(estimated_on IS NULL) = (estimate_months IS NULL)", name="estimate_dated"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +74,13 @@ class Plan(db.Model):
     self_care: Mapped[str | None] = mapped_column(Text)
     support: Mapped[str | None] = mapped_column(Text)
     continuation_at: Mapped[datetime | None]
+    # PPT phase 1 (seed 003): the preliminary estimate, made with the client, of how long and how much service
+    # is needed (months; contacts a month; which services), before the multidisciplinary assessment of phase 2.
+    estimate_months: Mapped[int | None] = mapped_column(SmallInteger)
+    estimate_contacts_per_month: Mapped[int | None] = mapped_column(SmallInteger)
+    estimate_services: Mapped[str | None] = mapped_column(Text)
+    estimated_on: Mapped[date | None]
+    estimated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     enrolment: Mapped[Enrolment] = relationship()

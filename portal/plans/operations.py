@@ -162,6 +162,29 @@ def set_review(actor: User, enrolment: Enrolment, review_on: date | None, interv
     return plan
 
 
+def set_estimate(actor: User, enrolment: Enrolment, months: int, contacts_per_month: int, services: str | None,
+                 today: date) -> Plan:
+    """PPT phase 1 (seed 003): the preliminary estimate, made with the client, of how long and how much service
+    is needed; recorded in the programme's first phase, before the multidisciplinary assessment."""
+    _require_worker(actor, enrolment)
+    _require_active(enrolment)
+    definition = registry.definition(enrolment.programme_code)
+    if definition is None or definition.plan is None or not definition.plan.preliminary_estimate:
+        raise PlanError(_l("This service has no preliminary estimate."))
+    if enrolment.phase != definition.phases[0].code:
+        raise PlanError(_l("The preliminary estimate is made in the first phase, with the client."))
+    if not (1 <= months <= 60 and 1 <= contacts_per_month <= 60):
+        raise PlanError(_l("Estimate 1 to 60 months and 1 to 60 contacts a month."))
+    plan = ensure_plan(enrolment)
+    plan.estimate_months, plan.estimate_contacts_per_month = months, contacts_per_month
+    plan.estimate_services = (services or "").strip()[:2000] or None
+    plan.estimated_on, plan.estimated_by_id = today, actor.id
+    db.session.flush()
+    _audit(actor, AuditAction.UPDATE, "plan", plan.id, enrolment,
+           ["estimate_months", "estimate_contacts_per_month", "estimate_services"])
+    return plan
+
+
 def agree_version(actor: User, enrolment: Enrolment) -> PlanVersion:
     """Freeze the plan as agreed with the client: the next numbered version, kept unchanged."""
     _require_worker(actor, enrolment)

@@ -9,6 +9,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import force_locale, get_locale
 from flask_login import current_user, login_required
 
+from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _
 from portal.plans import bp, forms, operations, permissions, photos, queries
@@ -18,7 +19,7 @@ from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment
 from portal.scheduling.rules import BookingError
-from portal.scheduling.timeutil import NonexistentLocalTime, local
+from portal.scheduling.timeutil import NonexistentLocalTime, local, local_date
 from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
 from portal.web.inputs import allow_uploads
 from portal.web.navigation import safe_next
@@ -72,12 +73,21 @@ def _page(enrolment: Enrolment, status: int = 200, **given):
                 "step_form": forms.StepForm(prefix="step"), "step_goal": None,
                 "review_form": forms.ReviewForm(prefix="review", obj=_review_obj(plan)),
                 "book_form": _book_form(definition, day=queries.next_review_on(plan)),
-                "phase_form": forms.PhaseForm(current=enrolment.phase)}
+                "phase_form": forms.PhaseForm(current=enrolment.phase),
+                "estimate_form": _estimate_form(plan)}
     form_set.update(given)
     return render_template(
         "plans/show.html", enrolment=enrolment, plan=plan, definition=definition, worker=worker,
         active=permissions.is_active(enrolment), next_review=queries.next_review_on(plan),
         transitions=queries.transitions(enrolment) if worker else [], **form_set), status
+
+
+def _estimate_form(plan) -> forms.EstimateForm:
+    form = forms.EstimateForm(prefix="estimate")
+    if plan is not None and plan.estimated_on is not None and not form.is_submitted():
+        form.months.data, form.contacts_per_month.data = plan.estimate_months, plan.estimate_contacts_per_month
+        form.services.data = plan.estimate_services
+    return form
 
 
 def _review_obj(plan):
@@ -261,6 +271,24 @@ def review(enrolment_id: int):
     else:
         flash(_("The review date was saved."), "success")
     return _to_plan(enrolment, "review")
+
+
+@bp.route("/plans/<int:enrolment_id>/estimate", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def estimate(enrolment_id: int):
+    """PPT phase 1: the preliminary estimate of how long and how much service, made with the client."""
+    enrolment = _load_for_work(enrolment_id)
+    form = forms.EstimateForm(prefix="estimate")
+    if form.validate():
+        try:
+            operations.set_estimate(current_user, enrolment, form.months.data, form.contacts_per_month.data,
+                                    form.services.data, local_date(utcnow()))
+        except operations.PlanError as exc:
+            form.months.errors.append(str(exc))
+        else:
+            flash(_("The preliminary estimate was saved."), "success")
+            return _to_plan(enrolment, "estimate")
+    return _page(enrolment, 400, estimate_form=form)
 
 
 @bp.route("/plans/<int:enrolment_id>/book-review", methods=["POST"])

@@ -140,6 +140,9 @@ class PlanRules(_Strict):
 
     review_interval_days: int = Field(ge=7, le=365)
     review_contact_type: Code
+    # Seed 003 (PPT phase 1): a preliminary estimate of how long and how much service is needed, made with the
+    # client before the plan, is recorded on the plan page.
+    preliminary_estimate: bool = False
 
 
 class NamedItem(_Strict):

@@ -11,7 +11,7 @@ import statistics
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -41,6 +41,7 @@ EXPECTED_LOGINS = {
     "admin@silta.example": (AccountKind.STAFF, {Role.ADMIN}),
     "sanna.virtanen@silta.example": (AccountKind.STAFF, {Role.WORKER, Role.CARE_COORDINATOR}),
     "mikael.lindqvist@silta.example": (AccountKind.STAFF, {Role.WORKER, Role.TEAM_LEAD}),
+    "marja.aaltonen@silta.example": (AccountKind.STAFF, {Role.SERVICE_MANAGER}),
     "anna.korhonen@silta.example": (AccountKind.STAFF, {Role.WORKER}),
     "jonna.laine@silta.example": (AccountKind.STAFF, {Role.QUEUE_COORDINATOR}),
     "asumispalvelu@silta.example": (AccountKind.STAFF, {Role.HOUSING_UNIT}),
@@ -458,10 +459,77 @@ def test_the_demo_tells_the_truth(demo):
     s = demo.session
     in_referral = [e.id for e in demo.enrolments("many-services") if e.phase == "referral"]
     assert in_referral
-    assert not s.scalar(select(func.count()).select_from(Plan).where(Plan.enrolment_id.in_(in_referral)))
+    # No agreed plan and no goals before phase 2; phase 1's preliminary estimate (made with the client) may be there.
+    assert not s.scalar(select(func.count()).select_from(PlanVersion).join(Plan).where(
+        Plan.enrolment_id.in_(in_referral)))
+    assert not s.scalar(select(func.count()).select_from(Goal).join(Plan).where(Plan.enrolment_id.in_(in_referral)))
     began = datetime.combine(TODAY, time(0), tzinfo=HELSINKI)
     for column in (Referral.created_at, Message.created_at, Plan.created_at, Goal.created_at, PlanVersion.agreed_at,
                    Decision.drafted_at, Decision.signed_at, Answer.submitted_at):
         assert not s.scalar(select(func.count()).where(column > began)), column
     ongoing = [e for e in demo.enrolments("health-social-work") if e.status is EnrolmentStatus.ACTIVE]
     assert len(ongoing) >= 3
+
+
+def test_sap_is_chaired_by_the_service_unit_manager_and_attendance_is_recorded(demo):
+    """Seed 001: the palveluyksikköpäällikkö chairs, with the lead social worker and the clients' workers; clients
+    whose service need changes come to SAP too."""
+    from portal.intake.models import AgendaReason, DecisionMeeting, DecisionMeetingItem, MeetingCapacity
+
+    s = demo.session
+    began = datetime.combine(TODAY, time(0), tzinfo=HELSINKI)
+    meetings = s.scalars(select(DecisionMeeting)).all()
+    assert meetings and all(Role.SERVICE_MANAGER in m.chair.role_set for m in meetings)
+    held = [m for m in meetings if m.starts_at < began and m.items]
+    assert held and all(m.attendees for m in held)
+    for meeting in held:
+        capacities = {a.user_id: a.capacity for a in meeting.attendees}
+        assert capacities[meeting.chair_id] is MeetingCapacity.chair
+        assert MeetingCapacity.lead_social_worker in capacities.values()
+        assert {i.worker_id for i in meeting.items} <= set(capacities)
+    assert not any(m.attendees for m in meetings if m.starts_at >= began)
+    changed = s.scalars(select(DecisionMeetingItem).where(
+        DecisionMeetingItem.reason == AgendaReason.changed_need)).all()
+    assert changed and all(i.meeting.starts_at > began and i.outcome is None for i in changed)
+    assert all(i.enrolment.phase in ("queue", "placed") for i in changed)
+
+
+def test_assessments_are_structured_and_include_the_clients_view(demo):
+    from portal.intake.areas import DEFAULT_DIR, load
+    from portal.intake.models import Assessment
+
+    codes = {area.code for area in load(DEFAULT_DIR)}
+    started = demo.session.scalars(select(Assessment).where(Assessment.started_on.is_not(None))).all()
+    assert started and all({a.area_code for a in row.areas} == codes for row in started)
+    assert all(a.client_view and a.worker_view for row in started for a in row.areas)
+    assert all(row.client_summary for row in started if row.completed_on)
+    assert not any(row.areas or row.client_summary for row in demo.session.scalars(
+        select(Assessment).where(Assessment.started_on.is_(None))))
+
+
+def test_ppt_phase_one_estimates_are_made_before_today(demo):
+    from portal.plans.models import Plan
+
+    ppt = demo.enrolments("many-services")
+    plans = {p.enrolment_id: p for p in demo.session.scalars(select(Plan).where(
+        Plan.enrolment_id.in_([e.id for e in ppt])))}
+    estimated = [p for p in plans.values() if p.estimated_on is not None]
+    assert len(estimated) >= len(ppt) // 2
+    assert all(p.estimated_on < TODAY and 1 <= p.estimate_months <= 60 for p in estimated)
+    in_referral = [e for e in ppt if e.phase == "referral"]
+    assert any(e.id not in plans or plans[e.id].estimated_on is None for e in in_referral)  # Sanna's walk-through
+
+
+def test_the_clients_network_is_recorded_with_consent(demo):
+    from portal.network.models import NetworkContact, NetworkRole
+
+    s = demo.session
+    rows = s.scalars(select(NetworkContact)).all()
+    assert {NetworkRole.CLIENT_COORDINATOR, NetworkRole.SOCIAL_WELFARE_WORKER, NetworkRole.DOCTOR,
+            NetworkRole.PHARMACY} <= {r.role for r in rows}
+    assert any(not r.consent_to_contact for r in rows) and any(r.shown_to_client for r in rows)
+    began = datetime.combine(TODAY, time(0), tzinfo=HELSINKI)
+    assert all(r.created_at < began for r in rows)
+    aino = s.scalar(select(Client).join(User, Client.user_id == User.id).where(
+        User.email == "asiakas.aino@silta.example"))
+    assert any(r.shown_to_client for r in rows if r.client_id == aino.id)

@@ -20,6 +20,7 @@ PUBLIC = "public"
 CASEWORK = {"worker", "care_coordinator", "team_lead"}
 ANY_SIGNED_IN = set(ROLES)
 CLIENT_OR_CASEWORK = CASEWORK | {"client"}
+SAP = CASEWORK | {"service_manager"}  # seed 001: the service-unit manager chairs the decision meeting
 FHIR = "fhir"  # like CLIENT_OR_CASEWORK, but anonymous gets 401 (an API answers, it does not redirect)
 API = "api"  # any signed-in user; anonymous gets 401
 TICKET = "ticket"  # a signaling ticket, not a session: 401 for everyone without one (tests/video_rooms)
@@ -189,15 +190,23 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "intake.merge": ("POST", CASEWORK),
     "intake.assessments": ("GET", CASEWORK),
     "intake.assessment": ("GET", CASEWORK),
-    "intake.meetings": ("GET", CASEWORK),
-    "intake.meeting": ("GET", CASEWORK),
+    "intake.meetings": ("GET", SAP),
+    "intake.meeting": ("GET", SAP),
+    "intake.attendance": ("POST", SAP),  # only the chair: tests/intake/test_sap_members.py
     "intake.book_slot": ("POST", CASEWORK),
-    "intake.record_outcome": ("POST", CASEWORK),
-    "intake.decisions": ("GET", CASEWORK),
-    "intake.decision": ("GET", CASEWORK),
-    "intake.sign": ("POST", CASEWORK),
-    "intake.decision_print": ("GET", CLIENT_OR_CASEWORK),
+    "intake.record_outcome": ("POST", SAP),
+    "intake.decisions": ("GET", SAP),
+    "intake.decision": ("GET", SAP),
+    "intake.sign": ("POST", SAP),
+    "intake.decision_print": ("GET", CLIENT_OR_CASEWORK | {"service_manager"}),
     "intake.mine": ("GET", {"client"}),
+    "intake.my_assessment": ("GET", {"client"}),
+    # the client's network (seeds 003, 004): the client's team records it; the client sees what they wished to.
+    # Another worker's client, the shown-to-client flag, bad input: tests/network.
+    "network.index": ("GET", CASEWORK),
+    "network.edit": ("GET", CASEWORK),
+    "network.remove": ("POST", CASEWORK),
+    "network.mine": ("GET", {"client"}),
     "intake.service_request": ("GET", {"client"}),
     # referrals (seed 004): ids that do not exist (REFERRAL_IDS); another referrer's referral, a worker of another
     # unit, contacts of a client the worker is not named on: tests/referrals/test_routes.py.
@@ -257,7 +266,8 @@ INTAKE_IDS = {"intake.static": {"filename": "intake.css"}, "intake.item": {"item
               "intake.assessment": {"assessment_id": 999999}, "intake.meeting": {"meeting_id": 999999},
               "intake.book_slot": {"meeting_id": 999999}, "intake.record_outcome": {"item_id": 999999},
               "intake.decision": {"decision_id": 999999}, "intake.sign": {"decision_id": 999999},
-              "intake.decision_print": {"decision_id": 999999}}
+              "intake.decision_print": {"decision_id": 999999}, "intake.attendance": {"meeting_id": 999999}}
+NETWORK_IDS = {"network.edit": {"contact_id": 999999}, "network.remove": {"contact_id": 999999}}
 QUEUE_IDS = {"queues.priority": {"entry_id": 999999}, "queues.vacancy": {"vacancy_id": 999999},
              "queues.offer": {"vacancy_id": 999999}, "queues.answer": {"offer_id": 999999},
              "queues.unit": {"unit_id": 999999}, "queues.report_vacancy": {"unit_id": 999999},
@@ -273,7 +283,7 @@ VIDEO_ROOM_PAGES = {"video.open_appointment", "video.room", "video.invites", "vi
 # does not exist; answering, entering and correcting real ones is tested in tests/measures.
 MEASURE_PAGES = {"measures.answer", "measures.save_draft", "measures.enter", "measures.correct"}
 PLAN_POSTS = {"plans.add_goal", "plans.add_note", "plans.step_done", "plans.goal_status", "plans.add_step",
-              "plans.review", "plans.book_review", "plans.agree", "plans.phase", "plans.break_glass"}
+              "plans.review", "plans.book_review", "plans.agree", "plans.phase", "plans.break_glass", "plans.estimate"}
 MESSAGE_IDS = {"messages.thread": {"thread_id": 999999}, "messages.reply": {"thread_id": 999999},
                "messages.draft": {"thread_id": 999999}, "messages.after": {"thread_id": 999999, "message_id": 0},
                "messages.attachment": {"attachment_id": 999999}, "messages.callback_handled": {"callback_id": 999999}}
@@ -285,7 +295,7 @@ NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "auth.activate_account"
                 "scheduling.remove_call_slot", "scheduling.take_call_slot",
                 *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS, *REFERRAL_IDS,
                 "interop.care_plan", "plans.staff_photo", *(set(INTAKE_IDS) - {"intake.static"}),
-                *QUEUE_IDS, *TASK_IDS}
+                *QUEUE_IDS, *TASK_IDS, *NETWORK_IDS}
 
 
 @pytest.fixture
@@ -311,6 +321,7 @@ def _url(app, endpoint: str, world) -> str:
         "audit.reveal": {"client_id": 999999},
         "caseload.client": {"client_id": world["client"].id},
         "caseload.background": {"client_id": world["client"].id},
+        "network.index": {"client_id": world["client"].id}, **NETWORK_IDS,
         "caseload.activation": {"client_id": world["client"].id},
         "caseload.identity_code": {"client_id": world["client"].id},
         "programmes.choose": {"client_id": world["client"].id},
