@@ -13,11 +13,17 @@ from portal.video.operations import INVITE_HOURS
 from portal.web.forms import bounded_id
 
 
+def _chosen_id(value) -> int | None:
+    """The placeholder option ("") is no choice: the required check says so, not a coercion error."""
+    return None if value in ("", None) else bounded_id(value)
+
+
 class AdhocForm(FlaskForm):
-    enrolment_id = SelectField(_l("Client"), coerce=bounded_id, validators=[DataRequired()])
+    enrolment_id = SelectField(_l("Client"), coerce=_chosen_id, validators=[DataRequired(_l("Choose a client."))])
 
     def set_choices(self, enrolments: list[Enrolment]) -> None:
-        self.enrolment_id.choices = [(e.id, f"{e.client.full_name}") for e in enrolments]
+        # A required <select> starts with an empty option (HTML: otherwise the first client is chosen silently).
+        self.enrolment_id.choices = [("", _("Choose a client")), *((e.id, e.client.full_name) for e in enrolments)]
 
 
 def _hours_label(hours: int) -> str:

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_time, get_locale, get_translations
 from flask_login import current_user
-from jinja2.ext import _make_new_gettext, _make_new_ngettext
 
 from portal.audit import labels as audit_labels
 from portal.auth import labels as auth_labels
@@ -20,6 +19,8 @@ from portal.programmes import labels as programme_labels
 from portal.programmes import registry
 from portal.video import labels as video_labels
 from portal.web.navigation import main_navigation
+from portal.web.translated import install as install_gettext
+from portal.web.translated import make_gettext, make_ngettext
 
 _TABLES = (audit_labels.LABELS, auth_labels.LABELS, caseload_labels.LABELS, meeting_labels.LABELS, people_labels.LABELS,
            programme_labels.LABELS, video_labels.LABELS)
@@ -75,6 +76,7 @@ def init_app(app: Flask) -> None:
         language_names=LANGUAGE_NAMES, main_navigation=main_navigation, feature_label=feature_label,
     )
     app.jinja_env.filters.update(datetime=local_datetime, date=local_date, long_datetime=long_datetime)
+    install_gettext(app.jinja_env)
     app.context_processor(_resolved_once)
 
 
@@ -87,6 +89,6 @@ def _resolved_once() -> dict:
     ``with context``; macros imported without context keep the global (slower, same answer).
     """
     translations = get_translations()
-    gettext = _make_new_gettext(translations.ugettext)
+    gettext = make_gettext(translations.ugettext)
     return {"current_user": current_user._get_current_object(), "gettext": gettext, "_": gettext,
-            "ngettext": _make_new_ngettext(translations.ungettext)}
+            "ngettext": make_ngettext(translations.ungettext)}
