@@ -20,7 +20,7 @@ from portal.people.permissions import can_see_client
 from portal.programmes.models import Enrolment
 from portal.scheduling.models import Appointment
 from portal.scheduling.rules import BookingError
-from portal.video import bp, operations, queries, signaling, tickets, turn
+from portal.video import bp, operations, queries, sfu, signaling, tickets, turn
 from portal.video.forms import AdhocForm, InviteForm
 from portal.video.models import ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
 from portal.video.operations import VideoError
@@ -176,6 +176,7 @@ def _call_config(room: VideoRoom, participant: VideoParticipant, record_url: str
         "echoTestUrl": url_for("video.echo_test"), "fallbackUrl": url_for("video.fallback", key=room.key),
         "csrfToken": generate_csrf(), "isStaff": participant.is_staff,
         "isHost": participant.role == ParticipantRole.HOST, "maxPeople": operations.MAX_PEOPLE,
+        "media": sfu.page_media(db.session, room).value,  # "sfu": the call goes through Janus (group.js)
         "leaveUrl": url_for("video.index") if current_user.is_authenticated else url_for("video.left"),
         "recordUrl": record_url,
         "keepaliveUrl": url_for("video.keepalive", key=room.key),

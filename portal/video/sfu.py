@@ -32,9 +32,10 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditAction
@@ -45,7 +46,10 @@ from portal.groups import operations as groups
 from portal.groups.operations import GroupError
 from portal.people.models import Client
 from portal.programmes import registry
+from portal.video import bp
 from portal.video.models import ParticipantRole, RoomKind, RoomMedia, VideoInvite, VideoParticipant, VideoRoom
+from portal.video.operations import people_in_call
+from portal.web import security
 
 log = logging.getLogger(__name__)
 FEATURE = "video"
@@ -185,6 +189,11 @@ def settle_media(session, room: VideoRoom, people_in_call: int) -> RoomMedia:
     return room.media
 
 
+def page_media(session, room: VideoRoom) -> RoomMedia:
+    """What the room page prepares for (read only): the join decides, and the page reloads if it differs."""
+    return room.media if people_in_call(session, room.id) else wanted_media(session, room, settings())
+
+
 # --- the room's life in Janus --------------------------------------------------------------------
 
 
@@ -290,3 +299,19 @@ def ready(config: Settings) -> bool:
         return Janus(config).info().get("janus") == "server_info"
     except JanusUnavailable:
         return False
+
+
+# --- the room page -------------------------------------------------------------------------------
+
+
+@bp.after_request
+def _allow_janus_origin(response):
+    """A Janus on another origin (PORTAL_JANUS_PUBLIC_URL absolute, e.g. in development and the tests): the
+    group room page may connect to it. Production proxies /janus on Silta's own origin and needs nothing."""
+    public = current_app.config["JANUS_PUBLIC_URL"]
+    if request.endpoint == "video.room" and public.startswith(("http://", "https://")):
+        parts = urlsplit(public)
+        csp = response.headers.get("Content-Security-Policy", security.CSP)
+        response.headers["Content-Security-Policy"] = csp.replace(
+            "connect-src 'self'", f"connect-src 'self' {parts.scheme}://{parts.netloc}")
+    return response

@@ -3,6 +3,7 @@
 // remembers admission, this tab remembers that it was in the call.
 
 import { Call } from './call.js';
+import { GroupCall, offerPhone } from './group.js';
 import { Chat } from './chat.js';
 import { CheckStage } from './check.js';
 import { LocalMedia } from './media.js';
@@ -16,7 +17,7 @@ const STAGES = ['check', 'wait', 'call', 'end'];
 class Room {
   constructor() {
     this.config = readJson('call-config');
-    this.t = translator(readJson('call-strings'));
+    this.t = translator({ ...readJson('call-strings'), ...readJson('group-strings') });
     this.media = new LocalMedia();
     this.socket = null;
     this.ice = { iceServers: [], fetchedAt: 0, ttl: 0 };
@@ -24,8 +25,10 @@ class Room {
     this.stage = null;
     this.finished = false;
     const live = () => this.socket;
-    this.call = new Call({ config: this.config, t: this.t, media: this.media, socket: live,
-      ice: () => this.ice.iceServers, statusRegion: this.status });
+    // A group room's media goes through Janus (group.js); everything else on the page is the same.
+    const CallKind = this.config.media === 'sfu' ? GroupCall : Call;
+    this.call = new CallKind({ config: this.config, t: this.t, media: this.media, socket: live,
+      ice: () => this.ice.iceServers, statusRegion: this.status, onUnavailable: () => this.finish('sfu_unavailable') });
     this.chat = new Chat({ t: this.t, socket: live });
     this.wait = new WaitStage({ config: this.config, t: this.t });
     this.waitingList = this.config.isStaff ? new WaitingList({ t: this.t, socket: live, announceRegion: this.status }) : null;
@@ -135,6 +138,8 @@ class Room {
     socket.on('peer-joined', (info) => this.call.peerJoined(info));
     socket.on('peer-left', (info) => this.call.peerLeft(info));
     socket.on('peer-state', (state) => this.call.peerState(state));
+    socket.on('peer-hand', (hand) => this.call.peerHand?.(hand));
+    socket.on('muted', (message) => this.call.peerMuted?.(message));
     socket.on('signal', (message) => this.call.signal(message));
     socket.on('chat', (message) => this.chat.receive(message, this.call.myConn));
     socket.on('lobby', ({ room, waiting }) => { if (this.waitingList && room === this.config.room) this.waitingList.update(waiting); });
@@ -149,11 +154,13 @@ class Room {
     await this.freshIce();
     const ack = await request(this.socket, 'join');
     if (ack.ok || ack.error === 'not_admitted' || ack.error === 'timeout') return;
-    const reasons = { room_full: 'full', ended: 'ended', unauthorized: 'unauthorized' };
+    const reasons = { room_full: 'full', ended: 'ended', unauthorized: 'unauthorized', sfu_unavailable: 'sfu_unavailable' };
     this.finish(reasons[ack.error] || 'failed');
   }
 
   joined(message) {
+    // The page was made before the room's media was decided (the first join decides): load it anew.
+    if (Boolean(message.janus) !== (this.config.media === 'sfu')) { window.location.reload(); return; }
     const again = this.call.myConn !== null;
     if (this.config.calm && !again) this.call.calmStart();
     this.show('call');
@@ -215,6 +222,7 @@ class Room {
     $('stage-end-heading').textContent = this.t(`end_${reason}`);
     $('rejoin-button').hidden = !['left', 'failed'].includes(reason);
     document.body.dataset.endReason = reason;
+    if (reason === 'sfu_unavailable') offerPhone(this.config, this.t);
     this.show('end');
     if (reason === 'ended_by_me' && this.config.recordUrl) window.location.assign(this.config.recordUrl);
   }
