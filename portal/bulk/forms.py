@@ -62,9 +62,8 @@ def _since(value: str | None) -> datetime | None:
 
 
 def manifest(export: BulkExport) -> dict:
-    finished = export.finished_at or export.requested_at
     return {
-        "transactionTime": finished.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "transactionTime": export.requested_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "request": export.request_url,
         "requiresAccessToken": True,
         "output": [{"type": o["type"], "count": o["count"],

@@ -20,6 +20,8 @@ from portal.smart.access import SystemReader, refusal
 
 @bp.errorhandler(HTTPException)
 def bulk_error(exc: HTTPException):
+    if exc.code == 401:
+        return refusal(401, "Bulk export needs a backend service's access token (Authorization: Bearer).")
     return refusal(exc.code or 500, exc.description or "")
 
 

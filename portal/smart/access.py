@@ -83,8 +83,9 @@ def init_app(app: Flask) -> None:
 
 def refusal(status: int, text: str, code: str | None = None) -> Response:
     response = Response(outcome(status, text, code).model_dump_json(), status=status, content_type=FHIR_JSON)
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    if status == 401:  # RFC 6750: an error code only when a token was sent
+        sent = request.headers.get("Authorization") is not None
+        response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if sent else "Bearer"
     return response
 
 

@@ -4,7 +4,6 @@ the ids of the signed client assertions already used (replay protection)."""
 from __future__ import annotations
 
 import enum
-import json
 from datetime import datetime
 
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
@@ -140,6 +139,8 @@ class AccessToken(db.Model):
     user: Mapped[User | None] = relationship()
 
     def is_usable(self, now: datetime) -> bool:
+        if self.user is not None and not self.user.active:
+            return False  # a deactivated account's apps stop with it
         return self.revoked_at is None and now < self.expires_at and self.api_client.revoked_at is None
 
     # authlib's TokenMixin (the revocation endpoint and the resource protector ask these)
@@ -170,6 +171,3 @@ class UsedAssertion(db.Model):
     jti: Mapped[str] = mapped_column(String(255))
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
-
-def jwks_json(client: ApiClient) -> str:
-    return json.dumps(client.jwks or {"keys": []})

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.i18n import _
 from portal.smart import scopes
-from portal.smart.models import ApiClient
+from portal.smart.models import ApiClient, ClientKind
 
 CAPABILITIES = ["launch-standalone", "client-public", "context-standalone-patient", "permission-patient",
                 "permission-user", "permission-v2", "permission-v1", "authorize-post"]
@@ -32,6 +32,12 @@ def smart_configuration(root: str) -> dict:
 
 def clients() -> list[ApiClient]:
     return list(db.session.scalars(select(ApiClient).order_by(ApiClient.name)))
+
+
+def app_of(client_id: str) -> ApiClient | None:
+    """A registered, unrevoked user-facing app."""
+    app = db.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id[:64]))
+    return app if app is not None and app.kind is ClientKind.APP and app.revoked_at is None else None
 
 
 def by_name(name: str) -> ApiClient | None:

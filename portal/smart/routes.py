@@ -23,9 +23,11 @@ def configuration():
 @login_required
 def authorize():
     form = ConsentForm()
+    if queries.app_of(request.args.get("client_id", "")) is None:
+        return _error("invalid_client"), 404
     try:
         grant = server().get_consent_grant(end_user=current_user)
-    except OAuth2Error as exc:
+    except OAuth2Error as exc:  # never redirected: the redirect URI is not known to be the app's
         return _error(exc.error), 400
     if request.values.get("aud", "").rstrip("/") != fhir_base():
         return _error("invalid_aud"), 400

@@ -81,6 +81,7 @@ def world(sqlite_template, tmp_path_factory):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     w["root"] = f"http://127.0.0.1:{server.server_port}"
+    w["database"] = f"sqlite:///{folder / 'silta.sqlite3'}"
     w["base"] = w["root"] + "/fhir/r4"
     yield w
     server.shutdown()
@@ -99,13 +100,14 @@ def _unit(code: str) -> OrgUnit:
 
 def _person(name: str, unit: OrgUnit) -> User:
     user = User(kind=AccountKind.STAFF, email=f"{name}@example.test", display_name=name, password_hash=_hash(),
-                roles=[UserRole(role=Role.WORKER)])
+                locale="en", roles=[UserRole(role=Role.WORKER)])
     _db.session.add_all([user, UnitMembership(unit=unit, user=user)])
     return user
 
 
 def _client(name: str) -> Client:
-    user = User(kind=AccountKind.CLIENT, email=f"{name}@example.test", display_name=name, password_hash=_hash())
+    user = User(kind=AccountKind.CLIENT, email=f"{name}@example.test", display_name=name, password_hash=_hash(),
+                locale="en")
     row = Client(user=user, first_name="Asiakas", last_name=name, birth_year=1980, gender=Gender.FEMALE,
                  municipality_code="091", language=ClientLanguage.FI, phone="+358401234567")
     _db.session.add(row)
@@ -211,9 +213,37 @@ def test_a_bearer_token_opens_only_the_fhir_api_not_the_portals_pages(world):
     refused(requests.get(f"{world['base']}/Patient/{world['client_a']}", headers=bearer("nonsense"), timeout=10), 401)
 
 
+def test_an_administrator_registers_lists_and_revokes_a_service_from_the_command_line(world, tmp_path,
+                                                                                        monkeypatch):
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    monkeypatch.setenv("PORTAL_DATABASE_URL", world["database"])
+    monkeypatch.setenv("PORTAL_SEED_DEMO_ON_START", "false")
+    keys = tmp_path / "jwks.json"
+    keys.write_text(json.dumps({"keys": [RSAKey.generate_key(2048).as_dict(private=False)]}))
+    runner = CliRunner()
+    made = runner.invoke(main, ["api-client", "create", "County warehouse", "--jwks-file", str(keys),
+                                "--unit", "unit-a"])
+    assert made.exit_code == 0, made.output
+    private = runner.invoke(main, ["api-client", "create", "Leaky", "--jwks-file", str(keys.with_name("p.json"))])
+    assert private.exit_code != 0
+    keys.with_name("bad.json").write_text(json.dumps({"keys": [world["rsa"].as_dict(private=True)]}))
+    leaky = runner.invoke(main, ["api-client", "create", "Leaky", "--jwks-file", str(keys.with_name("bad.json")),
+                                 "--unit", "unit-a"])
+    assert leaky.exit_code != 0 and "private key" in leaky.output
+    listed = runner.invoke(main, ["api-client", "list"])
+    assert "County warehouse\tsystem" in listed.output and "unit-a\tactive" in listed.output
+    revoked = runner.invoke(main, ["api-client", "revoke", "Record system"])
+    assert revoked.exit_code == 0, revoked.output
+    refused_token = system_token(world, client_id=world["ec_service"], key=world["ec"], alg="ES384")
+    assert refused_token.status_code in (400, 401) and refused_token.json()["error"] == "invalid_client"
+
+
 # --- user-facing launch (authorization code + PKCE) -------------------------------------------------
 
-def launch(world, email: str, scope: str, method: str = "S256") -> requests.Response:
+def launch(world, email: str, scope: str, method: str = "S256", aud: str | None = None) -> requests.Response:
     browser = requests.Session()
     signed_in = browser.post(world["root"] + "/login", data={"email": email, "password": PASSWORD},
                              allow_redirects=False, timeout=10)
@@ -221,7 +251,7 @@ def launch(world, email: str, scope: str, method: str = "S256") -> requests.Resp
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     params = {"response_type": "code", "client_id": world["app_id"], "redirect_uri": REDIRECT, "scope": scope,
-              "state": "s1", "aud": world["base"], "code_challenge": challenge, "code_challenge_method": method}
+              "state": "s1", "aud": aud or world["base"], "code_challenge": challenge, "code_challenge_method": method}
     page = browser.get(world["root"] + "/smart/authorize", params=params, timeout=10)
     if page.status_code != 200:
         return page
@@ -262,7 +292,10 @@ def test_a_workers_app_sees_what_the_worker_may_see(world):
 
 
 def test_plain_pkce_and_another_servers_audience_are_refused(world):
-    assert launch(world, world["worker_a"], "user/*.rs", method="plain").status_code == 400
+    plain = launch(world, world["worker_a"], "user/*.rs", method="plain")
+    assert plain.status_code == 400 and "incomplete" in plain.text
+    other = launch(world, world["worker_a"], "user/*.rs", aud="https://elsewhere.example/fhir")
+    assert other.status_code == 400 and "another server" in other.text
 
 
 # --- bulk export ------------------------------------------------------------------------------------
