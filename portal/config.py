@@ -66,6 +66,9 @@ class Defaults:
     ACCESS_AFTER_END_DAYS = 90
     # A client may cancel in the portal until this many hours before; later, they call the worker.
     CLIENT_CANCEL_CUTOFF_HOURS = 24
+    # "Needs attention" (portal/tasks): an ongoing service with no held contact for this many days (seed 002's
+    # non-engagement; counted from the start when there has been none).
+    ATTENTION_NO_CONTACT_DAYS = 21
     # The canonical base of the FHIR API's code systems and identifiers (an organisation sets its own).
     FHIR_CANONICAL_BASE = "https://silta.example/fhir"
     SEED_DEMO_ON_START = True

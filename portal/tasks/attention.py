@@ -87,6 +87,7 @@ class ClientAttention:
 
 
 def no_contact_days() -> int:
+    """PORTAL_ATTENTION_NO_CONTACT_DAYS (portal/config.py)."""
     return int(current_app.config.get("ATTENTION_NO_CONTACT_DAYS", DEFAULT_NO_CONTACT_DAYS))
 
 

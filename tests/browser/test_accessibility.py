@@ -78,6 +78,8 @@ NOT_PAGES = {
     "referrals.log_contact": "needs a health social worker named on a client; no README login works in health "
                              "social work (tests/referrals/test_routes.py renders it; same form macros as the referral "
                              "form, which is visited)",
+    "tasks.task_list": "the task list alone, fetched again by the My day page's live script (visited in that page)",
+    "tasks.move": "needs a client's request, which the demo has not: axe checks it in tests/browser/test_tasks.py",
 }
 
 
@@ -459,6 +461,7 @@ PAGES: dict[str, Page] = {
     "me-profile-invalid": Page("me.profile", _invalid_phone(_goto("/me/profile")), 400),
     "me-access-log": Page("audit.my_access_log", _goto("/me/access-log")),
     "caseload": Page("caseload.index", _goto("/work")),
+    "my-day": Page("tasks.today", _goto("/work/today")),
     "caseload-client": Page("caseload.client", _first_link("/work")),
     "caseload-background": Page("caseload.background", _client_background),
     "caseload-background-invalid": Page("caseload.background", _invalid_phone(_client_background), 400),
