@@ -14,6 +14,8 @@ wrong; ``off`` when the installation does not use that part. Any state other tha
   said so within ``READY_BOT_MAX_AGE_SECONDS``: a process that holds the bot's connection refreshes the key
   ``silta:ops:echo-bot`` whenever it answers /readyz or /metrics, which monitoring asks of every process.
   ``PORTAL_READY_ECHO_BOT=false`` where no bot runs by design.
+- janus: the group video SFU answers its ``info`` request (when ``PORTAL_JANUS_URL`` is set): without it a
+  group room's join is refused and the page offers a phone call.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def readiness() -> tuple[bool, dict[str, dict]]:
     """(ready, {check: {"state": …, and maybe "age_seconds"}}) for /readyz."""
     checks: dict[str, Callable[[], dict]] = {
         "database": _database, "redis": _redis, "jobs": _jobs, "outbox": _outbox, "echo_bot": _echo_bot,
+        "janus": _janus,
     }
     results = {}
     for name, check in checks.items():
@@ -48,6 +51,15 @@ def readiness() -> tuple[bool, dict[str, dict]]:
             log.warning("readiness check %s failed (%s)", name, type(exc).__name__)
             results[name] = {"state": "error"}
     return all(r["state"] in (OK, OFF) for r in results.values()), results
+
+
+def _janus() -> dict:
+    from portal.video import sfu
+
+    config = sfu.settings()
+    if not config.configured:
+        return {"state": OFF}
+    return {"state": OK if sfu.ready(config) else "unreachable"}
 
 
 def _database() -> dict:

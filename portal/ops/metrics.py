@@ -128,6 +128,7 @@ class Snapshot:
         yield from self._jobs(health)
         yield from self._pool()
         yield from self._sockets()
+        yield from self._sfu()
 
     def _outbox(self, queries):
         try:
@@ -165,6 +166,24 @@ class Snapshot:
                                   ("overflow", "overflow", "Database connections beyond the pool size")):
             if hasattr(pool, method):  # overflow() is negative until the pool has opened all its connections
                 yield GaugeMetricFamily(f"silta_db_pool_{name}", doc, value=max(0, getattr(pool, method)()))
+
+    def _sfu(self):
+        """Janus's group rooms (installation-wide: one Janus), when it is configured and answers."""
+        from portal.video import sfu
+
+        config = sfu.Settings.of(self.app.config)
+        if not config.configured:
+            return
+        try:
+            figures = sfu.stats(config)
+        except sfu.JanusUnavailable:
+            return  # /readyz says so
+        yield GaugeMetricFamily("silta_sfu_rooms", "Group video rooms open in Janus", value=figures["rooms"])
+        yield GaugeMetricFamily("silta_sfu_publishers", "People publishing in Janus's group rooms",
+                                value=figures["participants"])
+        yield GaugeMetricFamily("silta_sfu_forwarded_streams",
+                                "Streams Janus forwards (each publisher's media to each other publisher)",
+                                value=figures["forwarded_streams"])
 
     def _sockets(self):
         from portal.ops import health, queries

@@ -45,7 +45,8 @@ def test_ready_follows_the_job_heartbeat(app, client):
     assert response.status_code == 200, response.get_json()
     assert response.get_json() == {"status": "ok", "checks": {
         "database": {"state": "ok"}, "redis": {"state": "off"}, "jobs": {"state": "ok", "age_seconds": 0},
-        "outbox": {"state": "ok", "oldest_due_age_seconds": 0}, "echo_bot": {"state": "off"}}}
+        "outbox": {"state": "ok", "oldest_due_age_seconds": 0}, "echo_bot": {"state": "off"},
+        "janus": {"state": "off"}}}
 
 
 @pytest.mark.parametrize("app_config", [{**ALL_GOOD, "JOBS_ENABLED": False}])
