@@ -81,7 +81,8 @@ class Defaults:
     JOBS_QUEUE_NAME = "silta"  # the huey queue's name in Redis (PORTAL_REDIS_URL set)
     JOBS_WORKERS = 2  # threads of `python -m portal.notifications.jobs`
     REMINDER_OFFSETS = (1440, 60)  # minutes before; whole days mean the same Helsinki time days earlier
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # links in messages
+    # Links in messages; empty: the address `python -m portal` serves (PORTAL_HOST and PORTAL_PORT).
+    PUBLIC_BASE_URL = ""
     EMAIL_BACKEND = "local"  # local | smtp
     SMS_BACKEND = "local"  # local | http
     SMTP_HOST = ""
@@ -230,8 +231,19 @@ def load(overrides: dict | None = None) -> dict:
         config["SQLALCHEMY_DATABASE_URI"] = os.environ["PORTAL_DATABASE_URL"]
     config["SECRET_KEY"] = os.environ.get("PORTAL_SECRET_KEY", "")
     config.update(overrides or {})
+    config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"] or served_address()
     _finish(config)
     return config
+
+
+def served_address() -> str:
+    """Where `python -m portal` listens (PORTAL_HOST, PORTAL_PORT), as a link's base: a wildcard host
+    (0.0.0.0, ::) is reached on the loopback address."""
+    host = os.environ.get("PORTAL_HOST", "127.0.0.1").strip() or "127.0.0.1"
+    host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{os.environ.get('PORTAL_PORT', '5000').strip() or '5000'}"
 
 
 def _finish(config: dict) -> None:
