@@ -66,11 +66,11 @@ class Defaults:
     ACCESS_AFTER_END_DAYS = 90
     # A client may cancel in the portal until this many hours before; later, they call the worker.
     CLIENT_CANCEL_CUTOFF_HOURS = 24
-    # "Needs attention" (portal/tasks): an ongoing service with no held contact for this many days (seed 002's
-    # non-engagement; counted from the start when there has been none).
-    ATTENTION_NO_CONTACT_DAYS = 21
     # The canonical base of the FHIR API's code systems and identifiers (an organisation sets its own).
     FHIR_CANONICAL_BASE = "https://silta.example/fhir"
+    # The domain of iCalendar UIDs (appointment-<id>@<domain>); empty: the host of PUBLIC_BASE_URL. Set it once
+    # and keep it: it keeps two organisations' events apart in one calendar.
+    ICAL_UID_DOMAIN = ""
     SEED_DEMO_ON_START = True
     DEMO_SEED = 2026
     PROGRAMME_DIR = str(PACKAGE / "programmes" / "definitions")
@@ -81,8 +81,7 @@ class Defaults:
     JOBS_QUEUE_NAME = "silta"  # the huey queue's name in Redis (PORTAL_REDIS_URL set)
     JOBS_WORKERS = 2  # threads of `python -m portal.notifications.jobs`
     REMINDER_OFFSETS = (1440, 60)  # minutes before; whole days mean the same Helsinki time days earlier
-    # Links in messages; empty: the address `python -m portal` serves (PORTAL_HOST and PORTAL_PORT).
-    PUBLIC_BASE_URL = ""
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # links in messages
     EMAIL_BACKEND = "local"  # local | smtp
     SMS_BACKEND = "local"  # local | http
     SMTP_HOST = ""
@@ -231,19 +230,8 @@ def load(overrides: dict | None = None) -> dict:
         config["SQLALCHEMY_DATABASE_URI"] = os.environ["PORTAL_DATABASE_URL"]
     config["SECRET_KEY"] = os.environ.get("PORTAL_SECRET_KEY", "")
     config.update(overrides or {})
-    config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"] or served_address()
     _finish(config)
     return config
-
-
-def served_address() -> str:
-    """Where `python -m portal` listens (PORTAL_HOST, PORTAL_PORT), as a link's base: a wildcard host
-    (0.0.0.0, ::) is reached on the loopback address."""
-    host = os.environ.get("PORTAL_HOST", "127.0.0.1").strip() or "127.0.0.1"
-    host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"
-    return f"http://{host}:{os.environ.get('PORTAL_PORT', '5000').strip() or '5000'}"
 
 
 def _finish(config: dict) -> None:

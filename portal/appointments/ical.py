@@ -3,17 +3,29 @@
 An event says only what the client already sees on their page — when, what kind of meeting, with whom
 and where — never notes, reasons or anything about their health. Times are written in UTC (``…Z``), so
 no calendar app has to know Helsinki's daylight-saving rules to show the right wall-clock time.
+
+- UID ``appointment-<id>@<domain>``: the domain is ``ICAL_UID_DOMAIN`` (default: the host of
+  ``PUBLIC_BASE_URL``), so two organisations running Silta never collide in one calendar; set it once and
+  keep it (a new domain makes new events in calendars that imported a file).
+- DTSTAMP and LAST-MODIFIED are the appointment's last change (``updated_at``), not the fetch time, so an
+  unchanged feed is byte-for-byte the same (and its ETag too).
+- ORGANIZER: the unit (its name, and its phone as a ``tel:`` address: the number a client calls about an
+  appointment) when it has a phone, else the worker who booked it (name and work email).
+- VALARM: one display alarm per reminder offset (``REMINDER_OFFSETS``) for a client who gets reminders
+  (a text message or email address for them), so the calendar reminds as Silta does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 import icalendar
+from flask import current_app
+from flask_babel import get_locale
 
 from portal.appointments.queries import workers_of
-from portal.db import utcnow
 from portal.i18n import _
 from portal.programmes.definitions_schema import Modality
 from portal.scheduling.models import Appointment, AppointmentStatus
@@ -21,13 +33,39 @@ from portal.scheduling.timeutil import as_utc
 from portal.web.templating import label, programme_names
 
 PRODID = "-//Silta//Silta appointments//FI"
-UID_DOMAIN = "silta"
 REFRESH = timedelta(hours=1)
 
 
+def uid_domain() -> str:
+    return current_app.config.get("ICAL_UID_DOMAIN") or urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname
+
+
 def uid(appointment: Appointment) -> str:
-    """Stable for the appointment's whole life, so an update replaces the event instead of adding one."""
-    return f"appointment-{appointment.id}@{UID_DOMAIN}"
+    """Stable for the appointment's whole life, so an update replaces the event instead of adding one; unique
+    across organisations by the domain."""
+    return f"appointment-{appointment.id}@{uid_domain()}"
+
+
+def organizer(appointment: Appointment) -> icalendar.vCalAddress | None:
+    unit = appointment.enrolment.unit if appointment.enrolment is not None else None
+    if unit is not None and unit.phone:
+        address = icalendar.vCalAddress("tel:" + "".join(unit.phone.split()))
+        address.params["CN"] = unit.name(str(get_locale()))
+        return address
+    worker = appointment.organizer
+    if worker is None or not worker.email:
+        return None
+    address = icalendar.vCalAddress(f"mailto:{worker.email}")
+    address.params["CN"] = worker.display_name
+    return address
+
+
+def alarm(appointment: Appointment, minutes: int) -> icalendar.Alarm:
+    item = icalendar.Alarm()
+    item.add("action", "DISPLAY")
+    item.add("description", summary(appointment))
+    item.add("trigger", timedelta(minutes=-minutes))
+    return item
 
 
 def summary(appointment: Appointment) -> str:
@@ -48,11 +86,12 @@ def location(appointment: Appointment) -> str:
 
 
 def event(appointment: Appointment, sequence: int = 0, url: str | None = None,
-          stamp: datetime | None = None) -> icalendar.Event:
+          alarms: Sequence[int] = ()) -> icalendar.Event:
     ev = icalendar.Event()
     ev.add("uid", uid(appointment))
-    ev.add("dtstamp", as_utc(stamp or utcnow()))
+    ev.add("dtstamp", as_utc(appointment.updated_at))
     ev.add("created", as_utc(appointment.created_at))
+    ev.add("last-modified", as_utc(appointment.updated_at))
     ev.add("dtstart", as_utc(appointment.starts_at))
     ev.add("dtend", as_utc(appointment.ends_at))
     ev.add("summary", summary(appointment))
@@ -62,11 +101,17 @@ def event(appointment: Appointment, sequence: int = 0, url: str | None = None,
     ev.add("transp", "TRANSPARENT" if appointment.status is AppointmentStatus.CANCELLED else "OPAQUE")
     if url:
         ev.add("url", url)
+    address = organizer(appointment)
+    if address is not None:
+        ev.add("organizer", address)
+    if appointment.status is not AppointmentStatus.CANCELLED:
+        for minutes in sorted(alarms, reverse=True):
+            ev.add_component(alarm(appointment, minutes))
     return ev
 
 
 def calendar(appointments: Iterable[Appointment], sequences: Mapping[int, int], name: str | None = None,
-             url: str | None = None, method: str | None = None) -> bytes:
+             url: str | None = None, method: str | None = None, alarms: Sequence[int] = ()) -> bytes:
     """A VCALENDAR with one VEVENT per appointment, serialised."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -80,7 +125,6 @@ def calendar(appointments: Iterable[Appointment], sequences: Mapping[int, int], 
         # RFC 7986 and the de-facto header: how often a subscribed calendar should fetch again.
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", "PT1H")
-    stamp = utcnow()
     for appointment in appointments:
-        cal.add_component(event(appointment, sequences.get(appointment.id, 0), url, stamp))
+        cal.add_component(event(appointment, sequences.get(appointment.id, 0), url, alarms))
     return cal.to_ical()

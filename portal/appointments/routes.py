@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+import hashlib
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_login import current_user
 
@@ -12,6 +14,7 @@ from portal.appointments.operations import AppointmentRefused
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _
+from portal.notifications.operations import recipient_for
 from portal.people.models import Client
 from portal.people.queries import client_of_user
 from portal.scheduling.models import Appointment
@@ -111,9 +114,9 @@ def change(appointment_id: int):
 @bp.route("/me/appointments/<int:appointment_id>.ics")
 @client_required
 def download(appointment_id: int):
-    appointment = _load(appointment_id)[1]
+    client, appointment = _load(appointment_id)
     body = ical.calendar([appointment], queries.sequences([appointment.id]), method="PUBLISH",
-                         url=url_for("appointments.index", _external=True))
+                         url=url_for("appointments.index", _external=True), alarms=_alarms(client))
     return _calendar_response(body, f"silta-appointment-{appointment.id}.ics", attachment=True)
 
 
@@ -148,8 +151,18 @@ def feed(token: str):
     locale = client.user.locale if client.user else current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
         body = ical.calendar(appointments, queries.sequences([a.id for a in appointments]),
-                             name=_("Silta appointments"), url=url_for("appointments.index", _external=True))
-    return _calendar_response(body, "silta.ics", attachment=False)
+                             name=_("Silta appointments"), url=url_for("appointments.index", _external=True),
+                             alarms=_alarms(client))
+    # The body changes only when an appointment does (DTSTAMP is the last change): a calendar that sends
+    # If-None-Match back gets 304 and nothing to parse.
+    response = _calendar_response(body, "silta.ics", attachment=False)
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    return response.make_conditional(request)
+
+
+def _alarms(client: Client) -> tuple[int, ...]:
+    """The reminder offsets as calendar alarms, for a client who gets reminders from Silta."""
+    return tuple(current_app.config["REMINDER_OFFSETS"]) if recipient_for(client) is not None else ()
 
 
 def _calendar_response(body: bytes, filename: str, attachment: bool) -> Response:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal.auth.models import Role
 from portal.db import utcnow
 from portal.programmes.definitions_schema import Modality
+from portal.programmes.models import Enrolment
 from portal.scheduling.models import AppointmentStatus, CalendarFeed, ChangeRequest
 from portal.scheduling.timeutil import HELSINKI, as_helsinki, local
 from tests.appointments import hours_from_now, make_appointment
@@ -60,6 +61,10 @@ def events(cal: icalendar.Calendar) -> dict[str, icalendar.Event]:
     return {str(ev["uid"]): ev for ev in cal.walk("VEVENT")}
 
 
+def uid(appointment) -> str:
+    return f"appointment-{appointment.id}@127.0.0.1"  # the host of PUBLIC_BASE_URL in tests
+
+
 # --- one appointment --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("month", "utc_hour"), [(7, 7), (1, 8)], ids=["summer", "winter"])
@@ -80,7 +85,7 @@ def test_event_fields(db, client, worker, me, signed_in):
     assert "attachment" in response.headers["Content-Disposition"]
     cal = parse(response)
     assert cal["version"] == "2.0" and cal["method"] == "PUBLISH"
-    event = events(cal)[f"appointment-{appointment.id}@silta"]
+    event = events(cal)[uid(appointment)]
     assert str(event["summary"]) == "Guidance meeting with Sanna Virtanen"
     assert str(event["location"]) == "Silta video"
     assert str(event["status"]) == "CONFIRMED" and event["sequence"] == 0
@@ -101,8 +106,9 @@ def test_no_health_details_in_the_event(db, client, worker, me, signed_in):
     db.session.commit()
     (event,) = parse(client.get(f"/me/appointments/{appointment.id}.ics")).walk("VEVENT")
     names = {name for name, _value in event.property_items(recursive=False)} - {"BEGIN", "END"}
-    assert names <= {"UID", "DTSTAMP", "CREATED", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "STATUS", "SEQUENCE",
-                     "TRANSP", "URL"}
+    assert names <= {"UID", "DTSTAMP", "CREATED", "LAST-MODIFIED", "DTSTART", "DTEND", "SUMMARY", "LOCATION",
+                     "STATUS", "SEQUENCE", "TRANSP", "URL", "ORGANIZER"}
+    assert {c.name for c in event.subcomponents} <= {"VALARM"}
     text = event.to_ical().decode()
     assert "Psykoosi" not in text and "Lääkitys" not in text
 
@@ -115,7 +121,7 @@ def test_sequence_grows_with_each_change_and_cancelled_shows(db, client, worker,
     client.post(f"/me/appointments/{appointment.id}/cancel")
     (event,) = parse(client.get(f"/me/appointments/{appointment.id}.ics")).walk("VEVENT")
     assert event["sequence"] == 2 and str(event["status"]) == "CANCELLED"
-    assert str(event["uid"]) == f"appointment-{appointment.id}@silta"
+    assert str(event["uid"]) == uid(appointment)
 
 
 # --- the private feed -------------------------------------------------------------------------------
@@ -147,13 +153,13 @@ def test_feed_without_sign_in(app, db, worker, me, signed_in, client):
     anonymous = app.test_client()
     response = anonymous.get(f"/calendar/{token}.ics")
     found = events(parse(response))
-    assert set(found) == {f"appointment-{a.id}@silta" for a in (summer, winter, cancelled, recent)}
-    assert str(found[f"appointment-{cancelled.id}@silta"]["status"]) == "CANCELLED"
+    assert set(found) == {uid(a) for a in (summer, winter, cancelled, recent)}
+    assert str(found[uid(cancelled)]["status"]) == "CANCELLED"
     for appointment in (summer, winter):
-        start = found[f"appointment-{appointment.id}@silta"]["dtstart"].dt
+        start = found[uid(appointment)]["dtstart"].dt
         assert start.tzinfo is not None and start.utcoffset() == timedelta(0)
         assert as_helsinki(start).time() == time(10)
-    assert {too_old.id, too_far.id}.isdisjoint(int(uid.split("-")[1].split("@")[0]) for uid in found)
+    assert {too_old.id, too_far.id}.isdisjoint(int(u.split("-")[1].split("@")[0]) for u in found)
     assert "inline" in response.headers["Content-Disposition"]
     db.session.expire_all()
     used = db.session.scalar(select(CalendarFeed)).last_used_at
@@ -197,3 +203,61 @@ def test_feed_pages_are_for_clients(app, client, login, worker):
     login(worker)
     assert client.post("/me/calendar-feed").status_code == 403
     assert client.post("/me/calendar-feed/revoke").status_code == 403
+
+
+# --- UID, last change, organizer, alarms, ETag (issue 20) ------------------------------------------------------
+
+@pytest.mark.parametrize("app_config", [{"ICAL_UID_DOMAIN": "silta.hyvinvointialue.example"}])
+def test_uid_domain_is_the_organisations(db, client, worker, me, signed_in):
+    appointment = book(db, worker, me, hours_from_now(72))
+    (event,) = parse(client.get(f"/me/appointments/{appointment.id}.ics")).walk("VEVENT")
+    assert str(event["uid"]) == f"appointment-{appointment.id}@silta.hyvinvointialue.example"
+
+
+def test_stamp_is_the_last_change_and_the_worker_organizes(db, client, worker, me, signed_in):
+    appointment = book(db, worker, me, hours_from_now(72))
+    first = parse(client.get(f"/me/appointments/{appointment.id}.ics")).walk("VEVENT")[0]
+    assert first["dtstamp"].dt == first["last-modified"].dt == appointment.updated_at.replace(microsecond=0)
+    assert str(first["organizer"]) == f"mailto:{worker.email}" and first["organizer"].params["CN"] == "Sanna Virtanen"
+    client.post(f"/me/appointments/{appointment.id}/confirm")
+    db.session.refresh(appointment)
+    second = parse(client.get(f"/me/appointments/{appointment.id}.ics")).walk("VEVENT")[0]
+    assert second["last-modified"].dt == appointment.updated_at.replace(microsecond=0) >= first["dtstamp"].dt
+    assert appointment.version == 2
+
+
+def test_the_unit_with_a_phone_organizes(db, client, worker, me, signed_in, unit):
+    unit.phone = "09 123 4567"
+    appointment = book(db, worker, me, hours_from_now(72))
+    appointment.enrolment = _enrolment(db, me)
+    db.session.commit()
+    (event,) = parse(client.get(f"/me/appointments/{appointment.id}.ics")).walk("VEVENT")
+    assert str(event["organizer"]) == "tel:091234567" and event["organizer"].params["CN"] == unit.name("en")
+
+
+def _enrolment(db, client_row):
+    return db.session.scalar(select(Enrolment).where(Enrolment.client_id == client_row.id))
+
+
+def test_alarms_follow_the_reminders(app, db, client, worker, me, signed_in):
+    appointment = book(db, worker, me, hours_from_now(72))
+    (event,) = parse(client.get(f"/me/appointments/{appointment.id}.ics")).walk("VEVENT")
+    triggers = [alarm["trigger"].dt for alarm in event.walk("VALARM")]
+    assert triggers == [-timedelta(minutes=m) for m in sorted(app.config["REMINDER_OFFSETS"], reverse=True)]
+    me.phone = None  # no address for text messages: Silta does not remind, neither does the calendar
+    db.session.commit()
+    (event,) = parse(client.get(f"/me/appointments/{appointment.id}.ics")).walk("VEVENT")
+    assert event.walk("VALARM") == []
+
+
+def test_feed_etag(app, db, worker, me, signed_in, client):
+    token = create_feed(client)
+    appointment = book(db, worker, me, hours_from_now(48))
+    anonymous = app.test_client()
+    first = anonymous.get(f"/calendar/{token}.ics")
+    etag = first.headers["ETag"]
+    assert anonymous.get(f"/calendar/{token}.ics").data == first.data  # the same until something changes
+    assert anonymous.get(f"/calendar/{token}.ics", headers={"If-None-Match": etag}).status_code == 304
+    client.post(f"/me/appointments/{appointment.id}/confirm")
+    changed = anonymous.get(f"/calendar/{token}.ics", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
