@@ -74,6 +74,11 @@ def _init_extensions(app: Flask) -> None:
     from portal.tasks import subscribers as task_subscribers
 
     task_subscribers.connect()  # clients' requests become tasks for their contact person
+    from portal.smart import access as smart_access
+    from portal.smart import server as smart_server
+
+    smart_server.init_app(app)  # SMART on FHIR: authlib's authorisation server
+    smart_access.init_app(app)  # bearer tokens on /fhir/ (the FHIR facade's reader)
     from portal.video import signaling
 
     signaling.init_app(app)  # video signaling (Socket.IO /rtc), one server per app
@@ -114,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.appointments import routes as appointments
     from portal.audit import routes as audit
     from portal.auth import routes as auth
+    from portal.bulk import routes as bulk
     from portal.caseload import routes as caseload
     from portal.core import routes as core
     from portal.groups import routes as groups
@@ -134,10 +140,11 @@ def _register_blueprints(app: Flask) -> None:
     from portal.referrals import routes as referrals
     from portal.reports import routes as reports
     from portal.scheduling import routes as scheduling
+    from portal.smart import routes as smart
     from portal.tasks import routes as tasks
     from portal.video import routes as video
 
     for module in (core, auth, me, caseload, scheduling, groups, meetings, appointments, notifications, interop, audit,
                    admin, video, measures, plans, programmes, messages, intake, queues, referrals, reports, ops,
-                   people, network, reach, tasks):
+                   people, network, reach, tasks, smart, bulk):
         app.register_blueprint(module.bp)

@@ -250,4 +250,5 @@ def _application_check(result):
 LAZY_COMMANDS: dict[str, str] = {
     "create-admin": "portal.auth.commands:create_admin_command",
     "audit": "portal.audit.commands:audit_command",
+    "api-client": "portal.smart.commands:api_client_command",
 }

@@ -66,6 +66,9 @@ class Defaults:
     ACCESS_AFTER_END_DAYS = 90
     # A client may cancel in the portal until this many hours before; later, they call the worker.
     CLIENT_CANCEL_CUTOFF_HOURS = 24
+    # "Needs attention" (portal/tasks): an ongoing service with no held contact for this many days (seed 002's
+    # non-engagement; counted from the start when there has been none).
+    ATTENTION_NO_CONTACT_DAYS = 21
     # The canonical base of the FHIR API's code systems and identifiers (an organisation sets its own).
     FHIR_CANONICAL_BASE = "https://silta.example/fhir"
     # The domain of iCalendar UIDs (appointment-<id>@<domain>); empty: the host of PUBLIC_BASE_URL. Set it once
@@ -81,7 +84,8 @@ class Defaults:
     JOBS_QUEUE_NAME = "silta"  # the huey queue's name in Redis (PORTAL_REDIS_URL set)
     JOBS_WORKERS = 2  # threads of `python -m portal.notifications.jobs`
     REMINDER_OFFSETS = (1440, 60)  # minutes before; whole days mean the same Helsinki time days earlier
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # links in messages
+    # Links in messages; empty: the address `python -m portal` serves (PORTAL_HOST and PORTAL_PORT).
+    PUBLIC_BASE_URL = ""
     EMAIL_BACKEND = "local"  # local | smtp
     SMS_BACKEND = "local"  # local | http
     SMTP_HOST = ""
@@ -177,6 +181,13 @@ class Defaults:
     # Clients (portal/people): the server key of the identity-code hash (required in production; the embedded
     # default keeps a generated one in instance/identity_hash_key — losing it unbinds every code, see README),
     # and how long a client's activation code (SMS, email or a printed letter) stays valid.
+    # The FHIR API's clients (portal/smart, SMART on FHIR): how long access tokens live — a backend service's
+    # (client credentials) and a user-facing app's (authorization code) — and how long a key set fetched from a
+    # client's JWKS URL is trusted before it is fetched again. Bulk export files are kept this many hours.
+    API_TOKEN_MINUTES = 5
+    API_USER_TOKEN_MINUTES = 60
+    API_JWKS_CACHE_MINUTES = 10
+    BULK_EXPORT_HOURS = 24
     IDENTITY_HASH_KEY = ""
     CLIENT_ACTIVATION_DAYS = 14
     # Reach a human (portal/reach): the crisis box's lines after 112, in the organisation's own words per
@@ -230,8 +241,19 @@ def load(overrides: dict | None = None) -> dict:
         config["SQLALCHEMY_DATABASE_URI"] = os.environ["PORTAL_DATABASE_URL"]
     config["SECRET_KEY"] = os.environ.get("PORTAL_SECRET_KEY", "")
     config.update(overrides or {})
+    config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"] or served_address()
     _finish(config)
     return config
+
+
+def served_address() -> str:
+    """Where `python -m portal` listens (PORTAL_HOST, PORTAL_PORT), as a link's base: a wildcard host
+    (0.0.0.0, ::) is reached on the loopback address."""
+    host = os.environ.get("PORTAL_HOST", "127.0.0.1").strip() or "127.0.0.1"
+    host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{os.environ.get('PORTAL_PORT', '5000').strip() or '5000'}"
 
 
 def _finish(config: dict) -> None:

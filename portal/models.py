@@ -1,6 +1,7 @@
 """Imports every feature's models so that metadata is complete (migrations, create_all in tests)."""
 
-import portal.intake.models  # noqa: F401,E402  (each feature's module lists its own tables)
+import portal.bulk.models  # noqa: F401,E402  (each feature's module lists its own tables)
+import portal.intake.models  # noqa: F401,E402
 import portal.network.models  # noqa: F401,E402
 import portal.queues.models  # noqa: F401,E402
 import portal.referrals.models  # noqa: F401,E402
@@ -22,5 +23,6 @@ from portal.scheduling.models import (  # noqa: F401
     Participant,
     WorkingHours,
 )
+from portal.smart.models import AccessToken, ApiClient, AuthorizationCode, UsedAssertion  # noqa: F401
 from portal.tasks.models import Task  # noqa: F401
 from portal.video.models import VideoInvite, VideoParticipant, VideoRoom  # noqa: F401

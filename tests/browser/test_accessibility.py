@@ -33,6 +33,7 @@ WHO: dict[str, tuple[str | None, frozenset[str]]] = {
     "admin": ("admin@silta.example", frozenset({"admin"})),
     "coordinator": ("sanna.virtanen@silta.example", frozenset({"worker", "care_coordinator"})),
     "team-lead": ("mikael.lindqvist@silta.example", frozenset({"worker", "team_lead"})),
+    "service-manager": ("marja.aaltonen@silta.example", frozenset({"service_manager"})),
     "worker": ("anna.korhonen@silta.example", frozenset({"worker"})),
     "queue": ("jonna.laine@silta.example", frozenset({"queue_coordinator"})),
     "housing-unit": ("asumispalvelu@silta.example", frozenset({"housing_unit"})),
@@ -67,6 +68,11 @@ NOT_PAGES = {
     "interop.care_plan_search": "FHIR JSON for other systems",
     "interop.care_team": "FHIR JSON for other systems",
     "interop.care_team_search": "FHIR JSON for other systems",
+    "smart.configuration": "SMART on FHIR's discovery JSON for other systems",
+    "bulk.export_system": "FHIR Bulk Data for backend services (tokens only)",
+    "bulk.export_group": "FHIR Bulk Data for backend services (tokens only)",
+    "bulk.status": "FHIR Bulk Data for backend services (tokens only)",
+    "bulk.file": "FHIR Bulk Data's NDJSON files for backend services (tokens only)",
     "messages.after": "new messages as list items for the open thread page's script (its markup is the thread's)",
     "messages.attachment": "a message's attached file, always a download",
     # plans and messages: the staff photo and the navigation's unread counter
@@ -448,6 +454,25 @@ def _audit_reveal(reason: str) -> Callable:
     return visit
 
 
+def _smart_consent(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    """A user-facing app's launch: the consent page (a test app is registered in the served county once)."""
+    from urllib.parse import urlencode
+
+    from portal.extensions import db
+    from portal.smart import operations, queries
+
+    with SERVED_APPS[base].app_context():
+        app = queries.by_name("Accessibility check app") or operations.create_client(
+            "Accessibility check app", redirect_uris=("http://localhost/callback",))
+        client_id = app.client_id
+        db.session.commit()
+    query = urlencode({"response_type": "code", "client_id": client_id, "redirect_uri": "http://localhost/callback",
+                       "scope": "launch/patient patient/*.rs user/*.rs", "state": "a11y", "aud": base + "/fhir/r4",
+                       "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                       "code_challenge_method": "S256"})
+    return page.goto(f"{base}/smart/authorize?{query}").status
+
+
 PAGES: dict[str, Page] = {
     "login": Page("auth.login", _goto("/login"), anonymous_only=True),
     "login-failed": Page("auth.login", _login_failed, 401, anonymous_only=True),
@@ -456,6 +481,9 @@ PAGES: dict[str, Page] = {
     "not-found": Page(None, _goto("/no-such-page"), 404),
     "forbidden": Page(None, _forbidden, 403, signed_in_only=True),
     "account": Page("core.account", _goto("/account")),
+    "smart-consent": Page("smart.authorize", _smart_consent, who=frozenset({"client-aino", "worker"})),
+    "smart-unknown-app": Page("smart.authorize", _goto("/smart/authorize?client_id=nobody"), 404,
+                              who=frozenset({"worker"})),
     "me-home": Page("me.home", _goto("/me")),
     "me-profile": Page("me.profile", _goto("/me/profile")),
     "me-profile-invalid": Page("me.profile", _invalid_phone(_goto("/me/profile")), 400),

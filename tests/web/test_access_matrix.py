@@ -25,6 +25,8 @@ FHIR = "fhir"  # like CLIENT_OR_CASEWORK, but anonymous gets 401 (an API answers
 API = "api"  # any signed-in user; anonymous gets 401
 TICKET = "ticket"  # a signaling ticket, not a session: 401 for everyone without one (tests/video_rooms)
 PROBE = "probe"  # public, answers 200 or 503 (readiness); /metrics is limited by address: tests/ops
+OAUTH = "oauth"  # an OAuth endpoint (portal/smart): 400/401 without a grant, signed in or not (tests/interop)
+SYSTEM_API = "system-api"  # backend services' tokens only (bulk export): anonymous 401, any session 403
 STAFF = set(ROLES) - {"client"}
 
 # endpoint → (method, who may use it). Everyone else: anonymous → login redirect, signed in → 403.
@@ -54,6 +56,8 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "auth.new_recovery_codes": ("POST", ANY_SIGNED_IN),
     "me.home": ("GET", {"client"}),
     "me.profile": ("GET", {"client"}),
+    "me.practice": ("GET", {"client"}),
+    "me.calm_mode": ("POST", {"client"}),
     "audit.my_access_log": ("GET", {"client"}),
     "caseload.index": ("GET", CASEWORK),
     "caseload.client": ("GET", CASEWORK),
@@ -109,6 +113,15 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "appointments.feed": ("GET", PUBLIC),
     "notifications.outbox": ("GET", {"admin"}),
     "interop.patient": ("GET", FHIR),
+    # SMART on FHIR and bulk export: tokens, scopes, units and the launch are tested in tests/interop/test_smart.py.
+    "smart.configuration": ("GET", PUBLIC),
+    "smart.authorize": ("GET", ANY_SIGNED_IN),  # the matrix names no registered app: 404
+    "smart.token": ("POST", OAUTH),
+    "smart.revoke": ("POST", OAUTH),
+    "bulk.export_system": ("GET", SYSTEM_API),
+    "bulk.export_group": ("GET", SYSTEM_API),
+    "bulk.status": ("GET", SYSTEM_API),
+    "bulk.file": ("GET", SYSTEM_API),
     # Video rooms are object level (the appointment's own workers and client, invite holders; anyone else
     # → 404): tests/video_rooms/test_routes.py. The matrix gives them a room that does not exist.
     "video.index": ("GET", ANY_SIGNED_IN),
@@ -121,6 +134,7 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "video.invite": ("GET", PUBLIC),
     "video.left": ("GET", PUBLIC),
     "video.fallback": ("POST", PUBLIC),
+    "video.step_away": ("POST", PUBLIC),  # a participant of the room; 404 otherwise
     "video.keepalive": ("POST", PUBLIC),  # a participant of the room (invite guests too); 404 otherwise
     "video.echo_test": ("POST", API),
     "video.ice_servers": ("GET", TICKET),
@@ -278,7 +292,7 @@ QUEUE_IDS = {"queues.priority": {"entry_id": 999999}, "queues.vacancy": {"vacanc
 GROUP_PAGES = {"groups.show", "groups.add_member", "groups.remove_member", "groups.sessions", "groups.attendance",
                "groups.close"}
 VIDEO_ROOM_PAGES = {"video.open_appointment", "video.room", "video.invites", "video.revoke_invite", "video.invite",
-                    "video.fallback", "video.keepalive", "video.reopen"}
+                    "video.fallback", "video.keepalive", "video.reopen", "video.step_away"}
 # Measures pages are given the ORS of the world's appointment (in 2030: not open yet) and an answer that
 # does not exist; answering, entering and correcting real ones is tested in tests/measures.
 MEASURE_PAGES = {"measures.answer", "measures.save_draft", "measures.enter", "measures.correct"}
@@ -291,7 +305,7 @@ REFERRAL_IDS = {"referrals.show": {"referral_id": 999999}, "referrals.accept": {
                 "referrals.answer": {"referral_id": 999999}, "referrals.log_contact": {"enrolment_id": 999999}}
 TASK_IDS = {"tasks.handle": {"task_id": 999999}, "tasks.move": {"task_id": 999999}}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "auth.activate_account", "auth.reset", "admin.housing_unit",
-                "appointments.feed", "scheduling.remove_absence", "audit.reveal",
+                "appointments.feed", "scheduling.remove_absence", "audit.reveal", "smart.authorize",
                 "scheduling.remove_call_slot", "scheduling.take_call_slot",
                 *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS, *REFERRAL_IDS,
                 "interop.care_plan", "plans.staff_photo", *(set(INTAKE_IDS) - {"intake.static"}),
@@ -360,12 +374,15 @@ def _url(app, endpoint: str, world) -> str:
         "video.invite": {"token": "not-a-real-token"},
         "video.fallback": {"key": "no-such-room"},
         "video.keepalive": {"key": "no-such-room"},
+        "video.step_away": {"key": "no-such-room"},
         "video.reopen": {"key": "no-such-room"},
         "interop.appointment": {"resource_id": world["appointment"].id},
         "interop.appointment_search": {"patient": f"Patient/{world['client'].id}"},
         **_measure_args(world),
         **_plan_args(world),
         **REFERRAL_IDS,
+        "bulk.export_group": {"unit_id": 999999}, "bulk.status": {"export_id": "0" * 32},
+        "bulk.file": {"export_id": "0" * 32, "resource_type": "Patient"},
         **TASK_IDS,
         **INTAKE_IDS,
         **QUEUE_IDS, "queues.show": {"service_type": "supported"},
@@ -440,11 +457,16 @@ def test_route_access(app, world, login, endpoint, who):
         allowed = None
     elif allowed == PROBE:
         allowed = PUBLIC
+    elif allowed == SYSTEM_API:
+        allowed = set() if who != "anonymous" else None
     client = app.test_client()
     if who != "anonymous":
         _sign_in(client, world["users"][who])
     url = _url(app, endpoint, world)
     response = client.open(url, method=method, data={"locale": "sv"} if endpoint == "auth.language" else None)
+    if allowed == OAUTH:  # no grant and no client: refused the OAuth way, never a redirect
+        assert response.status_code in (400, 401), (who, endpoint, response.status_code)
+        return
     if allowed is not None and (allowed == PUBLIC or (who != "anonymous" and who in allowed)):
         assert response.status_code in ((200, 503) if ACCESS[endpoint][1] == PROBE else (200, 302, 404)), (
             who, endpoint, response.status_code)
