@@ -7,6 +7,8 @@ with a code the page turns into the phone way out."""
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -23,12 +25,24 @@ from portal.video import operations, tickets
 from portal.video.models import RoomMedia, VideoParticipant, VideoRoom
 from rtc.janus import JanusError, JanusPeer, JanusSession
 from rtc.peer import Peer
+from tests.support import browsers
 from tests.support.browsers import run_async
 from tests.support.janus import start_janus
 from tests.support.rtc import start_silta
 from tests.support.services import ServiceUnavailable, require_or_skip
 
 pytestmark = pytest.mark.rtc
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",  # plain host candidates (the machine's own address)
+]
+# Per remote feed (group.js stats): framesDecoded of the feed of participant ``pid``.
+FEED_FRAMES_JS = """async (pid) => {
+  const stats = window.silta ? await window.silta.room.call.stats() : {};
+  return Object.values(stats).filter(p => p.feed === pid).reduce((n, p) => n + p.framesDecoded, 0);
+}"""
 
 PROGRAMME = "intensive-rehabilitation"
 TIMEOUT = 20  # seconds; a join through Janus takes well under one here
@@ -236,23 +250,157 @@ def test_a_small_meeting_stays_a_mesh(db, silta_sfu, make_room):
     assert db.session.scalar(db.select(VideoRoom.media).where(VideoRoom.key == key)) == RoomMedia.MESH
 
 
-def test_janus_away_refuses_the_join_with_a_code_and_the_call_stays_empty(db, video_db, group_session):
-    room, _appointment, _seats, tickets_ = group_session(members=1)
-    env = {"PORTAL_JANUS_URL": "http://127.0.0.1:9/janus", "PORTAL_JANUS_ADMIN_URL": "http://127.0.0.1:9/admin",
-           "PORTAL_JANUS_TIMEOUT_SECONDS": "2"}
-    server = start_silta(video_db, env=env)
+class LoopThread:
+    """An asyncio loop in a thread of its own, so aiortc peers stay in the call while Playwright's sync
+    API drives the browsers from the test's thread."""
 
-    async def scenario():
-        peer = JanusPeer(server.url, tickets_[0], video=None)
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="silta-group-peers", daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine, timeout: float = 60):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def chromium(silta_sfu):
+    from tests.browser.conftest import CHROMIUM
+
+    if not CHROMIUM.exists():
+        require_or_skip(ServiceUnavailable(f"{CHROMIUM} is not installed (Debian package chromium)"))
+    secure = f"--unsafely-treat-insecure-origin-as-secure={silta_sfu.url}"  # getUserMedia on plain http
+    browser = browsers.playwright().chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, secure])
+    yield browser
+    browser.close()
+
+
+def _page(chromium, errors: list):
+    context = chromium.new_context(viewport={"width": 390, "height": 800}, locale="en-GB")  # a phone
+    context.set_default_timeout(TIMEOUT * 1000)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page
+
+
+def _until(page, js: str, arg=None, what: str = "") -> object:
+    deadline = time.monotonic() + TIMEOUT
+    while not (value := page.evaluate(js, arg)):
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what or js[:60]} not true within {TIMEOUT} s", pytrace=False)
+        time.sleep(0.25)
+    return value
+
+
+def _guests(db, room: VideoRoom, leader, names: list[str]) -> list[tuple[int, str]]:
+    """Invite links (participant id, token) for network guests of the session, as the leader makes them."""
+    out = []
+    for name in names:
+        invite, token = operations.create_invite(db.session, room, leader, name=name, hours=2)
+        out.append((invite.participant_id, token))
+    db.session.commit()
+    return out
+
+
+def test_two_browsers_and_four_aiortc_peers_meet_through_janus(db, silta_sfu, chromium, group_session):
+    """Six people: the leader and three members (aiortc), two network guests in Chromium (phone-sized
+    pages, invite links). Everyone decodes the leader's video; the guests see each other in the
+    participant list, a raised hand, and the leader's mute."""
+    room, appointment, seats, tickets_ = group_session(members=3)
+    guests = _guests(db, room, seats[0].user, ["Tuula (sister)", "Pekka (friend)"])
+    leader_pid = seats[0].id
+    errors: list[str] = []
+    peers = LoopThread()
+    leader = JanusPeer(silta_sfu.url, tickets_[0], label="leader")
+    members = [JanusPeer(silta_sfu.url, ticket, label=f"m{i}", subscribe_to={leader_pid})
+               for i, ticket in enumerate(tickets_[1:])]
+
+    async def everyone_in():
+        await _join(leader)
+        for member in members:
+            await _join(member)
+        for seat in seats[1:]:
+            await leader.call("admit", {"pid": seat.id})
+        await asyncio.wait_for(asyncio.gather(*(m.first_frame.wait() for m in members)), TIMEOUT)
+
+    try:
+        peers.run(everyone_in())
+        pages = [_page(chromium, errors) for _ in guests]
+        for page, (_pid, token) in zip(pages, guests, strict=True):
+            page.goto(f"{silta_sfu.url}/video/i/{token}")
+            page.click("#join-button")
+            page.wait_for_selector("body[data-stage=wait]", state="attached")
+        for pid, _token in guests:
+            peers.run(leader.call("admit", {"pid": pid}))
+        for page in pages:
+            page.wait_for_selector("body[data-stage=call]", state="attached")
+            assert page.evaluate("window.silta.room.config.media") == "sfu"
+            _until(page, FEED_FRAMES_JS, leader_pid, "the guest decodes the leader's video")
+        # The leader (aiortc) receives both browsers' video through Janus too.
+        peers.run(asyncio.wait_for(_frames_from(leader, [pid for pid, _ in guests]), TIMEOUT))
+        # Everyone is in the list; a raised hand shows on the other guest's page.
+        _until(pages[1], "() => document.querySelectorAll('#group-people li').length === 6", what="six in the list")
+        pages[0].click("#toggle-hand")
+        _until(pages[1], "() => document.getElementById('group-people').textContent.includes('hand raised')",
+               what="the raised hand in the other guest's list")
+        # The leader mutes the first guest: Janus tells the publishers, Silta tells the pages.
+        peers.run(leader.call("mute", {"pid": guests[0][0]}))
+        peers.run(asyncio.wait_for(leader.moderated.wait(), TIMEOUT))
+        assert leader.moderation[guests[0][0]] == "muted"
+        _until(pages[1], "() => document.getElementById('group-people').textContent.includes('by the leader')",
+               what="the mute in the other guest's list")
+        assert errors == []
+        assert pages[0].locator("#toggle-mic").is_visible()  # the call's own controls are there in a group room
+        peers.run(leader.call("end"))
+        for page in pages:
+            page.wait_for_selector("body[data-stage=end]", state="attached")
+            page.context.close()
+    finally:
+        for peer in [leader, *members]:
+            peers.run(peer.close())
+        peers.close()
+    attended = set(db.session.scalars(db.select(Attendance.client_id).where(
+        Attendance.appointment_id == appointment.id, Attendance.status == AttendanceStatus.ATTENDED)))
+    assert attended == {p.client_id for p in appointment.participants if p.client_id}
+
+
+async def _frames_from(peer: JanusPeer, feeds: list[int]) -> None:
+    while not all(peer.frames_from(feed) > 0 for feed in feeds):
+        await asyncio.sleep(0.1)
+
+
+def test_janus_away_the_page_says_so_and_offers_the_phone(db, silta_sfu, janus, chromium, group_session):
+    """Last in this module: Janus stops. The join is refused with a code, the page does not hang: it says
+    what happened and the phone button tells the worker at once."""
+    room, _appointment, seats, tickets_ = group_session(members=1)
+    (_pid, token), = _guests(db, room, seats[0].user, ["Tuula (sister)"])
+    room.auto_admit = True  # no leader in this call to let the guest in
+    db.session.commit()
+    janus.stop()
+
+    async def aiortc_join():
+        peer = JanusPeer(silta_sfu.url, tickets_[0], video=None)
         try:
             await peer.start()
             return await _refused(peer, "join", {})
         finally:
             await peer.close()
 
-    try:
-        assert run_async(scenario()) == "sfu_unavailable"
-    finally:
-        server.stop()
+    assert run_async(aiortc_join()) == "sfu_unavailable"
+    errors: list[str] = []
+    page = _page(chromium, errors)
+    page.goto(f"{silta_sfu.url}/video/i/{token}")
+    page.click("#join-button")
+    page.wait_for_selector("body[data-end-reason=sfu_unavailable]", state="attached")
+    assert page.locator("#stage-end-heading").inner_text() == "The group video service is not answering right now."
+    page.click("#group-phone")
+    _until(page, "() => document.getElementById('group-phone-result').textContent.trim()", what="the phone answer")
+    assert errors == []
+    page.context.close()
     db.session.expire_all()
     assert operations.people_in_call(db.session, room.id) == 0
