@@ -33,7 +33,7 @@ class ContactDetails:
 
 
 def _clean(details: ContactDetails) -> dict:
-    values = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in vars(details).items()}
+    values = {k: (v.strip() or None) if isinstance(v, str) and k != "role" else v for k, v in vars(details).items()}
     if not values["organisation"]:
         raise NetworkRefused(_l("Give the organisation."), "organisation")
     if values["role"] is NetworkRole.OTHER and not values["title"]:

@@ -44,7 +44,7 @@ bp.record_once(lambda state: state.app.jinja_env.globals.update(
     network_label=_label, network_of=_team_view, network_navigation=_navigation))
 
 
-@bp.route("/clients/<int:client_id>/network", methods=["GET", "POST"])
+@bp.route("/work/clients/<int:client_id>/network", methods=["GET", "POST"])
 @staff_required(*CASEWORK_ROLES)
 def index(client_id: int):
     client = get_permitted(Client, client_id, lambda user, c: permissions.can_manage(user, c.id))
@@ -62,7 +62,7 @@ def index(client_id: int):
                            form=form), 400 if form.errors else 200
 
 
-@bp.route("/network/<int:contact_id>", methods=["GET", "POST"])
+@bp.route("/work/network/<int:contact_id>", methods=["GET", "POST"])
 @staff_required(*CASEWORK_ROLES)
 def edit(contact_id: int):
     contact = get_permitted(NetworkContact, contact_id, permissions.can_manage_contact)
@@ -81,7 +81,7 @@ def edit(contact_id: int):
         400 if form.errors else 200
 
 
-@bp.route("/network/<int:contact_id>/remove", methods=["POST"])
+@bp.route("/work/network/<int:contact_id>/remove", methods=["POST"])
 @staff_required(*CASEWORK_ROLES)
 def remove(contact_id: int):
     contact = get_permitted(NetworkContact, contact_id, permissions.can_manage_contact)
