@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
+from portal import signals
 from portal.appointments.operations import request_change
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
@@ -315,6 +316,8 @@ def ask_fallback(room: VideoRoom, participant: VideoParticipant, choice: str, ac
     record(actor, AuditAction.UPDATE, FEATURE, "video_participant", participant.id, room.client_id,
            {"asked_for": choice})
     db.session.flush()
+    if actor is not None and actor.is_client:  # "call me instead" becomes a task too (portal/tasks)
+        signals.fallback_asked.send(actor, appointment=appointment, choice=choice)
 
 
 # --- the signaling server's bookkeeping ---------------------------------------------------------------

@@ -79,3 +79,20 @@ def test_the_caseload_and_the_client_page_show_attention_coming_meetings_and_req
     assert 'data-attention="change_request"' in listing and 'data-attention="to_record"' in listing
     page = client.get(f"/work/clients/{aino.id}").get_data(as_text=True)
     assert "Coming meetings" in page and "Open requests" in page and "I cannot come by bus" in page
+
+
+def test_call_me_instead_from_the_waiting_room_is_a_task_for_the_worker(db, client, login, people):
+    from portal.programmes.definitions_schema import Modality
+    from portal.scheduling.operations import BookingRequest, book
+    from tests.video_rooms.test_routes import open_room
+
+    worker, aino, enrolment, _appointment_row = people
+    starts = (NOW + timedelta(minutes=20)).replace(second=0)
+    appointment, _ = book(worker, BookingRequest(enrolment=enrolment, contact_type="guidance-meeting",
+                                                 modality=Modality.VIDEO, starts_at=starts, minutes=45, urgent=True))
+    db.session.commit()
+    login(aino.user)
+    key = open_room(client, appointment).rsplit("/", 1)[1]
+    assert client.post(f"/video/r/{key}/fallback", json={"choice": "phone"}).status_code == 200
+    task = db.session.query(Task).filter_by(appointment_id=appointment.id).one()
+    assert task.kind.value == "phone_instead" and task.phone == aino.phone
