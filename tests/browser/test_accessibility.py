@@ -399,6 +399,18 @@ class Page:
     who: frozenset[str] | None = None  # only these logins visit it (None: everyone the matrix allows)
 
 
+def _aino_network(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    """The team's page of Aino's network (seed 003: the demo coordinator recorded her doctor and pharmacy)."""
+    page.goto(base + "/work")
+    page.goto(base + page.locator("#main table a:has-text('Aino')").first.get_attribute("href"))
+    return page.goto(base + page.locator("#main a[href$='/network']").first.get_attribute("href")).status
+
+
+def _network_contact(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    _aino_network(page, base, roles)
+    return page.goto(base + page.locator("#main a[href*='/work/network/']").first.get_attribute("href")).status
+
+
 def _referral_sent(page, base: str, roles: frozenset[str] = frozenset()) -> int:
     """The referrer's view of a referral: the first one on their list (the demo nurse has sent several)."""
     return _first_link("/referrals/")(page, base, roles)
@@ -622,13 +634,19 @@ PAGES: dict[str, Page] = {
     "intake-assessment": Page("intake.assessment", _first_link("/intake/assessments"), who=frozenset({"team-lead"})),
     "intake-meetings": Page("intake.meetings", _goto("/intake/meetings")),
     "intake-meeting": Page("intake.meeting", _first_link("/intake/meetings", "#main a[href*='/intake/meetings/']"),
-                           who=frozenset({"team-lead"})),
+                           who=frozenset({"team-lead", "service-manager"})),
     "intake-decisions": Page("intake.decisions", _goto("/intake/decisions")),
     "intake-decision": Page("intake.decision", _first_link("/intake/decisions", "#main a[href*='/intake/decisions/']"),
-                            who=frozenset({"team-lead"})),
+                            who=frozenset({"team-lead", "service-manager"})),
     "intake-decision-print": Page("intake.decision_print", _first_link("/me/housing", "#main a[href*='/print']"),
                                   who=frozenset({"client-elsa"})),
     "intake-mine": Page("intake.mine", _goto("/me/housing")),
+    "intake-my-assessment": Page("intake.my_assessment", _goto("/me/assessment"), who=frozenset({"client-elsa"})),
+    # the client's network (seeds 003, 004): the team's page, a contact's form, the client's own view
+    "network": Page("network.index", _aino_network, who=frozenset({"coordinator"})),
+    "network-invalid": Page("network.index", _submit_empty(_aino_network), 400, who=frozenset({"coordinator"})),
+    "network-contact": Page("network.edit", _network_contact, who=frozenset({"coordinator"})),
+    "network-mine": Page("network.mine", _goto("/me/network"), who=frozenset({"client-aino"})),
     "intake-request": Page("intake.service_request", _goto("/me/housing/request")),
     "intake-request-invalid": Page("intake.service_request", _intake_request_invalid, 400,
                                    who=frozenset({"client-aino"})),
