@@ -498,6 +498,7 @@ PAGES: dict[str, Page] = {
                               who=frozenset({"worker"})),
     "me-home": Page("me.home", _goto("/me")),
     "me-profile": Page("me.profile", _goto("/me/profile")),
+    "me-practice": Page("me.practice", _goto("/me/practice")),  # camera and connection test (issue 16)
     "me-profile-invalid": Page("me.profile", _invalid_phone(_goto("/me/profile")), 400),
     "me-access-log": Page("audit.my_access_log", _goto("/me/access-log")),
     "caseload": Page("caseload.index", _goto("/work")),
