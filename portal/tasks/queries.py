@@ -15,14 +15,11 @@ from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling.models import Absence
 from portal.tasks.models import Task, TaskState
 
-RECENTLY_HANDLED = 10
-
 
 @dataclass
 class TaskList:
     tasks: list[Task]  # open requests, oldest first
     threads: list[Thread]  # messages waiting for an answer, longest waiting first
-    handled: list[Task]  # the latest handled, for "what happened to it"
 
     @property
     def count(self) -> int:
@@ -53,9 +50,7 @@ def task_list(user: User, now: datetime) -> TaskList:
                                  .where(mine, Thread.waiting_since.is_not(None))
                                  .options(joinedload(Thread.enrolment).joinedload(Enrolment.client))
                                  .order_by(Thread.waiting_since, Thread.id))
-    handled = db.session.scalars(select(Task).where(Task.handled_by_id == user.id)
-                                 .options(*options).order_by(Task.handled_at.desc()).limit(RECENTLY_HANDLED))
-    return TaskList(list(tasks), list(threads), list(handled))
+    return TaskList(list(tasks), list(threads))
 
 
 def of_client(enrolment_ids: list[int]) -> list[Task]:
