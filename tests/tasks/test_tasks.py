@@ -203,3 +203,15 @@ def test_a_phone_call_instead_from_the_waiting_room_is_a_task(db, aino, enrolmen
     signals.fallback_asked.send(aino.user, appointment=appointment, choice="phone")
     [task] = queries.task_list(worker, NOW).tasks
     assert task.kind is TaskKind.PHONE_INSTEAD and db.session.query(Task).count() == 1
+
+
+def test_the_client_is_told_their_request_was_answered_without_its_words(db, aino, enrolment, worker):
+    from portal.notifications.models import OutboxMessage
+    from portal.people.models import ContactChannel
+
+    aino.preferred_channel = ContactChannel.SMS
+    _ask_change(db, aino, enrolment, worker)
+    [task] = queries.task_list(worker, NOW).tasks
+    operations.handle(worker, task, "Soitan torstaina")
+    [notice] = db.session.query(OutboxMessage).filter_by(dedupe_key=f"task-handled:{task.id}").all()
+    assert notice.recipient == aino.phone and "Soitan" not in notice.body and "/me/appointments" in notice.body
