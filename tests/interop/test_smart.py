@@ -40,6 +40,7 @@ from portal.smart import operations
 from portal.smart.models import AccessToken
 from tests.appointments import make_appointment
 from tests.conftest import PASSWORD, _hash, make_app
+from tests.support.validators import fhir_schema  # noqa: F401 (every FHIR body of the module, HL7's R4 schema)
 
 REDIRECT = "http://localhost/callback"
 
@@ -50,14 +51,14 @@ class Quiet(WSGIRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def world(sqlite_template, tmp_path_factory):
+def world(sqlite_template, tmp_path_factory, fhir_schema):  # noqa: F811
     """A served app with two units, a worker and a client in each, an appointment each, and three API clients."""
     folder = tmp_path_factory.mktemp("smart")
     shutil.copy(sqlite_template, folder / "silta.sqlite3")
     app = make_app(f"sqlite:///{folder / 'silta.sqlite3'}")
     app.instance_path = str(folder)
     rsa, ec = RSAKey.generate_key(2048), ECKey.generate_key("P-384")
-    w = {"app": app, "rsa": rsa, "ec": ec}
+    w = {"app": app, "rsa": rsa, "ec": ec, "schema_bodies": fhir_schema}
     with app.app_context():
         if _db.session.get(Municipality, "091") is None:
             _db.session.add(Municipality(code="091", name_fi="Helsinki", name_sv="Helsingfors"))
@@ -68,7 +69,8 @@ def world(sqlite_template, tmp_path_factory):
                                       start_on=date(2026, 1, 5), coordinator=worker,
                                       phase=registry.definition("remote-guidance").first_phase))
             _db.session.flush()
-            make_appointment(_db, local(date(2026, 7, 15), time(10)), (worker,), (client,), minutes=45)
+            for day in range(1 if tag == "b" else 7):  # unit a's client has more than a page of five
+                make_appointment(_db, local(date(2026, 7, 15 + day), time(10)), (worker,), (client,), minutes=45)
             w.update({f"unit_{tag}": unit.id, f"worker_{tag}": worker.email, f"client_{tag}": client.id,
                       f"client_{tag}_email": client.user.email})
         w["warehouse"] = operations.create_client("Warehouse", jwks={"keys": [rsa.as_dict(private=False)]},
@@ -159,6 +161,29 @@ def test_backend_service_reads_its_units_clients_only_and_every_read_names_it(wo
         row = _db.session.scalars(select(AuditRecord).where(AuditRecord.client_id == world["client_a"])
                                   .order_by(AuditRecord.id.desc())).first()
         assert row.actor_id is None and row.detail == {"application": "Warehouse"}
+
+
+def test_a_backend_service_reads_the_capabilities_pages_with_count_and_follows_a_practitioner(world):
+    capabilities = requests.get(world["base"] + "/metadata", headers={"Accept": "application/fhir+json"}, timeout=10)
+    assert capabilities.status_code == 200, capabilities.text[:300]
+    assert world["root"] + "/smart/token" in capabilities.text  # the SMART security extension points here
+    # The facade's own tests check the CapabilityStatement (HL7's JSON schema knows fhirVersion 4.0.0, not 4.0.1).
+    bodies = world["schema_bodies"]
+    bodies[:] = [b for b in bodies if '"CapabilityStatement"' not in b]
+    headers = bearer(system_token(world).json()["access_token"])
+    url, appointments = f"{world['base']}/Appointment?patient=Patient/{world['client_a']}&_count=5", []
+    while url:
+        bundle = requests.get(url, headers=headers, timeout=10)
+        assert bundle.status_code == 200, bundle.text[:300]
+        entries = bundle.json().get("entry", [])
+        assert len(entries) <= 5
+        appointments += [Appointment.model_validate(e["resource"]) for e in entries]
+        url = next((link["url"] for link in bundle.json()["link"] if link["relation"] == "next"), None)
+    assert len(appointments) == 7 and len({a.id for a in appointments}) == 7
+    staff = next(p.actor.reference for p in appointments[0].participant
+                 if p.actor.reference.startswith("Practitioner/"))
+    practitioner = requests.get(f"{world['base']}/{staff}", headers=headers, timeout=10)
+    assert practitioner.status_code == 200 and practitioner.json()["resourceType"] == "Practitioner"
 
 
 def test_es384_assertions_work_and_an_assertion_is_used_once(world):
@@ -326,7 +351,8 @@ def test_bulk_export_of_a_unit_finishes_as_ndjson_of_the_right_types(world):
                 models[item["type"]].model_validate_json(line)
         seen[item["type"]] = lines
     assert [json.loads(line)["id"] for line in seen["Patient"]] == [str(world["client_a"])]
-    assert len(seen["Appointment"]) == 1
+    assert len(seen["Appointment"]) == 7
+    world["schema_bodies"].extend(line for lines in seen.values() for line in lines)  # HL7's schema at the end
     assert requests.delete(status_url, headers=bearer(token), timeout=10).status_code == 202
     refused(requests.get(status_url, headers=bearer(token), timeout=10), 404)
 
