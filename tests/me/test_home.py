@@ -75,6 +75,7 @@ def test_appointment_cards_say_who_the_meeting_is_with(db, client, login, worker
     login(me.user)
     page = client.get("/me/appointments", headers=EN).get_data(as_text=True)
     assert " with Sanna Virtanen</h3>" in page
+    assert "With Sanna Virtanen" in client.get("/video/", headers=EN).get_data(as_text=True)
 
 
 def test_the_practice_page_may_use_the_camera_and_is_the_clients_own(db, client, login, worker, me):
