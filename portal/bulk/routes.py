@@ -44,7 +44,7 @@ def _kick_off(unit_id: int | None):
         if not reader.may_read_unit(unit_id):
             abort(403, "This client may not export that unit's data.")
     export = operations.kick_off(reader.api_client_id, unit_id, params.types, params.since, request.url)
-    db.session.commit()
+    db.session.flush()
     status_url = url_for("bulk.status", export_id=export.id, _external=True)
     return Response(status=202, headers={"Content-Location": status_url})
 
@@ -56,7 +56,6 @@ def status(export_id: str):
     export = queries.export_of(export_id, reader.api_client_id) or abort(404, "No such export.")
     if request.method == "DELETE":
         operations.cancel(export)
-        db.session.commit()
         return Response(status=202)
     if export.status is ExportStatus.FAILED:
         abort(500, f"The export failed ({export.error}). Start a new one.")

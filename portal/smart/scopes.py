@@ -2,8 +2,8 @@
 
 Only reads: a v2 scope's permissions must be a subset of ``rs`` (``patient/Appointment.rs``,
 ``user/*.r``), and v1's ``.read`` is read as ``.rs``. Backend services get ``system/`` scopes, user-facing
-apps ``patient/`` (a client's own app) or ``user/`` (a worker's app) scopes, plus ``launch/patient``,
-``openid`` and ``fhirUser``. Anything else is dropped from the grant, never widened.
+apps ``patient/`` (a client's own app) or ``user/`` (a worker's app) scopes, plus ``launch/patient``.
+``openid``/``fhirUser`` are not offered (no id_token is issued). Anything else is dropped, never widened.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from portal.smart.models import ApiClient, ClientKind
 
 RESOURCE_SCOPE = re.compile(r"^(patient|user|system)/(\*|[A-Z][A-Za-z]{1,63})\.(read|[cruds]{1,5})$")
-APP_EXTRAS = {"launch/patient", "openid", "fhirUser"}
+APP_EXTRAS = {"launch/patient"}
 # What the server advertises in its SMART configuration (the resource types it serves come from the facade).
-SUPPORTED = ("patient/*.rs", "user/*.rs", "system/*.rs", "launch/patient", "openid", "fhirUser")
+SUPPORTED = ("patient/*.rs", "user/*.rs", "system/*.rs", "launch/patient")
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,7 @@ def _save_token(token: dict, oauth_request) -> None:
         expires_at=now + timedelta(seconds=token["expires_in"])))
     if code is not None and code.patient_id is not None:
         token["patient"] = str(code.patient_id)  # the launch context (SMART App Launch)
-    token["need_patient_banner"] = False
-    db.session.commit()
+    token["need_patient_banner"] = False  # the request commits (portal/web/transactions.py)
 
 
 def _expires_in(client: ApiClient, grant_type: str) -> int:
@@ -97,7 +96,6 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             nonce=data.get("nonce"), code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method") or "S256",
             patient_id=g.get("smart_patient_id"), expires_at=utcnow() + timedelta(minutes=CODE_MINUTES)))
-        db.session.commit()
 
     def query_authorization_code(self, code, client):
         row = db.session.scalar(select(AuthorizationCode).where(
@@ -106,7 +104,6 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
     def delete_authorization_code(self, authorization_code):
         db.session.delete(authorization_code)
-        db.session.commit()
 
     def authenticate_user(self, authorization_code):
         user = authorization_code.user
@@ -168,7 +165,6 @@ class Revocation(RevocationEndpoint):
 
     def revoke_token(self, token, oauth_request):
         token.revoked_at = utcnow()
-        db.session.commit()
 
 
 def init_app(app: Flask) -> SmartServer:

@@ -295,7 +295,7 @@ def test_a_clients_own_app_gets_their_patient_context_and_sees_only_them(world):
     assert issued.status_code == 200, issued.text
     body = issued.json()
     assert body["patient"] == str(world["client_a"]) and body["expires_in"] == 3600
-    assert "user/" not in body["scope"]
+    assert body["scope"] == "launch/patient patient/*.rs"  # no user/ for a client; no id_token, so no openid
     headers = bearer(body["access_token"])
     assert requests.get(f"{world['base']}/Patient/{world['client_a']}", headers=headers, timeout=10).ok
     refused(requests.get(f"{world['base']}/Patient/{world['client_b']}", headers=headers, timeout=10), 403)
