@@ -75,7 +75,7 @@ def run(export: BulkExport) -> None:
             db.session.commit()
     application = db.session.get(ApiClient, export.api_client_id).name
     for client_id in ids:
-        record(None, AuditAction.EXPORT, "bulk", "export", export.id, client_id, detail={"application": application})
+        record(None, AuditAction.EXPORT, "interop", "export", export.id, client_id, detail={"application": application})
     export.status, export.output, export.finished_at = ExportStatus.DONE, output, utcnow()
     export.progress = "done"
     db.session.commit()

@@ -27,7 +27,7 @@ from joserfc.jwk import ECKey, RSAKey
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from portal.audit.models import AuditRecord
+from portal.audit.models import AuditAction, AuditRecord
 from portal.auth.models import AccountKind, Role, User, UserRole
 from portal.bulk.operations import run_due
 from portal.db import utcnow
@@ -335,6 +335,8 @@ def test_bulk_export_of_a_unit_finishes_as_ndjson_of_the_right_types(world):
     assert waiting.status_code == 202 and waiting.headers["X-Progress"]
     with world["app"].app_context():
         assert run_due() == 1
+        exported = _db.session.scalars(select(AuditRecord).where(AuditRecord.action == AuditAction.EXPORT)).all()
+        assert {(r.client_id, r.detail["application"]) for r in exported} == {(world["client_a"], "Warehouse")}
     done = requests.get(status_url, headers=bearer(token), timeout=10)
     assert done.status_code == 200, done.text
     manifest = done.json()
