@@ -13,6 +13,7 @@ from portal import signals
 from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
+from portal.groups.models import GroupSession
 from portal.i18n import _
 from portal.people.models import Client
 from portal.people.permissions import enrolments_visible_to
@@ -168,6 +169,10 @@ def record_url(room: VideoRoom) -> str | None:
     """The meeting-record form for the room's appointment (portal/meetings), once that exists."""
     if room.appointment_id is None or "meetings.record" not in current_app.view_functions:
         return None
+    group_id = db.session.scalar(select(GroupSession.group_id)
+                                 .where(GroupSession.appointment_id == room.appointment_id))
+    if group_id is not None:  # a group session: its attendance (recorded from the call, to check and correct)
+        return url_for("groups.attendance", group_id=group_id, appointment_id=room.appointment_id)
     return url_for("meetings.record", appointment_id=room.appointment_id)
 
 

@@ -227,12 +227,20 @@ def admit_media(room: VideoRoom, participant: VideoParticipant) -> dict:
 
 
 def release_media(room: VideoRoom, participant: VideoParticipant) -> None:
-    """The participant left: their token no longer opens this (or any) room. Janus away: logged only."""
+    """The participant left (or was put out: a revoked invite, the session ended): their token no longer
+    opens this or any room, and their feed is kicked, so nobody receives it any more. Their own
+    subscriptions end when Janus times out the session they can no longer keep alive without a token
+    (``session_timeout``, 60 s). Janus away: logged only."""
     client, token = janus(), participant_token(participant)
     try:
         client.remove_token(token)
         client.videoroom({"request": "allowed", "room": room.id, "secret": room_secret(room), "action": "remove",
                           "allowed": [token]})
+        try:
+            client.videoroom({"request": "kick", "room": room.id, "secret": room_secret(room), "id": participant.id})
+        except JanusUnavailable as exc:
+            if "refused" not in str(exc):  # not publishing any more: nothing to kick
+                raise
     except JanusUnavailable as exc:
         log.warning("janus: releasing a participant failed (%s)", exc)
 
