@@ -30,6 +30,8 @@ def home_for(user: User) -> str:
         return url_for("me.home")
     if user.has_role(*CASEWORK_ROLES):
         return url_for("tasks.today")  # the worker's first screen: requests and what needs attention
+    if user.has_role(Role.SERVICE_MANAGER):
+        return url_for("intake.meetings")  # seed 001: the service-unit manager chairs SAP
     if user.has_role(Role.QUEUE_COORDINATOR):
         return url_for("queues.index")
     if user.has_role(Role.HOUSING_UNIT):

@@ -63,6 +63,7 @@ def test_the_manager_reads_the_agenda_and_decisions_of_the_meeting_but_no_caselo
     operations.record_attendance(team["manager"], meeting, {team["lead"].id, team["worker"].id}, meeting.starts_at)
     db.session.commit()
     manager = sign_in(team["manager"])
+    assert manager.get("/").headers["Location"].endswith("/intake/meetings")  # their home: the SAP meetings
     page = manager.get(f"/intake/meetings/{meeting.id}?lang=en").get_data(as_text=True)
     assert registered.client.full_name in page and "Lead One" in page  # the agenda and who attended
     shown = manager.get(f"/intake/decisions/{decision.id}?lang=en").get_data(as_text=True)
