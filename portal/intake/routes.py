@@ -270,6 +270,7 @@ def _meeting_page(meeting: DecisionMeeting, book_form=None, error: str | None = 
     return render_template(
         "intake/meeting.html", meeting=meeting, lines=lines, book_form=book_form, error=error,
         booked=queries.booked_minutes(meeting), chair=chair, started=meeting.starts_at <= utcnow(),
+        may_book=current_user.has_role(*CASEWORK_ROLES),
         attendance_form=attendance_form, outcome_form=forms.OutcomeForm, outcomes=DecisionOutcome,
         service_types=HousingServiceType), status
 

@@ -25,7 +25,7 @@ def team(db, create_staff, municipality):
         "lead": create_staff(Role.TEAM_LEAD, Role.WORKER, name="Lead One"),
         "lead2": create_staff(Role.TEAM_LEAD, name="Lead Two"),
         # Seed 001: the service-unit manager (palveluyksikköpäällikkö) chairs SAP.
-        "manager": create_staff(Role.SERVICE_MANAGER, name="Manager"),
+        "chair": create_staff(Role.SERVICE_MANAGER, name="Manager"),
         "worker": create_staff(Role.WORKER, name="Worker"),
         "stranger": create_staff(Role.WORKER, name="Stranger", in_unit=other_unit),
         "queue": create_staff(Role.QUEUE_COORDINATOR),

@@ -11,7 +11,7 @@ from portal.intake import operations
 
 
 def test_the_clients_a_meeting_page_names_are_audited(db, login, client, team, unit, registered):
-    meeting = operations.schedule_meetings(team["manager"], unit, date.today() + timedelta(days=1), 1,
+    meeting = operations.schedule_meetings(team["chair"], unit, date.today() + timedelta(days=1), 1,
                                            {"INTAKE_SAP_MINUTES": 10})[0]
     db.session.commit()
     login(team["worker"])

@@ -137,15 +137,15 @@ def test_deadline_states(db, team, registered):
 
 
 def _meeting(db, team, unit, minutes=30) -> DecisionMeeting:
-    made = operations.schedule_meetings(team["manager"], unit, TODAY, 1, {"INTAKE_SAP_MINUTES": minutes})
+    made = operations.schedule_meetings(team["chair"], unit, TODAY, 1, {"INTAKE_SAP_MINUTES": minutes})
     db.session.flush()
     return made[0]
 
 
 def test_meetings_are_twice_a_week_on_the_configured_days(db, team, unit):
-    made = operations.schedule_meetings(team["manager"], unit, TODAY, 2, {})
+    made = operations.schedule_meetings(team["chair"], unit, TODAY, 2, {})
     assert [m.starts_at.date().weekday() for m in made] == [1, 3, 1, 3]
-    assert operations.schedule_meetings(team["manager"], unit, TODAY, 2, {}) == []  # kept, not doubled
+    assert operations.schedule_meetings(team["chair"], unit, TODAY, 2, {}) == []  # kept, not doubled
 
 
 def test_the_agenda_fills_up_and_refuses_overbooking(db, team, unit, registered, create_client, create_enrolment):
@@ -174,8 +174,8 @@ def test_outcome_decision_and_sign_off(db, team, unit, registered):
     with pytest.raises(IntakeError):  # only the chair
         operations.record_outcome(team["worker"], item, DecisionOutcome.rejected, None, 12)
     with pytest.raises(IntakeError):  # granted needs the service type
-        operations.record_outcome(team["manager"], item, DecisionOutcome.granted, None, 12)
-    decision = operations.record_outcome(team["manager"], item, DecisionOutcome.granted, HousingServiceType.communal, 14)
+        operations.record_outcome(team["chair"], item, DecisionOutcome.granted, None, 12)
+    decision = operations.record_outcome(team["chair"], item, DecisionOutcome.granted, HousingServiceType.communal, 14)
     assert item.actual_minutes == 14 and decision.language == "fi" and "yhteisöllinen asuminen" in decision.body
     assert decision.drafted_by_id == team["worker"].id
     assert queries.decisions_of(registered.id, signed_only=True) == []  # what the client's page reads
@@ -196,7 +196,7 @@ def test_outcome_decision_and_sign_off(db, team, unit, registered):
 def test_the_drafter_never_signs_alone(db, team, unit, registered):
     meeting = _meeting(db, team, unit)
     item = operations.book_slot(team["lead"], meeting, registered, 10, NOW)  # the lead brings their own client
-    decision = operations.record_outcome(team["manager"], item, DecisionOutcome.rejected, None, 8)
+    decision = operations.record_outcome(team["chair"], item, DecisionOutcome.rejected, None, 8)
     with pytest.raises(IntakeError):
         operations.sign_decision(team["lead"], decision)
 
@@ -205,13 +205,13 @@ def test_a_swedish_speaking_client_gets_a_swedish_decision(db, team, unit, creat
     client = create_client(language=ClientLanguage.SV)
     enrolment = create_enrolment(client, coordinator=team["worker"], programme="housing-guidance")
     item = operations.book_slot(team["worker"], _meeting(db, team, unit), enrolment, 10, NOW)
-    decision = operations.record_outcome(team["manager"], item, DecisionOutcome.granted, HousingServiceType.supported, 9)
+    decision = operations.record_outcome(team["chair"], item, DecisionOutcome.granted, HousingServiceType.supported, 9)
     assert decision.language == "sv" and "stött boende" in decision.body and "BESLUT" in decision.body
 
 
 def test_more_information_sends_the_case_back_to_assessment(db, team, unit, registered):
     item = operations.book_slot(team["worker"], _meeting(db, team, unit), registered, 10, NOW)
-    operations.record_outcome(team["manager"], item, DecisionOutcome.more_information, None, 25)
+    operations.record_outcome(team["chair"], item, DecisionOutcome.more_information, None, 25)
     assert registered.phase == "assessment"
     assert db.session.scalar(select(Decision.outcome)) is DecisionOutcome.more_information
 
@@ -227,7 +227,7 @@ def test_the_client_follows_the_application_without_internal_notes(db, team, uni
     enrolment.phase = "assessment"
     assert queries.client_status(client.user).stage is queries.Stage.assessed
     item = operations.book_slot(team["worker"], _meeting(db, team, unit), enrolment, 10, NOW)
-    decision = operations.record_outcome(team["manager"], item, DecisionOutcome.granted, HousingServiceType.supported, 9)
+    decision = operations.record_outcome(team["chair"], item, DecisionOutcome.granted, HousingServiceType.supported, 9)
     status = queries.client_status(client.user)
     assert status.stage is queries.Stage.assessed and status.decisions == []  # not signed: not shown
     operations.sign_decision(team["lead2"], decision)
@@ -241,7 +241,7 @@ def test_a_client_goes_only_to_their_own_units_meeting(db, team, registered):
     from portal.people.models import OrgUnit
 
     elsewhere = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "other-unit"))
-    meeting = operations.schedule_meetings(team["manager"], elsewhere, TODAY, 1, {})[0]
+    meeting = operations.schedule_meetings(team["chair"], elsewhere, TODAY, 1, {})[0]
     with pytest.raises(IntakeError):
         operations.book_slot(team["worker"], meeting, registered, 10, NOW)
 

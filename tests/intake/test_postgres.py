@@ -35,7 +35,8 @@ def test_simultaneous_bookings_never_overfill_the_meeting(app, db, create_staff,
     worker = create_staff(Role.WORKER, Role.TEAM_LEAD)
     enrolment_ids = [create_enrolment(create_client(), coordinator=worker, programme="housing-guidance").id
                      for _ in range(RACERS)]
-    meeting = operations.schedule_meetings(create_staff(Role.SERVICE_MANAGER), unit, date.today() + timedelta(days=1), 1,
+    chair = create_staff(Role.SERVICE_MANAGER)
+    meeting = operations.schedule_meetings(chair, unit, date.today() + timedelta(days=1), 1,
                                            {"INTAKE_SAP_MINUTES": 20})[0]  # room for two 10-minute slots
     db.session.commit()
     worker_id, meeting_id = worker.id, meeting.id

@@ -82,9 +82,9 @@ def test_viewing_an_assessment_is_audited_and_bad_dates_are_refused(client, logi
 
 def _decided(db, team, unit, client_row, create_enrolment, sign: bool):
     enrolment = create_enrolment(client_row, coordinator=team["worker"], programme="housing-guidance")
-    meeting = operations.schedule_meetings(team["manager"], unit, TODAY, 1, {})[0]
+    meeting = operations.schedule_meetings(team["chair"], unit, TODAY, 1, {})[0]
     item = operations.book_slot(team["worker"], meeting, enrolment, 10, NOW)
-    decision = operations.record_outcome(team["manager"], item, DecisionOutcome.granted, HousingServiceType.supported, 12)
+    decision = operations.record_outcome(team["chair"], item, DecisionOutcome.granted, HousingServiceType.supported, 12)
     if sign:
         operations.sign_decision(team["lead2"], decision)
     db.session.commit()
@@ -130,7 +130,7 @@ def test_the_client_saves_a_draft_and_sends_the_request(client, login, create_cl
 
 
 def test_overbooking_the_meeting_shows_a_clear_error(client, login, sign_in, team, unit, db, registered):
-    meeting = operations.schedule_meetings(team["manager"], unit, date.today() + timedelta(days=1), 1,
+    meeting = operations.schedule_meetings(team["chair"], unit, date.today() + timedelta(days=1), 1,
                                            {"INTAKE_SAP_MINUTES": 10})[0]
     db.session.commit()
     login(team["worker"])
@@ -144,7 +144,7 @@ def test_overbooking_the_meeting_shows_a_clear_error(client, login, sign_in, tea
 
 
 def test_the_chair_records_the_outcome_and_a_worker_cannot(sign_in, team, unit, db, registered):
-    meeting = operations.schedule_meetings(team["manager"], unit, TODAY, 1, {})[0]
+    meeting = operations.schedule_meetings(team["chair"], unit, TODAY, 1, {})[0]
     item = operations.book_slot(team["worker"], meeting, registered, 10, NOW)
     db.session.commit()
     prefix = f"item{item.id}-"
@@ -152,7 +152,7 @@ def test_the_chair_records_the_outcome_and_a_worker_cannot(sign_in, team, unit, 
     assert sign_in(team["worker"]).post(f"/intake/agenda/{item.id}/outcome", data=form).status_code == 403
     # Seed 001: the service-unit manager chairs SAP; the lead social worker sits in it but does not chair.
     assert sign_in(team["lead"]).post(f"/intake/agenda/{item.id}/outcome", data=form).status_code == 403
-    lead = sign_in(team["manager"])
+    lead = sign_in(team["chair"])
     assert lead.post(f"/intake/agenda/{item.id}/outcome", data=form).status_code == 400  # granted without service
     form[prefix + "service_type"] = "round_the_clock"
     assert lead.post(f"/intake/agenda/{item.id}/outcome", data=form).status_code == 302

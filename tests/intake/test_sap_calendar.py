@@ -22,7 +22,7 @@ def test_no_shipped_programme_has_a_bookable_decision_slot(app):
 
 def test_the_workers_agenda_slot_is_busy_in_their_calendar_and_not_the_clients(db, team, unit, registered, sign_in,
                                                                               create_client, create_enrolment):
-    meeting = operations.schedule_meetings(team["manager"], unit, TODAY, 1, {"INTAKE_SAP_MINUTES": 60})[0]
+    meeting = operations.schedule_meetings(team["chair"], unit, TODAY, 1, {"INTAKE_SAP_MINUTES": 60})[0]
     other = create_enrolment(create_client(), coordinator=team["lead"], programme="housing-guidance")
     operations.book_slot(team["lead"], meeting, other, 20, NOW)
     operations.book_slot(team["worker"], meeting, registered, 15, NOW)
@@ -39,9 +39,9 @@ def test_the_workers_agenda_slot_is_busy_in_their_calendar_and_not_the_clients(d
 
 
 def test_the_decision_invents_no_expansion_of_sap(db, team, unit, registered):
-    item = operations.book_slot(team["worker"], operations.schedule_meetings(team["manager"], unit, TODAY, 1, {})[0],
+    item = operations.book_slot(team["worker"], operations.schedule_meetings(team["chair"], unit, TODAY, 1, {})[0],
                                 registered, 10, NOW)
-    decision = operations.record_outcome(team["manager"], item, DecisionOutcome.rejected, None, 9)
+    decision = operations.record_outcome(team["chair"], item, DecisionOutcome.rejected, None, 9)
     assert "SAP-kokous" in decision.body and "asiantuntijaryhm" not in decision.body.lower()
     for language in drafting.LANGUAGES:
         text = (drafting.DEFAULT_DIR / language / drafting.FILE_NAME).read_text(encoding="utf-8").lower()
