@@ -274,7 +274,11 @@ def _finish(config: dict) -> None:
     if config["IDLE_TIMEOUT_MINUTES"] < 1 or config["SESSION_MAX_HOURS"] < 1:
         raise ConfigError("PORTAL_IDLE_TIMEOUT_MINUTES and PORTAL_SESSION_MAX_HOURS must be at least 1")
     _check_limits(config, "LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_LIMIT")
-    config["PERMANENT_SESSION_LIFETIME"] = config["IDLE_TIMEOUT_MINUTES"] * 60
+    # The server ends an idle session (auth_sessions.last_seen_at); the cookie only needs to outlive the
+    # session's absolute lifetime. So it is not re-signed and re-sent on every response (Flask's default
+    # refresh), which cost every page a signature and a Set-Cookie header.
+    config["PERMANENT_SESSION_LIFETIME"] = config["SESSION_MAX_HOURS"] * 3600
+    config["SESSION_REFRESH_EACH_REQUEST"] = False
     config["STAFF_TOTP_REQUIRED"] = _by_environment(config["STAFF_TOTP_REQUIRED"], config["ENV"] == "production")
 
 

@@ -81,7 +81,7 @@ class Enrolment(db.Model):
     deputy: Mapped[User | None] = relationship(foreign_keys=[deputy_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     team: Mapped[list[TeamMember]] = relationship(
-        back_populates="enrolment", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="enrolment", cascade="all, delete-orphan"
     )
 
 

@@ -13,11 +13,14 @@ from portal.web.navigation import safe_next
 
 def test_environment_overrides_are_typed(monkeypatch):
     monkeypatch.setenv("PORTAL_IDLE_TIMEOUT_MINUTES", "15")
+    monkeypatch.setenv("PORTAL_SESSION_MAX_HOURS", "8")
     monkeypatch.setenv("PORTAL_SEED_DEMO_ON_START", "false")
     monkeypatch.setenv("PORTAL_OIDC_PROVIDERS", '{"idp": {"issuer": "https://idp.example", "client_id": "c"}}')
     monkeypatch.setenv("PORTAL_DATABASE_URL", "postgresql+psycopg://silta@db/silta")
     loaded = config.load({"SECRET_KEY": "k" * 40})
-    assert loaded["IDLE_TIMEOUT_MINUTES"] == 15 and loaded["PERMANENT_SESSION_LIFETIME"] == 900
+    assert loaded["IDLE_TIMEOUT_MINUTES"] == 15
+    # The server ends idle sessions; the cookie lives as long as a session may, and is not re-sent on every page.
+    assert loaded["PERMANENT_SESSION_LIFETIME"] == 8 * 3600 and loaded["SESSION_REFRESH_EACH_REQUEST"] is False
     assert loaded["SEED_DEMO_ON_START"] is False
     assert loaded["OIDC_PROVIDERS"]["idp"]["client_id"] == "c"
     assert loaded["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
