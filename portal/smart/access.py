@@ -29,6 +29,7 @@ from portal.smart.server import digest, fhir_base
 
 FHIR_JSON = "application/fhir+json; fhirVersion=4.0"
 PUBLIC = {"metadata", ".well-known"}  # readable without a token (the facade's CapabilityStatement, SMART's config)
+BULK = {"bulk"}  # bulk export's status and files (portal/bulk checks the export's types against the token)
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,6 @@ def reader_of(token: AccessToken) -> Reader:
 def _resource_types(path: str) -> set[str]:
     """The resource types a FHIR path reads (``Patient/5/Appointment``: both). Bulk export checks its own."""
     parts = path.removeprefix("/fhir/r4/").split("/")
-    if not parts or parts[0] in PUBLIC or parts[-1].startswith("$"):
+    if not parts or parts[0] in PUBLIC | BULK or parts[-1] == "$export":
         return set()
     return {p for p in parts if p[:1].isupper()}

@@ -9,8 +9,8 @@ from portal.i18n import _
 from portal.smart import scopes
 from portal.smart.models import ApiClient, ClientKind
 
-CAPABILITIES = ["launch-standalone", "client-public", "context-standalone-patient", "permission-patient",
-                "permission-user", "permission-v2", "permission-v1", "authorize-post"]
+CAPABILITIES = ["launch-standalone", "client-public", "client-confidential-asymmetric", "context-standalone-patient",
+                "permission-patient", "permission-user", "permission-v2", "permission-v1"]
 
 
 def smart_configuration(root: str) -> dict:

@@ -372,3 +372,16 @@ def test_bulk_export_refuses_other_units_user_tokens_and_synchronous_requests(wo
     user = launch(world, world["worker_a"], "user/*.rs").json()["access_token"]
     refused(requests.get(f"{world['base']}/$export", headers={**bearer(user), "Prefer": "respond-async"},
                          timeout=10), 403)
+
+
+def test_a_narrower_scope_exports_only_its_types(world):
+    token = system_token(world, scope="system/Patient.rs").json()["access_token"]
+    headers = {**bearer(token), "Prefer": "respond-async"}
+    refused(requests.get(f"{world['base']}/$export?_type=Appointment", headers=headers, timeout=10), 403)
+    kick = requests.get(f"{world['base']}/$export", headers=headers, timeout=10)
+    assert kick.status_code == 202, kick.text
+    run_jobs(world["app"])
+    manifest = requests.get(kick.headers["Content-Location"], headers=bearer(token), timeout=10).json()
+    assert [item["type"] for item in manifest["output"]] == ["Patient"]
+    download = requests.get(manifest["output"][0]["url"], headers=bearer(token), timeout=10)
+    assert download.status_code == 200 and download.headers["Content-Type"].startswith("application/fhir+ndjson")
