@@ -16,12 +16,13 @@ PostgreSQL however it ends.
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import event, insert, select, text
 
 from bench.scratch import postgres_app
 from portal.auth.models import AccountKind, User
@@ -171,7 +172,25 @@ def _bench_series_booking(worker_id: int, monday: date) -> None:
 
     result = _time("(c) book a 26-week series of 3 a week for real, 1 worker + new client", book_whole_series)
     booked = sum(1 for o in result.outcomes if o.appointment is not None)
-    print(f"    {booked} of {len(result.outcomes)} contacts booked, the rest reported with their reasons")
+    print(f"    {booked} of {len(result.outcomes)} contacts booked, the rest reported with their reasons; "
+          f"{_statements(book_whole_series)} SQL statements per booking")
+
+
+def _statements(call) -> int:
+    """How many statements one call sends (savepoints included), counted on the connection; rolled back."""
+    count = [0]
+
+    def counted(*_args):
+        count[0] += 1
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+        db.session.rollback()
+    return count[0]
 
 
 def _new_enrolment(worker: User) -> Enrolment:
@@ -198,7 +217,9 @@ def _time(label: str, call):
         db.session.rollback()  # as a request would: its transaction ends, the connection goes back
     median, p90 = statistics.median(samples), statistics.quantiles(samples, n=10)[-1]
     verdict = "under" if p90 < TARGET_MS else "OVER"
-    print(f"{label}: median {median:.1f} ms, p90 {p90:.1f} ms — {verdict} the {TARGET_MS:.0f} ms target")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{label}: median {median:.1f} ms, p90 {p90:.1f} ms — {verdict} the {TARGET_MS:.0f} ms target "
+          f"(load average {load})")
     return result
 
 

@@ -7,7 +7,9 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from portal import signals
 from portal.audit.models import AuditAction
@@ -61,6 +63,13 @@ def book(actor: User, request: BookingRequest, now: datetime | None = None) -> t
 
 def _create(actor: User, request: BookingRequest, workers: list[User]) -> Appointment:
     """Write the appointment and its participants (the database refuses an overlap), and audit it."""
+    appointment = _appointment(actor, request, workers)
+    _insert(appointment)
+    record(actor, AuditAction.CREATE, "scheduling", "appointment", appointment.id, request.enrolment.client_id)
+    return appointment
+
+
+def _appointment(actor: User, request: BookingRequest, workers: list[User]) -> Appointment:
     appointment = Appointment(
         programme_code=request.enrolment.programme_code, enrolment=request.enrolment,
         contact_type=request.contact_type, modality=request.modality, starts_at=request.starts_at,
@@ -68,8 +77,6 @@ def _create(actor: User, request: BookingRequest, workers: list[User]) -> Appoin
         travel_minutes=TRAVEL_MINUTES.get(request.modality, 0), organizer=actor, series_key=request.series_key,
     )
     appointment.participants = _participants(appointment, workers, request.enrolment)
-    _insert(appointment)
-    record(actor, AuditAction.CREATE, "scheduling", "appointment", appointment.id, request.enrolment.client_id)
     return appointment
 
 
@@ -159,9 +166,10 @@ def book_series(actor: User, request: BookingRequest, plan: SeriesPlan, now: dat
     The programme's rules are checked on the first contact before anything is written: a request they
     refuse (an unknown contact type, a time in the past…) raises BookingError and books nothing. The
     plan has already checked every occurrence against working hours, holidays, absences and everyone's
-    bookings, so each free one is written directly (its own savepoint); one the database refuses after
-    all (booked meanwhile) is reported like a planned conflict, never skipped. The client gets one
-    notice for the series (the first contact), not one per contact.
+    bookings, so the free ones are written together (one savepoint, one INSERT per table); if the
+    database refuses that (one was booked meanwhile), each is written on its own and the refused one is
+    reported like a planned conflict, never skipped. The client gets one notice for the series (the
+    first contact), not one per contact.
     """
     now = now or utcnow()
     definition = registry.definition(request.enrolment.programme_code)
@@ -170,27 +178,88 @@ def book_series(actor: User, request: BookingRequest, plan: SeriesPlan, now: dat
     workers = _unique([actor, *request.workers])
     names = {f"u:{user.id}": user.display_name for user in workers}
     series = replace(request, series_key=key, urgent=False)
-    result = SeriesResult(key, tuple(_book_occurrence(actor, series, workers, occurrence, names, now)
-                                     for occurrence in plan.occurrences))
+    outcomes = [_refused(occurrence, names, now) for occurrence in plan.occurrences]
+    free = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    booked = _create_many(actor, series, workers, [plan.occurrences[i].starts_at for i in free])
+    for i, appointment in zip(free, booked or (), strict=False):
+        outcomes[i] = _outcome(plan.occurrences[i], appointment=appointment)
+    if booked is None:  # someone took one of the times meanwhile: one at a time, each in its own savepoint
+        for i in free:
+            outcomes[i] = _book_occurrence(actor, series, workers, plan.occurrences[i])
+    result = SeriesResult(key, tuple(outcomes))
     if result.booked:
         signals.appointment_booked.send(actor, appointment=result.booked[0])
     return result
 
 
-def _book_occurrence(actor: User, request: BookingRequest, workers: list[User], occurrence: Occurrence,
-                     names: dict[str, str], now: datetime) -> SeriesOutcome:
-    def outcome(**result) -> SeriesOutcome:
-        return SeriesOutcome(occurrence.day, occurrence.local_time, occurrence.starts_at, **result)
+def _outcome(occurrence: Occurrence, **result) -> SeriesOutcome:
+    return SeriesOutcome(occurrence.day, occurrence.local_time, occurrence.starts_at, **result)
 
+
+def _refused(occurrence: Occurrence, names: dict[str, str], now: datetime) -> SeriesOutcome | None:
+    """The outcome of a contact the plan already refuses (with its reasons), or None when it is free."""
     if not occurrence.free:
-        return outcome(reasons=tuple(conflict_message(c, names) for c in occurrence.conflicts))
+        return _outcome(occurrence, reasons=tuple(conflict_message(c, names) for c in occurrence.conflicts))
     if occurrence.starts_at <= now:
-        return outcome(reasons=(rules.MESSAGES["past"],))
+        return _outcome(occurrence, reasons=(rules.MESSAGES["past"],))
+    return None
+
+
+def _create_many(actor: User, request: BookingRequest, workers: list[User], starts: list[datetime]
+                 ) -> list[Appointment] | None:
+    """Write the appointments and their participants as two bulk INSERTs (ORM bulk insert: no unit-of-work
+    bookkeeping per object), audited; None, with nothing written, when the database refuses any of them."""
+    if not starts:
+        return []
+    length, travel = timedelta(minutes=request.minutes), TRAVEL_MINUTES.get(request.modality, 0)
+    rows = [dict(programme_code=request.enrolment.programme_code, enrolment_id=request.enrolment.id,
+                 contact_type=request.contact_type, modality=request.modality, starts_at=at, ends_at=at + length,
+                 place=request.place, travel_minutes=travel, organizer_id=actor.id, series_key=request.series_key)
+            for at in starts]
+    appointments: list[Appointment] = []
+    try:
+        with db.session.begin_nested():
+            # Not the participants' usual eager load: they are not written yet (loaded when first asked for).
+            appointments = list(db.session.scalars(
+                insert(Appointment).returning(Appointment, sort_by_parameter_order=True)
+                .options(lazyload(Appointment.participants)), rows))
+            # The table's INSERT, not the ORM's (that leaves out NULLs and splits the rows in two kinds);
+            # RETURNING makes it one multi-row statement, not one execution per row.
+            table = Participant.__table__
+            db.session.execute(insert(table).returning(table.c.id), [
+                row for appointment in appointments for row in _participant_rows(appointment, workers,
+                                                                                 request.enrolment)])
+    except IntegrityError as exc:
+        for appointment in appointments:  # rolled back with the savepoint: out of the identity map too
+            db.session.expunge(appointment)
+        if "no_overlap" in str(exc.orig):
+            return None
+        raise
+    for appointment in appointments:
+        record(actor, AuditAction.CREATE, "scheduling", "appointment", appointment.id, request.enrolment.client_id)
+    return appointments
+
+
+def _participant_rows(appointment: Appointment, workers: list[User], enrolment: Enrolment) -> list[dict]:
+    """``_participants`` as plain rows, for a bulk insert (every row with the same keys: one executemany)."""
+    travel = timedelta(minutes=appointment.travel_minutes)
+    rows = [dict(appointment_id=appointment.id, role=ParticipantRole.HOST if i == 0 else ParticipantRole.WORKER,
+                 user_id=worker.id, client_id=None, person_key=f"u:{worker.id}",
+                 busy_from=appointment.starts_at - travel, busy_until=appointment.ends_at + travel)
+            for i, worker in enumerate(workers)]
+    rows.append(dict(appointment_id=appointment.id, role=ParticipantRole.CLIENT, user_id=None,
+                     client_id=enrolment.client_id, person_key=f"c:{enrolment.client_id}",
+                     busy_from=appointment.starts_at, busy_until=appointment.ends_at))
+    return rows
+
+
+def _book_occurrence(actor: User, request: BookingRequest, workers: list[User],
+                     occurrence: Occurrence) -> SeriesOutcome:
     try:
         appointment = _create(actor, replace(request, starts_at=occurrence.starts_at), workers)
     except BookingError as exc:
-        return outcome(reasons=(exc.message,))
-    return outcome(appointment=appointment)
+        return _outcome(occurrence, reasons=(exc.message,))
+    return _outcome(occurrence, appointment=appointment)
 
 
 def conflict_message(conflict: Conflict, names: dict[str, str]):
