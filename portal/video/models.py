@@ -111,6 +111,11 @@ class VideoParticipant(db.Model):
     in_call: Mapped[bool] = mapped_column(default=False)
     first_joined_at: Mapped[datetime | None]
     last_left_at: Mapped[datetime | None]
+    # The waiting client went to answer the ORS and is coming back: they stay in the worker's list meanwhile.
+    away_since: Mapped[datetime | None]
+    # The signed-in session the person waited in (and, once admitted, was admitted in): an admission holds
+    # for that session only (operations.admission_lapsed), so a forwarded link or another device waits again.
+    admitted_session: Mapped[str | None] = mapped_column(String(64))
 
     room: Mapped[VideoRoom] = relationship(back_populates="participants")
     user: Mapped[User | None] = relationship()
@@ -118,8 +123,6 @@ class VideoParticipant(db.Model):
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
-    # The waiting client went to answer the ORS and is coming back: they stay in the worker's list meanwhile.
-    away_since: Mapped[datetime | None]
 
     @property
     def needs_admission(self) -> bool:

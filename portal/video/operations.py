@@ -32,7 +32,7 @@ from portal.scheduling.models import ParticipantRole as AppointmentRole
 from portal.scheduling.operations import BookingRequest
 from portal.scheduling.rules import BookingError
 from portal.video import revocation, tickets
-from portal.video.models import ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
+from portal.video.models import WAITING_ROLES, ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
 
 FEATURE = "video"
 MAX_PEOPLE = 4  # a browser full mesh: each sends its video to every other
@@ -50,6 +50,7 @@ MESSAGES = {
     "not_host": _l("Only the worker who hosted this meeting can reopen it."),
     "reopen_late": _l("This meeting ended too long ago to reopen it. Start a new meeting instead."),
 }
+ADMISSION_AFTER_END = timedelta(minutes=30)  # as late as a room can be joined (queries.JOIN_LATE)
 REOPEN_MINUTES = 15  # an ended meeting can be reopened this long after its end (or while it is still booked)
 
 
@@ -353,7 +354,21 @@ def claim_bot_seat(session, participant: VideoParticipant) -> bool:
     return result.rowcount == 1
 
 
-def wait(session, participant: VideoParticipant, sid: str) -> None:
+def admission_lapsed(participant: VideoParticipant, session_id: str | None, now: datetime) -> bool:
+    """An admission holds for the signed-in session it was given in, for the meeting's time (until half an
+    hour after its end): rejoining then needs no new admission; another session or a later day does."""
+    if participant.admitted_at is None or participant.role not in WAITING_ROLES:
+        return False
+    appointment = participant.room.appointment
+    over = appointment is not None and now >= appointment.ends_at + ADMISSION_AFTER_END
+    return over or participant.admitted_session != session_id
+
+
+def wait(session, participant: VideoParticipant, sid: str, session_id: str | None = None) -> None:
+    """Into the waiting room (from the signed-in session ``session_id``); an earlier admission that no
+    longer holds (``admission_lapsed``) is forgotten."""
+    participant.admitted_at = None
+    participant.admitted_session = session_id
     participant.live_sid = sid
     participant.in_call = False
     participant.away_since = None

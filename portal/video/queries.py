@@ -253,7 +253,8 @@ class ClientView:
     rejoin: bool
 
 
-def client_view(room: VideoRoom, participant: VideoParticipant, viewer: User | None) -> ClientView:
+def client_view(room: VideoRoom, participant: VideoParticipant, viewer: User | None,
+                session_id: str | None) -> ClientView:
     from portal.plans.permissions import can_see_photo
     from portal.plans.queries import photo_stamps
 
@@ -263,7 +264,8 @@ def client_view(room: VideoRoom, participant: VideoParticipant, viewer: User | N
         photo = stamp if stamp is not None and can_see_photo(viewer, host.id) else None
     client = db.session.scalar(select(Client).where(Client.user_id == participant.user_id)) \
         if participant.user_id is not None and participant.role == ParticipantRole.CLIENT else None
-    rejoin = participant.admitted_at is not None or (participant.is_staff and participant.first_joined_at is not None)
+    rejoin = (participant.admitted_at is not None and participant.admitted_session == session_id) or (
+        participant.is_staff and participant.first_joined_at is not None)
     return ClientView(host, photo, host_busy(room), bool(client and client.calm_mode), rejoin)
 
 

@@ -154,7 +154,8 @@ def room(key: str):
         if record_url:
             return redirect(record_url)
         return render_template("video/ended.html", room=room), 410
-    view = queries.client_view(room, participant, current_user if current_user.is_authenticated else None)
+    view = queries.client_view(room, participant, current_user if current_user.is_authenticated else None,
+                               sessions.current_id())
     return render_template(
         "video/room.html", room=room, participant=participant, is_staff=participant.is_staff, is_host=is_host,
         call_config={**_call_config(room, participant, record_url), "calm": view.calm, "rejoin": view.rejoin,

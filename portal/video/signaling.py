@@ -235,8 +235,9 @@ class RtcNamespace(Namespace):
             if room.kind != RoomKind.ECHO or not operations.claim_bot_seat(db.session, participant):
                 db.session.rollback()
                 return _ack(False, "taken")
-        if participant.needs_admission:
-            operations.wait(db.session, participant, sid)
+        lapsed = operations.admission_lapsed(participant, conn.session_id, utcnow())  # another session, or too late
+        if lapsed or participant.needs_admission:
+            operations.wait(db.session, participant, sid, conn.session_id)
             db.session.commit()
             conn.waiting = True
             emit("waiting", {"position": _position(room, participant), "host_busy": queries.host_busy(room)})

@@ -127,3 +127,17 @@ def test_the_srs_opens_when_the_client_left_the_call_and_belongs_to_that_meeting
     video.leave(db.session, seat, "sid-1")
     db.session.commit()
     assert is_open() == [f"appt-{appointment.id}"]
+
+
+def test_an_admission_holds_for_its_session_and_the_meetings_time(db, worker, me):
+    appointment = _meeting(db, worker, me, -10, minutes=45)
+    seat = video.participant_for_user(db.session, video.open_room_for_appointment(db.session, appointment, worker),
+                                      me.user)
+    video.wait(db.session, seat, "sid-1", "session-a")
+    video.admit(db.session, seat, worker)
+    now = utcnow()
+    assert not video.admission_lapsed(seat, "session-a", now)  # back after leaving: straight in
+    assert video.admission_lapsed(seat, "session-b", now)  # another device or a forwarded link waits again
+    assert video.admission_lapsed(seat, "session-a", appointment.ends_at + video.ADMISSION_AFTER_END)
+    video.wait(db.session, seat, "sid-2", "session-b")
+    assert seat.admitted_at is None and seat.needs_admission

@@ -110,6 +110,7 @@ export class CheckStage {
     const retry = $('network-retry');
     retry.disabled = true;
     status.textContent = this.t('network_testing');
+    delete status.dataset.verdict; // the verdict shown is always the latest test's
     this.echo = new EchoTest(this.config, this.media.stream);
     const result = await runEchoTest(this.echo);
     if (this.stopped) return;
