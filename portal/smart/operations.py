@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from portal.db import utcnow
 from portal.extensions import db
 from portal.people.models import OrgUnit
 from portal.smart import keys
-from portal.smart.models import AccessToken, ApiClient, ClientKind
+from portal.smart.models import AccessToken, ApiClient, AuthorizationCode, ClientKind, UsedAssertion
 
 
 class RegistrationError(ValueError):
@@ -69,3 +70,21 @@ def revoke_tokens(client: ApiClient, now=None) -> int:
     result = db.session.execute(update(AccessToken).where(
         AccessToken.api_client_id == client.id, AccessToken.revoked_at.is_(None)).values(revoked_at=now or utcnow()))
     return result.rowcount or 0
+
+
+def purge(now: datetime | None = None) -> int:
+    """Delete tokens and codes a day past their end (revoked or expired ones refuse nothing more by existing),
+    and used assertion ids past theirs; the job runner calls this every run. Returns the rows deleted."""
+    now = now or utcnow()
+    day_ago = now - timedelta(days=1)
+    deleted = 0
+    for statement in (delete(AccessToken).where(AccessToken.expires_at < day_ago),
+                      delete(AuthorizationCode).where(AuthorizationCode.expires_at < now),
+                      delete(UsedAssertion).where(UsedAssertion.expires_at < now)):
+        deleted += db.session.execute(statement).rowcount or 0
+    return deleted
+
+
+def purge_job(_app, now: datetime | None = None, **_extra) -> None:
+    """The job runner's chore (``signals.jobs_due``, connected by ``server.init_app``)."""
+    purge(now)

@@ -24,9 +24,10 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import delete, select
 
+from portal import signals
 from portal.db import utcnow
 from portal.extensions import db
-from portal.smart import keys, scopes
+from portal.smart import keys, operations, scopes
 from portal.smart.models import AccessToken, ApiClient, AuthorizationCode, UsedAssertion
 
 ALGORITHMS = ["RS384", "ES384"]  # what SMART Backend Services asks servers to accept
@@ -177,6 +178,7 @@ def init_app(app: Flask) -> SmartServer:
     server.register_grant(CredentialsGrant)
     server.register_endpoint(Revocation)
     app.extensions[EXTENSION] = server
+    signals.jobs_due.connect(operations.purge_job)  # old tokens, codes and assertion ids go
     return server
 
 

@@ -385,3 +385,16 @@ def test_a_narrower_scope_exports_only_its_types(world):
     assert [item["type"] for item in manifest["output"]] == ["Patient"]
     download = requests.get(manifest["output"][0]["url"], headers=bearer(token), timeout=10)
     assert download.status_code == 200 and download.headers["Content-Type"].startswith("application/fhir+ndjson")
+
+
+def test_the_job_runner_deletes_tokens_a_day_past_their_end(world):
+    system_token(world)
+    with world["app"].app_context():
+        old = _db.session.scalar(select(AccessToken).order_by(AccessToken.id.desc()))
+        old_id, old.expires_at = old.id, utcnow() - timedelta(days=2)
+        _db.session.commit()
+    fresh = system_token(world).json()["access_token"]
+    run_jobs(world["app"])
+    with world["app"].app_context():
+        assert _db.session.get(AccessToken, old_id) is None
+    assert requests.get(f"{world['base']}/Patient/{world['client_a']}", headers=bearer(fresh), timeout=10).ok
