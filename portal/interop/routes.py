@@ -120,6 +120,16 @@ def appointment_rows(client_id: int, search: Search) -> list[Appointment]:
             and on_date(row) and changed(row)]
 
 
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(rest: str):
+    """Any other path under the base: a change is 405 (the API is read-only, whatever the path), a read 404
+    after the sign-in check. (The routes above are more specific, so they win for GET.)"""
+    if request.method != "GET":
+        abort(405, valid_methods=["GET"])
+    current_reader()
+    abort(404)
+
+
 def readable_client(reader: Reader, resource_id: str) -> Client:
     """The searched patient: 404 when there is none, 403 when the reader may not read them."""
     client = get_row(Client, resource_id)

@@ -140,6 +140,15 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "video.ice_servers": ("GET", TICKET),
     "interop.appointment": ("GET", FHIR),
     "interop.appointment_search": ("GET", FHIR),
+    # The FHIR facade (tests/interop/test_facade.py): metadata is public; the directory any signed-in reader
+    # (a client: the staff they meet); a compartment is the patient's; any other path is 404 after the sign-in.
+    "interop.metadata": ("GET", PUBLIC),
+    "interop.practitioner": ("GET", API),
+    "interop.practitioner_role": ("GET", API),
+    "interop.practitioner_role_search": ("GET", API),
+    "interop.organization": ("GET", API),
+    "interop.patient_compartment": ("GET", FHIR),
+    "interop.unknown": ("GET", API),
     "measures.my_results": ("GET", {"client"}),
     "measures.answer": ("GET", {"client"}),
     "measures.save_draft": ("POST", {"client"}),
@@ -308,7 +317,7 @@ NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "auth.activate_account"
                 "appointments.feed", "scheduling.remove_absence", "audit.reveal", "smart.authorize",
                 "scheduling.remove_call_slot", "scheduling.take_call_slot",
                 *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS, *REFERRAL_IDS,
-                "interop.care_plan", "plans.staff_photo", *(set(INTAKE_IDS) - {"intake.static"}),
+                "interop.care_plan", "interop.unknown", "plans.staff_photo", *(set(INTAKE_IDS) - {"intake.static"}),
                 *QUEUE_IDS, *TASK_IDS, *NETWORK_IDS}
 
 
@@ -378,6 +387,12 @@ def _url(app, endpoint: str, world) -> str:
         "video.reopen": {"key": "no-such-room"},
         "interop.appointment": {"resource_id": world["appointment"].id},
         "interop.appointment_search": {"patient": f"Patient/{world['client'].id}"},
+        "interop.practitioner": {"resource_id": world["users"]["worker"].id},
+        "interop.practitioner_role": {"resource_id": f"{world['users']['worker'].id}-{world['enrolment'].unit_id}"},
+        "interop.practitioner_role_search": {"practitioner": f"Practitioner/{world['users']['worker'].id}"},
+        "interop.organization": {"resource_id": world["enrolment"].unit_id},
+        "interop.patient_compartment": {"patient_id": world["client"].id, "resource_type": "Appointment"},
+        "interop.unknown": {"rest": "Observation"},
         **_measure_args(world),
         **_plan_args(world),
         **REFERRAL_IDS,
