@@ -123,20 +123,30 @@ class Janus:
 
     def videoroom(self, request: dict) -> dict:
         """One synchronous VideoRoom request on a throw-away session and handle; the plugin's answer."""
+        return self.videorooms(request)[0]
+
+    def videorooms(self, *requests: dict | None, tolerate: tuple[int, ...] = ()) -> list[dict]:
+        """Synchronous VideoRoom requests, in order, on one throw-away session and handle (None: skipped).
+        An error answer raises JanusUnavailable, unless its code is in ``tolerate`` (then it is returned)."""
         session = self._post(self.config.url, {"janus": "create"})["data"]["id"]
-        base = f"{self.config.url}/{session}"
+        base, answers = f"{self.config.url}/{session}", []
         try:
             handle = self._post(base, {"janus": "attach", "plugin": PLUGIN})["data"]["id"]
-            answer = self._post(f"{base}/{handle}", {"janus": "message", "body": request})
+            for request in requests:
+                if request is None:
+                    continue
+                answer = self._post(f"{base}/{handle}", {"janus": "message", "body": request})
+                data = answer.get("plugindata", {}).get("data", {})
+                code = data.get("error_code") if data.get("videoroom") == "event" else None
+                if code and code not in tolerate:
+                    raise JanusUnavailable(f"videoroom refused {request.get('request')}: {code}")
+                answers.append(data)
         finally:
             try:
                 self._post(base, {"janus": "destroy"})
             except JanusUnavailable:
                 pass  # the session times out on its own
-        data = answer.get("plugindata", {}).get("data", {})
-        if data.get("videoroom") == "event" and data.get("error_code"):
-            raise JanusUnavailable(f"videoroom refused {request.get('request')}: {data['error_code']}")
-        return data
+        return answers
 
 
 # --- which rooms use Janus -----------------------------------------------------------------------
@@ -201,27 +211,32 @@ def janus() -> Janus:
     return Janus(settings())
 
 
-def ensure_room(client: Janus, room: VideoRoom) -> None:
-    """The Janus room exists (created on first use, and again after a Janus restart)."""
-    if client.videoroom({"request": "exists", "room": room.id}).get("exists"):
-        return
-    client.videoroom({
+NO_SUCH_FEED = 428  # VideoRoom's error when a kick finds nobody publishing under that id
+
+
+def _create_request(client: Janus, room: VideoRoom) -> dict:
+    """The Janus room (created at the first join, and again after a Janus restart)."""
+    return {
         "request": "create", "room": room.id, "admin_key": client.config.room_key, "permanent": False,
         "description": f"silta-{room.id}", "secret": room_secret(room), "is_private": True, "allowed": [],
         "require_pvtid": True,
         "publishers": ROOM_PUBLISHERS, "bitrate": 512_000, "fir_freq": 10, "audiolevel_event": True,
         "audio_active_packets": 50, "audio_level_average": 40, "videocodec": "vp8", "notify_joining": True,
-    })
+    }
 
 
 def admit_media(room: VideoRoom, participant: VideoParticipant) -> dict:
     """Let the participant into the Janus room: what their browser needs to publish and subscribe."""
-    client = janus()
-    ensure_room(client, room)
+    client, secret = janus(), room_secret(room)
     token = participant_token(participant)
     client.add_token(token)
-    client.videoroom({"request": "allowed", "room": room.id, "secret": room_secret(room), "action": "add",
-                      "allowed": [token]})
+    exists = client.videorooms({"request": "exists", "room": room.id})[0].get("exists")
+    # One Janus session for the rest: the room when it is new, the token on its list, and the participant's
+    # feed from an earlier connection (a reload, another tab) put out, so the new one can take its id.
+    client.videorooms(None if exists else _create_request(client, room),
+                      {"request": "allowed", "room": room.id, "secret": secret, "action": "add", "allowed": [token]},
+                      {"request": "kick", "room": room.id, "secret": secret, "id": participant.id},
+                      tolerate=(NO_SUCH_FEED,))
     return {"url": client.config.public_url, "room": room.id, "feed": participant.id, "token": token,
             "display": participant.display_name}
 
@@ -234,13 +249,11 @@ def release_media(room: VideoRoom, participant: VideoParticipant) -> None:
     client, token = janus(), participant_token(participant)
     try:
         client.remove_token(token)
-        client.videoroom({"request": "allowed", "room": room.id, "secret": room_secret(room), "action": "remove",
-                          "allowed": [token]})
-        try:
-            client.videoroom({"request": "kick", "room": room.id, "secret": room_secret(room), "id": participant.id})
-        except JanusUnavailable as exc:
-            if "refused" not in str(exc):  # not publishing any more: nothing to kick
-                raise
+        secret = room_secret(room)
+        client.videorooms({"request": "allowed", "room": room.id, "secret": secret, "action": "remove",
+                           "allowed": [token]},
+                          {"request": "kick", "room": room.id, "secret": secret, "id": participant.id},
+                          tolerate=(NO_SUCH_FEED,))
     except JanusUnavailable as exc:
         log.warning("janus: releasing a participant failed (%s)", exc)
 

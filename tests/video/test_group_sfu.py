@@ -356,6 +356,14 @@ def test_two_browsers_and_four_aiortc_peers_meet_through_janus(db, silta_sfu, ch
                what="the mute in the other guest's list")
         assert errors == []
         assert pages[0].locator("#toggle-mic").is_visible()  # the call's own controls are there in a group room
+        from tests.browser.test_accessibility import assert_no_axe_violations
+
+        assert_no_axe_violations(pages[1])  # the group room on a phone: list, hand, mute notes
+        # A reload: the same person comes back with the same feed id (Silta puts the old feed out first).
+        pages[0].reload()
+        pages[0].wait_for_selector("body[data-stage=call]", state="attached")
+        _until(pages[0], FEED_FRAMES_JS, leader_pid, "the reloaded guest decodes the leader's video again")
+        assert errors == []
         peers.run(leader.call("end"))
         for page in pages:
             page.wait_for_selector("body[data-stage=end]", state="attached")

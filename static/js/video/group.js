@@ -44,6 +44,8 @@ export class GroupCall extends Call {
 
   joined({ conn, pid, peers, janus }) {
     for (const key of [...this.peers.keys()]) this.drop(key);
+    this.feeds.clear();
+    this.speaker = null;
     this.myConn = conn;
     this.myPid = pid;
     this.tiles.own(this.media.stream, this.config.name);
@@ -54,7 +56,10 @@ export class GroupCall extends Call {
     this.sendState();
     this.startQuality();
     if (!janus) { this.onUnavailable(); return; }
-    this.enter(janus).catch(() => this.onUnavailable());
+    // A fresh `joined` (the signaling reconnected): the old Janus session goes first, then in again.
+    const previous = this.session;
+    this.session = null;
+    Promise.resolve(previous && previous.destroy()).then(() => this.enter(janus)).catch(() => this.onUnavailable());
   }
 
   peerJoined(info) {
