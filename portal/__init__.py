@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.bulk import routes as bulk
     from portal.caseload import routes as caseload
     from portal.core import routes as core
+    from portal.drafts import routes as drafts
     from portal.groups import routes as groups
     from portal.intake import routes as intake
     from portal.interop import routes as interop
@@ -146,5 +147,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (core, auth, me, caseload, scheduling, groups, meetings, appointments, notifications, interop, audit,
                    admin, video, measures, plans, programmes, messages, intake, queues, referrals, reports, ops,
-                   people, network, reach, tasks, smart, bulk):
+                   people, network, reach, tasks, smart, bulk, drafts):
         app.register_blueprint(module.bp)

@@ -16,6 +16,10 @@ from portal.config import ASSETS
 
 TRANSLATIONS = ASSETS / "translations"
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
+# Dates, times and numbers are written as readers in Finland expect, whatever the catalog language: Babel's
+# plain "sv" writes ISO dates (2026-12-06) and "en" US ones (12/6/26, 19.9 vs 55,6 %). Finland Swedish
+# writes 6.12.2026; British English 06/12/2026 and a 24-hour clock. The catalogs stay fi, sv and en.
+FORMAT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 
 
 def select_locale() -> str:
@@ -61,3 +65,30 @@ def ensure_catalogs(directory: Path = TRANSLATIONS) -> None:
     except OSError as exc:
         logging.getLogger(__name__).error("translation catalogs are not compiled and cannot be (%s): run "
                                           "`silta prepare`", type(exc).__name__)
+
+
+def format_locale() -> str:
+    """The Babel locale for dates and numbers in the current language (see FORMAT_LOCALES)."""
+    from flask_babel import get_locale
+
+    language = str(get_locale() or "fi")
+    return FORMAT_LOCALES.get(language, language)
+
+
+def local_decimal(value: float | None, digits: int = 1) -> str:
+    """19.9 → "19,9" in Finnish and Swedish; whole numbers without decimals ("20")."""
+    from babel.numbers import format_decimal
+
+    return "" if value is None else format_decimal(value, format="0." + "#" * digits, locale=format_locale())
+
+
+def local_percent(value: float | None, digits: int = 1) -> str:
+    """0.556 → "55,6 %" in Finnish and Swedish, "55.6%" in English: the locale's own percent pattern."""
+    from babel import Locale
+    from babel.numbers import format_percent
+
+    if value is None:
+        return ""
+    locale = Locale.parse(format_locale())
+    pattern = locale.percent_formats[None].pattern.replace("0", "0." + "0" * digits, 1) if digits else None
+    return format_percent(value, format=pattern, locale=locale)

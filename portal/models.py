@@ -7,6 +7,7 @@ import portal.queues.models  # noqa: F401,E402
 import portal.referrals.models  # noqa: F401,E402
 from portal.audit.models import AuditRecord  # noqa: F401
 from portal.auth.models import OidcIdentity, User, UserRole  # noqa: F401
+from portal.drafts.models import FormDraft  # noqa: F401
 from portal.groups.models import Attendance, Group, GroupMember, GroupSession  # noqa: F401
 from portal.measures.models import Answer, Correction, InstrumentVersion, MeasureSettings  # noqa: F401
 from portal.meetings.models import Contact  # noqa: F401

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TelField
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TelField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from portal.auth.labels import LABELS
 from portal.auth.models import JobTitle, Role
@@ -49,6 +57,26 @@ class UnitForm(FlaskForm):
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
     county = StringField(_l("Wellbeing services county"), validators=[DataRequired(), Length(max=120)])
     municipalities = CheckboxesField(_l("Municipalities served"), choices=[])
+    # What clients see (portal/reach): the unit's phone and its weekday hours, and the message promise.
+    phone = TelField(_l("Phone number for clients"), validators=[
+        Optional(), Regexp(PHONE, message=_l("Type a phone number, e.g. 09 310 12345."))])
+    phone_opens = TimeField(_l("Phone answered from (weekdays)"), validators=[Optional()])
+    phone_closes = TimeField(_l("Phone answered until (weekdays)"), validators=[Optional()])
+    reply_days = IntegerField(_l("Messages are read within (working days)"), default=2, validators=[
+        Optional(), NumberRange(1, 10, _l("Type a number from 1 to 10."))])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Both phone times or neither, the closing after the opening (checked here: Optional() would stop a
+        field's own validator on the empty one)."""
+        valid = super().validate(extra_validators)
+        opens, closes = self.phone_opens.data, self.phone_closes.data
+        if valid and (opens is None) != (closes is None):
+            self.phone_closes.errors.append(_l("Give both times, or neither."))
+            return False
+        if valid and closes is not None and closes <= opens:
+            self.phone_closes.errors.append(_l("The phone must close after it opens."))
+            return False
+        return valid
 
 
 class HousingUnitForm(FlaskForm):

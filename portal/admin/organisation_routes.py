@@ -81,7 +81,9 @@ def _unit_page(unit: OrgUnit | None):
     if form.validate_on_submit():
         details = UnitDetails(code=form.code.data, name_fi=form.name_fi.data, name_sv=form.name_sv.data,
                               name_en=form.name_en.data, county=form.county.data,
-                              municipality_codes=set(form.municipalities.data or ()))
+                              municipality_codes=set(form.municipalities.data or ()), phone=form.phone.data,
+                              phone_opens=form.phone_opens.data, phone_closes=form.phone_closes.data,
+                              reply_days=form.reply_days.data or 2)
         try:
             saved = save_unit(current_user, details, unit)
         except OrganisationRefused as refused:

@@ -12,6 +12,7 @@ from portal.appointments import bp, ical, operations, queries
 from portal.appointments.forms import CancelForm, ChangeRequestForm
 from portal.appointments.operations import AppointmentRefused
 from portal.db import utcnow
+from portal.drafts import operations as drafts
 from portal.extensions import db
 from portal.i18n import _
 from portal.notifications.operations import recipient_for
@@ -98,6 +99,7 @@ def change(appointment_id: int):
         flash(str(exc), "error")
         return _back()
     form = ChangeRequestForm(operations.modalities_to_offer(appointment))
+    drafts.prefill(form, current_user, f"change-request:{appointment.id}")
     if form.validate_on_submit():
         try:
             operations.request_change(current_user, client, appointment, form.preferred_times.data,
@@ -105,6 +107,7 @@ def change(appointment_id: int):
         except AppointmentRefused as exc:
             form.wants_modality.errors.append(str(exc))
         else:
+            drafts.clear(current_user, f"change-request:{appointment.id}")
             flash(_("Your request was sent. Your worker will contact you about it."), "success")
             return _back()
     row = queries.client_view(appointment)

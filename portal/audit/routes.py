@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from flask_login import current_user
 
-from portal.audit import bp, operations, queries
+from portal.audit import bp, operations, queries, views
 from portal.audit.forms import AuditSearchForm, RevealNameForm
 from portal.audit.models import AuditAction
 from portal.auth.models import Role
@@ -19,8 +19,9 @@ def my_access_log():
     client = client_of_user(current_user)
     if client is None:
         abort(403)
-    page = db.paginate(queries.access_log_for_client(client), per_page=queries.PAGE_SIZE, error_out=False)
-    return render_template("audit/access_log.html", page=page)
+    page = queries.page_of(queries.access_visits(client), request.args.get("page", 1, type=int))
+    return render_template("audit/access_log.html", page=page, when=views.visit_when, what=views.visit_what,
+                           gap_minutes=int(queries.SESSION_GAP.total_seconds() // 60))
 
 
 @bp.route("/admin/audit")

@@ -65,7 +65,8 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     # Free text of older and demo accounts ("sosiaaliohjaaja, jonokoordinaattorin varahenkilö"); new accounts
-    # have a structured job_title instead. Pages show ``title``, which falls back to the job title's label.
+    # have a structured job_title instead. Pages show ``title``: the job title's label in the reader's
+    # language, the free text (in the words it was written in) only where there is no job title.
     title_text: Mapped[str | None] = mapped_column("title", String(120))
     job_title: Mapped[JobTitle | None] = mapped_column(str_enum(JobTitle, 40))
     phone: Mapped[str | None] = mapped_column(String(32))
@@ -98,8 +99,9 @@ class User(UserMixin, db.Model):
 
     @property
     def title(self) -> str | None:
-        """What pages show after the name: the free-text title, else the job title in the reader's language."""
-        if self.title_text or self.job_title is None:
+        """What pages show after the name: the structured job title in the reader's language; the free text
+        only for accounts without one (older rows whose words matched no title, migration f16c0de00012)."""
+        if self.job_title is None:
             return self.title_text
         from portal.auth.labels import LABELS  # labels import this module
 

@@ -114,5 +114,5 @@ def language():
 
 
 # The password, invitation and two-step pages add their views to the same blueprint.
-from portal.auth import password_routes  # noqa: E402,F401
+from portal.auth import password_routes, session_routes  # noqa: E402,F401
 from portal.auth import totp_routes as second_step  # noqa: E402

@@ -127,6 +127,16 @@ def current_id() -> str | None:
     return g.get("auth_session_id") if current_user.is_authenticated else None
 
 
+def touch_current() -> int:
+    """Renew this request's session now (the idle warning's "keep me signed in"); returns the seconds it
+    now lasts without a request: the idle timeout, or less where the maximum length comes first."""
+    session_id, now, (idle, _max) = current_id(), utcnow(), _limits()
+    with db.engine.begin() as connection:  # as _load_user: no lock held by the request's transaction
+        connection.execute(update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now))
+    expires_at = db.session.scalar(select(AuthSession.expires_at).where(AuthSession.id == session_id))
+    return int(min(idle, (expires_at or now) - now).total_seconds())
+
+
 def end_current() -> str | None:
     """End this browser's session: its row goes, the cookie keeps only the language. Returns its id."""
     session_id = current_id()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from portal.i18n import local_decimal
 from portal.measures.scoring import Change, reliable_change
 
 DEFAULT_NO_IMPROVEMENT_AFTER = 4
@@ -52,7 +53,7 @@ def alerts(points: list[Point], reliable: float, alliance_threshold: float,
 
 
 def _fmt(value: float) -> str:
-    return f"{round(value, 1):g}"
+    return local_decimal(value)  # "19,9" in Finnish and Swedish, as the Reports write it
 
 
 # --- the graph ------------------------------------------------------------------------------------

@@ -204,3 +204,6 @@ def correct(answer_id: int):
     return render_template("measures/correct.html", answer=answer, enrolment=enrolment, form=form,
                            definition=answer.instrument.parsed, values=values, refused=refused,
                            ), 400 if refused else 200
+
+
+from portal.measures import link_routes  # noqa: E402,F401  (questionnaires by link: their routes on this blueprint)

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.i18n import _
+from portal.i18n import _, local_decimal
 from portal.me.queries import enrolments_of
 from portal.measures import fit, instruments, permissions, queries, scoring
 from portal.measures.labels import ALERTS
@@ -123,7 +123,7 @@ def _trend_text(view: FitView) -> str:
 
 
 def _fmt(value: float) -> str:
-    return f"{round(value, 1):g}"
+    return local_decimal(value)  # "19,9" in Finnish and Swedish, as the Reports write it
 
 
 def fit_summary(view: FitView) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.drafts import operations as drafts
 from portal.extensions import db
 from portal.i18n import _
 from portal.messages import bp, forms, operations, permissions, queries
@@ -152,12 +153,14 @@ def attachment(attachment_id: int):
 def callback(enrolment_id: int):
     enrolment = _enrolment(enrolment_id)
     form = forms.CallbackForm()
+    drafts.prefill(form, current_user, f"callback:{enrolment.id}")
     if form.validate_on_submit():
         try:
             operations.request_callback(current_user, enrolment, form.preferred_times.data, form.phone.data)
         except MessageError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
+            drafts.clear(current_user, f"callback:{enrolment.id}")
             flash(_("Your request was sent. Your worker will call you."), "success")
             return redirect(url_for(".mine"))
     return render_template("messages/callback.html", enrolment=enrolment, form=form), 400 if form.errors else 200

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import time
 
 from sqlalchemy import select
 
@@ -54,6 +55,10 @@ class UnitDetails:
     name_en: str
     county: str
     municipality_codes: set[str] = field(default_factory=set)
+    phone: str | None = None
+    phone_opens: time | None = None
+    phone_closes: time | None = None
+    reply_days: int = 2
 
 
 def save_unit(actor: User, details: UnitDetails, unit: OrgUnit | None = None) -> OrgUnit:
@@ -74,6 +79,8 @@ def save_unit(actor: User, details: UnitDetails, unit: OrgUnit | None = None) ->
     unit.code, unit.county = code, details.county.strip()
     unit.name_fi, unit.name_sv, unit.name_en = details.name_fi.strip(), details.name_sv.strip(), details.name_en.strip()
     unit.municipalities = municipalities
+    unit.phone = (details.phone or "").strip() or None
+    unit.phone_opens, unit.phone_closes, unit.reply_days = details.phone_opens, details.phone_closes, details.reply_days
     db.session.flush()
     record(actor, AuditAction.CREATE if created else AuditAction.UPDATE, FEATURE, "unit", unit.id)
     return unit

@@ -10,6 +10,7 @@ from flask_babel import force_locale, get_locale
 from flask_login import current_user, login_required
 
 from portal.db import utcnow
+from portal.drafts import operations as drafts
 from portal.extensions import db
 from portal.i18n import _
 from portal.plans import bp, forms, operations, permissions, photos, queries
@@ -75,6 +76,7 @@ def _page(enrolment: Enrolment, status: int = 200, **given):
                 "book_form": _book_form(definition, day=queries.next_review_on(plan)),
                 "phase_form": forms.PhaseForm(current=enrolment.phase),
                 "estimate_form": _estimate_form(plan)}
+    drafts.prefill(form_set["note_form"], current_user, f"plan-note:{enrolment.id}")
     form_set.update(given)
     return render_template(
         "plans/show.html", enrolment=enrolment, plan=plan, definition=definition, worker=worker,
@@ -206,6 +208,7 @@ def add_note(enrolment_id: int):
         except operations.PlanError as exc:
             form.body.errors.append(str(exc))
         else:
+            drafts.clear(current_user, f"plan-note:{enrolment.id}")
             flash(_("The note was saved."), "success")
             return _to_plan(enrolment, "notes")
     return _page(enrolment, 400, note_form=form)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from babel import dates
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_time, get_locale, get_translations
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
 
 from portal.audit import labels as audit_labels
 from portal.auth import labels as auth_labels
 from portal.caseload import labels as caseload_labels
-from portal.i18n import LANGUAGE_NAMES, _
+from portal.i18n import LANGUAGE_NAMES, _, format_locale, local_decimal, local_percent
 from portal.meetings import labels as meeting_labels
 from portal.people import labels as people_labels
 from portal.programmes import labels as programme_labels
@@ -51,19 +52,30 @@ def programme_names(code: str, attribute: str, item_code: str) -> str:
     return item.name.get(str(get_locale())) if item else item_code
 
 
+# Dates and times in the Helsinki zone, in the reader's language as written in Finland (FORMAT_LOCALES:
+# Babel's plain "sv" and "en" write ISO and US dates). Every page formats through these filters.
+
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    return "" if value is None else format_datetime(value, fmt)
+    return "" if value is None else dates.format_datetime(value, fmt, tzinfo=get_timezone(), locale=format_locale())
 
 
 def long_datetime(value: datetime | None) -> str:
     """'torstai 26. marraskuuta 2026 klo 14.15': the weekday spelled out, no seconds or zone name."""
     if value is None:
         return ""
-    return _("%(date)s at %(time)s", date=format_date(value, "full"), time=format_time(value, "short"))
+    return _("%(date)s at %(time)s", date=local_date(value, "full"), time=local_time(value))
 
 
 def local_date(value: date | None, fmt: str = "medium") -> str:
-    return "" if value is None else format_date(value, fmt)
+    if value is None:
+        return ""
+    if isinstance(value, datetime):  # the date where the reader is, not in UTC
+        value = value.astimezone(get_timezone()) if value.tzinfo else value
+    return dates.format_date(value, fmt, locale=format_locale())
+
+
+def local_time(value: datetime | None, fmt: str = "short") -> str:
+    return "" if value is None else dates.format_time(value, fmt, tzinfo=get_timezone(), locale=format_locale())
 
 
 def feature_label(feature: str) -> str:
@@ -75,7 +87,8 @@ def init_app(app: Flask) -> None:
         label=label, programme_name=programme_name, programme_item=programme_names,
         language_names=LANGUAGE_NAMES, main_navigation=main_navigation, feature_label=feature_label,
     )
-    app.jinja_env.filters.update(datetime=local_datetime, date=local_date, long_datetime=long_datetime)
+    app.jinja_env.filters.update(datetime=local_datetime, date=local_date, long_datetime=long_datetime,
+                                 time=local_time, number=local_decimal, percent=local_percent)
     install_gettext(app.jinja_env)
     app.context_processor(_resolved_once)
 

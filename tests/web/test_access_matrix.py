@@ -105,7 +105,7 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "meetings.pending": ("GET", CASEWORK),
     "appointments.index": ("GET", {"client"}),
     "appointments.confirm": ("POST", {"client"}),
-    "appointments.cancel": ("POST", {"client"}),
+    "appointments.cancel": ("GET", {"client"}),  # asks first; the confirmed POST: tests/appointments
     "appointments.change": ("GET", {"client"}),
     "appointments.download": ("GET", {"client"}),
     "appointments.create_feed": ("POST", {"client"}),
@@ -157,6 +157,12 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "measures.enter": ("GET", CASEWORK),
     "measures.correct": ("GET", CASEWORK),
     "measures.export": ("GET", CASEWORK),
+    # Questionnaires by link (tests/measures/test_links.py): the worker sends one (here a questionnaire not open:
+    # refused with a notice); the link is public but token-gated (a forged token: the plain 404 page, no data).
+    "measures.send_link": ("POST", CASEWORK),
+    "measures.by_link": ("GET", PUBLIC),
+    "auth.keepalive": ("POST", API),  # the idle warning's "keep me signed in": anonymous 401 (tests/auth)
+    "drafts.save": ("POST", ANY_SIGNED_IN),  # the writer's own draft only (tests/drafts)
     "interop.questionnaire_read": ("GET", API),
     "interop.questionnaire_search": ("GET", API),
     "interop.questionnaire_response": ("GET", FHIR),
@@ -314,7 +320,7 @@ REFERRAL_IDS = {"referrals.show": {"referral_id": 999999}, "referrals.accept": {
                 "referrals.answer": {"referral_id": 999999}, "referrals.log_contact": {"enrolment_id": 999999}}
 TASK_IDS = {"tasks.handle": {"task_id": 999999}, "tasks.move": {"task_id": 999999}}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "auth.activate_account", "auth.reset", "admin.housing_unit",
-                "appointments.feed", "scheduling.remove_absence", "audit.reveal", "smart.authorize",
+                "appointments.feed", "measures.by_link", "scheduling.remove_absence", "audit.reveal", "smart.authorize",
                 "scheduling.remove_call_slot", "scheduling.take_call_slot",
                 *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS, *REFERRAL_IDS,
                 "interop.care_plan", "interop.unknown", "plans.staff_photo", *(set(INTAKE_IDS) - {"intake.static"}),
@@ -365,6 +371,8 @@ def _url(app, endpoint: str, world) -> str:
         "appointments.change": {"appointment_id": world["appointment"].id},
         "appointments.download": {"appointment_id": world["appointment"].id},
         "appointments.feed": {"token": "not-a-real-token"},
+        "measures.by_link": {"token": "not-a-real-token"},
+        "drafts.save": {"key": "callback:999999"},
         "scheduling.remove_absence": {"absence_id": 999999},  # own absences: tests/scheduling/test_hours.py
         "scheduling.remove_call_slot": {"slot_id": 999999},
         "scheduling.take_call_slot": {"slot_id": 999999, "enrolment_id": world["enrolment"].id},
@@ -412,7 +420,7 @@ def _url(app, endpoint: str, world) -> str:
 
 def _measure_args(world) -> dict:
     ors = {"enrolment_id": world["enrolment"].id, "code": "ors", "key": f"appt-{world['appointment'].id}"}
-    return {"measures.answer": ors, "measures.save_draft": ors, "measures.enter": ors,
+    return {"measures.answer": ors, "measures.save_draft": ors, "measures.enter": ors, "measures.send_link": ors,
             "measures.overview": {"enrolment_id": world["enrolment"].id},
             "measures.client_graph": {"enrolment_id": world["enrolment"].id},
             "measures.correct": {"answer_id": 999999},

@@ -1,7 +1,8 @@
-"""Client at home (issue 16, settings): unit phone and reply promise, questionnaire links, structured titles
+"""Client at home (issue 16, settings): unit phone and reply promise, questionnaire links, drafts, titles
 
 Units get a phone with weekday hours and "messages are read within N working days"; questionnaire links
-(one occurrence, answerable without signing in, once, until they expire); and the free-text staff titles
+(one occurrence, answerable without signing in, once, until they expire); server-side drafts of short
+forms (portal/drafts); and the free-text staff titles
 and own-team roles of older rows are mapped onto the structured vocabulary where their words match one
 (the free text stays as a fallback for the rows that match nothing).
 
@@ -84,6 +85,19 @@ def upgrade():
     )
     op.create_index('ix_questionnaire_links_occurrence', 'questionnaire_links',
                     ['enrolment_id', 'instrument_code', 'occurrence_key'])
+    op.create_table(
+        'form_drafts',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('form_key', sa.String(length=80), nullable=False),
+        sa.Column('fields', sa.JSON(), nullable=False),
+        sa.Column('updated_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE',
+                                name=op.f('fk_form_drafts_user_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_form_drafts')),
+        sa.UniqueConstraint('user_id', 'form_key', name=op.f('uq_form_drafts_user_id_form_key')),
+    )
+    op.create_index(op.f('ix_form_drafts_user_id'), 'form_drafts', ['user_id'])
     _map_free_text()
 
 
@@ -100,7 +114,8 @@ def _map_free_text() -> None:
     members = sa.table('enrolment_team_members', sa.column('enrolment_id', sa.Integer),
                        sa.column('user_id', sa.Integer), sa.column('team_role', sa.String))
     enrolments = sa.table('enrolments', sa.column('id', sa.Integer), sa.column('programme_code', sa.String))
-    rows = bind.execute(sa.select(members.c.enrolment_id, members.c.user_id, members.c.team_role, enrolments.c.programme_code)
+    rows = bind.execute(sa.select(members.c.enrolment_id, members.c.user_id, members.c.team_role,
+                                  enrolments.c.programme_code)
                         .join(enrolments, enrolments.c.id == members.c.enrolment_id))
     for row in rows.all():
         code = TEAM_ROLES.get(_head(row.team_role))
@@ -111,6 +126,8 @@ def _map_free_text() -> None:
 
 def downgrade():
     # The mapped titles and roles stay mapped: the structured value is what the free text said.
+    op.drop_index(op.f('ix_form_drafts_user_id'), table_name='form_drafts')
+    op.drop_table('form_drafts')
     op.drop_index('ix_questionnaire_links_occurrence', table_name='questionnaire_links')
     op.drop_table('questionnaire_links')
     with op.batch_alter_table('org_units', schema=None) as batch_op:
