@@ -182,7 +182,8 @@ class Snapshot:
         yield GaugeMetricFamily("silta_sfu_publishers", "People publishing in Janus's group rooms",
                                 value=figures["participants"])
         yield GaugeMetricFamily("silta_sfu_forwarded_streams",
-                                "Streams Janus forwards (each publisher's media to each other publisher)",
+                                "Streams Janus forwards at most: each publisher's media to each other publisher "
+                                "(an upper bound: phones receive the video of a few only)",
                                 value=figures["forwarded_streams"])
 
     def _sockets(self):
