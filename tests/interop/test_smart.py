@@ -269,7 +269,8 @@ def test_an_administrator_registers_lists_and_revokes_a_service_from_the_command
 
 # --- user-facing launch (authorization code + PKCE) -------------------------------------------------
 
-def launch(world, email: str, scope: str, method: str = "S256", aud: str | None = None) -> requests.Response:
+def launch(world, email: str, scope: str, method: str = "S256", aud: str | None = None,
+           allow: bool = True) -> requests.Response:
     browser = requests.Session()
     signed_in = browser.post(world["root"] + "/login", data={"email": email, "password": PASSWORD},
                              allow_redirects=False, timeout=10)
@@ -282,10 +283,12 @@ def launch(world, email: str, scope: str, method: str = "S256", aud: str | None 
     if page.status_code != 200:
         return page
     assert "Health app" in page.text
-    answer = browser.post(page.url, data={"allow": "1"}, allow_redirects=False, timeout=10)
+    answer = browser.post(page.url, data={"allow" if allow else "deny": "1"}, allow_redirects=False, timeout=10)
     assert answer.status_code == 302, answer.text[:300]
     query = parse_qs(urlparse(answer.headers["Location"]).query)
     assert query["state"] == ["s1"]
+    if not allow:
+        return answer
     return requests.post(world["root"] + "/smart/token", timeout=10, data={
         "grant_type": "authorization_code", "code": query["code"][0], "redirect_uri": REDIRECT,
         "client_id": world["app_id"], "code_verifier": verifier})
@@ -322,6 +325,8 @@ def test_plain_pkce_and_another_servers_audience_are_refused(world):
     assert plain.status_code == 400 and "incomplete" in plain.text
     other = launch(world, world["worker_a"], "user/*.rs", aud="https://elsewhere.example/fhir")
     assert other.status_code == 400 and "another server" in other.text
+    denied = launch(world, world["worker_a"], "user/*.rs", allow=False)
+    assert denied.headers["Location"].startswith(REDIRECT) and "error=access_denied" in denied.headers["Location"]
 
 
 # --- bulk export ------------------------------------------------------------------------------------
