@@ -38,7 +38,7 @@ from portal.programmes import registry
 from portal.programmes.models import Enrolment
 from portal.scheduling.timeutil import local
 from portal.smart import operations
-from portal.smart.models import AccessToken
+from portal.smart.models import AccessToken, ApiClient
 from tests.appointments import make_appointment
 from tests.conftest import PASSWORD, _hash, make_app
 from tests.support.validators import fhir_schema  # noqa: F401 (every FHIR body of the module, HL7's R4 schema)
@@ -403,3 +403,28 @@ def test_the_job_runner_deletes_tokens_a_day_past_their_end(world):
     with world["app"].app_context():
         assert _db.session.get(AccessToken, old_id) is None
     assert requests.get(f"{world['base']}/Patient/{world['client_a']}", headers=bearer(fresh), timeout=10).ok
+
+
+def test_a_service_registered_by_jwks_url_gets_its_keys_fetched_again_when_stale(world, monkeypatch):
+    from portal.smart import keys
+
+    rotated = [RSAKey.generate_key(2048)]
+    fetched = []
+
+    def fake_fetch(url):
+        fetched.append(url)
+        return {"keys": [rotated[-1].as_dict(private=False)]}
+
+    monkeypatch.setattr(keys, "fetch", fake_fetch)
+    with world["app"].app_context():
+        client_id = operations.create_client("Rotating service", jwks_url="https://dw.example.fi/jwks.json",
+                                             unit_codes=("unit-a",)).client_id
+        _db.session.commit()
+    assert system_token(world, client_id=client_id, key=rotated[0]).status_code == 200
+    rotated.append(RSAKey.generate_key(2048))  # the service rotates its key; Silta's copy is stale after a while
+    with world["app"].app_context():
+        row = _db.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+        row.jwks_fetched_at = utcnow() - timedelta(hours=1)
+        _db.session.commit()
+    assert system_token(world, client_id=client_id, key=rotated[1]).status_code == 200
+    assert fetched == ["https://dw.example.fi/jwks.json"] * 2
