@@ -45,11 +45,18 @@ def fetch(url: str) -> dict:
         raise JwksError(f"could not fetch the key set ({type(exc).__name__})") from None
 
 
-def jwks_of(client: ApiClient) -> dict:
-    """The keys to verify this client's assertions with; a URL's keys are fetched again when stale."""
+REFETCH_SECONDS = 60  # an unknown key id fetches a URL's set again, at most this often
+
+
+def jwks_of(client: ApiClient, kid: str | None = None) -> dict:
+    """The keys to verify this client's assertions with; a URL's keys are fetched again when stale, or when the
+    assertion names a key id the copy lacks (the service rotated its key; SMART Backend Services)."""
     if client.jwks_url:
-        max_age = timedelta(minutes=current_app.config["API_JWKS_CACHE_MINUTES"])
-        if client.jwks is None or client.jwks_fetched_at is None or utcnow() - client.jwks_fetched_at > max_age:
+        age = utcnow() - client.jwks_fetched_at if client.jwks_fetched_at else None
+        known = {k.get("kid") for k in (client.jwks or {}).get("keys", [])}
+        stale = age is None or age > timedelta(minutes=current_app.config["API_JWKS_CACHE_MINUTES"])
+        rotated = kid is not None and kid not in known and age is not None and age.total_seconds() > REFETCH_SECONDS
+        if client.jwks is None or stale or rotated:
             try:
                 client.jwks, client.jwks_fetched_at = fetch(client.jwks_url), utcnow()
             except JwksError:

@@ -19,7 +19,7 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import Flask, current_app, g, request
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import delete, select
@@ -125,7 +125,7 @@ class SignedAssertion(JWTBearerClientAssertion):
         return [token_url()]
 
     def resolve_client_public_key(self, client):
-        data = keys.jwks_of(client)
+        data = keys.jwks_of(client, _assertion_kid())
         if not data.get("keys"):
             raise InvalidClientError(description="The client has no usable keys registered.")
         return KeySet.import_key_set(data)
@@ -154,6 +154,16 @@ class SignedAssertion(JWTBearerClientAssertion):
                                      expires_at=now + timedelta(seconds=MAX_ASSERTION_SECONDS + self.leeway)))
         db.session.flush()  # a concurrent second use fails on the unique constraint
         return True
+
+
+def _assertion_kid() -> str | None:
+    """The key id the request's client assertion names (its header is read again; authlib passes only the client)."""
+    try:
+        header = jws.extract_compact(request.form.get("client_assertion", "").encode()).headers()
+    except (JoseError, ValueError):
+        return None
+    kid = header.get("kid")
+    return kid if isinstance(kid, str) else None
 
 
 class Revocation(RevocationEndpoint):

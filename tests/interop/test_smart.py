@@ -428,3 +428,17 @@ def test_a_service_registered_by_jwks_url_gets_its_keys_fetched_again_when_stale
         _db.session.commit()
     assert system_token(world, client_id=client_id, key=rotated[1]).status_code == 200
     assert fetched == ["https://dw.example.fi/jwks.json"] * 2
+    # A new key id in the assertion's header fetches the set again at once (at most once a minute), not after
+    # the cache's ten minutes.
+    rotated.append(RSAKey.generate_key(2048, parameters={"kid": "2027-01"}))
+    with world["app"].app_context():
+        row = _db.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+        row.jwks_fetched_at = utcnow() - timedelta(minutes=2)
+        _db.session.commit()
+    assertion = private_key_jwt_sign(rotated[2], client_id, world["root"] + "/smart/token", alg="RS384",
+                                     expires_in=120, header={"alg": "RS384", "kid": "2027-01"})
+    issued = requests.post(world["root"] + "/smart/token", timeout=10, data={
+        "grant_type": "client_credentials", "scope": "system/*.rs", "client_assertion": assertion,
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"})
+    assert issued.status_code == 200, issued.text
+    assert len(fetched) == 3
