@@ -93,7 +93,8 @@ def _client_post(enrolment, occurrence):
 def _answer_page(enrolment, occurrence, refused: MeasureRefused | None = None):
     version = operations.version_for(enrolment, occurrence)
     draft = queries.answer_for(enrolment.id, occurrence.instrument, occurrence.key)
-    values = dict(request.form) if request.method == "POST" else (draft.values if draft else {})
+    # A refused form keeps what was answered; a line the client never touched stays empty (no marker).
+    values = item_values(request.form, version.parsed) if request.method == "POST" else (draft.values if draft else {})
     return render_template("measures/answer.html", enrolment=enrolment, occurrence=occurrence, version=version,
                            definition=version.parsed, values=values, refused=refused,
                            token=request.form.get("token") or secrets.token_urlsafe(24),

@@ -95,6 +95,8 @@ def test_an_untouched_line_counts_as_unanswered_when_the_script_ran(db, client, 
     data = ors_form(version_id(db), js="1", individually__set="1", interpersonally__set="1", socially__set="1")
     response = client.post(url(enrolment, meeting), data=data)
     assert response.status_code == 400 and 'href="#item-overall"' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)  # the answers given are kept; the untouched line stays empty
+    assert html.count("vas vas--invalid vas--empty") == 1 and html.count('__set" value="1"') == 3
 
 
 def test_a_forged_version_is_refused(db, client, login, enrolment, meeting, client_row):
