@@ -15,7 +15,8 @@ from portal.web.forms import enum_choices
 
 
 class ContactForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=enum_choices(NetworkRole, LABELS),
+    # A required list starts with an empty option (HTML), so the role is chosen, not taken as the first.
+    role = SelectField(_l("Role"), choices=enum_choices(NetworkRole, LABELS, blank_label=_l("Choose the role")),
                        validators=[InputRequired(message=_l("Choose the role."))])
     title = StringField(_l("Title or role in words"), validators=[Optional(), Length(max=120)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=MAX_NAME)])

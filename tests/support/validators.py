@@ -52,12 +52,12 @@ def html_errors(pages: dict[str, str]) -> list[dict]:
         for n, (name, html) in enumerate(sorted(pages.items())):
             path = Path(folder) / f"page-{n:04d}.html"
             path.write_text(html, encoding="utf-8")
-            paths[path.as_uri()] = name
+            paths[path.name] = name
         command = ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--exit-zero-always",
                    *[str(Path(folder) / f"page-{n:04d}.html") for n in range(len(pages))]]
         done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     messages = json.loads(done.stderr or done.stdout or '{"messages": []}')["messages"]
-    return [{"page": paths.get(m.get("url"), m.get("url")), "message": m.get("message"),
+    return [{"page": paths.get(m.get("url", "").rsplit("/", 1)[-1], m.get("url")), "message": m.get("message"),
              "extract": m.get("extract"), "line": m.get("lastLine")} for m in messages if m.get("type") == "error"]
 
 
