@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.auth.models import User
+from portal.db import utcnow
 from portal.i18n import _, _l
 from portal.meetings.labels import LABELS
 from portal.programmes.definitions_schema import ContactType, Modality, ProgrammeDefinition
@@ -28,7 +29,7 @@ from portal.programmes.models import Enrolment
 from portal.scheduling import calendar, rules
 from portal.scheduling.operations import BookingConflict, BookingRequest
 from portal.scheduling.rules import BookingError
-from portal.scheduling.timeutil import NonexistentLocalTime, as_helsinki, local
+from portal.scheduling.timeutil import NonexistentLocalTime, as_helsinki, local, local_date
 from portal.web.forms import FIRST_YEAR, LAST_YEAR, BoundedDateField
 
 MAX_WEEKS = 26
@@ -78,6 +79,7 @@ class BookingForm(FlaskForm):
     weeks = IntegerField(_l("Repeat weekly for this many weeks"), default=1, validators=[
         Optional(), NumberRange(1, MAX_WEEKS, message=_l("Choose between %(min)s and %(max)s weeks."))])
     urgent = BooleanField(_l("Urgent: book anyway"))
+    far_ahead = BooleanField(_l("Yes, the date is right"))
     find = SubmitField(_l("Find free times"))
     slot = StringField()  # the free-time button pressed: "YYYY-MM-DDTHH:MM", Helsinki time
 
@@ -100,6 +102,18 @@ class BookingForm(FlaskForm):
 
     def validate_time(self, field) -> None:
         require_existing_local_time(self.day.data, field.data)
+
+    def validate_day(self, field) -> None:
+        """A date more than a year ahead is booked only when confirmed: 2099 is more often a typo than a plan."""
+        if field.data is not None and field.data > far_ahead_from(local_date(utcnow())) and not self.far_ahead.data:
+            raise ValidationError(_("The date is more than a year ahead (%(date)s). Check the year; if it is right, "
+                                    "confirm it below and book again.", date=format_date(field.data)))
+
+    @property
+    def asks_far_ahead(self) -> bool:
+        """Whether the form shows the confirmation for a date more than a year ahead."""
+        return bool(self.far_ahead.data) or (self.day.data is not None and
+                                             self.day.data > far_ahead_from(local_date(utcnow())))
 
     @property
     def helper_requested(self) -> bool:
@@ -159,6 +173,14 @@ class BookingForm(FlaskForm):
             starts_at=local(self.day.data, self.time.data), minutes=self.length, workers=self.workers,
             place=(self.place.data or "").strip() or None, urgent=self.urgent.data,
         )
+
+
+def far_ahead_from(today: date) -> date:
+    """The last day booked without a confirmation: a year from today."""
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + 1, day=28)
 
 
 def slot_value(moment: datetime) -> str:
