@@ -121,6 +121,25 @@ class Janus:
             if "refused" not in str(exc):  # already gone is fine; Janus away is not
                 raise
 
+    def end_sessions_of(self, room_id: int, feed: int) -> int:
+        """End the Janus sessions in which ``feed`` publishes in room ``room_id`` (admin API): with the
+        session go its subscriptions, so a person put out stops receiving at once. Returns how many."""
+        admin, ended = self.config.admin_url, 0
+        for session in self._post(admin, {"janus": "list_sessions"}, admin=True).get("sessions", []):
+            try:
+                handles = self._post(f"{admin}/{session}", {"janus": "list_handles"}, admin=True).get("handles", [])
+                for handle in handles:
+                    info = self._post(f"{admin}/{session}/{handle}", {"janus": "handle_info"}, admin=True)
+                    mine = info.get("info", {}).get("plugin_specific", {})
+                    if mine.get("type") == "publisher" and mine.get("room") == room_id and mine.get("id") == feed:
+                        self._post(f"{admin}/{session}", {"janus": "destroy_session"}, admin=True)
+                        ended += 1
+                        break
+            except JanusUnavailable as exc:
+                if "refused" not in str(exc):  # a session that ended meanwhile is fine; Janus away is not
+                    raise
+        return ended
+
     def videoroom(self, request: dict) -> dict:
         """One synchronous VideoRoom request on a throw-away session and handle; the plugin's answer."""
         return self.videorooms(request)[0]
@@ -245,10 +264,12 @@ def release_media(room: VideoRoom, participant: VideoParticipant) -> None:
     """The participant left (or was put out: a revoked invite, the session ended): their token no longer
     opens this or any room, and their feed is kicked, so nobody receives it any more. Their own
     subscriptions end when Janus times out the session they can no longer keep alive without a token
-    (``session_timeout``, 60 s). Janus away: logged only."""
+    (``session_timeout``, 60 s) — unless Silta finds and ends that session first (``end_sessions_of``).
+    Janus away: logged only."""
     client, token = janus(), participant_token(participant)
     try:
         client.remove_token(token)
+        client.end_sessions_of(room.id, participant.id)
         secret = room_secret(room)
         client.videorooms({"request": "allowed", "room": room.id, "secret": secret, "action": "remove",
                            "allowed": [token]},

@@ -113,7 +113,7 @@ async def _either(*events: asyncio.Event) -> None:
         waiter.cancel()
 
 
-async def _group_call(url: str, room_id: int, seats, tickets_, other_token: str):
+async def _group_call(url: str, room_id: int, seats, tickets_, other_token: str, admin_url: str):
     """The leader in, four members admitted, a fifth left waiting; media, refusals, a mute, the end."""
     leader_feed = seats[0].id
     leader = JanusPeer(url, tickets_[0], label="leader")
@@ -164,11 +164,25 @@ async def _group_call(url: str, room_id: int, seats, tickets_, other_token: str)
         await asyncio.wait_for(asyncio.gather(*(p.moderated.wait() for p in [leader, *members])), TIMEOUT)
         found["moderation"] = [p.moderation.get(seats[1].id) for p in [leader, *members]]
         found["member_mutes"] = await _refused(members[1], "mute", {"pid": seats[2].id})
+        # A member leaves Silta's call but not Janus (a modified page): Silta ends their Janus session too.
+        leaving = members[3]._session.session_url.rsplit("/", 1)[1]
+        found["session_before"] = leaving in await _janus_sessions(admin_url)
+        await members[3].call("leave")
+        found["session_after"] = leaving in await _janus_sessions(admin_url)
         await leader.call("end")
         return found
     finally:
         for peer in peers:
             await peer.close()
+
+
+async def _janus_sessions(admin_url: str) -> set[str]:
+    """The sessions Janus holds now (its admin API, as an operator would look)."""
+    from tests.support.janus import ADMIN_SECRET
+
+    async with _http() as http, http.post(admin_url, json={"janus": "list_sessions", "transaction": "s",
+                                                           "admin_secret": ADMIN_SECRET}) as response:
+        return {str(s) for s in (await response.json(content_type=None)).get("sessions", [])}
 
 
 def _http():
@@ -188,7 +202,7 @@ def test_a_closed_group_of_six_meets_through_janus(app, db, silta_sfu, janus, gr
     # Another group's member in their own call: a token Janus holds, for another room.
     other_token = _admit_elsewhere(app, db, janus, other_room, other_seats[0])
 
-    found = run_async(_group_call(silta_sfu.url, room.id, seats, tickets_, other_token))
+    found = run_async(_group_call(silta_sfu.url, room.id, seats, tickets_, other_token, janus.admin_url))
 
     assert found["errors"] == []
     assert all(frames > 0 for frames in found["frames"]), found["frames"]
@@ -198,6 +212,7 @@ def test_a_closed_group_of_six_meets_through_janus(app, db, silta_sfu, janus, gr
     assert found["other_room_join"] == 433 and found["other_room_subscribe"] == 433  # not in the allowed list
     assert found["moderation"] == ["muted"] * 5
     assert found["member_mutes"] == "not_in_room"
+    assert found["session_before"] and not found["session_after"]  # left Silta's call: out of Janus too
     db.session.expire_all()
     room = db.session.get(VideoRoom, room.id)
     assert room.media == RoomMedia.SFU and room.ended
