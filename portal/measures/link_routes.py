@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
 from portal.extensions import csrf
@@ -39,11 +39,13 @@ def send_link(enrolment_id: int, code: str, key: str):
 def by_link(token: str):
     """Public, token-gated: the one questionnaire while the link works, else a page that shows nothing."""
     opened = links.open_link(token)
+    chosen = request.args.get("lang") if request.args.get("lang") in current_app.config["LANGUAGES"] else None
     if opened.state is not LinkState.OPEN:
-        return _private(render_template("measures/link_closed.html", state=opened.state.value),
-                        404 if opened.state is LinkState.UNKNOWN else 410)
+        with force_locale(chosen or str(get_locale())):
+            return _private(render_template("measures/link_closed.html", state=opened.state.value),
+                            404 if opened.state is LinkState.UNKNOWN else 410)
     enrolment = opened.link.enrolment
-    with force_locale(links.language_of(enrolment)):
+    with force_locale(chosen or links.language_of(enrolment)):
         refused = None
         if request.method == "POST":
             version = operations.version_for(enrolment, opened.occurrence)

@@ -280,6 +280,11 @@ CHANGE_LINK = "#main a[href$='/change']"
 MEASURE_LINK = "#main a[href^='/me/measures/']"
 
 
+def _cancel_confirmation(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    page.goto(base + "/me/appointments")
+    return _follow_or_skip(page, base, "#main a[href$='/cancel']", "no appointment far enough away to cancel")
+
+
 def _follow_or_skip(page, base: str, selector: str, why: str) -> int:
     """Open the first link matching ``selector`` on the current page; skip when this login has none."""
     link = page.locator(selector).first
@@ -594,6 +599,10 @@ PAGES: dict[str, Page] = {
     "appointment-change": Page("appointments.change", _first_link("/me/appointments", CHANGE_LINK)),
     "appointment-change-invalid": Page("appointments.change",
                                        _submit_empty(_first_link("/me/appointments", CHANGE_LINK)), 400),
+    # cancelling asks first, with an optional reason (issue 16); one client is enough (only the catalog differs)
+    "appointment-cancel": Page("appointments.cancel", _cancel_confirmation, who=frozenset({"client-aino"})),
+    # a questionnaire link that does not work: a plain page (the working one: tests/browser/test_questionnaire_link.py)
+    "questionnaire-link-closed": Page("measures.by_link", _goto("/q/not-a-real-token"), 404, anonymous_only=True),
     "measures-results": Page("measures.my_results", _goto("/me/measures")),
     "measures-answer": Page("measures.answer", _measure_form),
     "measures-answer-invalid": Page("measures.answer", _measure_form_invalid, 400),

@@ -123,3 +123,12 @@ def worker_elsewhere(create_staff):
 def test_a_worker_outside_the_team_cannot_send(db, client, login, worker_elsewhere, enrolment, meeting):
     login(worker_elsewhere)
     assert client.post(f"/measures/enrolments/{enrolment.id}/ors/appt-{meeting.id}/link").status_code == 403
+
+
+def test_the_language_is_chosen_in_the_address_not_a_session(client, sent):
+    path, *_ = sent
+    page = client.get(path + "?lang=sv")
+    assert page.status_code == 200 and '<html lang="sv">' in page.get_data(as_text=True)
+    assert "Set-Cookie" not in page.headers
+    closed = client.get("/q/" + "x" * 43 + "?lang=en")
+    assert '<html lang="en">' in closed.get_data(as_text=True) and "Set-Cookie" not in closed.headers
