@@ -83,6 +83,14 @@ def open_offer(vacancy_id: int) -> Offer | None:
     return db.session.scalar(select(Offer).where(Offer.vacancy_id == vacancy_id, Offer.status == OfferStatus.OPEN))
 
 
+def offered_vacancies(vacancy_ids: list[int]) -> set[int]:
+    """Those of these vacancies offered to someone who has not answered yet: no longer simply "open"."""
+    if not vacancy_ids:
+        return set()
+    return set(db.session.scalars(select(Offer.vacancy_id).where(Offer.vacancy_id.in_(vacancy_ids),
+                                                                 Offer.status == OfferStatus.OPEN)))
+
+
 def has_open_offer(entry_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(Offer.entry_id == entry_id,
                                                         Offer.status == OfferStatus.OPEN))))

@@ -49,8 +49,10 @@ bp.record_once(lambda state: state.app.jinja_env.globals.update(queues_navigatio
 @bp.route("/")
 @staff_required(COORDINATOR)
 def index():
+    vacancies = queries.open_vacancies()
     return render_template("queues/index.html", summaries=queries.queue_summaries(),
-                           waits=queries.waits_by_municipality(), vacancies=queries.open_vacancies(),
+                           waits=queries.waits_by_municipality(), vacancies=vacancies,
+                           offered=queries.offered_vacancies([v.id for v in vacancies]),
                            service_types=list(HousingServiceType))
 
 
@@ -203,7 +205,8 @@ def _offer_form(vacancy: Vacancy) -> forms.OfferForm:
 def _vacancy_page(vacancy: Vacancy, offer_form=None, answer_form=None, status: int = 200):
     """Coordinators see the offers and the next in the queue; the unit's staff only the placement."""
     placement = queries.placement_of(vacancy)
-    context = {"vacancy": vacancy, "placement": placement, "coordinator": permissions.sees_queues(current_user)}
+    context = {"vacancy": vacancy, "placement": placement, "coordinator": permissions.sees_queues(current_user),
+               "offered": queries.offered_vacancies([vacancy.id])}
     if context["coordinator"]:
         context.update(offers=vacancy.offers, open_offer=queries.open_offer(vacancy.id),
                        offer_form=offer_form or _offer_form(vacancy), answer_form=answer_form or forms.AnswerForm(),
@@ -219,7 +222,9 @@ def _unit_page(unit: HousingUnit, vacancy_form=None, end_form=None, status: int 
     residents = queries.residents_of(unit)
     for residency, client in residents:
         record_read(current_user, operations.FEATURE, "residency", residency.id, client.id)
-    return render_template("queues/unit.html", unit=unit, residents=residents, vacancies=queries.vacancies_of(unit),
+    vacancies = queries.vacancies_of(unit)
+    return render_template("queues/unit.html", unit=unit, residents=residents, vacancies=vacancies,
+                           offered=queries.offered_vacancies([v.id for v in vacancies]),
                            vacancy_form=vacancy_form or forms.VacancyForm(),
                            end_form=end_form or forms.EndResidencyForm(),
                            free=unit.places - queries.current_residents(unit.id)), status
