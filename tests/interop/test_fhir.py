@@ -19,6 +19,9 @@ from portal.programmes.definitions_schema import Modality
 from portal.scheduling.models import AppointmentStatus
 from portal.scheduling.timeutil import local
 from tests.appointments import hours_from_now, make_appointment
+from tests.support.validators import fhir_schema  # noqa: F401 (every body against HL7's R4 JSON schema)
+
+pytestmark = pytest.mark.usefixtures("fhir_schema")
 
 BASE = "https://silta.example/fhir"
 

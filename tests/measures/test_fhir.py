@@ -13,6 +13,9 @@ from portal.auth.models import Role
 from portal.measures import operations, queries
 from portal.measures.models import AnswerSource
 from tests.measures.conftest import ors_form
+from tests.support.validators import fhir_schema  # noqa: F401 (every body against HL7's R4 JSON schema)
+
+pytestmark = pytest.mark.usefixtures("fhir_schema")
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ from portal.audit.models import AuditRecord
 from portal.auth.models import Role
 from portal.plans import operations
 from portal.plans.models import GoalStatus, StepOwner
+from tests.support.validators import fhir_schema  # noqa: F401 (every body against HL7's R4 JSON schema)
+
+pytestmark = pytest.mark.usefixtures("fhir_schema")
 
 
 @pytest.fixture
