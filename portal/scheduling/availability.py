@@ -78,6 +78,29 @@ def slot_starts(free: Sequence[Interval], minutes: int, *, step_minutes: int, no
     return found
 
 
+PARTS_OF_DAY = (time(12), time(16))  # morning until 12, afternoon until 16, then later in the day
+
+
+def spread(starts: Sequence[datetime], limit: int) -> list[datetime]:
+    """At most ``limit`` of ``starts`` (sorted), spread over days and parts of the day: the first free time of
+    each Helsinki morning, afternoon and later part in turn, then the earliest of the rest; in time order.
+
+    Eight consecutive quarter hours of one morning are one choice offered eight times.
+    """
+    def bucket(moment: datetime) -> tuple[date, int]:
+        local_moment = as_helsinki(moment)
+        return local_moment.date(), sum(local_moment.time() >= edge for edge in PARTS_OF_DAY)
+
+    firsts: dict[tuple[date, int], datetime] = {}
+    for moment in starts:
+        firsts.setdefault(bucket(moment), moment)
+    chosen = list(firsts.values())[:limit]
+    if len(chosen) < limit:
+        taken = set(chosen)
+        chosen += [moment for moment in starts if moment not in taken][:limit - len(chosen)]
+    return sorted(chosen)
+
+
 # --- set-based queries --------------------------------------------------------------------------
 
 def busy_intervals(person_keys: Sequence[str], start: datetime, end: datetime,

@@ -173,12 +173,16 @@ def call_slot_workers(enrolment: Enrolment, actor: User) -> list[User]:
     return [actor, *colleagues_for(enrolment, actor)]
 
 
+SPREAD_POOL = 40  # candidates per time offered: enough free days to spread over (the queries do not grow)
+
+
 def free_slots(workers: Sequence[User], enrolment: Enrolment, modality: Modality, minutes: int,
                from_day: date | None, limit: int = 8) -> list[datetime]:
     """The first free start times for the workers and the enrolment's client, from ``from_day`` (or now).
 
     Times that suit the client (their good days and times of day) come first-hand; only when none is free
-    in the search window are the others offered, so a booking is never impossible because of a wish.
+    in the search window are the others offered, so a booking is never impossible because of a wish. The
+    times offered are spread over days and parts of the day (``availability.spread``), not one morning.
     """
     now = utcnow()
     start = max(now, calendar.day_span(from_day)[0]) if from_day else now
@@ -186,11 +190,11 @@ def free_slots(workers: Sequence[User], enrolment: Enrolment, modality: Modality
     def find(accept):
         return availability.find_slots([w.id for w in workers], enrolment.client_id, minutes, start,
                                        start + timedelta(days=SLOT_SEARCH_DAYS),
-                                       buffer_minutes=TRAVEL_MINUTES.get(modality, 0), limit=limit,
-                                       client_preferences=accept)
+                                       buffer_minutes=TRAVEL_MINUTES.get(modality, 0),
+                                       limit=limit * SPREAD_POOL, client_preferences=accept)
 
     accept = preferences.accepts(enrolment.client, minutes)
-    return (accept and find(accept)) or find(None)
+    return availability.spread((accept and find(accept)) or find(None), limit)
 
 
 def weekly_plan(actor: User, booking: BookingRequest, weeks: int) -> availability.SeriesPlan:
