@@ -25,17 +25,10 @@ def bulk_error(exc: HTTPException):
     return refusal(exc.code or 500, exc.description or "")
 
 
-@bp.route("/$export")
-def export_system():
-    return _kick_off(None)
-
-
+@bp.route("/$export", defaults={"unit_id": None})
 @bp.route("/Group/<int:unit_id>/$export")
-def export_group(unit_id: int):
-    return _kick_off(unit_id)
-
-
-def _kick_off(unit_id: int | None):
+def export(unit_id: int | None):
+    """Kick-off: every unit of the registration (system level), or one unit's clients (a Group)."""
     reader = _system_reader()
     params = forms.parse_kick_off(request, reader)
     if unit_id is not None:
@@ -43,9 +36,8 @@ def _kick_off(unit_id: int | None):
             abort(404, "No such Group.")
         if not reader.may_read_unit(unit_id):
             abort(403, "This client may not export that unit's data.")
-    export = operations.kick_off(reader.api_client_id, unit_id, params.types, params.since, request.url)
-    db.session.flush()
-    status_url = url_for("bulk.status", export_id=export.id, _external=True)
+    row = operations.kick_off(reader.api_client_id, unit_id, params.types, params.since, request.url)
+    status_url = url_for("bulk.status", export_id=row.id, _external=True)
     return Response(status=202, headers={"Content-Location": status_url})
 
 

@@ -118,8 +118,7 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "smart.authorize": ("GET", ANY_SIGNED_IN),  # the matrix names no registered app: 404
     "smart.token": ("POST", OAUTH),
     "smart.revoke": ("POST", OAUTH),
-    "bulk.export_system": ("GET", SYSTEM_API),
-    "bulk.export_group": ("GET", SYSTEM_API),
+    "bulk.export": ("GET", SYSTEM_API),  # $export and Group/<unit id>/$export
     "bulk.status": ("GET", SYSTEM_API),
     "bulk.file": ("GET", SYSTEM_API),
     # Video rooms are object level (the appointment's own workers and client, invite holders; anyone else
@@ -180,6 +179,7 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "plans.goal_status": ("POST", CASEWORK),
     "plans.add_step": ("POST", CASEWORK),
     "plans.review": ("POST", CASEWORK),
+    "plans.estimate": ("POST", CASEWORK),  # PPT phase 1 only, with the client: tests/plans/test_estimate.py
     "plans.book_review": ("POST", CASEWORK),
     "plans.agree": ("POST", CASEWORK),
     "plans.phase": ("POST", CASEWORK),
@@ -404,7 +404,7 @@ def _url(app, endpoint: str, world) -> str:
         **_measure_args(world),
         **_plan_args(world),
         **REFERRAL_IDS,
-        "bulk.export_group": {"unit_id": 999999}, "bulk.status": {"export_id": "0" * 32},
+        "bulk.export": {"unit_id": 999999}, "bulk.status": {"export_id": "0" * 32},
         "bulk.file": {"export_id": "0" * 32, "resource_type": "Patient"},
         **TASK_IDS,
         **INTAKE_IDS,
