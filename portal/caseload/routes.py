@@ -39,7 +39,7 @@ def _load_client(client_id: int) -> Client:
 def index():
     rows, now = queries.caseload(current_user), utcnow()
     return render_template("caseload/index.html", rows=rows, today=date.today(),
-                           attention=attention.for_caseload(rows, now, local_date(now)))
+                           attention=attention.for_caseload(current_user, rows, now, local_date(now)))
 
 
 @bp.route("/clients/<int:client_id>")

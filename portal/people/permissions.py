@@ -15,7 +15,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, exists, or_, select, union
+from sqlalchemy.orm import aliased
 
 from portal.auth.models import Role, User
 from portal.extensions import db
@@ -29,18 +30,25 @@ def _recent_enough(today: date):
 
 
 def enrolments_visible_to(user: User, today: date | None = None) -> Select:
-    """The enrolments a staff member works on, as a query to refine."""
+    """The enrolments a staff member works on, as a query to refine.
+
+    The ways in are a UNION of index lookups (one per role), not one OR: PostgreSQL cannot use an index
+    for an OR that holds an EXISTS, so at county scale (120 000 enrolments) the OR read the whole table
+    for every caseload and access check, and its estimated cost switched JIT compilation on (2 s).
+    """
     today = today or date.today()
-    named = or_(
-        Enrolment.coordinator_id == user.id,
-        Enrolment.deputy_id == user.id,
-        Enrolment.decided_by_id == user.id,  # the decision maker (seed 002) keeps read access
-        exists().where(TeamMember.enrolment_id == Enrolment.id, TeamMember.user_id == user.id),
-    )
+    ways = [_ids_where(lambda e: e.coordinator_id == user.id), _ids_where(lambda e: e.deputy_id == user.id),
+            _ids_where(lambda e: e.decided_by_id == user.id),  # the decision maker (seed 002) keeps read access
+            select(TeamMember.enrolment_id).where(TeamMember.user_id == user.id)]
     if user.has_role(Role.TEAM_LEAD):
         led_units = select(UnitMembership.unit_id).where(UnitMembership.user_id == user.id)
-        named = or_(named, Enrolment.unit_id.in_(led_units))
-    return select(Enrolment).where(and_(named, _recent_enough(today)))
+        ways.append(_ids_where(lambda e: e.unit_id.in_(led_units)))
+    return select(Enrolment).where(Enrolment.id.in_(union(*ways)), _recent_enough(today))
+
+
+def _ids_where(condition) -> Select:
+    named = aliased(Enrolment)  # its own FROM: the outer query's enrolments must not correlate into it
+    return select(named.id).where(condition(named))
 
 
 def can_see_client(user: User, client_id: int) -> bool:

@@ -42,6 +42,7 @@ class AppointmentStatus(enum.StrEnum):
 
 
 ACTIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
+OPEN_APPOINTMENTS = "status IN ('booked', 'confirmed')"  # ACTIVE_STATUSES in SQL, for partial indexes
 
 
 class ParticipantRole(enum.StrEnum):
@@ -57,6 +58,11 @@ class Appointment(db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("(status = 'cancelled') = (cancelled_at IS NOT NULL)", name="cancelled_has_time"),
         Index("ix_appointments_starts_at", "starts_at"),
+        # A caseload's meetings in a period, and those still booked (meetings to record, "needs attention":
+        # portal/tasks/attention.py); created by migration a17c0de00007.
+        Index("ix_appointments_enrolment_ends", "enrolment_id", "ends_at"),
+        Index("ix_appointments_open_enrolment", "enrolment_id", "ends_at",
+              postgresql_where=text(OPEN_APPOINTMENTS), sqlite_where=text(OPEN_APPOINTMENTS)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,10 +28,11 @@ def today():
     """The worker's first screen: the requests waiting for them, then what needs attention, most urgent first."""
     now = utcnow()
     listing = queries.task_list(current_user, now)
-    ranked = attention.ranked(caseload.caseload(current_user), now, local_date(now))
+    ranked = attention.ranked(current_user, caseload.caseload(current_user), now, local_date(now))
+    shown = ranked[:attention.FIRST_SCREEN]  # the rest are on the caseload page, most urgent first here
     record_list(current_user, "tasks", "tasks.today",
-                _listed_clients(listing) + [c.row.client.id for c in ranked])
-    return render_template("tasks/today.html", listing=listing, ranked=ranked)
+                _listed_clients(listing) + [c.row.client.id for c in shown])
+    return render_template("tasks/today.html", listing=listing, ranked=shown, more=len(ranked) - len(shown))
 
 
 @bp.route("/tasks/list")

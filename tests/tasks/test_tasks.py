@@ -163,7 +163,7 @@ def test_every_kind_of_attention_for_a_client_that_has_it(db, app, aino, enrolme
                                  programme="intensive-rehabilitation", start_on=date.today() - timedelta(days=30))
     db.session.flush()
 
-    found = attention.for_caseload(caseload(worker), NOW, date.today())
+    found = attention.for_caseload(worker, caseload(worker), NOW, date.today())
     kinds = [item.kind for item in found[enrolment.id]]
     assert kinds == [attention.Kind.CALLBACK, attention.Kind.CHANGE_REQUEST, attention.Kind.MESSAGE,
                      attention.Kind.FIT, attention.Kind.NO_CONTACT, attention.Kind.TO_RECORD,
@@ -171,7 +171,7 @@ def test_every_kind_of_attention_for_a_client_that_has_it(db, app, aino, enrolme
     fit_item = found[enrolment.id][3]
     assert {a.code for a in fit_item.params["alerts"]} >= {"ors_worse", "srs_low"}
     assert attention.Kind.INTENSITY in [item.kind for item in found[intensive.id]]
-    ranked = attention.ranked(caseload(worker), NOW, date.today())
+    ranked = attention.ranked(worker, caseload(worker), NOW, date.today())
     assert ranked[0].row.enrolment.id == enrolment.id
 
 
@@ -188,7 +188,7 @@ def test_attention_is_a_fixed_number_of_statements_however_many_clients(db, app,
         listener = lambda *args: seen.append(1)  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
-            attention.for_caseload(rows, NOW, date.today())
+            attention.for_caseload(worker, rows, NOW, date.today())
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)

@@ -1,5 +1,8 @@
 """Tasks from clients' requests (change, callback, a phone call instead), and the indexes of "needs attention"
 
+The indexes were chosen with bench/attention.py at county scale: the open tasks of a caseload (partial),
+its FIT series (covering, partial: an index-only scan), its meetings in a period and those still booked.
+
 Revision ID: a17c0de00007
 Revises: f18c0de00006
 Create Date: 2026-12-06 11:45:00
@@ -15,6 +18,9 @@ revision = 'a17c0de00007'
 down_revision = 'f18c0de00006'
 branch_labels = None
 depends_on = None
+
+FIT = "status = 'submitted' AND instrument_code IN ('ors', 'srs')"
+OPEN = "status IN ('booked', 'confirmed')"
 
 
 def upgrade():
@@ -60,12 +66,26 @@ def upgrade():
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tasks_appointment_id'), ['appointment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_client_id'), ['client_id'], unique=False)
-        batch_op.create_index('ix_tasks_enrolment_state', ['enrolment_id', 'state'], unique=False)
+        batch_op.create_index('ix_tasks_open_enrolment', ['enrolment_id'], unique=False,
+                              postgresql_where=sa.text("state = 'new'"), sqlite_where=sa.text("state = 'new'"))
+    # A caseload's meetings in a period (questionnaires not answered), and those still booked (to record).
+    with op.batch_alter_table('appointments', schema=None) as batch_op:
+        batch_op.create_index('ix_appointments_enrolment_ends', ['enrolment_id', 'ends_at'], unique=False)
+        batch_op.create_index('ix_appointments_open_enrolment', ['enrolment_id', 'ends_at'], unique=False,
+                              postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
+    # A caseload's FIT series (portal/tasks/attention.py) from the index alone on PostgreSQL.
+    op.create_index('ix_measure_answers_fit', 'measure_answers', ['enrolment_id'], unique=False,
+                    postgresql_include=['appointment_id', 'instrument_code', 'total'],
+                    postgresql_where=sa.text(FIT), sqlite_where=sa.text(FIT))
 
 
 def downgrade():
+    op.drop_index('ix_measure_answers_fit', table_name='measure_answers')
+    with op.batch_alter_table('appointments', schema=None) as batch_op:
+        batch_op.drop_index('ix_appointments_open_enrolment')
+        batch_op.drop_index('ix_appointments_enrolment_ends')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
-        batch_op.drop_index('ix_tasks_enrolment_state')
+        batch_op.drop_index('ix_tasks_open_enrolment')
         batch_op.drop_index(batch_op.f('ix_tasks_client_id'))
         batch_op.drop_index(batch_op.f('ix_tasks_appointment_id'))
     op.drop_table('tasks')
