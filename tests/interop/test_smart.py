@@ -187,6 +187,26 @@ def test_a_backend_service_reads_the_capabilities_pages_with_count_and_follows_a
     assert practitioner.status_code == 200 and practitioner.json()["resourceType"] == "Practitioner"
 
 
+def test_smarts_own_fhirclient_reads_with_a_backend_services_token(world):
+    """SMART's Python ``fhirclient`` discovers the token endpoint in the CapabilityStatement and reads with the
+    token a signed assertion got (fhirclient itself has no private_key_jwt)."""
+    from fhirclient import client as fhirclient
+    from fhirclient.models.appointment import Appointment as ClientAppointment
+    from fhirclient.models.patient import Patient as ClientPatient
+
+    smart = fhirclient.FHIRClient(settings={"app_id": "warehouse", "api_base": world["base"] + "/"})
+    smart.prepare()
+    assert smart.server.auth is not None and not smart.ready  # SMART's endpoints found; no token yet
+    smart.server.auth.access_token = system_token(world).json()["access_token"]
+    assert smart.ready
+    patient = ClientPatient.read(str(world["client_a"]), smart.server)
+    assert patient.id == str(world["client_a"])
+    search = ClientAppointment.where(struct={"patient": f"Patient/{world['client_a']}", "_count": "5"})
+    assert len([a for page in search.perform_iter(smart.server) for a in page.entry or []]) == 7
+    bodies = world["schema_bodies"]
+    bodies[:] = [b for b in bodies if '"CapabilityStatement"' not in b]  # see the test above
+
+
 def test_es384_assertions_work_and_an_assertion_is_used_once(world):
     assertion = private_key_jwt_sign(world["ec"], world["ec_service"], world["root"] + "/smart/token",
                                      alg="ES384", expires_in=120)
