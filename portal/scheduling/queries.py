@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -20,9 +20,9 @@ from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment, EnrolmentStatus, TeamMember
 from portal.scheduling import availability, calendar, commitments
-from portal.scheduling.models import Absence, Appointment, Participant, ParticipantRole
-from portal.scheduling.operations import TRAVEL_MINUTES, BookingRequest
-from portal.scheduling.timeutil import Interval, local_date, merge
+from portal.scheduling.models import ACTIVE_STATUSES, Absence, Appointment, Participant, ParticipantRole
+from portal.scheduling.operations import TRAVEL_MINUTES, BookingRequest, SeriesOutcome, SeriesResult
+from portal.scheduling.timeutil import Interval, as_helsinki, local_date, merge
 from portal.web.access import CASEWORK_ROLES
 
 WORKER_ROLES = (ParticipantRole.HOST, ParticipantRole.WORKER)
@@ -195,6 +195,30 @@ def free_slots(workers: Sequence[User], enrolment: Enrolment, modality: Modality
 
     accept = preferences.accepts(enrolment.client, minutes)
     return availability.spread((accept and find(accept)) or find(None), limit)
+
+
+def series_memo(result: SeriesResult, enrolment: Enrolment) -> dict:
+    """What the result page needs besides the appointments themselves: the contacts not booked and why (the
+    reasons are already in the worker's language), small enough for the session cookie."""
+    return {"key": result.series_key, "enrolment": enrolment.id,
+            "missed": [[o.day.isoformat(), o.local_time.strftime("%H:%M"),
+                        o.starts_at.isoformat() if o.starts_at else None, [str(r) for r in o.reasons]]
+                       for o in result.conflicts]}
+
+
+def series_result(key: str, memo: dict) -> tuple[SeriesResult, int | None]:
+    """A weekly booking's result: its active appointments, and the contacts ``memo`` says were not booked;
+    with the enrolment it is for (None when nothing of the series is known)."""
+    booked = list(db.session.scalars(select(Appointment).where(
+        Appointment.series_key == key, Appointment.status.in_(ACTIVE_STATUSES)).order_by(Appointment.starts_at)))
+    outcomes = [SeriesOutcome(local_date(a.starts_at), as_helsinki(a.starts_at).time().replace(tzinfo=None),
+                              a.starts_at, appointment=a) for a in booked]
+    for day, at, starts_at, reasons in memo.get("missed", ()):
+        outcomes.append(SeriesOutcome(date.fromisoformat(day), time.fromisoformat(at),
+                                      datetime.fromisoformat(starts_at) if starts_at else None, reasons=tuple(reasons)))
+    outcomes.sort(key=lambda o: (o.day, o.local_time))
+    enrolment_id = booked[0].enrolment_id if booked else memo.get("enrolment")
+    return SeriesResult(key, tuple(outcomes)), enrolment_id
 
 
 def weekly_plan(actor: User, booking: BookingRequest, weeks: int) -> availability.SeriesPlan:

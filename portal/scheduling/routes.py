@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_time, get_locale
 from flask_login import current_user
 
@@ -24,6 +24,7 @@ from portal.web.errors import render_error
 from portal.web.navigation import safe_next
 from portal.web.templating import long_datetime
 
+SERIES_RESULT_KEY = "series_result"  # the last weekly booking's result, shown after the redirect
 CALL_SLOTS_SHOWN = 8  # the soonest free call slots offered on a booking page
 
 
@@ -148,9 +149,23 @@ def _free_times(form: forms.BookingForm, enrolment: Enrolment):
 
 
 def _book_series(form: forms.BookingForm, enrolment: Enrolment):
+    """Book, then redirect to the result (post/redirect/get): a reload shows it again and books nothing."""
     booking = form.booking_request(enrolment)
     plan = queries.weekly_plan(current_user, booking, form.repeat_weeks)
     result = operations.book_series(current_user, booking, plan)
+    session[SERIES_RESULT_KEY] = queries.series_memo(result, enrolment)  # the reasons are not stored elsewhere
+    return redirect(url_for(".series_result", key=result.series_key))
+
+
+@bp.route("/series/<key>")
+@staff_required(*CASEWORK_ROLES)
+def series_result(key: str):
+    """What a weekly booking booked and why the rest was not (the reasons while this session remembers them)."""
+    memo = session.get(SERIES_RESULT_KEY) or {}
+    memo = memo if memo.get("key") == key else {}
+    result, enrolment_id = queries.series_result(key, memo)
+    enrolment = _load_enrolment(enrolment_id) if enrolment_id is not None else abort(404)
+    record_read(current_user, "scheduling", "enrolment", enrolment.id, enrolment.client_id)
     return render_template("scheduling/series.html", result=result, enrolment=enrolment, client=enrolment.client)
 
 

@@ -180,6 +180,17 @@ def _submit_empty(open_form: Callable) -> Callable:
     return visit
 
 
+def _series_result(page, base: str, roles: frozenset[str] = frozenset()) -> int:
+    """Book three weekly contacts through the booking form: the result page after the redirect (issue 17)."""
+    _first_link("/work/calendar/", BOOKING_LINK)(page, base, roles)
+    page.fill("#day", "2027-01-11")
+    page.fill("#time", "10:00")
+    page.fill("#weeks", "3")
+    status = _submit(page)
+    assert "/work/calendar/series/" in page.url, page.url
+    return status
+
+
 def _bad_hours(page, base: str, roles: frozenset[str] = frozenset()) -> int:
     page.goto(base + "/work/calendar/hours")
     page.fill("#d0_start_0", "16:00")
@@ -591,6 +602,7 @@ PAGES: dict[str, Page] = {
     "video-room-all-stages": Page("video.room", _video_room(all_stages=True), who=frozenset({"coordinator"})),
     "booking": Page("scheduling.book", _first_link("/work/calendar/", BOOKING_LINK)),
     "booking-invalid": Page("scheduling.book", _submit_empty(_first_link("/work/calendar/", BOOKING_LINK)), 400),
+    "series-result": Page("scheduling.series_result", _series_result),
     "meetings-to-record": Page("meetings.pending", _goto("/meetings/to-record")),
     "meeting-record": Page("meetings.record", _record_page),
     "meeting-record-invalid": Page("meetings.record", _record_invalid, 400),

@@ -315,6 +315,8 @@ def test_weekly_series_books_free_weeks_and_reports_each_conflict(client, db, lo
     book_directly(worker, other, at(date(2026, 12, 10), 10))
     login(worker)
     response = client.post(BOOK.format(enrolment.id), data=form(day="2026-12-03", weeks="4", modality="video"))
+    assert response.status_code == 302 and "/series/" in response.headers["Location"]  # post/redirect/get
+    response = client.get(response.headers["Location"])
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "2 of 4 appointments were booked." in body
@@ -328,7 +330,8 @@ def test_weekly_series_books_free_weeks_and_reports_each_conflict(client, db, lo
 def test_series_over_the_spring_change_reports_the_missing_hour(client, db, login, worker, enrolment):
     db.session.add_all(_all_week_hours(worker))
     login(worker)
-    response = client.post(BOOK.format(enrolment.id), data=form(day="2027-03-21", time="03:30", weeks="3"))
+    response = client.post(BOOK.format(enrolment.id), data=form(day="2027-03-21", time="03:30", weeks="3"),
+                           follow_redirects=True)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "2 of 3 appointments were booked." in body and "This time does not exist on that day" in body

@@ -208,6 +208,7 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     # scheduling: call slots (others' slots, taken slots, colleagues' slots: tests/scheduling/test_call_slots.py)
     "scheduling.call_slots": ("GET", CASEWORK),
     "scheduling.remove_call_slot": ("POST", CASEWORK),
+    "scheduling.series_result": ("GET", CASEWORK),  # one's own booking; others 403/404: tests/scheduling
     "scheduling.take_call_slot": ("POST", CASEWORK),
     # intake (seed 001): pages with an id are given one that does not exist (INTAKE_IDS); object-level rules
     # (another unit's contacts and assessments, the queue coordinator and housing units never seeing
@@ -322,7 +323,7 @@ REFERRAL_IDS = {"referrals.show": {"referral_id": 999999}, "referrals.accept": {
 TASK_IDS = {"tasks.handle": {"task_id": 999999}, "tasks.move": {"task_id": 999999}}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "auth.activate_account", "auth.reset", "admin.housing_unit",
                 "appointments.feed", "measures.by_link", "scheduling.remove_absence", "audit.reveal", "smart.authorize",
-                "scheduling.remove_call_slot", "scheduling.take_call_slot",
+                "scheduling.remove_call_slot", "scheduling.take_call_slot", "scheduling.series_result",
                 *GROUP_PAGES, *VIDEO_ROOM_PAGES, *MEASURE_PAGES, *PLAN_POSTS, *MESSAGE_IDS, *REFERRAL_IDS,
                 "interop.care_plan", "interop.unknown", "plans.staff_photo", *(set(INTAKE_IDS) - {"intake.static"}),
                 *QUEUE_IDS, *TASK_IDS, *NETWORK_IDS}
@@ -376,6 +377,7 @@ def _url(app, endpoint: str, world) -> str:
         "drafts.save": {"key": "callback:999999"},
         "scheduling.remove_absence": {"absence_id": 999999},  # own absences: tests/scheduling/test_hours.py
         "scheduling.remove_call_slot": {"slot_id": 999999},
+        "scheduling.series_result": {"key": "no-such-series"},
         "scheduling.take_call_slot": {"slot_id": 999999, "enrolment_id": world["enrolment"].id},
         "groups.show": {"group_id": 999999},
         "groups.add_member": {"group_id": 999999},
