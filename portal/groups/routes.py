@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
 from portal.audit.operations import record_read
@@ -13,6 +13,7 @@ from portal.groups import bp, forms, operations, queries
 from portal.groups.models import Group, GroupMember
 from portal.i18n import _
 from portal.web.access import CASEWORK_ROLES, staff_required
+from portal.web.templating import local_datetime
 
 
 @bp.route("/")
@@ -58,7 +59,7 @@ def add_member(group_id: int):
     flash(_("%(name)s was added to the group. Coming sessions they were added to: %(count)s.",
             name=form.chosen.client.full_name, count=len(joined.sessions)), "success")
     for appointment, reason in joined.conflicts:  # reported, never skipped silently
-        flash(_("Not added to the session on %(when)s: %(reason)s", when=format_datetime(appointment.starts_at),
+        flash(_("Not added to the session on %(when)s: %(reason)s", when=local_datetime(appointment.starts_at, "short"),
                 reason=reason), "warning")
     return redirect(url_for(".show", group_id=group.id))
 

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from portal.db import utcnow
 from portal.drafts import operations as drafts
 from portal.extensions import db
-from portal.i18n import _
+from portal.i18n import _, format_locale
 from portal.plans import bp, forms, operations, permissions, photos, queries
 from portal.plans.labels import LABELS
 from portal.plans.models import Goal, GoalStatus, Step, StepOwner
@@ -38,7 +38,7 @@ def _weekday_name(weekday: int) -> str:
 
 def _short_time(value) -> str:
     """A wall-clock time of the working week (no date, so no time zone to convert)."""
-    return format_time(value, "short", locale=str(get_locale()))
+    return format_time(value, "short", locale=format_locale())
 
 
 # Used on the client's home page and the worker's client page too (their templates are not this feature's).

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -31,6 +31,7 @@ from portal.scheduling.operations import BookingConflict, BookingRequest
 from portal.scheduling.rules import BookingError
 from portal.scheduling.timeutil import NonexistentLocalTime, as_helsinki, local, local_date
 from portal.web.forms import FIRST_YEAR, LAST_YEAR, BoundedDateField
+from portal.web.templating import local_date as date_text
 
 MAX_WEEKS = 26
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -107,7 +108,7 @@ class BookingForm(FlaskForm):
         """A date more than a year ahead is booked only when confirmed: 2099 is more often a typo than a plan."""
         if field.data is not None and field.data > far_ahead_from(local_date(utcnow())) and not self.far_ahead.data:
             raise ValidationError(_("The date is more than a year ahead (%(date)s). Check the year; if it is right, "
-                                    "confirm it below and book again.", date=format_date(field.data)))
+                                    "confirm it below and book again.", date=date_text(field.data)))
 
     @property
     def asks_far_ahead(self) -> bool:
@@ -203,5 +204,5 @@ def require_existing_local_time(day, at) -> None:
     except NonexistentLocalTime:
         raise ValidationError(_(
             "%(time)s does not exist on %(date)s: the clocks go forward from 3.00 to 4.00 that night. "
-            "Please choose another time.", time=at.strftime("%H:%M"), date=format_date(day)
+            "Please choose another time.", time=at.strftime("%H:%M"), date=date_text(day)
         )) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_time, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
 from portal.audit.operations import record_read
@@ -22,6 +22,7 @@ from portal.scheduling.timeutil import local_date
 from portal.web.access import CASEWORK_ROLES, staff_required
 from portal.web.errors import render_error
 from portal.web.navigation import safe_next
+from portal.web import templating
 from portal.web.templating import long_datetime
 
 SERIES_RESULT_KEY = "series_result"  # the last weekly booking's result, shown after the redirect
@@ -30,7 +31,7 @@ CALL_SLOTS_SHOWN = 8  # the soonest free call slots offered on a booking page
 
 @bp.context_processor
 def _calendar_helpers() -> dict:
-    return {"local_time": lambda moment: format_time(moment, "short"), "slot_value": forms.slot_value,
+    return {"local_time": templating.local_time, "slot_value": forms.slot_value,
             "local_day": lambda moment: local_date(moment).isoformat()}
 
 
