@@ -9,12 +9,14 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.db import utcnow
 from portal.i18n import _, _l
 from portal.meetings.labels import LABELS as MEETING_LABELS
 from portal.meetings.models import NOTE_MAX, ContactOutcome
 from portal.people.labels import LABELS as PEOPLE_LABELS
 from portal.people.models import ClientLanguage, Gender
 from portal.programmes.definitions_schema import Modality, ProgrammeDefinition
+from portal.referrals import operations
 from portal.referrals.labels import LABELS
 from portal.referrals.models import ANSWER_MAX, SITUATION_MAX, ConsentBy, ConsentHow, ReferralKind, Urgency
 from portal.referrals.operations import Consent, Draft, LoggedContact, Person, ReferralError
@@ -117,6 +119,21 @@ class ReferralForm(_Sending):
     def validate_municipality(self, field) -> None:
         if field.data not in {c.value for c in self.municipality.choices}:
             raise ValidationError(_("Choose one of the options."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks and the operation's input rules together: every error at once, not one
+        more on each try (the consent parts, the age); the operation still has the last word."""
+        valid = super().validate(extra_validators)
+        today = utcnow().date()
+        consent = Consent(by=_member(ConsentBy, self.consent_by.data), on=self.consent_on.data,
+                          how=_member(ConsentHow, self.consent_how.data))
+        refusals = [r for r in operations.consent_refusals(consent, today)
+                    if not (r.field == "consent_on" and self.consent_on.errors)]
+        too_young = operations.age_refusal(self.birth_year.data if not self.birth_year.errors else None, today)
+        for refusal in [*refusals, *([too_young] if too_young else [])]:
+            self.refuse(refusal)
+        self._errors = None  # recomputed with the errors added here
+        return valid and not refusals and too_young is None
 
     def draft(self) -> Draft:
         """What to send; missing consent parts stay None so that the operation names them."""

@@ -125,9 +125,9 @@ def _fill_referral(referral: Referral, draft: Draft, today: date) -> None:
     _check_consent(consent, today)
     if person is None or not person.first_name.strip() or not person.last_name.strip():
         raise ReferralError(MESSAGES["person"])
-    age_min = registry.definition(queries.PROGRAMME).eligibility.age_min or 0
-    if today.year - person.birth_year < age_min:
-        raise ReferralError(MESSAGES["too_young"], "birth_year")
+    too_young = age_refusal(person.birth_year, today)
+    if too_young is not None:
+        raise too_young
     key = person_key(person.first_name, person.last_name, person.birth_year)
     earlier = queries.open_referral_of(referral.unit_id, key)
     if earlier is not None:
@@ -145,12 +145,27 @@ def _fill_referral(referral: Referral, draft: Draft, today: date) -> None:
 
 
 def _check_consent(consent: Consent | None, today: date) -> None:
-    """Each of who, when and how is required; the error sits on the first one missing."""
-    for name in ("by", "on", "how"):
-        if consent is None or getattr(consent, name) is None:
-            raise ReferralError(MESSAGES["consent"], f"consent_{name}")
-    if consent.on > today:
-        raise ReferralError(MESSAGES["consent_future"], "consent_on")
+    """Each of who, when and how is required (``consent_refusals`` names every one missing)."""
+    refusals = consent_refusals(consent, today)
+    if refusals:
+        raise refusals[0]
+
+
+def consent_refusals(consent: Consent | None, today: date) -> list[ReferralError]:
+    """Every part of the consent that is missing or wrong, each on its own field (a form shows them at once)."""
+    refusals = [ReferralError(MESSAGES["consent"], f"consent_{name}") for name in ("by", "on", "how")
+                if consent is None or getattr(consent, name) is None]
+    if consent is not None and consent.on is not None and consent.on > today:
+        refusals.append(ReferralError(MESSAGES["consent_future"], "consent_on"))
+    return refusals
+
+
+def age_refusal(birth_year: int | None, today: date) -> ReferralError | None:
+    """Too young for the programme (its eligibility's minimum age), or None."""
+    age_min = registry.definition(queries.PROGRAMME).eligibility.age_min or 0
+    if birth_year is not None and today.year - birth_year < age_min:
+        return ReferralError(MESSAGES["too_young"], "birth_year")
+    return None
 
 
 def _fill_consultation(referral: Referral, draft: Draft) -> None:
