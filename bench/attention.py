@@ -10,7 +10,8 @@ Then, for the worker with the largest caseload and a worker with a median one, i
 login form (a test client of the app) and fetches ``/work/today`` (the task list, the needs-attention
 queries and the page render) and the caseload ``/work``: WARMUP times, then RUNS times, timing each
 request and counting its SQL statements (a SQLAlchemy event). It prints the median and p95 in ms, the
-median CPU time of this process (Python; PostgreSQL's own work is in the wall time only) and the
+median CPU time of this process (Python; PostgreSQL's own work is in the wall time only), the time
+spent in the database driver's execute calls (SQL ms: the server's work plus waiting for it) and the
 statements per page against the target (under 100 ms), with the load average before and after: the
 machine is shared, so read the figures with it (CPU ms moves least when the machine is busy).
 """
@@ -134,7 +135,7 @@ def pick_workers() -> list[tuple[str, int, int]]:
     return [("largest caseload", largest[0], largest[1]), ("median caseload", median[0], median[1])]
 
 
-def measure(app, user_id: int) -> dict[str, tuple[list[float], list[float], list[int]]]:
+def measure(app, user_id: int) -> dict[str, tuple[list[float], list[float], list[float], list[int]]]:
     with app.app_context():
         db.session.execute(text("UPDATE users SET password_hash = :h WHERE id = :id"),
                            {"h": hash_password(PASSWORD), "id": user_id})
@@ -145,20 +146,24 @@ def measure(app, user_id: int) -> dict[str, tuple[list[float], list[float], list
     client = app.test_client()
     response = client.post("/login", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
-    statements: list[int] = []
+    statements: list[float] = []  # when each statement started, then its duration
 
     def count(*_args):
-        statements.append(1)
+        statements.append(clock.perf_counter())
+
+    def done(*_args):
+        statements[-1] = clock.perf_counter() - statements[-1]
 
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine, "after_cursor_execute", done)
     results = {}
     try:
         for page in PAGES:
             for _ in range(WARMUP):
                 assert client.get(page).status_code == 200, page
-            times, cpu, counts = [], [], []
+            times, cpu, sql, counts = [], [], [], []
             for _ in range(RUNS):
                 statements.clear()
                 began, began_cpu = clock.perf_counter(), clock.process_time()
@@ -166,10 +171,12 @@ def measure(app, user_id: int) -> dict[str, tuple[list[float], list[float], list
                 times.append((clock.perf_counter() - began) * 1000)
                 cpu.append((clock.process_time() - began_cpu) * 1000)
                 counts.append(len(statements))
+                sql.append(sum(statements) * 1000)
                 assert response.status_code == 200, page
-            results[page] = (times, cpu, counts)
+            results[page] = (times, cpu, sql, counts)
     finally:
         event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine, "after_cursor_execute", done)
     return results
 
 
@@ -227,13 +234,14 @@ def main(argv: list[str] | None = None) -> int:
             _renice(app, args.nice)
         print(f"load average before: {_load()}; niceness {args.nice}")
         print(f"{'worker':<18} {'services':>8} {'page':<12} {'median ms':>9} {'p95 ms':>7} {'CPU ms':>7} "
-              f"{'statements':>10}")
+              f"{'SQL ms':>7} {'statements':>10}")
         for label, user_id, services in workers:
-            for page, (times, cpu, counts) in measure(app, user_id).items():
+            for page, (times, cpu, sql, counts) in measure(app, user_id).items():
                 median = statistics.median(times)
                 slow = slow or (page == "/work/today" and median > TARGET_MS)
                 print(f"{label:<18} {services:>8} {page:<12} {median:>9.1f} {_p95(times):>7.1f} "
-                      f"{statistics.median(cpu):>7.1f} {statistics.median(counts):>10.0f}", flush=True)
+                      f"{statistics.median(cpu):>7.1f} {statistics.median(sql):>7.1f} "
+                      f"{statistics.median(counts):>10.0f}", flush=True)
         print(f"load average after: {_load()} (2 cores, shared with other work: read the times with it)")
     print(f"target: /work/today under {TARGET_MS:.0f} ms median; total {clock.perf_counter() - began:.1f} s")
     return 1 if slow else 0
