@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Float, Select, and_, case, cast, exists, func, or_
+from sqlalchemy import Float, Select, and_, case, cast, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.extensions import db
@@ -138,6 +138,19 @@ def scoped(stmt: Select, filters: Filters, programme: str) -> Select:
             Enrolment.coordinator_id == filters.worker_id, Enrolment.deputy_id == filters.worker_id,
             exists().where(TeamMember.enrolment_id == Enrolment.id, TeamMember.user_id == filters.worker_id)))
     return stmt.where(*conditions)
+
+
+def programmes_in_scope(unit_ids: tuple[int, ...] | None, worker_id: int | None) -> set[str]:
+    """The programmes with any enrolment in this part of the data (a team lead's units, a worker's own
+    caseload): the reports worth offering. One query."""
+    stmt = select(Enrolment.programme_code).distinct()
+    if unit_ids is not None:
+        stmt = stmt.where(Enrolment.unit_id.in_(unit_ids))
+    if worker_id is not None:
+        stmt = stmt.where(or_(
+            Enrolment.coordinator_id == worker_id, Enrolment.deputy_id == worker_id,
+            exists().where(TeamMember.enrolment_id == Enrolment.id, TeamMember.user_id == worker_id)))
+    return set(db.session.scalars(stmt))
 
 
 def ratio(numerator, denominator):

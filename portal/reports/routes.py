@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.people.models import OrgUnit
 from portal.people.queries import municipalities
 from portal.programmes import registry
-from portal.reports import bp, export, labels, views
+from portal.reports import bp, export, labels, queries, views
 from portal.reports.comments import confidential_forms, open_answers
 from portal.reports.forms import FilterForm
 from portal.reports.permissions import REPORT_ROLES, Scope, can_read_comments, can_view, scope_of
@@ -51,8 +51,11 @@ def _audit(action: AuditAction, programme: str, form: FilterForm, what: str = "r
 @bp.route("/")
 @staff_required(*REPORT_ROLES)
 def index():
-    programmes = [d for d in registry.all_definitions() if can_view(current_user, d.code)]
-    return render_template("reports/index.html", programmes=programmes)
+    """The reports the user may open, of the programmes their part of the data has (a lead of one sees one)."""
+    visible = [d for d in registry.all_definitions() if can_view(current_user, d.code)]
+    scopes = {d.code: scope_of(current_user, d.code) for d in visible}
+    having = {s: queries.programmes_in_scope(s.unit_ids, s.worker_id) for s in set(scopes.values())}
+    return render_template("reports/index.html", programmes=[d for d in visible if d.code in having[scopes[d.code]]])
 
 
 def _asked(programme: str):
