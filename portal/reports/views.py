@@ -46,6 +46,7 @@ class FigureView:
     rows: list[list[str]]  # formatted cells, the group label first
     suppressed: bool  # some cell is hidden (the page explains the marks)
     chart: ChartView | None
+    too_few: bool = False  # a chart was due, but every value in it is hidden: say so instead of drawing it
 
 
 def minimum_cell() -> int:
@@ -66,8 +67,10 @@ def figure_view(figure: Figure, filters: Filters) -> FigureView:
     headers = [_header(c) for c in figure.columns]
     hidden = any(cell.suppressed for row in cells for cell in row.values())
     chart = _chart(figure, cells, labels, minimum) if figure.chart != "none" and cells else None
+    too_few = chart is not None and not any(value is not None for bar in chart.bars for value, _text in bar.values) \
+        and not any(bar.hidden for bar in chart.bars)
     return FigureView(figure.key, str(figure.title), str(figure.note) if figure.note else None, headers, rows, hidden,
-                      chart)
+                      None if too_few else chart, too_few)
 
 
 def _group(figure: Figure, value) -> str:
