@@ -53,7 +53,7 @@ def test_admin_creates_a_worker_who_activates_and_signs_in(app, client, db, admi
     assert newcomer.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
     assert newcomer.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 410
     signed_in = newcomer.post("/login", data={"email": user.email, "password": NEW_PASSWORD})
-    assert signed_in.status_code == 302 and signed_in.headers["Location"].endswith("/work")
+    assert signed_in.status_code == 302 and signed_in.headers["Location"].endswith("/work/today")
 
 
 @pytest.mark.parametrize(("changes", "message"), [
@@ -137,7 +137,7 @@ def test_admin_resets_a_lost_phone(app, client, db, admin, create_staff):
     assert not db.session.get(User, worker.id).totp_enabled
     theirs = app.test_client()
     response = theirs.post("/login", data={"email": worker.email, "password": PASSWORD})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/work")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/work/today")
 
 
 def test_a_new_account_shows_its_job_title_in_the_readers_language(app, db, create_staff):

@@ -23,7 +23,7 @@ def worker(db, create_staff):
 
 def test_sign_in_goes_home_and_is_audited(client, db, worker):
     response = client.post("/login", data={"email": worker.email.upper(), "password": PASSWORD})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/work")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/work/today")
     assert db.session.scalar(select(AuditRecord.action).where(AuditRecord.actor_id == worker.id)) is AuditAction.LOGIN
 
 
@@ -57,7 +57,7 @@ def test_empty_form_is_a_clear_400(client):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
 def test_next_never_leaves_the_site(client, worker, target):
     response = client.post("/login", data={"email": worker.email, "password": PASSWORD, "next": target})
-    assert response.headers["Location"].endswith("/work")
+    assert response.headers["Location"].endswith("/work/today")
 
 
 def test_next_within_the_site_is_followed(client, worker):

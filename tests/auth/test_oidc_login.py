@@ -60,7 +60,7 @@ def _callback_path(url: str) -> str:
 def test_staff_signs_in_and_identity_is_bound(client, db, staff_user):
     callback = login_with_browserless_client(requests.Session(), _start(client), "sanna")
     response = client.get(_callback_path(callback))
-    assert response.status_code == 302 and response.headers["Location"].endswith("/work")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/work/today")
     assert client.get("/account").status_code == 200
     identity = db.session.scalar(select(OidcIdentity).where(OidcIdentity.user_id == staff_user.id))
     assert identity is not None and identity.subject == "sanna"
