@@ -180,7 +180,6 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "plans.add_step": ("POST", CASEWORK),
     "plans.review": ("POST", CASEWORK),
     "plans.estimate": ("POST", CASEWORK),  # PPT phase 1 only, with the client: tests/plans/test_estimate.py
-    "plans.estimate": ("POST", CASEWORK),  # PPT phase 1 only, with the client: tests/plans/test_estimate.py
     "plans.book_review": ("POST", CASEWORK),
     "plans.agree": ("POST", CASEWORK),
     "plans.phase": ("POST", CASEWORK),
