@@ -67,6 +67,10 @@ def move(task_id: int):
     task = get_permitted(Task, task_id, permissions.can_handle)
     if task.appointment is None:
         abort(404)
+    if task.handled:  # a stale list: a colleague handled it meanwhile
+        flash(_("This request was already handled by %(name)s. The list has been updated.",
+                name=task.handled_by.display_name), "info")
+        return redirect(url_for(".today", _anchor="tasks"))
     form = forms.MoveForm(_modalities(task), task.wants_modality or task.appointment.modality)
     if not form.is_submitted():
         record_read(current_user, "tasks", "task", task.id, task.client_id)

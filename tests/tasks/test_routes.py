@@ -47,6 +47,8 @@ def test_book_the_new_time_from_the_request_and_the_client_reads_the_outcome(app
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     again = client.post(f"/work/tasks/{task.id}/handle", data={"reply": "twice"}, follow_redirects=True)
     assert "already handled by Sanna" in again.get_data(as_text=True)
+    stale = client.get(f"/work/tasks/{task.id}/move", follow_redirects=True)  # from a list opened before
+    assert stale.request.path == "/work/today" and "already handled by Sanna" in stale.get_data(as_text=True)
     client.post("/logout")
     login(aino.user)
     card = client.get("/me/appointments").get_data(as_text=True)
