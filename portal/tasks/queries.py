@@ -11,6 +11,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.auth.models import User
 from portal.extensions import db
 from portal.messages.models import Thread
+from portal.programmes import registry
+from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling.models import Absence
 from portal.tasks.models import Task, TaskState
@@ -89,3 +91,11 @@ def for_callback(callback_id: int) -> Task | None:
 def contact_people(enrolment: Enrolment) -> list[int]:
     """Whom to tell live of a new or handled task: the coordinator and the deputy (the page decides who sees it)."""
     return [i for i in (enrolment.coordinator_id, enrolment.deputy_id) if i is not None]
+
+
+def ways_to_offer(task: Task) -> list[Modality]:
+    """The ways of meeting the new time may take: the contact type's, and the one the client asked for."""
+    definition = registry.definition(task.appointment.programme_code)
+    kind = definition.contact_type(task.appointment.contact_type) if definition else None
+    ways = list(kind.modalities) if kind else [task.appointment.modality]
+    return ways if task.wants_modality is None or task.wants_modality in ways else [*ways, task.wants_modality]

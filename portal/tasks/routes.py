@@ -9,7 +9,6 @@ from portal.audit.operations import record_list, record_read
 from portal.caseload import queries as caseload
 from portal.db import utcnow
 from portal.i18n import _
-from portal.programmes import registry
 from portal.scheduling.rules import BookingError, NeedsConfirmation
 from portal.scheduling.timeutil import local_date
 from portal.tasks import attention, bp, forms, operations, permissions, queries
@@ -71,7 +70,7 @@ def move(task_id: int):
         flash(_("This request was already handled by %(name)s. The list has been updated.",
                 name=task.handled_by.display_name), "info")
         return redirect(url_for(".today", _anchor="tasks"))
-    form = forms.MoveForm(_modalities(task), task.wants_modality or task.appointment.modality)
+    form = forms.MoveForm(queries.ways_to_offer(task), task.wants_modality or task.appointment.modality)
     if not form.is_submitted():
         record_read(current_user, "tasks", "task", task.id, task.client_id)
     elif form.validate():
@@ -92,9 +91,3 @@ def _move_page(form: forms.MoveForm, task: Task, warnings=()):
     status = 400 if form.errors or form.form_errors or warnings else 200
     return render_template("tasks/move.html", form=form, task=task, warnings=warnings), status
 
-
-def _modalities(task: Task):
-    definition = registry.definition(task.appointment.programme_code)
-    kind = next((c for c in definition.contact_types if c.code == task.appointment.contact_type), None)
-    ways = list(kind.modalities) if kind else [task.appointment.modality]
-    return ways if task.wants_modality is None or task.wants_modality in ways else [*ways, task.wants_modality]
