@@ -75,11 +75,13 @@ def format_locale() -> str:
     return FORMAT_LOCALES.get(language, language)
 
 
-def local_decimal(value: float | None, digits: int = 1) -> str:
-    """19.9 → "19,9" in Finnish and Swedish; whole numbers without decimals ("20")."""
+def local_decimal(value: float | None, digits: int = 1, fixed: bool = False) -> str:
+    """19.9 → "19,9" in Finnish and Swedish; whole numbers without decimals ("20") unless ``fixed`` ("20,0")."""
     from babel.numbers import format_decimal
 
-    return "" if value is None else format_decimal(value, format="0." + "#" * digits, locale=format_locale())
+    if value is None:
+        return ""
+    return format_decimal(value, format="0." + ("0" if fixed else "#") * digits, locale=format_locale())
 
 
 def local_percent(value: float | None, digits: int = 1) -> str:

@@ -149,4 +149,7 @@ def test_a_new_account_shows_its_job_title_in_the_readers_language(app, db, crea
         with force_locale(language):
             assert worker.title in (text, "Psychiatric nurse")  # the latter until the catalogs are merged
     worker.title = "sosiaaliohjaaja, varahenkilö"
-    assert worker.title == "sosiaaliohjaaja, varahenkilö"  # free text of older accounts wins
+    with force_locale("sv"):
+        assert worker.title in ("Psykiatrisk sjukskötare", "Psychiatric nurse")  # the structured title wins (issue 16)
+    worker.job_title = None
+    assert worker.title == "sosiaaliohjaaja, varahenkilö"  # free text only where no title is chosen

@@ -25,6 +25,7 @@ def test_formats_follow_the_language(app, language, day, clock, decimal, percent
         assert local_time(MOMENT) == clock
         assert clock in local_datetime(MOMENT, "short")
         assert local_decimal(19.9) == decimal and local_decimal(20.0) == "20"
+        assert local_decimal(25, fixed=True) == "25" + decimal[2] + "0"  # the same decimal sign, one fixed digit
         assert local_percent(0.556) == percent
 
 
