@@ -162,7 +162,7 @@ def _steps() -> list[tuple[str, str]]:
               FROM generate_series(1, :clients) g;
             INSERT INTO clients (first_name, last_name, birth_year, gender, municipality_code, language,
                                  pensioner, social_welfare_client, diagnosis_group, preferred_channel,
-                                 prefers_home_visits, created_at)
+                                 prefers_home_visits, created_at, updated_at)
               SELECT 'Asiakas', 'Bench ' || c.g,
                      CASE WHEN p.code = 'intensive-rehabilitation' THEN 1997 + floor(c.r_age * 11)::int
                           WHEN p.code = 'health-social-work' THEN 1935 + floor(c.r_age * 70)::int
@@ -177,7 +177,7 @@ def _steps() -> list[tuple[str, str]]:
                      frac(c.r_more * 13) < 0.4,
                      CASE WHEN p.code <> 'remote-guidance' THEN NULL WHEN frac(c.r_more * 3) < 0.35 THEN 'psychosis'
                           WHEN frac(c.r_more * 3) < 0.8 THEN 'mood' ELSE 'other' END,
-                     'sms', frac(c.r_more * 11) < 0.05, now()
+                     'sms', frac(c.r_more * 11) < 0.05, now(), now()
               FROM b_client c
               JOIN b_muni_cum m ON c.r_muni >= m.lo AND c.r_muni < m.hi
               JOIN b_prog_cum p ON c.r_prog >= p.lo AND c.r_prog < p.hi
@@ -326,10 +326,10 @@ def _steps() -> list[tuple[str, str]]:
         ("appointments", """
             -- The booked meeting behind each held remote-guidance contact: ORS/SRS answers point at it.
             INSERT INTO appointments (id, programme_code, enrolment_id, contact_type, modality, status, starts_at,
-                                      ends_at, travel_minutes, organizer_id, created_at)
+                                      ends_at, travel_minutes, organizer_id, created_at, updated_at)
               SELECT r.appointment_id, 'remote-guidance', r.enrolment_id, r.contact_type, r.modality, 'held',
                      r.starts_at, r.ends_at, CASE WHEN r.modality = 'home_visit' THEN 15 ELSE 0 END,
-                     r.coordinator_id, r.starts_at - interval '7 days'
+                     r.coordinator_id, r.starts_at - interval '7 days', r.ends_at
               FROM b_rows r WHERE r.appointment_id IS NOT NULL ORDER BY r.appointment_id;
             INSERT INTO contacts (id, enrolment_id, appointment_id, worker_id, contact_type, modality, status,
                                   starts_at, ends_at, duration_minutes, support_types, worked_remotely, outcome,
