@@ -19,10 +19,10 @@ from portal.scheduling import bp, calendar, calls, forms, operations, queries
 from portal.scheduling.models import Appointment
 from portal.scheduling.rules import BookingError, NeedsConfirmation
 from portal.scheduling.timeutil import local_date
+from portal.web import templating
 from portal.web.access import CASEWORK_ROLES, staff_required
 from portal.web.errors import render_error
 from portal.web.navigation import safe_next
-from portal.web import templating
 from portal.web.templating import long_datetime
 
 SERIES_RESULT_KEY = "series_result"  # the last weekly booking's result, shown after the redirect
