@@ -61,7 +61,8 @@ def test_run_command_starts_silta_with_the_demo_county(tmp_path):
             assert time.monotonic() < deadline, ready.json()
             time.sleep(0.3)
         assert {name: check["state"] for name, check in ready.json()["checks"].items()} == {
-            "database": "ok", "redis": "off", "jobs": "ok", "outbox": "ok", "echo_bot": "ok"}
+            "database": "ok", "redis": "off", "jobs": "ok", "outbox": "ok", "echo_bot": "ok",
+            "janus": "off"}
     finally:
         process.terminate()
         output = process.communicate(timeout=20)[0]
