@@ -8,7 +8,8 @@
   var box = document.getElementById("idle-warning");
   if (!box || !window.fetch) { return; }
   var idle = Number(box.getAttribute("data-idle-seconds")) * 1000;
-  var warn = Number(box.getAttribute("data-warn-seconds")) * 1000;
+  // Never warn for more than half of the idle time (a short test setting must not warn at once, for ever).
+  var warn = Math.min(Number(box.getAttribute("data-warn-seconds")) * 1000, idle / 2);
   var keep = box.querySelector("[data-keep]");
   var signIn = box.querySelector("[data-sign-in]");
   var returnFocus = null, warnTimer = null, endTimer = null;
@@ -46,6 +47,10 @@
       })
       .then(function (data) { hide(); schedule(data.idle_seconds * 1000); })
       .catch(ended);
+  });
+  // Another part of the page renewed the session (the call's keepalive): count again from now.
+  document.addEventListener("silta:session-renewed", function () {
+    if (!keep.hidden) { if (!box.hidden) { hide(); } schedule(idle); }
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && !box.hidden && !keep.hidden) { keep.click(); }

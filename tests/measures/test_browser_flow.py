@@ -113,7 +113,8 @@ def test_ors_before_the_meeting_then_srs_after_and_the_worker_sees_them(browser,
     try:
         worker.goto(f"{live_server}/measures/enrolments/{enrolment_id}")
         last_row = worker.locator("#fit-caption ~ tbody tr").last.inner_text()
-        assert "25" in last_row and f"{srs.total:g}" in last_row, last_row
+        # Finnish decimals: "37,6" (the number format of Finland, as in Reports).
+        assert "25" in last_row and f"{srs.total:g}".replace(".", ",") in last_row, last_row
         assert worker.locator("svg[role=img] desc").count() == 1
     finally:
         worker.context.close()

@@ -175,7 +175,10 @@ class Room {
     if (this.keepalive || !this.config.keepaliveUrl) return;
     this.keepalive = window.setInterval(() => {
       if (!this.socket || !this.socket.connected) return;
-      postJson(this.config.keepaliveUrl, {}, this.config.csrfToken).catch(() => {});
+      // The idle warning (static/js/idle.js) counts again from a renewal: a long call is not idle.
+      postJson(this.config.keepaliveUrl, {}, this.config.csrfToken)
+        .then(() => document.dispatchEvent(new CustomEvent("silta:session-renewed")))
+        .catch(() => {});
     }, this.config.keepaliveSeconds * 1000);
   }
 
