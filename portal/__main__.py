@@ -18,7 +18,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from portal.cli import prepare_database, start_app
 
-_SECRET_PATH = re.compile(r"^(/calendar/|/video/i/|/activate/|/password/reset/)[^/]+")
+_SECRET_PATH = re.compile(r"^(/calendar/|/video/i/|/activate/|/password/reset/|/q/)[^/]+")
 
 
 class _PathOnlyLogHandler(WSGIRequestHandler):
@@ -39,7 +39,7 @@ class _PathOnlyLogHandler(WSGIRequestHandler):
 
 
 def redact_path(path: str) -> str:
-    """Private calendar-feed URLs and video invite links carry their secret token in the path."""
+    """Private calendar-feed URLs, video invite links and questionnaire links carry their secret token in the path."""
     return _SECRET_PATH.sub(r"\1***", path)
 
 

@@ -90,5 +90,6 @@ def test_access_log_hides_calendar_tokens():
     from portal.__main__ import redact_path
 
     assert redact_path("/calendar/s3cr3t-token.ics") == "/calendar/***"
+    assert redact_path("/q/s3cr3t-token") == "/q/***"  # a questionnaire link (portal/measures/link_routes.py)
     assert redact_path("/video/i/eyJpIjo1.s3cr3t") == "/video/i/***"
     assert redact_path("/me/appointments") == "/me/appointments"
