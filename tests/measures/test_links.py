@@ -63,7 +63,7 @@ def test_answered_once_from_the_link_as_the_clients_own(db, client, sent, client
     db.session.expire_all()
     assert db.session.get(OutboxMessage, reminder_id) is None  # the reminder is withdrawn
     used = client.get(path)
-    assert used.status_code == 410 and "already been answered" in used.get_data(as_text=True)
+    assert used.status_code == 410 and "Kyselyyn on jo vastattu tällä linkillä" in used.get_data(as_text=True)
     assert "6.5" not in used.get_data(as_text=True)
 
 
@@ -80,11 +80,11 @@ def test_an_expired_or_unknown_link_shows_nothing(db, client, sent):
     link.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     expired = client.get(path)
-    assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
+    assert expired.status_code == 410 and "Linkki on vanhentunut" in expired.get_data(as_text=True)
     assert client.post(path, data=ors_form(_vid(db))).status_code == 410
     assert db.session.scalar(select(Answer)) is None
     unknown = client.get("/q/" + "x" * 43)
-    assert unknown.status_code == 404 and "not valid" in unknown.get_data(as_text=True)
+    assert unknown.status_code == 404 and "Linkki ei ole oikea" in unknown.get_data(as_text=True)
 
 
 def test_a_link_opens_only_its_own_occurrence(db, sent, enrolment, meeting):
@@ -111,7 +111,7 @@ def test_the_worker_sends_it_from_the_overview(db, client, login, worker, enrolm
     url = f"/measures/enrolments/{enrolment.id}/ors/appt-{meeting.id}/link"
     assert url in page
     response = client.post(url, follow_redirects=True)
-    assert "sent to the client by text message" in response.get_data(as_text=True)
+    assert "Linkki lähetettiin asiakkaalle tekstiviestillä" in response.get_data(as_text=True)
     assert db.session.scalar(select(QuestionnaireLink)).created_by_id == worker.id
 
 

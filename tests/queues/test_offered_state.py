@@ -25,11 +25,11 @@ def test_an_offered_vacancy_reads_offered_not_open(db, client, login, queue, que
     entry = queued(TODAY - timedelta(days=10))
     db.session.commit()
     login(coordinator)
-    assert "Offered, waiting for the answer" not in client.get("/work/queues/", headers=EN).get_data(as_text=True)
+    assert "Tarjottu, odottaa vastausta" not in client.get("/work/queues/", headers=EN).get_data(as_text=True)
     operations.offer_vacancy(coordinator, vacancy, entry, TODAY + timedelta(days=7))
     db.session.commit()
     for url in ("/work/queues/", f"/work/queues/vacancies/{vacancy.id}"):
         html = client.get(url, headers=EN).get_data(as_text=True)
-        assert "Offered, waiting for the answer" in html, url
+        assert "Tarjottu, odottaa vastausta" in html, url
     page = client.get(f"/work/queues/vacancies/{vacancy.id}", headers=EN).get_data(as_text=True)
-    assert "<dd>Open" not in page
+    assert "<dd>Avoin" not in page and "<dd>Tarjottu, odottaa vastausta" in page

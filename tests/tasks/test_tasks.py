@@ -108,7 +108,7 @@ def test_handling_twice_says_who_did_it_and_changes_nothing(db, aino, enrolment,
     _ask_change(db, aino, enrolment, worker)
     [task] = queries.task_list(worker, NOW).tasks
     operations.handle(worker, task, "Called her")
-    with pytest.raises(TaskError, match="already handled by Sanna"):
+    with pytest.raises(TaskError, match="Sanna on jo hoitanut"):
         operations.handle(enrolment.deputy, task, "Me too")
     with pytest.raises(TaskError):
         operations.move(worker, task, Move(NOW + timedelta(days=8), Modality.PHONE, urgent=True), None)
@@ -119,7 +119,7 @@ def test_a_request_whose_appointment_was_cancelled_meanwhile_is_not_moved(db, ai
     appointment, change = _ask_change(db, aino, enrolment, worker)
     [task] = queries.task_list(worker, NOW).tasks
     scheduling.cancel(worker, appointment)
-    with pytest.raises(TaskError, match="cancelled meanwhile"):
+    with pytest.raises(TaskError, match="sillä välin peruttu"):
         operations.move(worker, task, Move(NOW + timedelta(days=8), Modality.PHONE, urgent=True), None)
     assert task.state is TaskState.NEW and change.status is ChangeRequestStatus.OPEN
     assert db.session.query(Appointment).filter_by(enrolment_id=enrolment.id).count() == 1

@@ -102,7 +102,7 @@ def test_reopening_is_refused_clearly_and_changes_nothing(db, client, login, wor
     db.session.commit()
     login(colleague)
     response = client.post(f"/video/r/{room.key}/reopen", headers=EN)
-    assert response.status_code == 403 and "Only the worker who hosted" in response.get_data(as_text=True)
+    assert response.status_code == 403 and "Vain tapaamisen järjestänyt työntekijä" in response.get_data(as_text=True)
     client.post("/logout")
     stranger = create_staff(Role.WORKER, in_unit=None)
     login(stranger)

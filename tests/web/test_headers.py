@@ -1,4 +1,4 @@
-"""Security headers: Permissions-Policy on every response (camera and microphone only in the video room),
+"""Security headers: Permissions-Policy on every response (camera and microphone only in the video room and practice),
 no server version banner. HSTS in production: tests/web/test_proxy.py; nginx's banner: tests/deploy."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ def test_every_page_denies_camera_microphone_and_location(client, login, create_
 
 
 def test_only_the_video_room_may_use_camera_and_microphone(app):
-    assert app.extensions["silta.media_endpoints"] == {"video.room"}
+    # The room, and the client's practice page (its device check talks to the echo bot).
+    assert app.extensions["silta.media_endpoints"] == {"video.room", "me.practice"}
     assert "camera=(self)" in MEDIA_POLICY and "microphone=(self)" in MEDIA_POLICY
     assert "display-capture=(self)" in MEDIA_POLICY and "display-capture=()" in POLICY  # screen sharing in a call
     assert "geolocation=()" in MEDIA_POLICY and "camera=(self)" not in POLICY
