@@ -229,5 +229,6 @@ def test_the_worker_fit_graph_shows_both_answers_of_the_call(fit_meeting):
     srs = _submitted_total(fit_meeting.database_url, fit_meeting.appointment_id, "srs")
     worker.goto(f"{fit_meeting.url}/measures/enrolments/{fit_meeting.enrolment_id}")
     last_row = worker.locator("#fit-caption ~ tbody tr").last.inner_text()
-    assert f"{ORS_TOTAL:g}" in last_row and f"{srs:g}" in last_row, last_row
+    # Finnish decimals ("37,6"), as Reports write them.
+    assert f"{ORS_TOTAL:g}".replace(".", ",") in last_row and f"{srs:g}".replace(".", ",") in last_row, last_row
     assert worker.locator("svg[role=img] desc").count() == 1
