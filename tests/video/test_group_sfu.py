@@ -17,6 +17,7 @@ import requests
 from portal.auth.models import Role
 from portal.db import utcnow
 from portal.groups.models import Attendance, AttendanceStatus, Group, GroupMember, GroupSession
+from portal.people.models import Client
 from portal.programmes.definitions_schema import Modality
 from portal.scheduling import availability
 from portal.scheduling.models import Appointment, Participant
@@ -218,7 +219,8 @@ def test_a_closed_group_of_six_meets_through_janus(app, db, silta_sfu, janus, gr
     assert room.media == RoomMedia.SFU and room.ended
     attended = {a.client_id: a.status for a in db.session.scalars(
         db.select(Attendance).where(Attendance.appointment_id == appointment.id))}
-    clients = [p.client_id for p in appointment.participants if p.client_id]
+    # The seats after the leader's are the members in order: four admitted, the fifth left waiting.
+    clients = [db.session.scalar(db.select(Client.id).where(Client.user_id == seat.user_id)) for seat in seats[1:]]
     assert attended == {**{c: AttendanceStatus.ATTENDED for c in clients[:4]}, clients[4]: AttendanceStatus.ABSENT}
     assert not _room_exists(janus, room.id)
 
