@@ -8,8 +8,9 @@
   var box = document.getElementById("idle-warning");
   if (!box || !window.fetch) { return; }
   var idle = Number(box.getAttribute("data-idle-seconds")) * 1000;
-  // Never warn for more than half of the idle time (a short test setting must not warn at once, for ever).
-  var warn = Math.min(Number(box.getAttribute("data-warn-seconds")) * 1000, idle / 2);
+  var warn = Number(box.getAttribute("data-warn-seconds")) * 1000;
+  // A warning as long as the idle time itself would show at once, for ever: warn at half-time instead.
+  if (warn >= idle) { warn = idle / 2; }
   var keep = box.querySelector("[data-keep]");
   var signIn = box.querySelector("[data-sign-in]");
   var returnFocus = null, warnTimer = null, endTimer = null;
