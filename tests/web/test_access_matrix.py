@@ -337,7 +337,7 @@ NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "auth.activate_account"
 # The world is made once per module and its database file kept: each case starts from a copy of it (as
 # every test starts from a copy of the migrated template), so cases stay independent and ~2 800 of them
 # do not each create fourteen accounts.
-_SNAPSHOT: dict = {}
+_SNAPSHOT: dict[str, dict] = {}  # per test module: another module may borrow the world fixture (HTML check)
 
 
 @pytest.fixture(scope="module")
@@ -357,7 +357,7 @@ def app(_matrix_app, sqlite_template):
     app, path = _matrix_app
     with app.app_context():
         _db.engine.dispose()  # no connection may outlive the file it was opened on
-        shutil.copy(_SNAPSHOT.get("path", sqlite_template), path)
+        shutil.copy(_SNAPSHOT.get(__name__, {}).get("path", sqlite_template), path)
         yield app
         _db.session.remove()
 
@@ -365,7 +365,8 @@ def app(_matrix_app, sqlite_template):
 @pytest.fixture
 def world(app, db, request, tmp_path_factory):
     """One user per role; the client is enrolled with the case-work roles as coordinator, deputy, lead."""
-    if "ids" not in _SNAPSHOT:
+    snapshot_of = _SNAPSHOT.setdefault(request.module.__name__, {})
+    if "ids" not in snapshot_of:
         create_staff, create_client, create_enrolment = (
             request.getfixturevalue(name) for name in ("create_staff", "create_client", "create_enrolment"))
         users = {role.value: create_staff(role) for role in Role}
@@ -379,10 +380,10 @@ def world(app, db, request, tmp_path_factory):
         snapshot = tmp_path_factory.mktemp("matrix-world") / "world.sqlite3"
         db.engine.dispose()  # every write is in the file before it is copied
         shutil.copy(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), snapshot)
-        _SNAPSHOT.update(path=snapshot, ids={"users": {k: u.id for k, u in users.items()}, "client": client_row.id,
+        snapshot_of.update(path=snapshot, ids={"users": {k: u.id for k, u in users.items()}, "client": client_row.id,
                                              "enrolment": enrolment.id, "appointment": appointment.id})
         return {"users": users, "client": client_row, "enrolment": enrolment, "appointment": appointment}
-    ids = _SNAPSHOT["ids"]
+    ids = snapshot_of["ids"]
     return {"users": {k: db.session.get(User, i) for k, i in ids["users"].items()},
             "client": db.session.get(Client, ids["client"]), "enrolment": db.session.get(Enrolment, ids["enrolment"]),
             "appointment": db.session.get(Appointment, ids["appointment"])}
