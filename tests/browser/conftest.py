@@ -116,3 +116,18 @@ def signed_in_page(browser, base_url: str, email: str, viewport: dict | None = N
         page.context.close()
         raise
     return page
+
+
+@pytest.fixture
+def pages(browser, live_server):
+    """Aino (a demo client) and Sanna (her coordinator) signed in, each in a browser of their own; a script
+    error on either page fails the test."""
+    client = signed_in_page(browser, live_server, "asiakas.aino@silta.example")
+    worker = signed_in_page(browser, live_server, "sanna.virtanen@silta.example")
+    errors: list[str] = []
+    for page in (client, worker):
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield client, worker
+    client.context.close()
+    worker.context.close()
+    assert not errors, errors

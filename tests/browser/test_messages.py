@@ -22,19 +22,6 @@ COORDINATOR = "sanna.virtanen@silta.example"
 CONNECTED = "html[data-live=connected]"
 
 
-@pytest.fixture
-def pages(browser, live_server):
-    client = signed_in_page(browser, live_server, CLIENT)
-    worker = signed_in_page(browser, live_server, COORDINATOR)
-    errors: list[str] = []
-    for page in (client, worker):
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield client, worker
-    client.context.close()
-    worker.context.close()
-    assert not errors, errors
-
-
 def _start_thread(page, base: str, sent_at: list | None = None) -> str:
     page.goto(base + "/me/messages")
     page.goto(base + page.locator("#main a[href^='/messages/enrolments/']:not([href$='/callback'])")

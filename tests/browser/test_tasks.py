@@ -15,26 +15,11 @@ from datetime import date, timedelta
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import signed_in_page
-
 pytestmark = pytest.mark.browser
 
 CLIENT = "asiakas.aino@silta.example"
 COORDINATOR = "sanna.virtanen@silta.example"
 WORDS = "Bussi ei kulje sinä päivänä (issue 17)"
-
-
-@pytest.fixture
-def pages(browser, live_server):
-    client = signed_in_page(browser, live_server, CLIENT)
-    worker = signed_in_page(browser, live_server, COORDINATOR)
-    errors: list[str] = []
-    for page in (client, worker):
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield client, worker
-    client.context.close()
-    worker.context.close()
-    assert not errors, errors
 
 
 def _ask_for_a_change(client, base: str) -> str:
