@@ -355,7 +355,7 @@ def test_two_browsers_and_four_aiortc_peers_meet_through_janus(db, silta_sfu, ch
         for pid, _token in guests:
             peers.run(leader.call("admit", {"pid": pid}))
         for page in pages:
-            page.wait_for_selector("body[data-stage=call]", state="attached")
+            page.wait_for_selector("body[data-stage=call]", state="attached", timeout=45_000)  # a busy CI box
             assert page.evaluate("window.silta.room.config.media") == "sfu"
             _until(page, FEED_FRAMES_JS, leader_pid, "the guest decodes the leader's video")
         # The leader (aiortc) receives both browsers' video through Janus too.
@@ -378,7 +378,7 @@ def test_two_browsers_and_four_aiortc_peers_meet_through_janus(db, silta_sfu, ch
         assert_no_axe_violations(pages[1])  # the group room on a phone: list, hand, mute notes
         # A reload: the same person comes back with the same feed id (Silta puts the old feed out first).
         pages[0].reload()
-        pages[0].wait_for_selector("body[data-stage=call]", state="attached")
+        pages[0].wait_for_selector("body[data-stage=call]", state="attached", timeout=45_000)  # a busy CI box
         _until(pages[0], FEED_FRAMES_JS, leader_pid, "the reloaded guest decodes the leader's video again")
         assert errors == []
         peers.run(leader.call("end"))
