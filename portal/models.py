@@ -26,4 +26,4 @@ from portal.scheduling.models import (  # noqa: F401
 )
 from portal.smart.models import AccessToken, ApiClient, AuthorizationCode, UsedAssertion  # noqa: F401
 from portal.tasks.models import Task  # noqa: F401
-from portal.video.models import VideoInvite, VideoParticipant, VideoRoom  # noqa: F401
+from portal.video.models import PracticeResult, VideoInvite, VideoParticipant, VideoRoom  # noqa: F401

@@ -66,5 +66,6 @@ def practice():
                            practice_config={
                                "echoTestUrl": url_for("video.echo_test"), "iceUrl": url_for("video.ice_servers"),
                                "csrfToken": generate_csrf(), "socketPath": "/socket.io", "namespace": "/rtc",
-                               "isStaff": False, "calm": client.calm_mode, "practice": True})
+                               "isStaff": False, "calm": client.calm_mode, "practice": True,
+                               "practiceUrl": url_for("video.echo_result")})
 

@@ -151,3 +151,27 @@ class VideoInvite(db.Model):
 
     def usable(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at and self.room.ended_at is None
+
+
+class PracticeVerdict(enum.StrEnum):
+    """The echo test's plain verdicts (static/js/video/echo.js)."""
+
+    VIDEO = "video"
+    VOICE = "voice"
+    POOR = "poor"
+    UNAVAILABLE = "unavailable"
+
+
+class PracticeResult(db.Model):
+    """A client's latest echo test (the practice page or a meeting's check), kept for the person rather than
+    the browser: after a good one on any device, the check before a meeting may be skipped."""
+
+    __tablename__ = "video_practice_results"
+
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True)
+    practiced_at: Mapped[datetime]
+    verdict: Mapped[PracticeVerdict] = mapped_column(str_enum(PracticeVerdict, 16))
+
+    @property
+    def good(self) -> bool:
+        return self.verdict in (PracticeVerdict.VIDEO, PracticeVerdict.VOICE)

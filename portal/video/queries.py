@@ -21,6 +21,7 @@ from portal.people.queries import client_of_user
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, Participant
 from portal.video.models import STAFF_ROLES, ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
+from portal.video.practice import may_skip_check
 
 # A room can be opened this long before the appointment (to test devices and wait) and until it ends.
 JOIN_EARLY = timedelta(minutes=30)
@@ -251,6 +252,8 @@ class ClientView:
     host_busy: bool
     calm: bool
     rejoin: bool
+    own: bool = False  # the signed-in client's own seat: their echo tests are kept for them (practice.py)
+    practiced: bool = False  # their latest practice, on any device, went well: the check may be skipped
 
 
 def client_view(room: VideoRoom, participant: VideoParticipant, viewer: User | None,
@@ -266,7 +269,9 @@ def client_view(room: VideoRoom, participant: VideoParticipant, viewer: User | N
         if participant.user_id is not None and participant.role == ParticipantRole.CLIENT else None
     rejoin = (participant.admitted_at is not None and participant.admitted_session == session_id) or (
         participant.is_staff and participant.first_joined_at is not None)
-    return ClientView(host, photo, host_busy(room), bool(client and client.calm_mode), rejoin)
+    own = client is not None and viewer is not None and participant.user_id == viewer.id
+    return ClientView(host, photo, host_busy(room), bool(client and client.calm_mode), rejoin, own,
+                      own and may_skip_check(client, utcnow()))
 
 
 def host_busy(room: VideoRoom) -> bool:

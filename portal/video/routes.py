@@ -17,14 +17,15 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _
 from portal.people.permissions import can_see_client
+from portal.people.queries import client_of_user
 from portal.programmes.models import Enrolment
 from portal.scheduling.models import Appointment
 from portal.scheduling.rules import BookingError
-from portal.video import bp, operations, queries, sfu, signaling, tickets, turn
+from portal.video import bp, operations, practice, queries, sfu, signaling, tickets, turn
 from portal.video.forms import AdhocForm, InviteForm
 from portal.video.models import ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
 from portal.video.operations import VideoError
-from portal.web.access import CASEWORK_ROLES, staff_required
+from portal.web.access import CASEWORK_ROLES, client_required, staff_required
 
 GUEST_KEY = "video_participants"  # the participants this browser holds invite links for
 GUEST_KEEP = 5
@@ -159,6 +160,7 @@ def room(key: str):
     return render_template(
         "video/room.html", room=room, participant=participant, is_staff=participant.is_staff, is_host=is_host,
         call_config={**_call_config(room, participant, record_url), "calm": view.calm, "rejoin": view.rejoin,
+                     "practiced": view.practiced, "practiceUrl": url_for("video.echo_result") if view.own else None,
                      "hostName": view.host.display_name if view.host else None,
                      "awayUrl": url_for("video.step_away", key=room.key)},
         waiting=[(p, queries.fresh_ors(room, p)) for p in queries.waiting_in(room)], view=view,
@@ -278,6 +280,25 @@ def echo_test():
     room, tester = operations.open_echo_room(db.session, user=user, name=name)
     return jsonify(room=room.key, ticket=tickets.participant_ticket(tester, sessions.current_id()),
                    iceUrl=url_for("video.ice_servers"), limitSeconds=current_app.config["RTC_ECHO_LIMIT_SECONDS"])
+
+
+@bp.route("/echo-test/result", methods=["POST"])
+@client_required
+def echo_result():
+    """A signed-in client's echo-test verdict, kept for them (practice.py): a good one on any device lets the
+    check before a meeting be skipped. Nobody else's result is kept (staff never skip, guests keep theirs
+    in their browser)."""
+    client = client_of_user(current_user)
+    if client is None:
+        abort(403)
+    body = request.get_json(silent=True) or {}
+    try:
+        practice.record_practice(current_user, client, str(body.get("verdict", "")), str(body.get("room", "")),
+                                 utcnow())
+    except practice.PracticeRefused:
+        return jsonify(error="refused"), 400
+    db.session.commit()
+    return "", 204
 
 
 @bp.route("/ice-servers")

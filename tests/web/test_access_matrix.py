@@ -140,6 +140,7 @@ ACCESS: dict[str, tuple[str, set[str] | str]] = {
     "video.step_away": ("POST", PUBLIC),  # a participant of the room; 404 otherwise
     "video.keepalive": ("POST", PUBLIC),  # a participant of the room (invite guests too); 404 otherwise
     "video.echo_test": ("POST", API),
+    "video.echo_result": ("POST", {"client"}),  # a client's own practice result (tests/me/test_practice_result.py)
     "video.ice_servers": ("GET", TICKET),
     "interop.appointment": ("GET", FHIR),
     "interop.appointment_search": ("GET", FHIR),
@@ -325,7 +326,7 @@ REFERRAL_IDS = {"referrals.show": {"referral_id": 999999}, "referrals.accept": {
                 "referrals.answer": {"referral_id": 999999}, "referrals.log_contact": {"enrolment_id": 999999}}
 TASK_IDS = {"tasks.handle": {"task_id": 999999}, "tasks.move": {"task_id": 999999}}
 # Let in, but an empty form is refused as bad input (the page comes back with its errors, status 400).
-EMPTY_FORM_400 = {"video.start_adhoc"}
+EMPTY_FORM_400 = {"video.start_adhoc", "video.echo_result"}
 NOT_FOUND_OK = {"auth.oidc_start", "auth.oidc_callback", "auth.activate_account", "auth.reset", "admin.housing_unit",
                 "appointments.feed", "measures.by_link", "scheduling.remove_absence", "audit.reveal", "smart.authorize",
                 "scheduling.remove_call_slot", "scheduling.take_call_slot", "scheduling.series_result",

@@ -2,7 +2,7 @@
 
 import { EchoTest, runEchoTest } from './echo.js';
 import { levelMeter, listDevices, playTone } from './media.js';
-import { announce, remember } from './util.js';
+import { announce, postJson, remember } from './util.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -115,13 +115,26 @@ export class CheckStage {
     const result = await runEchoTest(this.echo);
     if (this.stopped) return;
     this.result = result;
-    // A test that went well on this device lets the person skip the check before a meeting later.
-    if (result.verdict === 'video' || result.verdict === 'voice') remember.set('practiced', String(Date.now()));
+    await this.keep(result.verdict); // kept before it is shown, so leaving the page at once loses nothing
     if (this.onResult) this.onResult(result);
     status.textContent = this.verdictText(result);
     status.dataset.verdict = result.verdict;
     this.showFigures(result.figures || {});
     retry.disabled = false;
+  }
+
+  /** A test that went well lets the person skip the check before a meeting later: a signed-in client's
+   *  result is kept for them on the server (any device, the latest counts); a guest's in this browser. */
+  async keep(verdict) {
+    const good = verdict === 'video' || verdict === 'voice';
+    if (this.config.practiceUrl) {
+      if (!this.echo || !this.echo.roomKey) return; // the test never reached the echo bot's room
+      try {
+        await postJson(this.config.practiceUrl, { verdict, room: this.echo.roomKey }, this.config.csrfToken);
+      } catch { /* not kept: the check is simply offered next time */ }
+    } else if (good) {
+      remember.set('practiced', String(Date.now()));
+    }
   }
 
   verdictText({ verdict }) {

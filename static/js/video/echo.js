@@ -36,6 +36,7 @@ export class EchoTest {
 
   async run() {
     const room = await postJson(this.config.echoTestUrl, {}, this.config.csrfToken);
+    this.roomKey = room.room; // the result is reported with the echo room it came from (check.js)
     const { iceServers } = await fetchIceServers(room.iceUrl || this.config.iceUrl, room.ticket);
     const bot = await this.joinAndWaitForBot(room.ticket, iceServers);
     this.peer = this.openPeer(bot.conn, iceServers);

@@ -50,7 +50,9 @@ class Room {
     }
     this.show('check');
     const skip = $('skip-check-row');
-    if (skip && remember.get('practiced')) skip.hidden = false; // a practice on this device went well
+    // A practice went well: a signed-in client's on any device (the server says), a guest's in this browser.
+    const practiced = this.config.practiceUrl ? this.config.practiced : remember.get('practiced');
+    if (skip && practiced) skip.hidden = false;
     await this.check.start();
   }
 
