@@ -10,7 +10,9 @@ _signals = Namespace()
 
 appointment_booked = _signals.signal("appointment-booked")
 appointment_cancelled = _signals.signal("appointment-cancelled")
-appointment_changed = _signals.signal("appointment-changed")  # confirmed, moved, another way of meeting
+appointment_changed = _signals.signal("appointment-changed")  # confirmed, another way of meeting
+# appointment=: the new one booked in place of previous= (now cancelled): one change, not a booking and a cancellation
+appointment_moved = _signals.signal("appointment-moved")
 callback_requested = _signals.signal("callback-requested")  # callback=: a client asked to be called (messages)
 callback_handled = _signals.signal("callback-handled")  # callback=: marked handled (messages)
 fallback_asked = _signals.signal("fallback-asked")  # appointment=, choice=: "phone"/"home_visit" from the waiting room

@@ -16,12 +16,12 @@ Rules, in one place:
   whose moment passed before the appointment was booked is not sent (the booking notice told them).
   The dedupe key ``reminder:<offset>:<appointment>:<client>:<start UTC>`` makes queuing idempotent;
   a moved appointment has a new start and so gets its reminders again.
-- **Notices.** Booked, cancelled and changed, queued by the signal subscribers at once, to every
-  client taking part except the one who made the change; none for an appointment already over. A
-  group session is one appointment with every member as a participant, so its reminders and notices
-  reach each member like any client's; a member joining or leaving booked sessions is told alone.
-  Cancelling or changing withdraws reminders still waiting, and a reminder found stale when its turn
-  comes (cancelled, started) is marked failed, not sent.
+- **Notices.** Booked, cancelled, changed and moved (one notice naming the old and the new time), queued
+  by the signal subscribers at once, to every client taking part except the one who made the change;
+  none for an appointment already over. A group session is one appointment with every member as a
+  participant, so its reminders and notices reach each member like any client's; a member joining or
+  leaving booked sessions is told alone. Cancelling, changing or moving withdraws reminders still
+  waiting, and a reminder found stale when its turn comes (cancelled, started) is marked failed, not sent.
 - **Sending.** ``send_due`` claims each message (attempts + 1 and a lease, committed) before handing
   it to the backend, so two runners never send one message twice and a crash mid-send retries after
   the lease. Failures retry with a doubling delay up to ``NOTIFICATION_MAX_ATTEMPTS``. Logs name the
@@ -143,6 +143,24 @@ def queue_notices(kind: Notice, actor: User | None, appointment: Appointment, no
     return queued
 
 
+def queue_move_notices(actor: User | None, old: Appointment, new: Appointment, now: datetime | None = None) -> int:
+    """Tell each client of a moved appointment (but the one who moved it) once: from when to when, and the
+    new way of meeting when that changed too."""
+    now = now or utcnow()
+    if new.ends_at <= now:
+        return 0
+    queued = 0
+    for client in _clients_of(new):
+        address, key = recipient_for(client), f"notice:moved:{old.id}:{client.id}"
+        if (actor is not None and client.user_id == actor.id) or address is None or _key_taken(key):
+            continue
+        subject, body = compose_move(old, new, language_of(client))
+        queued += queue_message(channel=address[0], recipient=address[1], subject=subject, body=body,
+                                dedupe_key=key, send_after=now, client_id=client.id,
+                                appointment_id=new.id) is not None
+    return queued
+
+
 def withdraw_reminders(appointment: Appointment, client_ids: list[int] | None = None) -> int:
     """Drop the appointment's reminders still waiting (it was cancelled or changed, or these clients left it)."""
     query = delete(OutboxMessage).where(
@@ -205,6 +223,25 @@ def compose(kind: Notice, appointment: Appointment, language: str) -> tuple[str,
                 "Silta: your appointment on %(date)s at %(time)s has been cancelled.", **values)
         return _("Appointment changed"), _(
             "Silta: there is a change in your appointment on %(date)s at %(time)s. Details: %(link)s", **values)
+
+
+def compose_move(old: Appointment, new: Appointment, language: str) -> tuple[str, str]:
+    """The moved notice in ``language``: the old and the new time as the pages write them (weekday, date, time)."""
+    from portal.web.templating import label, long_datetime
+
+    with force_locale(language):
+        values = {"old": long_datetime(old.starts_at), "new": long_datetime(new.starts_at),
+                  "way": label(new.modality), "link": appointments_link()}
+        if new.modality is old.modality:
+            body = _("Silta: the time of your appointment has changed. Old time: %(old)s. New time: %(new)s. "
+                     "Details: %(link)s", **values)
+        elif new.starts_at == old.starts_at:
+            body = _("Silta: your appointment will be held another way. Time: %(old)s. New way: %(way)s. "
+                     "Details: %(link)s", **values)
+        else:
+            body = _("Silta: the time and way of your appointment have changed. Old time: %(old)s. "
+                     "New time: %(new)s. New way: %(way)s. Details: %(link)s", **values)
+        return _("Appointment changed"), body
 
 
 def appointments_link() -> str:

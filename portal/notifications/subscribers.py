@@ -21,6 +21,7 @@ from portal.notifications.operations import (
     Notice,
     language_of,
     queue_message,
+    queue_move_notices,
     queue_notices,
     recipient_for,
     withdraw_reminders,
@@ -32,6 +33,7 @@ def connect() -> None:
     signals.appointment_booked.connect(on_booked)
     signals.appointment_cancelled.connect(on_cancelled)
     signals.appointment_changed.connect(on_changed)
+    signals.appointment_moved.connect(on_moved)
     signals.service_transferred.connect(on_service_transferred)
     signals.service_ended.connect(on_service_ended)
 
@@ -51,6 +53,13 @@ def on_changed(sender, appointment, change_request=None, **extra) -> None:
     # A waiting reminder may say the wrong time or miss a video link now; the next run queues it afresh.
     withdraw_reminders(appointment)
     _notify(Notice.CHANGED, sender, appointment)
+
+
+def on_moved(sender, appointment, previous, **extra) -> None:
+    """One "changed" notice with the old and the new time, instead of "booked" and "cancelled"."""
+    withdraw_reminders(previous)
+    if queue_move_notices(sender, previous, appointment):
+        jobs.request_delivery()
 
 
 def _notify(kind: Notice, actor, appointment, client_ids=None) -> None:

@@ -49,6 +49,26 @@ class BookingRequest:
 
 def book(actor: User, request: BookingRequest, now: datetime | None = None) -> tuple[Appointment, list[str]]:
     """Book one appointment for an enrolment's client; returns it with the warnings that were accepted."""
+    appointment, warnings = _checked_create(actor, request, now)
+    signals.appointment_booked.send(actor, appointment=appointment)
+    return appointment, warnings
+
+
+def move(actor: User, appointment: Appointment, request: BookingRequest, reason: str | None = None,
+         now: datetime | None = None) -> tuple[Appointment, list[str]]:
+    """Move an active appointment: book the new time and cancel the old one, all or nothing. Listeners hear
+    one ``appointment_moved`` (the client gets one "changed" notice), not a booking and a cancellation."""
+    if appointment.status not in ACTIVE_STATUSES:
+        raise BookingError(rules.MESSAGES["not_active"])
+    with db.session.begin_nested():  # a refused booking leaves the old appointment as it was
+        new, warnings = _checked_create(actor, request, now)
+        _cancel(actor, appointment, reason)
+    signals.appointment_moved.send(actor, appointment=new, previous=appointment)
+    return new, warnings
+
+
+def _checked_create(actor: User, request: BookingRequest, now: datetime | None) -> tuple[Appointment, list[str]]:
+    """The programme's rules, then the warnings (refused unless the request is urgent), then the booking."""
     definition = registry.definition(request.enrolment.programme_code)
     ends_at = request.starts_at + timedelta(minutes=request.minutes)
     workers = _unique([request.host or actor, *request.workers])
@@ -56,9 +76,7 @@ def book(actor: User, request: BookingRequest, now: datetime | None = None) -> t
     warnings = rules.warnings_for(workers, request.starts_at, ends_at)
     if warnings and not request.urgent:
         raise rules.NeedsConfirmation(warnings)
-    appointment = _create(actor, request, workers)
-    signals.appointment_booked.send(actor, appointment=appointment)
-    return appointment, [str(w) for w in warnings]
+    return _create(actor, request, workers), [str(w) for w in warnings]
 
 
 def _create(actor: User, request: BookingRequest, workers: list[User]) -> Appointment:
@@ -82,6 +100,11 @@ def _appointment(actor: User, request: BookingRequest, workers: list[User]) -> A
 
 def cancel(actor: User, appointment: Appointment, reason: str | None = None) -> None:
     """Cancel an active appointment: it stays in the history and frees everyone's time."""
+    _cancel(actor, appointment, reason)
+    signals.appointment_cancelled.send(actor, appointment=appointment)
+
+
+def _cancel(actor: User, appointment: Appointment, reason: str | None) -> None:
     if appointment.status not in ACTIVE_STATUSES:
         raise BookingError(rules.MESSAGES["not_active"])
     appointment.status = AppointmentStatus.CANCELLED
@@ -92,7 +115,6 @@ def cancel(actor: User, appointment: Appointment, reason: str | None = None) -> 
     db.session.flush()
     record(actor, AuditAction.UPDATE, "scheduling", "appointment", appointment.id, client_id_of(appointment),
            {"fields": ["status"]})
-    signals.appointment_cancelled.send(actor, appointment=appointment)
 
 
 def set_end(actor: User | None, appointment: Appointment, ends_at: datetime) -> None:

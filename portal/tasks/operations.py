@@ -3,7 +3,8 @@
 Handling is all or nothing: a move books the new time, cancels the old one, closes the request and
 the task inside one savepoint, so a refusal (the time is taken, the appointment was cancelled
 meanwhile, someone handled it first) leaves nothing half-saved. The client hears of the outcome
-through the outbox (a move through the booking's own notices) and reads it on the appointment card.
+through the outbox (a move as one "changed" notice with both times) and reads it on the appointment card, or
+for a callback under "Your requests" on their messages page.
 """
 
 from __future__ import annotations
@@ -141,8 +142,8 @@ def move(actor: User, task: Task, to: Move, reply: str | None) -> Appointment:
         workers=[p.user for p in old.participants if p.user is not None and p.user_id != actor.id],
         place=old.place if to.modality is old.modality else None)
     with db.session.begin_nested():  # a refused booking leaves the old appointment and the task as they were
-        new, _warnings = scheduling.book(actor, request)
-        scheduling.cancel(actor, old, reason=reply or str(_l("Moved to another time at the client's request.")))
+        new, _warnings = scheduling.move(actor, old, request,
+                                         reason=reply or str(_l("Moved to another time at the client's request.")))
         _close_change_request(actor, task)
         task.new_appointment = new
         _mark(actor, task, reply)

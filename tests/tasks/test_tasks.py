@@ -215,3 +215,23 @@ def test_the_client_is_told_their_request_was_answered_without_its_words(db, ain
     operations.handle(worker, task, "Soitan torstaina")
     [notice] = db.session.query(OutboxMessage).filter_by(dedupe_key=f"task-handled:{task.id}").all()
     assert notice.recipient == aino.phone and "Soitan" not in notice.body and "/me/appointments" in notice.body
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_a_move_sends_one_changed_notice_with_both_times_in_the_clients_language(db, app, aino, enrolment, worker,
+                                                                               language):
+    from flask_babel import force_locale
+
+    from portal.notifications.models import OutboxMessage
+    from portal.people.models import ClientLanguage, ContactChannel
+    from portal.web.templating import long_datetime
+
+    aino.preferred_channel, aino.language = ContactChannel.SMS, ClientLanguage(language)
+    appointment, _change = _ask_change(db, aino, enrolment, worker)
+    [task] = queries.task_list(worker, NOW).tasks
+    new = operations.move(worker, task, Move(NOW + timedelta(days=8), Modality.VIDEO, urgent=True), None)
+    [notice] = db.session.query(OutboxMessage).filter_by(client_id=aino.id).all()  # not "booked" + "cancelled"
+    with force_locale(language):
+        old_time, new_time = long_datetime(appointment.starts_at), long_datetime(new.starts_at)
+    assert old_time in notice.body and new_time in notice.body and notice.appointment_id == new.id
+    assert notice.dedupe_key == f"notice:moved:{appointment.id}:{aino.id}" and notice.recipient == aino.phone
