@@ -57,7 +57,8 @@ def by_link(token: str):
                     return _private(render_template("measures/link_closed.html", state="used"), 410)
                 refused = exc
             else:
-                return _private(render_template("measures/link_thanks.html"), 200)
+                return _private(render_template("measures/link_thanks.html", confidential=version.parsed.confidential),
+                                200)
         return _private(_answer_page(opened, refused), 400 if refused else 200)
 
 

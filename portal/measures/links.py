@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,7 +30,7 @@ from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _, _l
-from portal.measures import operations, queries
+from portal.measures import instruments, operations, queries
 from portal.measures.models import Answer, QuestionnaireLink
 from portal.measures.schedule import Occurrence
 from portal.notifications import operations as notifications
@@ -87,6 +87,10 @@ def send_link(actor: User, enrolment: Enrolment, code: str, key: str, now: datet
     """Make a link to one open, unanswered occurrence and queue it (and its one reminder) to the client."""
     now = now or utcnow()
     client = enrolment.client
+    if instruments.is_confidential(code):
+        # Feedback about the service goes by link only with the hourly reminders (reminders.py): a worker's
+        # refusal "already answered" would tell them whether the client gave feedback.
+        raise LinkRefused(REFUSALS["closed"])
     if client.user is None:
         raise LinkRefused(REFUSALS["no_account"])
     address = notifications.recipient_for(client)
@@ -98,31 +102,73 @@ def send_link(actor: User, enrolment: Enrolment, code: str, key: str, now: datet
     answer = queries.answer_for(enrolment.id, code, key)
     if answer is not None and answer.submitted:
         raise LinkRefused(REFUSALS["answered"])
+    channel, _recipient = address
+    issue_link(actor, enrolment, occurrence, address, now, WORKER_ASKS)
+    return channel
+
+
+# The messages' texts (marked here, translated in the client's language when sent): first, then reminder.
+WORKER_ASKS = (
+    _l("Silta: your worker asks you to answer a short questionnaire. The link works until %(date)s, once: %(link)s"),
+    _l("Silta, a reminder: your worker asks you to answer a short questionnaire. The link works until %(date)s, "
+       "once: %(link)s"))
+DUE = (
+    _l("Silta: you have a short questionnaire to answer. It helps your worker help you. The link works until "
+       "%(date)s, once: %(link)s"),
+    _l("Silta, a reminder: you have a short questionnaire to answer. The link works until %(date)s, once: %(link)s"))
+FEEDBACK_DUE = (
+    _l("Silta: please tell us what you think of our service. Your worker does not see your answer. The link "
+       "works until %(date)s, once: %(link)s"),
+    _l("Silta, a reminder: please tell us what you think of our service. Your worker does not see your answer. "
+       "The link works until %(date)s, once: %(link)s"))
+
+
+def issue_link(actor: User | None, enrolment: Enrolment, occurrence: Occurrence, address: tuple[Channel, str],
+               now: datetime, texts: tuple, dedupe_key: str | None = None) -> QuestionnaireLink | None:
+    """A link to one occurrence, queued with its one reminder to the client (``actor`` None: the reminder
+    job). It works for ``QUESTIONNAIRE_LINK_DAYS`` while the occurrence is open (``open_link``): the message
+    says until when, and no reminder goes for a questionnaire that will have closed by then (an ORS closes
+    when its meeting ends, an SRS after a day). None when ``dedupe_key`` was already used (nothing is made)."""
+    config, client = current_app.config, enrolment.client
     token = secrets.token_urlsafe(32)
-    config = current_app.config
-    link = QuestionnaireLink(token_hash=_hash(token), enrolment_id=enrolment.id, instrument_code=code,
-                             occurrence_key=key, created_by_id=actor.id, created_at=now,
+    link = QuestionnaireLink(token_hash=_hash(token), enrolment_id=enrolment.id,
+                             instrument_code=occurrence.instrument, occurrence_key=occurrence.key,
+                             created_by_id=actor.id if actor is not None else None, created_at=now,
                              expires_at=now + timedelta(days=config["QUESTIONNAIRE_LINK_DAYS"]))
-    db.session.add(link)
-    db.session.flush()
+    works_until = min(link.expires_at, occurrence.closes_at)
     channel, recipient = address
     with force_locale(language_of(enrolment)):
-        until = local_date(link.expires_at, "short")
+        until = local_date(works_until, "short")
         subject = str(_("A questionnaire to answer"))
-        first = str(_("Silta: your worker asks you to answer a short questionnaire. The link works until "
-                      "%(date)s, once: %(link)s", date=until, link=link_url(token)))
-        again = str(_("Silta, a reminder: your worker asks you to answer a short questionnaire. The link works "
-                      "until %(date)s, once: %(link)s", date=until, link=link_url(token)))
-    notifications.queue_message(channel=channel, recipient=recipient, subject=subject, body=first, send_after=now,
-                                client_id=client.id)
+        first, again = (str(text % {"date": until, "link": link_url(token)}) for text in texts)
+    message = notifications.queue_message(channel=channel, recipient=recipient, subject=subject, body=first,
+                                          send_after=now, client_id=client.id, dedupe_key=dedupe_key)
+    if message is None:
+        return None
+    db.session.add(link)
+    db.session.flush()
+    remind_at = now + timedelta(days=config["QUESTIONNAIRE_LINK_REMINDER_DAYS"])
     reminder = notifications.queue_message(
         channel=channel, recipient=recipient, subject=subject, body=again, client_id=client.id,
-        send_after=now + timedelta(days=config["QUESTIONNAIRE_LINK_REMINDER_DAYS"]),
-        dedupe_key=f"measure-link:{link.id}:reminder")
+        send_after=remind_at, dedupe_key=f"measure-link:{link.id}:reminder") if remind_at < works_until else None
     link.reminder_id = reminder.id if reminder is not None else None
     record(actor, AuditAction.CREATE, FEATURE, "questionnaire_link", link.id, client.id,
-           {"instrument": code, "channel": channel.value})
-    return channel
+           {"instrument": occurrence.instrument, "channel": channel.value})
+    return link
+
+
+def live_links(keys: Iterable[tuple[int, str, str]], now: datetime) -> set[tuple[int, str, str]]:
+    """Which of these (enrolment, instrument, occurrence) already have a link that still works: the hourly
+    reminder leaves those to the link's own reminder."""
+    wanted = set(keys)
+    enrolments = sorted({k[0] for k in wanted})
+    found: set[tuple[int, str, str]] = set()
+    for start in range(0, len(enrolments), 500):
+        found.update(db.session.execute(
+            select(QuestionnaireLink.enrolment_id, QuestionnaireLink.instrument_code, QuestionnaireLink.occurrence_key)
+            .where(QuestionnaireLink.enrolment_id.in_(enrolments[start:start + 500]),
+                   QuestionnaireLink.used_at.is_(None), QuestionnaireLink.expires_at > now)).all())
+    return found & wanted
 
 
 def open_link(token: str, now: datetime | None = None) -> Opened:

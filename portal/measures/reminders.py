@@ -6,8 +6,11 @@ or office meeting (a video meeting asks it on the call page's end). ORS before a
 message of its own: the appointment reminder brings the client to Silta, and the waiting room asks it.
 
 One message per questionnaire occurrence (the outbox's dedupe key), in the client's language, by
-their preferred channel; the message says only that there is a questionnaire and links to "My
-results" — never which one or any answer. Messages go out in daytime only (Helsinki 9–19).
+their preferred channel; the message links to that questionnaire — a link that opens it once without
+signing in (links.py, with one reminder of its own on day 2), or its page in Silta for a client without
+an account — and says only that there is a questionnaire (or feedback about the service), never which one
+or any answer. An occurrence a worker already sent a link for is left to that link's reminder. Messages go
+out in daytime only (Helsinki 9–19).
 The scan runs once an hour (the first job run after the full hour), not at every job tick.
 
 The scan is set-based, so its cost does not grow by queries per enrolment: four queries find what is
@@ -30,7 +33,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.i18n import _
-from portal.measures import instruments, schedule
+from portal.measures import instruments, links, schedule
 from portal.measures.models import Answer, AnswerStatus
 from portal.measures.queries import MEETING_STATUSES
 from portal.notifications import operations as notifications
@@ -42,7 +45,7 @@ from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling.models import Appointment
 from portal.scheduling.timeutil import as_helsinki
 
-RESULTS_PATH = "/me/measures"
+ANSWER_PATH = "/me/measures/{enrolment}/{code}/{key}"  # the answer page (measures.answer)
 DAYTIME = range(9, 19)  # Helsinki hours in which questionnaire reminders are queued
 SCAN_MINUTES = 2  # the first job runs of each hour scan (the in-process runner ticks every 30 s)
 CHUNK = 500  # keys per IN (...) list: well under every database's bound-parameter limit
@@ -87,8 +90,10 @@ def due_reminders(now: datetime) -> list[Reminder]:
                   if occurrence.appointment_id not in video]
     answered = _submitted(candidates, active)
     queued = _already_queued(r.dedupe_key for r in candidates)
-    return [r for r in candidates if (r.enrolment_id, r.occurrence.instrument, r.occurrence.key) not in answered
-            and r.dedupe_key not in queued]
+    keys = [(r.enrolment_id, r.occurrence.instrument, r.occurrence.key) for r in candidates]
+    linked = links.live_links(keys, now)  # a worker sent a link: its own reminder follows
+    return [r for r, key in zip(candidates, keys, strict=True)
+            if key not in answered and key not in linked and r.dedupe_key not in queued]
 
 
 def _srs_meetings(now: datetime, active) -> tuple[dict[int, list[schedule.MeetingFacts]], set[int]]:
@@ -149,11 +154,19 @@ def _chunks(items: list) -> Iterable[list]:
 
 
 def _queue(client: Client, reminder: Reminder, now: datetime) -> int:
+    """The reminder links to the questionnaire itself: a link that opens it without signing in (links.py,
+    with its own reminder on day 2), or, for a client without an account to answer as, its page in Silta."""
     address = notifications.recipient_for(client)
     if address is None:
         return 0
+    enrolment = db.session.get(Enrolment, reminder.enrolment_id)
+    if client.user is not None:
+        texts = links.FEEDBACK_DUE if instruments.is_confidential(reminder.occurrence.instrument) else links.DUE
+        made = links.issue_link(None, enrolment, reminder.occurrence, address, now, texts, reminder.dedupe_key)
+        return 0 if made is None else 1
     channel, recipient = address
-    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + RESULTS_PATH
+    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + ANSWER_PATH.format(
+        enrolment=enrolment.id, code=reminder.occurrence.instrument, key=reminder.occurrence.key)
     with force_locale(notifications.language_of(client)):
         subject = str(_("A questionnaire to answer"))
         body = str(_("Silta: you have a short questionnaire to answer. It helps your worker help you: %(link)s",

@@ -45,7 +45,7 @@ def test_3x10d_at_the_start_is_reminded_once_in_daytime(db, worker, person, crea
     assert queue_questionnaire_reminders(local(START, time(11, 1))) == 0  # the same occurrence: once
     [message] = messages(db)
     assert message.recipient == "+358401111111" and message.dedupe_key.endswith(":3x10d:start")
-    assert "/me/measures" in message.body and "3X10D" not in message.body  # says nothing of which or why
+    assert "/q/" in message.body and "3X10D" not in message.body  # links to it, says nothing of which or why
 
 
 def test_srs_after_a_phone_meeting_but_not_after_a_video_meeting(app, db, worker, person, create_enrolment):
