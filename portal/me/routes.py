@@ -11,6 +11,7 @@ from portal.me.forms import CalmModeForm
 from portal.people.forms import ContactDetailsForm
 from portal.people.operations import CONTACT_FIELDS, update_client
 from portal.people.queries import client_of_user
+from portal.tasks import queries as tasks
 from portal.web.access import client_required
 from portal.web.navigation import safe_next
 
@@ -30,6 +31,7 @@ def home():
         "me/home.html", client=client, enrolments=queries.enrolments_of(client),
         meeting_now=queries.meeting_now(current_user, now),
         next_appointment=queries.next_appointment(client, now), recent=queries.recent_contacts(client),
+        requests=tasks.for_client(client.id, now, days=tasks.HOME_DAYS),
     )
 
 

@@ -99,11 +99,6 @@ def _is_contact(user: User, enrolment: Enrolment, now: datetime) -> bool:
     return away
 
 
-def client_callbacks(user: User) -> list[CallbackRequest]:
-    return list(db.session.scalars(select(CallbackRequest).join(Enrolment).join(Client).where(
-        Client.user_id == user.id, CallbackRequest.handled_at.is_(None)).order_by(CallbackRequest.created_at)))
-
-
 def draft_of(user: User, thread: Thread) -> str:
     return db.session.scalar(select(Draft.body).where(Draft.user_id == user.id, Draft.thread_id == thread.id)) or ""
 

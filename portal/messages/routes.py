@@ -5,16 +5,19 @@ from __future__ import annotations
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.db import utcnow
 from portal.drafts import operations as drafts
 from portal.extensions import db
 from portal.i18n import _
 from portal.messages import bp, forms, operations, permissions, queries
 from portal.messages.models import MAX_ATTACHMENT_BYTES, Attachment, CallbackRequest, Message, Thread
 from portal.messages.operations import MessageError, Upload
+from portal.people.queries import client_of_user
 from portal.plans.permissions import can_work, client_or_casework
 from portal.plans.routes import refuse_or_offer_break_glass
 from portal.programmes.models import Enrolment
 from portal.reach.queries import unit_contact
+from portal.tasks.queries import for_client
 from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
 from portal.web.inputs import allow_uploads
 
@@ -48,8 +51,14 @@ def _fail(form, exc: MessageError) -> None:
 @client_required
 def mine():
     return render_template("messages/mine.html", rows=queries.client_threads(current_user),
-                           callbacks=queries.client_callbacks(current_user),
+                           requests=_my_requests(),
                            enrolments=[e for e in _client_enrolments() if e.status.value == "active"])
+
+
+def _my_requests():
+    """The client's own change and callback requests, open or answered lately, with the worker's answer."""
+    client = client_of_user(current_user)
+    return [] if client is None else for_client(client.id, utcnow())
 
 
 def _client_enrolments():

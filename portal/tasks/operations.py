@@ -182,7 +182,9 @@ def _notify_client(task: Task) -> None:
     if address is None:
         return
     channel, recipient = address
-    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/me/appointments"
+    # A callback has no appointment card: its answer is under "Your requests" on the messages page.
+    path = "/me/messages#requests" if task.appointment_id is None else "/me/appointments"
+    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
     with force_locale(language_of(client)):
         subject = _("Your worker answered your request")
         body = _("Silta: your worker has answered your request. Sign in to Silta to read the answer: %(link)s",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -62,6 +62,22 @@ def of_client(enrolment_ids: list[int]) -> list[Task]:
     return list(db.session.scalars(select(Task).where(Task.enrolment_id.in_(enrolment_ids),
                                                       Task.state == TaskState.NEW)
                                    .options(joinedload(Task.appointment)).order_by(Task.created_at, Task.id)))
+
+
+RECENT_DAYS = 30  # a handled request stays under the client's "Your requests" this long
+HOME_DAYS = 7  # ... and on their home page
+CLIENT_LIMIT = 20
+
+
+def for_client(client_id: int, now: datetime, days: int = RECENT_DAYS) -> list[Task]:
+    """The client's own requests, for the client: the open ones and those handled in the last ``days`` days,
+    newest first, with who handled them and what came of it."""
+    handled_since = now - timedelta(days=days)
+    return list(db.session.scalars(
+        select(Task).where(Task.client_id == client_id,
+                           or_(Task.state == TaskState.NEW, Task.handled_at >= handled_since))
+        .options(joinedload(Task.handled_by), joinedload(Task.appointment), joinedload(Task.new_appointment))
+        .order_by(Task.created_at.desc(), Task.id.desc()).limit(CLIENT_LIMIT)))
 
 
 def replies_for(appointment_ids: list[int]) -> dict[int, Task]:

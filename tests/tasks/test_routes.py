@@ -98,3 +98,50 @@ def test_call_me_instead_from_the_waiting_room_is_a_task_for_the_worker(db, clie
     assert client.post(f"/video/r/{key}/fallback", json={"choice": "phone"}).status_code == 200
     task = db.session.query(Task).filter_by(appointment_id=appointment.id).one()
     assert task.kind.value == "phone_instead" and task.phone == aino.phone
+
+
+def test_the_client_reads_the_answer_to_a_callback_request_under_your_requests(db, client, login, people,
+                                                                              create_client, create_enrolment):
+    """A callback has no appointment card: the answer was only a notice. Now the messages page and, while it is
+    fresh, the home page show the request in the client's words, its state and the worker's reply."""
+    worker, aino, enrolment, _appointment_row = people
+    login(aino.user)
+    sent = client.post(f"/messages/enrolments/{enrolment.id}/callback",
+                       data={"preferred_times": "Weekday mornings before ten", "phone": "+358401112223"})
+    assert sent.status_code == 302
+    page = client.get("/me/messages").get_data(as_text=True)
+    callback = db.session.query(Task).filter_by(kind="callback").one()
+    assert f'data-request="{callback.id}" data-state="new"' in page and "Weekday mornings before ten" in page
+    assert "Waiting for your worker&#39;s answer" in page
+    client.post("/logout")
+    login(worker)
+    client.post(f"/work/tasks/{callback.id}/handle", data={"reply": "I will call you on Tuesday at nine"})
+    client.post("/logout")
+    login(aino.user)
+    for path in ("/me/messages", "/me"):
+        page = client.get(path).get_data(as_text=True)
+        assert f'data-request="{callback.id}" data-state="handled"' in page, path
+        assert "I will call you on Tuesday at nine" in page and "Sanna has handled your request." in page
+        assert "I cannot come by bus that week" in page  # the open change request is there too, in their words
+    client.post("/logout")
+    other = create_client()
+    create_enrolment(other, coordinator=worker)
+    db.session.commit()
+    login(other.user)
+    assert "Your requests" not in client.get("/me/messages").get_data(as_text=True)
+    assert "I will call you" not in client.get("/me").get_data(as_text=True)
+
+
+def test_your_requests_keeps_the_open_ones_and_the_lately_answered(db, people):
+    from portal.tasks import queries
+
+    worker, aino, enrolment, _appointment_row = people
+    [change] = db.session.query(Task).all()
+    old = Task(kind="callback", enrolment_id=enrolment.id, client_id=aino.id, preferred_times="any",
+               state=TaskState.HANDLED, created_at=NOW - timedelta(days=12), handled_at=NOW - timedelta(days=10),
+               handled_by_id=worker.id)
+    db.session.add(old)
+    db.session.flush()
+    assert [t.id for t in queries.for_client(aino.id, NOW)] == [change.id, old.id]  # newest first
+    assert [t.id for t in queries.for_client(aino.id, NOW, days=queries.HOME_DAYS)] == [change.id]
+    assert [t.id for t in queries.for_client(aino.id, NOW + timedelta(days=40))] == [change.id]  # open: stays
