@@ -35,7 +35,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, format_date, format_time
+from flask_babel import force_locale
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -203,11 +203,13 @@ def language_of(client: Client) -> str:
 # --- texts -------------------------------------------------------------------------------------------
 
 def compose(kind: Notice, appointment: Appointment, language: str) -> tuple[str, str]:
-    """The subject and body of one message in ``language``: when, and for video where to join."""
+    """The subject and body of one message in ``language``: when, and for video where to join. Dates and
+    times as the pages write them (fi_FI, sv_FI, en_GB): Babel's plain "sv" and "en" write ISO and US dates."""
+    from portal.web.templating import local_date, local_time
+
     with force_locale(language):
         starts = appointment.starts_at
-        values = {"date": format_date(starts, "full"), "time": format_time(starts, "short"),
-                  "link": appointments_link()}
+        values = {"date": local_date(starts, "full"), "time": local_time(starts), "link": appointments_link()}
         if kind is Notice.REMINDER and appointment.modality is Modality.VIDEO:
             return _("Appointment reminder"), _(
                 "Reminder from Silta: you have a video appointment on %(date)s at %(time)s. Join it here: %(link)s",

@@ -11,7 +11,7 @@ session (booked) or left it (cancelled for them; the session goes on for the oth
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 
 from portal import signals
 from portal.i18n import _
@@ -87,12 +87,13 @@ def on_service_ended(sender, enrolment, **extra) -> None:
     if decider is None or not decider.active or not decider.email:
         return
     link = _base() + f"/work/clients/{enrolment.client_id}"  # outside _(): the extractor skips f-strings
+    from portal.web.templating import local_date  # the pages' dates (fi_FI, sv_FI, en_GB), not Babel's "sv"/"en"
+
     with force_locale(decider.locale or "fi"):
         subject = _("A service resting on your decision has ended")
         body = _("Silta: a service resting on your decision of %(decided)s ended on %(ended)s. "
-                 "The client's page: %(link)s", decided=format_date(enrolment.decision_on, "medium"),
-                 ended=format_date(enrolment.ended_on, "medium"),
-                 link=link)
+                 "The client's page: %(link)s", decided=local_date(enrolment.decision_on),
+                 ended=local_date(enrolment.ended_on), link=link)
     queue_message(channel=Channel.EMAIL, recipient=decider.email, subject=subject, body=body,
                   user_id=decider.id, dedupe_key=f"service-ended:{enrolment.id}:decider")
     jobs.request_delivery()

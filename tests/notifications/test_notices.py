@@ -43,7 +43,7 @@ def test_booking_tells_the_client(db, worker, enrolment):
     assert (message.channel, message.recipient, message.status) == (Channel.SMS, "+358401234567", OutboxStatus.QUEUED)
     assert message.subject == "Nytt möte"  # the client speaks Swedish
     assert message.dedupe_key == f"notice:booked:{appointment.id}:{enrolment.client_id}"
-    assert "måndag 24 november 2036" in message.body and "10:00" in message.body
+    assert "måndag 24 november 2036" in message.body and "10.00" in message.body  # as sv_FI writes the time
     assert "/me/appointments" in message.body and "Sanna" not in message.body
 
 
