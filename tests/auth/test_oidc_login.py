@@ -107,9 +107,9 @@ def test_provider_error_is_shown_as_a_clear_message(client):
 
 def test_unknown_identity_gets_no_account(client, db, staff_user):
     callback = login_with_browserless_client(requests.Session(), _start(client), "stranger")
-    response = client.get(_callback_path(callback))
+    response = client.get(_callback_path(callback), headers={"Accept-Language": "en"})  # the message, not its wording
     assert response.status_code == 403
-    assert "Tunnistautumiseesi ei ole liitetty Silta-tiliä" in response.get_data(as_text=True)
+    assert "No Silta account is linked to this identity." in response.get_data(as_text=True)
     assert db.session.scalar(select(OidcIdentity)) is None
 
 
