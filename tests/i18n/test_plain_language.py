@@ -2,9 +2,10 @@
 
 The client-facing msgids are extracted afresh from the files a client's pages, flash messages, form errors
 and text messages come from (``CLIENT_FILES``: every string in them; ``CLIENT_STRINGS_IN``: the named
-strings of modules that also speak to staff), less ``STAFF_ONLY`` (branches of shared templates that only
-staff see). Their fi and sv msgstrs are then held to measurable rules: short sentences, no jargon from
-the banned lists, and the same placeholders and markup as the English source. A new string in a client
+strings of modules that also speak to staff), less ``STAFF_ONLY`` (strings of shared templates that only
+staff see and that keep a professional term; the other staff strings there are held to the rules too).
+Their fi and sv msgstrs are then held to measurable rules: short sentences, no jargon from the banned
+lists, and the same placeholders and markup as the English source. A new string in a client
 file is checked from the moment it exists; a stale exclusion fails too, so the lists cannot rot.
 
 Exempt by design: the questionnaires' own wording (ORS/SRS item texts, the 3X10D® items and
@@ -130,7 +131,8 @@ CLIENT_STRINGS_IN = {
     "portal/caseload/operations.py": ["Your Silta activation code"],
 }
 
-# Strings of the shared templates above that only staff see (the worker's branch of the same page).
+# Strings of the shared templates above that only staff see and that keep a professional term or a longer
+# sentence (the worker's branch of the same page).
 STAFF_ONLY = {
     # the worker's FIT graph keeps the clinical terms; the client's branch has its own strings
     "FIT graph: ORS and SRS totals over meetings", "ORS: how the client has been doing (0–40)",
