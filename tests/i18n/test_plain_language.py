@@ -69,6 +69,7 @@ CLIENT_FILES = [
     "templates/auth/forgot.html", "templates/auth/forgot_sent.html", "templates/auth/set_password.html",
     "templates/auth/change_password.html", "templates/auth/use_identity_provider.html",
     "templates/macros/forms.html", "templates/macros/pagination.html",
+    "templates/people/activate.html", "templates/people/not_registered.html", "templates/tasks/_answer.html",
     "portal/me/forms.py", "portal/me/routes.py",
     "portal/appointments/forms.py", "portal/appointments/operations.py", "portal/appointments/routes.py",
     "portal/appointments/ical.py", "portal/measures/reminders.py",
@@ -76,6 +77,7 @@ CLIENT_FILES = [
     "portal/network/labels.py", "portal/audit/views.py", "portal/audit/labels.py", "portal/plans/labels.py",
     "portal/notifications/operations.py", "portal/web/errors.py", "portal/web/forms.py",
     "portal/auth/forms.py", "portal/auth/routes.py", "portal/auth/password_routes.py",
+    "portal/people/preferences.py",
 ]
 
 # Modules that speak to clients and staff: only these of their strings are the client's.
@@ -129,6 +131,17 @@ CLIENT_STRINGS_IN = {
         "Silta: your worker has answered your request. Sign in to Silta to read the answer: %(link)s"],
     "portal/queues/operations.py": ["A new notice in Silta", "You have a new notice in Silta. Sign in to read it."],
     "portal/caseload/operations.py": ["Your Silta activation code"],
+    # the client's details (profile) and the activation page
+    "portal/people/forms.py": [
+        "The date of birth must be between 1900 and today.",
+        "Enter a phone number with digits only, e.g. +358 40 123 4567.", "Phone number", "Email address",
+        "Home address", "How should we contact you?", "I would rather meet at home than by video",
+        "Anything else about contacting you (for example good times to call)",
+        "Good days for meetings (none chosen: any weekday)", "Good times of day for meetings (none chosen: any time)",
+        "Activation code", "Your date of birth", "Your email address (you sign in with it)", "New password",
+        "New password again", "The passwords differ."],
+    "portal/people/routes.py": [
+        "Your account is ready. From now on, sign in with your email address and password."],
 }
 
 # Strings of the shared templates above that only staff see and that keep a professional term or a longer
