@@ -56,6 +56,7 @@ CLIENT_FILES = [
     "templates/measures/closed.html", "templates/measures/link_answer.html", "templates/measures/link_base.html",
     "templates/measures/link_closed.html", "templates/measures/link_thanks.html", "templates/measures/my_results.html",
     "templates/messages/_messages.html", "templates/messages/_unread.html", "templates/messages/callback.html",
+    "templates/messages/_threads.html", "templates/messages/_live.html", "templates/video/_group.html",
     "templates/messages/mine.html", "templates/messages/new.html", "templates/messages/thread.html",
     "templates/network/mine.html", "templates/plans/mine.html", "templates/plans/show.html",
     "templates/plans/_macros.html", "templates/plans/_team.html", "templates/plans/versions.html",
@@ -142,6 +143,17 @@ CLIENT_STRINGS_IN = {
         "New password again", "The passwords differ."],
     "portal/people/routes.py": [
         "Your account is ready. From now on, sign in with your email address and password."],
+    # the client's housing service request and where the application is
+    "portal/intake/forms.py": [
+        "Municipality", "Choose the municipality.", "First name", "Give the first name.", "Last name",
+        "Give the last name.", "Year of birth", "Give a year between %(min)s and %(max)s.", "Phone", "Email",
+        "Check the email address.", "What kind of help with housing is needed?",
+        "Describe the need for housing services.", "Receives the highest care allowance (Kela)", "Choose…"],
+    "portal/intake/routes.py": ["Your draft was saved. You can continue later.",
+                                "Your service request was sent. We will contact you."],
+    "portal/intake/labels.py": [
+        "Received", "Being assessed", "Decided", "In queue", "Offered a place", "Placed", "Granted", "Rejected",
+        "More information needed", "Supported housing", "Communal housing", "Round-the-clock service housing"],
 }
 
 # Strings of the shared templates above that only staff see and that keep a professional term or a longer
