@@ -39,7 +39,7 @@ from pathlib import Path
 
 PASSWORD = "silta-demo-2026"
 CLIENT_PAGES = ("/me", "/me/messages", "/me/appointments", "/video/")
-WORKER_PAGES = ("/work", "/work/calendar/", "/messages/inbox", "/video/")
+WORKER_PAGES = ("/work/today", "/work", "/work/calendar/", "/messages/inbox", "/video/")
 WARMUP = 3
 PROFILE_RUNS = 20
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import cache
 from pathlib import Path
 
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from flask import current_app, has_request_context, request, session
 from flask_babel import gettext as _  # noqa: F401  (re-exported)
 from flask_babel import lazy_gettext as _l  # noqa: F401
@@ -67,30 +70,40 @@ def ensure_catalogs(directory: Path = TRANSLATIONS) -> None:
                                           "`silta prepare`", type(exc).__name__)
 
 
-def format_locale() -> str:
-    """The Babel locale for dates and numbers in the current language (see FORMAT_LOCALES)."""
+def format_locale() -> Locale:
+    """The Babel locale for dates and numbers in the current language (see FORMAT_LOCALES).
+
+    A parsed ``Locale``, kept per process: Babel re-parses a locale given as a string on every call, which
+    made a date cost 70 µs instead of 13 (a caseload page formats ~50 dates and numbers)."""
     from flask_babel import get_locale
 
     language = str(get_locale() or "fi")
-    return FORMAT_LOCALES.get(language, language)
+    return _parsed_locale(FORMAT_LOCALES.get(language, language))
+
+
+@cache
+def _parsed_locale(identifier: str) -> Locale:
+    return Locale.parse(identifier)
+
+
+@cache
+def _decimal_pattern(digits: int, fixed: bool) -> NumberPattern:
+    return parse_pattern("0." + ("0" if fixed else "#") * digits)
 
 
 def local_decimal(value: float | None, digits: int = 1, fixed: bool = False) -> str:
     """19.9 → "19,9" in Finnish and Swedish; whole numbers without decimals ("20") unless ``fixed`` ("20,0")."""
-    from babel.numbers import format_decimal
-
     if value is None:
         return ""
-    return format_decimal(value, format="0." + ("0" if fixed else "#") * digits, locale=format_locale())
+    return _decimal_pattern(digits, fixed).apply(value, format_locale())
 
 
 def local_percent(value: float | None, digits: int = 1) -> str:
     """0.556 → "55,6 %" in Finnish and Swedish, "55.6%" in English: the locale's own percent pattern."""
-    from babel import Locale
     from babel.numbers import format_percent
 
     if value is None:
         return ""
-    locale = Locale.parse(format_locale())
+    locale = format_locale()
     pattern = locale.percent_formats[None].pattern.replace("0", "0." + "0" * digits, 1) if digits else None
     return format_percent(value, format=pattern, locale=locale)
