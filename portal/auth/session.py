@@ -18,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Select, bindparam, delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from portal import signals
@@ -58,10 +59,7 @@ def _load_user(user_id: str) -> User | None:
     token = session.get(TOKEN_KEY)
     if not isinstance(token, str) or not user_id.isdigit():
         return None
-    # One statement: the session row, its user and the user's roles (instead of the relationship's selectin).
-    row = db.session.scalars(
-        select(AuthSession).options(joinedload(AuthSession.user).joinedload(User.roles))
-        .where(AuthSession.token_hash == _hash(token))).unique().first()
+    row = db.session.scalars(_session_statement(), {"token_hash": _hash(token)}).unique().first()
     if row is None or row.user_id != int(user_id) or not row.user.active:
         return None
     now, (idle, _max) = utcnow(), _limits()
@@ -74,6 +72,16 @@ def _load_user(user_id: str) -> User | None:
         with db.engine.begin() as connection:  # not the request's transaction: no lock held while it runs
             connection.execute(update(AuthSession).where(AuthSession.id == row.id).values(last_seen_at=now))
     return row.user
+
+
+@cache
+def _session_statement() -> Select:
+    """One statement: the session row, its user and the user's roles (instead of the relationship's selectin).
+
+    Built once per process with the token's hash as a parameter: every request runs it, and building a
+    statement and its cache key cost more than running it."""
+    return (select(AuthSession).options(joinedload(AuthSession.user).joinedload(User.roles))
+            .where(AuthSession.token_hash == bindparam("token_hash")))
 
 
 def _end_dead_session():
