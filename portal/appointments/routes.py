@@ -50,7 +50,8 @@ def index():
     for row in upcoming:
         row.actions = operations.client_actions(row.appointment, now)
     return render_template("appointments/index.html", upcoming=upcoming, past=past,
-                           feed=queries.active_feed(client), too_late=operations.too_late_message())
+                           feed=queries.active_feed(client), too_late=operations.too_late_message(),
+                           calm=client.calm_mode)
 
 
 @bp.route("/me/appointments/<int:appointment_id>/confirm", methods=["POST"])

@@ -66,7 +66,8 @@ def _answer_page(opened, refused):
     version = operations.version_for(opened.link.enrolment, opened.occurrence)
     return render_template("measures/link_answer.html", occurrence=opened.occurrence, version=version,
                            definition=version.parsed, values=dict(request.form) if refused else {},
-                           refused=refused, token=request.form.get("token") or secrets.token_urlsafe(24))
+                           refused=refused, token=request.form.get("token") or secrets.token_urlsafe(24),
+                           calm=opened.link.enrolment.client.calm_mode)  # the client's own setting, as signed in
 
 
 def _private(body: str, status: int):

@@ -51,7 +51,8 @@ def _enrolment(enrolment_id: int, allowed) -> Enrolment:
 @client_required
 def my_results():
     client = client_of_user(current_user) or abort(403)
-    return render_template("measures/my_results.html", **views.client_results(client, str(get_locale())))
+    return render_template("measures/my_results.html", **views.client_results(client, str(get_locale())),
+                           calm=client.calm_mode)
 
 
 @bp.route("/me/measures/<int:enrolment_id>/<code>/<key>", methods=["GET", "POST"])
@@ -98,7 +99,7 @@ def _answer_page(enrolment, occurrence, refused: MeasureRefused | None = None):
     return render_template("measures/answer.html", enrolment=enrolment, occurrence=occurrence, version=version,
                            definition=version.parsed, values=values, refused=refused,
                            token=request.form.get("token") or secrets.token_urlsafe(24),
-                           next=safe_next(request.values.get("next")))
+                           next=safe_next(request.values.get("next")), calm=enrolment.client.calm_mode)
 
 
 @bp.route("/me/measures/<int:enrolment_id>/<code>/<key>/draft", methods=["POST"])
