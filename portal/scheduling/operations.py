@@ -7,13 +7,13 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from portal import signals
 from portal.audit.models import AuditAction
-from portal.audit.operations import record
+from portal.audit.operations import record, record_many
 from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
@@ -21,7 +21,7 @@ from portal.i18n import _, _l
 from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment, EnrolmentStatus
-from portal.scheduling import rules
+from portal.scheduling import bulk, rules
 from portal.scheduling.availability import Conflict, ConflictReason, Occurrence, SeriesPlan
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Participant, ParticipantRole
 from portal.scheduling.rules import BookingError
@@ -229,7 +229,7 @@ def _refused(occurrence: Occurrence, names: dict[str, str], now: datetime) -> Se
 
 def _create_many(actor: User, request: BookingRequest, workers: list[User], starts: list[datetime]
                  ) -> list[Appointment] | None:
-    """Write the appointments and their participants as two bulk INSERTs (ORM bulk insert: no unit-of-work
+    """Write the appointments and their participants as two bulk INSERTs (``bulk.insert_rows``: no unit-of-work
     bookkeeping per object), audited; None, with nothing written, when the database refuses any of them."""
     if not starts:
         return []
@@ -242,23 +242,22 @@ def _create_many(actor: User, request: BookingRequest, workers: list[User], star
     try:
         with db.session.begin_nested():
             # Not the participants' usual eager load: they are not written yet (loaded when first asked for).
-            appointments = list(db.session.scalars(
-                insert(Appointment).returning(Appointment, sort_by_parameter_order=True)
-                .options(lazyload(Appointment.participants)), rows))
-            # The table's INSERT, not the ORM's (that leaves out NULLs and splits the rows in two kinds);
-            # RETURNING makes it one multi-row statement, not one execution per row.
-            table = Participant.__table__
-            db.session.execute(insert(table).returning(table.c.id), [
+            # The rows come back in the order written (ORDER BY the arrays' ordinality); sorted to be sure.
+            returning = bulk.insert_rows(Appointment.__table__, rows).returning(*Appointment.__table__.c)
+            appointments = sorted(db.session.scalars(
+                select(Appointment).options(lazyload(Appointment.participants)).from_statement(returning)),
+                key=lambda a: a.starts_at)
+            db.session.execute(bulk.insert_rows(Participant.__table__, [
                 row for appointment in appointments for row in _participant_rows(appointment, workers,
-                                                                                 request.enrolment)])
+                                                                                 request.enrolment)]))
     except IntegrityError as exc:
         for appointment in appointments:  # rolled back with the savepoint: out of the identity map too
             db.session.expunge(appointment)
         if "no_overlap" in str(exc.orig):
             return None
         raise
-    for appointment in appointments:
-        record(actor, AuditAction.CREATE, "scheduling", "appointment", appointment.id, request.enrolment.client_id)
+    record_many(actor, AuditAction.CREATE, "scheduling", "appointment", [a.id for a in appointments],
+                request.enrolment.client_id)
     return appointments
 
 

@@ -11,6 +11,9 @@ from sqlalchemy import func, select
 from portal.audit.models import AuditRecord
 from portal.scheduling.timeutil import local
 from tests.scheduling.test_series_booking import MONDAY, book
+from tests.scheduling.test_series_booking import (  # noqa: F401  the unnest INSERT refused by the overlap check
+    test_a_time_taken_after_planning_is_reported_and_the_rest_booked as test_a_time_taken_meanwhile_on_postgresql,
+)
 
 pytestmark = pytest.mark.postgres
 
