@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth.models import AccountKind, Role, User, UserRole
@@ -39,14 +39,18 @@ def draft_of(user: User) -> IntakeItem | None:
 
 
 def has_application(user: User) -> bool:
-    """Whether the client has anything to see under "My housing application": a housing enrolment, or a
-    request sent or drafted (what ``client_status`` or ``draft_of`` would find), in one query: every page's
-    header asks."""
-    enrolment = exists().where(Enrolment.client_id == Client.id, Client.user_id == user.id,
+    """Whether the client has anything to see under "My housing application"."""
+    return bool(db.session.scalar(select(application_exists(user.id))))
+
+
+def application_exists(user_id) -> ColumnElement[bool]:
+    """A housing enrolment, or a request sent or drafted (what ``client_status`` or ``draft_of`` would
+    find), as one expression: every page's header asks (portal/web/header.py)."""
+    enrolment = exists().where(Enrolment.client_id == Client.id, Client.user_id == user_id,
                                Enrolment.programme_code == PROGRAMME)
-    request = exists().where(IntakeItem.submitted_by_id == user.id,
+    request = exists().where(IntakeItem.submitted_by_id == user_id,
                              IntakeItem.status.in_((IntakeStatus.received, IntakeStatus.draft)))
-    return bool(db.session.scalar(select(or_(enrolment, request))))
+    return or_(enrolment, request)
 
 
 def active_housing_enrolment(client_id: int) -> Enrolment | None:

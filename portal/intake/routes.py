@@ -11,6 +11,7 @@ from datetime import date
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_login import current_user, login_required
+from sqlalchemy import bindparam
 from wtforms.fields.choices import SelectChoice
 
 from portal.audit.models import AuditAction
@@ -36,6 +37,7 @@ from portal.intake.operations import IntakeError
 from portal.people.queries import unit_caseworkers
 from portal.programmes.models import Enrolment
 from portal.scheduling.timeutil import local_date
+from portal.web import header
 from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
 
 INTAKE_STAFF = (*CASEWORK_ROLES, Role.REFERRER)
@@ -63,7 +65,7 @@ def _navigation() -> list[tuple[str, str]]:
     if not current_user.is_authenticated:
         return []
     if current_user.is_client:
-        return [("intake.mine", _("My housing application"))] if queries.has_application(current_user) else []
+        return [("intake.mine", _("My housing application"))] if header.fact("housing_application") else []
     if current_user.has_role(*CASEWORK_ROLES):
         return [("intake.index", _("Housing intake"))]
     if current_user.has_role(Role.SERVICE_MANAGER):
@@ -74,6 +76,8 @@ def _navigation() -> list[tuple[str, str]]:
 
 
 bp.record_once(lambda state: state.app.jinja_env.globals.update(intake_navigation=_navigation, intake_tabs=_tabs))
+header.register("housing_application", lambda: queries.application_exists(bindparam("user_id")),
+                lambda user: user.is_client)
 
 
 def _today() -> date:

@@ -18,6 +18,7 @@ from portal.plans.routes import refuse_or_offer_break_glass
 from portal.programmes.models import Enrolment
 from portal.reach.queries import unit_contact
 from portal.tasks.queries import for_client
+from portal.web import header
 from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
 from portal.web.inputs import allow_uploads
 
@@ -214,7 +215,16 @@ def _messages_in_navigation() -> bool:
 
 
 def _unread_messages() -> int:
-    return queries.unread_count(current_user) if _messages_in_navigation() else 0
+    """The header's counter: one of the header's facts (portal/web/header.py), not a query of its own."""
+    if not _messages_in_navigation():
+        return 0
+    return header.fact("unread_messages" if current_user.is_client else "unread_in_inbox") or 0
+
+
+header.register("unread_messages", lambda: queries.unread_count_statement(client=True).scalar_subquery(),
+                lambda user: user.is_client)
+header.register("unread_in_inbox", lambda: queries.unread_count_statement(client=False).scalar_subquery(),
+                lambda user: not user.is_client and user.has_role(*CASEWORK_ROLES))
 
 
 bp.record_once(lambda state: state.app.jinja_env.globals.update(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 
 from portal.auth.models import User
 from portal.extensions import db
@@ -26,7 +26,8 @@ def shown_to_client(user: User) -> tuple[Client | None, list[NetworkContact]]:
         .order_by(NetworkContact.role, NetworkContact.id)))
 
 
-def has_shown(user: User) -> bool:
-    """Whether the client has any contact they wished to see (the header asks on every page)."""
-    return bool(db.session.scalar(select(exists().where(
-        NetworkContact.client_id == Client.id, Client.user_id == user.id, NetworkContact.shown_to_client.is_(True)))))
+def shown_exists(user_id) -> ColumnElement[bool]:
+    """Whether the client has any contact they wished to see (the header asks on every page:
+    portal/web/header.py)."""
+    return exists().where(NetworkContact.client_id == Client.id, Client.user_id == user_id,
+                          NetworkContact.shown_to_client.is_(True))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy import bindparam
 
 from portal.audit.operations import record_read
 from portal.extensions import db
@@ -16,6 +17,7 @@ from portal.network import bp, forms, operations, permissions, queries
 from portal.network.labels import LABELS
 from portal.network.models import NetworkContact
 from portal.people.models import Client
+from portal.web import header
 from portal.web.access import CASEWORK_ROLES, client_required, get_permitted, staff_required
 
 
@@ -37,11 +39,12 @@ def _navigation() -> list[tuple[str, str]]:
     """The client's header link to their network, when they wished to see some of it (one query a page)."""
     if not current_user.is_authenticated or not current_user.is_client:
         return []
-    return [("network.mine", _("My network"))] if queries.has_shown(current_user) else []
+    return [("network.mine", _("My network"))] if header.fact("network_shown") else []
 
 
 bp.record_once(lambda state: state.app.jinja_env.globals.update(
     network_label=_label, network_of=_team_view, network_navigation=_navigation))
+header.register("network_shown", lambda: queries.shown_exists(bindparam("user_id")), lambda user: user.is_client)
 
 
 @bp.route("/work/clients/<int:client_id>/network", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import ColumnElement, case, exists, func, select
 
 from portal.auth.models import Role, User, UserRole
 from portal.extensions import db
@@ -78,12 +78,18 @@ def municipalities() -> list[Municipality]:
 
 def receives_referrals(user: User) -> bool:
     """A case worker whose unit has a referrer among its members: the inbox is theirs to read."""
-    if not user.has_role(Role.WORKER, Role.CARE_COORDINATOR, Role.TEAM_LEAD):
-        return False
-    mine = select(UnitMembership.unit_id).where(UnitMembership.user_id == user.id)
-    return bool(db.session.scalar(select(exists().where(
-        UnitMembership.unit_id.in_(mine), UserRole.user_id == UnitMembership.user_id,
-        UserRole.role == Role.REFERRER))))
+    return may_receive(user) and bool(db.session.scalar(select(referrer_in_unit(user.id))))
+
+
+def may_receive(user: User) -> bool:
+    return user.has_role(Role.WORKER, Role.CARE_COORDINATOR, Role.TEAM_LEAD)
+
+
+def referrer_in_unit(user_id) -> ColumnElement[bool]:
+    """A referrer among the members of the user's units (the header asks: portal/web/header.py)."""
+    mine = select(UnitMembership.unit_id).where(UnitMembership.user_id == user_id)
+    return exists().where(UnitMembership.unit_id.in_(mine), UserRole.user_id == UnitMembership.user_id,
+                          UserRole.role == Role.REFERRER)
 
 
 def enrolment_contacts(enrolment: Enrolment):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy import bindparam
 
 from portal.audit.models import AuditAction
 from portal.audit.operations import record
@@ -20,6 +21,7 @@ from portal.referrals import bp, forms, operations, permissions, queries
 from portal.referrals.labels import LABELS
 from portal.referrals.models import Referral, ReferralKind
 from portal.scheduling.timeutil import as_helsinki
+from portal.web import header
 from portal.web.access import CASEWORK_ROLES, get_permitted, staff_required
 
 # A referred client's first held contact moves them to phase working: connected here, once, with the blueprint.
@@ -34,11 +36,15 @@ def _helpers() -> dict:
             return None
         if current_user.has_role(Role.REFERRER):
             return "referrals.mine", _("My referrals")
-        if queries.receives_referrals(current_user):
+        if header.fact("receives_referrals"):
             return "referrals.inbox", _("Referrals inbox")
         return None
 
     return {"referrals_link": referrals_link}
+
+
+header.register("receives_referrals", lambda: queries.referrer_in_unit(bindparam("user_id")),
+                lambda user: user.is_staff and not user.has_role(Role.REFERRER) and queries.may_receive(user))
 
 
 @bp.record_once
