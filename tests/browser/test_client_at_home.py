@@ -211,11 +211,14 @@ def _answer_srs(home: Home, client, appointment_id: int) -> None:
                        for selector in ("input[type=range]", ".vas__end--low", ".vas__end--high"))
     assert abs(low["x"] - line["x"]) < 4 and abs(high["x"] + high["width"] - line["x"] - line["width"]) < 4, (
         line, low, high)
+    calm = client.locator("form[data-one-at-a-time]").count() == 1  # calm mode: one line per screen
     for index in range(4):  # a finger's tap at 90 % of each line
         line = lines.nth(index)
         line.scroll_into_view_if_needed()
         box = line.bounding_box()
         client.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 2)
+        if calm and index < 3:
+            client.click("[data-step-next]")
     assert client.locator(".vas--empty").count() == 0
     with client.expect_navigation():
         client.click("#main form button[type=submit]:not([name])")
