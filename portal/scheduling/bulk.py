@@ -4,8 +4,8 @@ SQLAlchemy's multi-row INSERT writes a VALUES list with one placeholder per valu
 and their 156 participants made statements of ~1 900 placeholders that psycopg had to split and
 convert on every booking (~13 ms of Python per statement, more on a busy machine; its cache only holds
 short statements). With one array per column the statement's text is short and the same for any
-number of rows, so psycopg and PostgreSQL prepare it once. SQLite keeps the multi-row VALUES (no
-arrays; the embedded default has no driver-side parsing to save).
+number of rows, so psycopg and PostgreSQL prepare it once. SQLite has no arrays: there the rows go as
+an executemany of one compiled statement (SQLAlchemy's own batching when the objects come back).
 
 Every row must have the same keys. Enum members are written as their values; columns left out get
 their Python-side defaults (a callable default such as ``utcnow`` is called once for all the rows).
@@ -21,10 +21,31 @@ from sqlalchemy.sql import sqltypes
 from portal.extensions import db
 
 
-def insert_rows(table: Table, rows: list[dict]) -> Insert:
-    """The INSERT of ``rows`` into ``table`` (execute it, optionally with ``.returning(...)``), already bound."""
-    if db.engine.dialect.name != "postgresql":
-        return insert(table).values(rows)
+def insert_returning(entity: type, rows: list[dict], *options) -> list:
+    """Insert ``rows`` as ``entity`` objects and return them in the rows' order (loaded with ``options``)."""
+    if not _postgresql():
+        return list(db.session.scalars(insert(entity).returning(entity, sort_by_parameter_order=True)
+                                       .options(*options), rows))
+    table = entity.__table__
+    loaded = db.session.scalars(select(entity).options(*options)
+                                .from_statement(_unnest_insert(table, rows).returning(*table.c)))
+    # Written in the arrays' order, so the serial ids ascend in it (SQLAlchemy's own sentinel rule on PostgreSQL).
+    return sorted(loaded, key=lambda obj: obj.id)
+
+
+def insert_rows(table: Table, rows: list[dict]) -> None:
+    """Insert ``rows`` into ``table`` (nothing comes back)."""
+    if _postgresql():
+        db.session.execute(_unnest_insert(table, rows))
+    else:
+        db.session.execute(insert(table), rows)  # the driver's executemany, one compiled statement
+
+
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _unnest_insert(table: Table, rows: list[dict]) -> Insert:
     names = list(rows[0])
     arrays = [cast([_plain(row[name]) for row in rows], ARRAY(_element_type(table.c[name].type)))
               for name in names]

@@ -7,7 +7,6 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -242,14 +241,10 @@ def _create_many(actor: User, request: BookingRequest, workers: list[User], star
     try:
         with db.session.begin_nested():
             # Not the participants' usual eager load: they are not written yet (loaded when first asked for).
-            # The rows come back in the order written (ORDER BY the arrays' ordinality); sorted to be sure.
-            returning = bulk.insert_rows(Appointment.__table__, rows).returning(*Appointment.__table__.c)
-            appointments = sorted(db.session.scalars(
-                select(Appointment).options(lazyload(Appointment.participants)).from_statement(returning)),
-                key=lambda a: a.starts_at)
-            db.session.execute(bulk.insert_rows(Participant.__table__, [
+            appointments = bulk.insert_returning(Appointment, rows, lazyload(Appointment.participants))
+            bulk.insert_rows(Participant.__table__, [
                 row for appointment in appointments for row in _participant_rows(appointment, workers,
-                                                                                 request.enrolment)]))
+                                                                                 request.enrolment)])
     except IntegrityError as exc:
         for appointment in appointments:  # rolled back with the savepoint: out of the identity map too
             db.session.expunge(appointment)
