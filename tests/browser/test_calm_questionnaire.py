@@ -31,6 +31,7 @@ JUHO = "client.juho@silta.example"  # his unit and worker serve the new client t
 EMAIL = "calm.client@example.test"
 PHONE = {"width": 375, "height": 740}
 COUNT = ".measure-step:not([hidden]) .measure-step__count"
+SEND = "form.measure-form .button-row"  # the send buttons (the idle dialog has a row of its own)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def test_without_the_script_the_whole_form_is_there(browser, live_server, calm_c
         page.goto(f"{live_server}/me/measures/{enrolment_id}/3x10d/start?lang=en")
         assert page.locator(".measure-step:visible").count() == 10
         assert page.locator(".measure-step__count:visible").nth(2).inner_text() == "Question 3 of 10"
-        assert page.locator(".step-nav").is_hidden() and page.locator("form.measure-form .button-row").is_visible()
+        assert page.locator(".step-nav").is_hidden() and page.locator(SEND).is_visible()
     finally:
         page.context.close()
 
@@ -85,7 +86,7 @@ def test_one_question_per_screen_with_back_and_next(browser, live_server, calm_c
         assert page.locator(".measure-step").count() == 10
         assert page.locator(".measure-step:not([hidden])").count() == 1
         assert page.inner_text(COUNT) == "Question 1 of 10"
-        assert page.locator("[data-step-back]").is_hidden() and page.locator("form.measure-form .button-row").is_hidden()
+        assert page.locator("[data-step-back]").is_hidden() and page.locator(SEND).is_hidden()
         assert_no_axe_violations(page)
         answers = {}
         for n in range(1, 11):
@@ -104,16 +105,19 @@ def test_one_question_per_screen_with_back_and_next(browser, live_server, calm_c
             if n < 10:
                 page.click("[data-step-next]")
                 assert _focused_text(page) == f"Question {n + 1} of 10"  # said by a screen reader on arrival
-        assert page.locator("[data-step-next]").is_hidden() and page.locator("form.measure-form .button-row").is_visible()
+        assert page.locator("[data-step-next]").is_hidden() and page.locator(SEND).is_visible()
         assert_no_axe_violations(page)
         with page.expect_navigation():
-            page.click("form.measure-form .button-row button[type=submit]:not([name])")
+            page.click(SEND + " button[type=submit]:not([name])")
         app = SERVED_APPS[live_server]
         with app.app_context():
             answer = db.session.scalar(select(Answer).where(Answer.enrolment_id == enrolment_id,
                                                             Answer.instrument_code == "3x10d"))
             assert answer is not None and answer.submitted and len(answer.values) == 10
             db.session.remove()
+        page.goto(f"{live_server}/me/appointments?lang=en")  # the past and the calendar link folded away
+        assert page.locator("details.calm-more #calendar").count() == 1 and page.locator("#calendar").is_hidden()
+        assert_no_axe_violations(page)
         assert errors == []
     finally:
         page.context.close()
