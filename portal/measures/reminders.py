@@ -159,14 +159,14 @@ def _queue(client: Client, reminder: Reminder, now: datetime) -> int:
     address = notifications.recipient_for(client)
     if address is None:
         return 0
-    enrolment = db.session.get(Enrolment, reminder.enrolment_id)
     if client.user is not None:
         texts = links.FEEDBACK_DUE if instruments.is_confidential(reminder.occurrence.instrument) else links.DUE
-        made = links.issue_link(None, enrolment, reminder.occurrence, address, now, texts, reminder.dedupe_key)
+        made = links.issue_link(None, db.session.get(Enrolment, reminder.enrolment_id), reminder.occurrence,
+                                address, now, texts, reminder.dedupe_key)
         return 0 if made is None else 1
     channel, recipient = address
     link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + ANSWER_PATH.format(
-        enrolment=enrolment.id, code=reminder.occurrence.instrument, key=reminder.occurrence.key)
+        enrolment=reminder.enrolment_id, code=reminder.occurrence.instrument, key=reminder.occurrence.key)
     with force_locale(notifications.language_of(client)):
         subject = str(_("A questionnaire to answer"))
         body = str(_("Silta: you have a short questionnaire to answer. It helps your worker help you: %(link)s",
