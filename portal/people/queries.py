@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g, has_request_context
 from sqlalchemy import Select, exists, func, or_, select, union
 
 from portal.auth.models import AccountKind, User, UserRole
@@ -18,8 +19,17 @@ def visible_clients(user: User) -> Select:
 
 
 def client_of_user(user: User) -> Client | None:
-    """The client record behind a client's own account."""
-    return db.session.scalar(select(Client).where(Client.user_id == user.id))
+    """The client record behind a client's own account.
+
+    Kept for the rest of the request once found: a client's page asks from several places (the home page
+    three times), and the record does not move to another account mid-request."""
+    kept = g.get("client_of_user") if has_request_context() else None
+    if kept is not None and kept[0] == user.id:
+        return kept[1]
+    client = db.session.scalar(select(Client).where(Client.user_id == user.id))
+    if client is not None and has_request_context():
+        g.client_of_user = (user.id, client)
+    return client
 
 
 def municipalities() -> list[Municipality]:
