@@ -75,6 +75,11 @@ class Item:
     def urgency(self) -> int:
         return URGENCY[self.kind]
 
+    @property
+    def texts(self) -> list[str]:
+        """The FIT alerts in words: made only for the items a page shows."""
+        return [str(ALERTS[a.code]) % a.params for a in self.params.get("alerts", ())]
+
 
 @dataclass
 class ClientAttention:
@@ -162,8 +167,7 @@ def _fit(ids: Select) -> Iterable[Item]:
         points = [fit.Point(None, m.get("ors"), m.get("srs")) for m in by_meeting.values()]
         alerts = fit.alerts(points, scoring.reliable_change or 5, threshold, after)
         if alerts:
-            texts = [str(ALERTS[a.code]) % a.params for a in alerts]
-            found.append(Item(Kind.FIT, enrolment_id, len(alerts), params={"alerts": alerts, "texts": texts}))
+            found.append(Item(Kind.FIT, enrolment_id, len(alerts), params={"alerts": alerts}))
     return found
 
 
@@ -185,11 +189,13 @@ def _questionnaires(ids: Select, now: datetime) -> Iterable[Item]:
     codes = [code for code in registry.loaded() if _asks_per_meeting(code)]
     if not codes:
         return []
-    ids = ids.where(Enrolment.programme_code.in_(codes))
     answered = exists().where(Answer.appointment_id == Appointment.id, Answer.status == AnswerStatus.SUBMITTED)
+    # The programme on the appointment, not on the caseload's subquery: there PostgreSQL read every enrolment
+    # of the programme (28 000 at county scale, 11 ms) to intersect them with the worker's 200.
     found = db.session.execute(
         select(Appointment.enrolment_id, func.count(), func.min(Appointment.starts_at))
-        .where(Appointment.enrolment_id.in_(ids), Appointment.status == AppointmentStatus.HELD,
+        .where(Appointment.enrolment_id.in_(ids), Appointment.programme_code.in_(codes),
+               Appointment.status == AppointmentStatus.HELD,
                and_(Appointment.ends_at <= now - SRS_STAYS_OPEN,
                     Appointment.ends_at > now - timedelta(days=QUESTIONNAIRE_LOOKBACK_DAYS)), ~answered)
         .group_by(Appointment.enrolment_id))
