@@ -300,7 +300,7 @@ def test_elsa_on_a_laptop_in_swedish_with_calm_mode(home):
         join.click()
 
     _stage(client, "check")
-    assert client.locator("#skip-check").is_hidden()  # no practice on this device yet
+    assert client.locator("#skip-check").is_hidden()  # Elsa has not practised on any device
     client.click("label[for=calm_mode]")
     with client.expect_navigation():
         client.click("form.calm-form button[type=submit]")
