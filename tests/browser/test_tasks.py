@@ -73,3 +73,14 @@ def test_a_change_request_reaches_the_task_list_live_and_its_outcome_the_card(pa
     client.goto(live_server + "/me/appointments")
     answer = client.locator(f"section[aria-labelledby='{card}'] [data-answer]")
     assert "Sanna" in answer.inner_text() and "Soitan sinulle silloin." in answer.inner_text()
+
+    # The client's own pages keep the request, its state and the reply ("Your requests"), readable by axe and
+    # at 320 px (the demo has no request, so the accessibility walk never sees this section).
+    for path in ("/me/messages", "/me"):
+        client.goto(live_server + path)
+        mine = client.locator("#requests [data-state=handled]", has_text=WORDS)
+        assert "Soitan sinulle silloin." in mine.inner_text(), path
+        violations = Axe().run(client).response["violations"]
+        assert not violations, (path, [v["id"] for v in violations])
+    client.set_viewport_size({"width": 320, "height": 800})
+    assert client.evaluate("document.documentElement.scrollWidth") <= 320
