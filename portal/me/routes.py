@@ -12,6 +12,7 @@ from portal.people.forms import ContactDetailsForm
 from portal.people.operations import CONTACT_FIELDS, update_client
 from portal.people.queries import client_of_user
 from portal.tasks import queries as tasks
+from portal.video import practice as practices
 from portal.web.access import client_required
 from portal.web.navigation import safe_next
 
@@ -64,7 +65,8 @@ def calm_mode():
 def practice():
     """Try the camera, microphone and connection with the echo bot any time, e.g. the day before."""
     client = _my_client()
-    return render_template("me/practice.html", client=client,
+    return render_template("me/practice.html", client=client, last=practices.latest(client),
+                           may_skip=practices.may_skip_check(client, utcnow()),
                            practice_config={
                                "echoTestUrl": url_for("video.echo_test"), "iceUrl": url_for("video.ice_servers"),
                                "csrfToken": generate_csrf(), "socketPath": "/socket.io", "namespace": "/rtc",

@@ -55,9 +55,12 @@ def _ran_echo_test(user: User, key: str, now: datetime) -> bool:
                VideoParticipant.role == ParticipantRole.GUEST)) is not None
 
 
+def latest(client: Client) -> PracticeResult | None:
+    """The client's latest practice result (the practice page says when and how it went)."""
+    return db.session.get(PracticeResult, client.id)
+
+
 def may_skip_check(client: Client | None, now: datetime) -> bool:
     """Whether the client's latest practice, on any device, went well recently enough to skip the check."""
-    if client is None:
-        return False
-    result = db.session.get(PracticeResult, client.id)
+    result = latest(client) if client is not None else None
     return result is not None and result.good and result.practiced_at > now - timedelta(days=PRACTICE_VALID_DAYS)

@@ -64,8 +64,12 @@ def test_a_practice_on_one_device_lets_the_check_be_skipped_on_another(app, db, 
     config = _config(phone.get(f"/video/r/{key}").get_data(as_text=True))
     assert config["practiced"] is True and config["practiceUrl"] == "/video/echo-test/result"
 
+    practice_page = phone.get("/me/practice?lang=en").get_data(as_text=True)
+    assert "Your last test:" in practice_page and "It went well. You can skip the check" in practice_page
+
     assert _practise(phone, "poor").status_code == 204  # the latest counts: a poor test takes the skip away
     assert _config(client.get(f"/video/r/{key}").get_data(as_text=True))["practiced"] is False
+    assert "Test again before your meeting." in client.get("/me/practice?lang=en").get_data(as_text=True)
 
 
 def test_a_practice_counts_for_thirty_days(app, db, client, login, worker, me):
