@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit.models import AuditAction, AuditRecord
@@ -55,12 +55,16 @@ def _of_client(client: Client):
 
 def upcoming_and_past(client: Client, now: datetime) -> tuple[list[ClientAppointment], list[ClientAppointment]]:
     """The client's appointments not yet over (soonest first) and the recent past ones (latest first)."""
-    upcoming = db.session.scalars(
-        _of_client(client).where(Appointment.ends_at > now).order_by(Appointment.starts_at, Appointment.id))
-    past = db.session.scalars(
-        _of_client(client).where(Appointment.ends_at <= now)
-        .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(PAST_LIMIT))
-    upcoming, past = list(upcoming), list(past)
+    # One query (and one load of the participants and their users) for both lists: the recent past is
+    # named by its ids, the latest PAST_LIMIT of the client's ended appointments.
+    past_ids = (select(Appointment.id).join(Participant, Participant.appointment_id == Appointment.id)
+                .where(Participant.client_id == client.id, Appointment.ends_at <= now)
+                .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(PAST_LIMIT))
+    both = list(db.session.scalars(
+        _of_client(client).where(or_(Appointment.ends_at > now, Appointment.id.in_(past_ids)))
+        .order_by(Appointment.starts_at, Appointment.id)))
+    upcoming = [a for a in both if a.ends_at > now]
+    past = [a for a in reversed(both) if a.ends_at <= now]
     changes = open_change_requests(client, [a.id for a in upcoming])
     answers = task_queries.replies_for([a.id for a in upcoming])
     rows = [client_view(a, changes.get(a.id)) for a in upcoming]
