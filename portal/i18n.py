@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -89,6 +90,18 @@ def _parsed_locale(identifier: str) -> Locale:
 @cache
 def _decimal_pattern(digits: int, fixed: bool) -> NumberPattern:
     return parse_pattern("0." + ("0" if fixed else "#") * digits)
+
+
+def local_date(value: date | None, fmt: str = "medium") -> str:
+    """A date (or the date of a moment, where the reader is) as written in the reader's language."""
+    from babel import dates
+    from flask_babel import get_timezone
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):  # the date where the reader is, not in UTC
+        value = value.astimezone(get_timezone()) if value.tzinfo else value
+    return dates.format_date(value, fmt, locale=format_locale())
 
 
 def local_decimal(value: float | None, digits: int = 1, fixed: bool = False) -> str:

@@ -15,7 +15,7 @@ from portal.auth.models import Role, User
 from portal.db import utcnow
 from portal.errors import Refusal
 from portal.extensions import db
-from portal.i18n import _l
+from portal.i18n import _l, local_date
 from portal.meetings import operations as meetings
 from portal.meetings.models import Contact, ContactOutcome, ContactStatus
 from portal.people.models import Client, ClientLanguage, Gender
@@ -132,7 +132,7 @@ def _fill_referral(referral: Referral, draft: Draft, today: date) -> None:
     earlier = queries.open_referral_of(referral.unit_id, key)
     if earlier is not None:
         raise ReferralError(_l("This client already has an open referral to health social work (sent %(day)s).",
-                               day=earlier.created_at.date().strftime("%d.%m.%Y")))
+                               day=local_date(earlier.created_at, "short")))
     if queries.already_served(person.first_name, person.last_name, person.birth_year):
         raise ReferralError(MESSAGES["served"])
     for name in ("first_name", "last_name", "birth_year", "gender", "municipality_code", "language", "pensioner",

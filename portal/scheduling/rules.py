@@ -16,7 +16,7 @@ from sqlalchemy import exists, select
 from portal.auth.models import User
 from portal.errors import Refusal
 from portal.extensions import db
-from portal.i18n import _, _l
+from portal.i18n import _, _l, local_date
 from portal.programmes.definitions_schema import ContactType, Modality, ProgrammeDefinition
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling import availability, timeutil
@@ -68,7 +68,7 @@ def check_booking(definition: ProgrammeDefinition, request, ends_at: datetime, n
     end_date = enrolment.planned_end_on
     if end_date and timeutil.local_date(ends_at) > end_date:
         raise BookingError(_("The booking would be after the service's planned end date (%(date)s).",
-                              date=end_date.strftime("%d.%m.%Y")))
+                              date=local_date(end_date, "short")))
 
 
 def warnings_for(workers: list[User], starts_at: datetime, ends_at: datetime) -> list:

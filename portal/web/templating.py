@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
 from babel import dates
 from flask import Flask
@@ -13,7 +13,7 @@ from flask_login import current_user
 from portal.audit import labels as audit_labels
 from portal.auth import labels as auth_labels
 from portal.caseload import labels as caseload_labels
-from portal.i18n import LANGUAGE_NAMES, _, format_locale, local_decimal, local_percent
+from portal.i18n import LANGUAGE_NAMES, _, format_locale, local_date, local_decimal, local_percent
 from portal.meetings import labels as meeting_labels
 from portal.people import labels as people_labels
 from portal.programmes import labels as programme_labels
@@ -64,14 +64,6 @@ def long_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return _("%(date)s at %(time)s", date=local_date(value, "full"), time=local_time(value))
-
-
-def local_date(value: date | None, fmt: str = "medium") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):  # the date where the reader is, not in UTC
-        value = value.astimezone(get_timezone()) if value.tzinfo else value
-    return dates.format_date(value, fmt, locale=format_locale())
 
 
 def local_time(value: datetime | None, fmt: str = "short") -> str:
