@@ -5,12 +5,21 @@ from __future__ import annotations
 import pytest
 
 from portal.auth.models import Role
+from portal.people.models import ContactChannel
 from tests.appointments import hours_from_now, make_appointment
 
 
 @pytest.fixture
 def worker(create_staff):
     return create_staff(Role.WORKER)
+
+
+@pytest.fixture
+def person(create_client):
+    """A client reached by text message (the reminder tests)."""
+    client = create_client()
+    client.phone, client.preferred_channel = "+358401111111", ContactChannel.SMS
+    return client
 
 
 @pytest.fixture

@@ -10,14 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditRecord
-from portal.auth.models import Role
 from portal.db import utcnow
 from portal.measures import links
 from portal.measures.links import LinkRefused
 from portal.measures.models import Answer, AnswerSource, QuestionnaireLink
 from portal.measures.reminders import queue_questionnaire_reminders
 from portal.notifications.models import OutboxMessage
-from portal.people.models import ContactChannel
 from portal.scheduling.timeutil import local
 
 TODAY = date.today()
@@ -26,16 +24,9 @@ BASE = "http://127.0.0.1:5000"
 
 
 @pytest.fixture
-def worker(create_staff):
-    return create_staff(Role.WORKER)
-
-
-@pytest.fixture
-def person(create_client):
-    client = create_client()
-    client.phone, client.preferred_channel = "+358401111111", ContactChannel.SMS
-    client.user.locale = "en"
-    return client
+def person(person):
+    person.user.locale = "en"  # the link texts follow the account's language; assertions read English
+    return person
 
 
 @pytest.fixture

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-import pytest
 from sqlalchemy import select
 
-from portal.auth.models import Role
 from portal.measures.reminders import queue_questionnaire_reminders
 from portal.notifications.jobs import run_jobs
 from portal.notifications.models import OutboxMessage
@@ -20,16 +18,6 @@ from portal.scheduling.timeutil import local
 START = date(2026, 11, 23)  # a Monday
 
 
-@pytest.fixture
-def worker(create_staff):
-    return create_staff(Role.WORKER)
-
-
-@pytest.fixture
-def person(create_client):
-    client = create_client()
-    client.phone, client.preferred_channel = "+358401111111", ContactChannel.SMS
-    return client
 
 
 def messages(db) -> list[OutboxMessage]:
