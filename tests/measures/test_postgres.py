@@ -16,7 +16,6 @@ from portal.measures.operations import MeasureRefused
 from portal.programmes.models import Enrolment
 from tests.measures.conftest import ors_form
 from tests.measures.test_reminders import (  # noqa: F401 -- collected again here, on PostgreSQL
-    person,
     test_3x10d_at_the_start_is_reminded_once_in_daytime,
     test_srs_after_a_phone_meeting_but_not_after_a_video_meeting,
 )
