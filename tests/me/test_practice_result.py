@@ -27,6 +27,7 @@ def worker(create_staff):
 @pytest.fixture
 def me(create_client, create_enrolment, worker):
     client = create_client()
+    client.user.locale = "en"  # assertions read English text, which stays the same when catalogs are merged
     client.enrolment = create_enrolment(client, coordinator=worker)
     return client
 
