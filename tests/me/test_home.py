@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditRecord
-from portal.auth.models import Role
 from portal.db import utcnow
 from portal.me import queries
 from portal.measures import queries as measures
@@ -20,18 +18,6 @@ from tests.appointments import make_appointment
 
 EN = {"Accept-Language": "en"}
 
-
-@pytest.fixture
-def worker(create_staff):
-    return create_staff(Role.WORKER, name="Sanna Virtanen")
-
-
-@pytest.fixture
-def me(create_client, create_enrolment, worker):
-    client = create_client()
-    client.user.locale = "en"
-    client.enrolment = create_enrolment(client, coordinator=worker)
-    return client
 
 
 def _meeting(db, worker, me, start_minutes: int, minutes: int = 60, modality="video"):

@@ -7,29 +7,14 @@ import json
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditAction, AuditRecord
-from portal.auth.models import Role
 from portal.db import utcnow
 from portal.video import operations as video
 from portal.video.models import PracticeResult, PracticeVerdict
 from tests.appointments import make_appointment
 from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def worker(create_staff):
-    return create_staff(Role.WORKER, name="Sanna Virtanen")
-
-
-@pytest.fixture
-def me(create_client, create_enrolment, worker):
-    client = create_client()
-    client.user.locale = "en"  # assertions read English text, which stays the same when catalogs are merged
-    client.enrolment = create_enrolment(client, coordinator=worker)
-    return client
 
 
 def _room_key(db, worker, me) -> str:
