@@ -36,7 +36,7 @@ def _team_view(client_id: int) -> list[NetworkContact] | None:
 
 
 def _navigation() -> list[tuple[str, str]]:
-    """The client's header link to their network, when they wished to see some of it (one query a page)."""
+    """The client's header link to their network, when they wished to see some of it (a header fact)."""
     if not current_user.is_authenticated or not current_user.is_client:
         return []
     return [("network.mine", _("My network"))] if header.fact("network_shown") else []

@@ -76,17 +76,14 @@ def municipalities() -> list[Municipality]:
     return list(db.session.scalars(select(Municipality).order_by(Municipality.name_fi)))
 
 
-def receives_referrals(user: User) -> bool:
-    """A case worker whose unit has a referrer among its members: the inbox is theirs to read."""
-    return may_receive(user) and bool(db.session.scalar(select(referrer_in_unit(user.id))))
-
-
 def may_receive(user: User) -> bool:
+    """A case worker, who reads the referrals inbox when a referrer is among their unit's members."""
     return user.has_role(Role.WORKER, Role.CARE_COORDINATOR, Role.TEAM_LEAD)
 
 
 def referrer_in_unit(user_id) -> ColumnElement[bool]:
-    """A referrer among the members of the user's units (the header asks: portal/web/header.py)."""
+    """A referrer among the members of the user's units: the inbox is theirs to read (the header asks on
+    every page: portal/web/header.py)."""
     mine = select(UnitMembership.unit_id).where(UnitMembership.user_id == user_id)
     return exists().where(UnitMembership.unit_id.in_(mine), UserRole.user_id == UnitMembership.user_id,
                           UserRole.role == Role.REFERRER)
