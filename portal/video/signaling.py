@@ -209,16 +209,23 @@ class RtcNamespace(Namespace):
         participant = db.session.get(VideoParticipant, conn.participant_id)
         if participant is None:
             return
+        room = participant.room
+        # A reload's new connection can join while this one's leaving is handled. Under the room's lock,
+        # which joins take too, either the join came first (this connection no longer counts: nothing is
+        # released) or the release of the media does, and the join admits the person again after it. Without
+        # it, a late release took the token and the Janus session of the reloaded page.
+        operations.lock_room(db.session, room)
+        db.session.refresh(participant)
+        db.session.refresh(room)
         was_waiting = participant.waiting_since is not None and participant.live_sid == sid
         left = operations.leave(db.session, participant, sid)
-        room = participant.room
         if was_waiting and participant.away_since is None:  # away answering the ORS: keeps the place
             participant.waiting_since = None
         if room.kind == RoomKind.ECHO and participant.role != ParticipantRole.BOT:
             operations.end_room(db.session, room, None)  # the test is over: the bot hangs up
-        db.session.commit()
         if left and room.media == RoomMedia.SFU:
             sfu.release_media(room, participant)
+        db.session.commit()
         if left:
             revocation.announce({"op": "left", "room": conn.room_key, "conn": sid, "pid": participant.id})
         if was_waiting:
