@@ -14,6 +14,7 @@ import { announce, el, postJson } from './util.js';
 const $ = (id) => document.getElementById(id);
 const MAX_VIDEOS_PHONE = 4;
 const MAX_VIDEOS_WIDE = 9;
+const SUBSCRIBE_RETRIES = 3; // a failed subscription is tried again after 1, 2 and 3 s
 const SIMULCAST = [
   { rid: 'h', maxBitrate: 600000 },
   { rid: 'm', maxBitrate: 200000, scaleResolutionDownBy: 2 },
@@ -65,6 +66,7 @@ export class GroupCall extends Call {
   peerJoined(info) {
     this.people.set(info.conn, { pid: info.pid, name: info.name, role: info.role });
     this.renderPeople();
+    if (info.role === 'host') this.arrange(); // the leader's video is among those that play
     announce(this.status, this.t('peer_joined', { name: info.name }));
   }
 
@@ -174,7 +176,7 @@ export class GroupCall extends Call {
     if (data.videoroom === 'talking' && data.id !== this.janus.feed) this.setSpeaker(data.id);
   }
 
-  async subscribe(publisher) {
+  async subscribe(publisher, attempt = 0) {
     const feed = publisher.id;
     if (feed === this.janus.feed || this.feeds.has(feed)) return;
     const key = `feed-${feed}`;
@@ -201,10 +203,16 @@ export class GroupCall extends Call {
       await pc.setLocalDescription(await pc.createAnswer());
       await handle.request({ request: 'start' }, { type: pc.localDescription.type, sdp: pc.localDescription.sdp });
       this.arrange();
-    } catch {
+    } catch (error) {
       if (!this.peers.has(key)) this.leaveFeed(handle);
       this.tiles.remove(key);
       this.dropFeed(feed);
+      // A request that timed out or met a feed being replaced (a reload) is tried again a few times, a
+      // little later each time: without it that person stayed missing for the rest of the call.
+      console.warn('subscribing to a feed failed', attempt, error && error.message);
+      if (attempt < SUBSCRIBE_RETRIES && this.session && !this.session.closed) {
+        window.setTimeout(() => this.subscribe(publisher, attempt + 1), 1000 * (attempt + 1));
+      }
     }
   }
 
@@ -242,8 +250,12 @@ export class GroupCall extends Call {
   arrange() {
     const room = window.matchMedia('(max-width: 600px)').matches ? MAX_VIDEOS_PHONE : MAX_VIDEOS_WIDE;
     const main = this.tiles.main;
+    // The chosen large view first, then whoever speaks, then the group's leader: on a phone only four
+    // videos play, and which feeds answered first after a reload decided whether the leader was one.
+    const leaders = new Set([...this.people.values()].filter((p) => p.role === 'host').map((p) => p.pid));
+    const leads = (key) => Number(leaders.has(this.peers.get(key).info.pid));
     const order = [...this.peers.keys()].sort((a, b) => Number(b === main) - Number(a === main)
-      || Number(b === this.speaker) - Number(a === this.speaker));
+      || Number(b === this.speaker) - Number(a === this.speaker) || leads(b) - leads(a));
     order.forEach((key, index) => {
       const entry = this.peers.get(key);
       const visible = index < room;
