@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 import requests
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from portal.auth.models import Role
 from portal.db import utcnow
@@ -302,14 +303,28 @@ def _page(chromium, errors: list):
     context.set_default_timeout(TIMEOUT * 1000)
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.console_lines = []  # the last lines of the page's console, for a failure's message
+    page.on("console", lambda message: page.console_lines.append(f"{message.type}: {message.text}"[:300]))
     return page
 
 
-def _until(page, js: str, arg=None, what: str = "") -> object:
-    deadline = time.monotonic() + TIMEOUT
+def _stage(page, stage: str, timeout: float = 45.0) -> None:
+    """Wait for the room page's stage (generous: a busy CI box); on timeout say where the page stands."""
+    try:
+        page.wait_for_selector(f"body[data-stage={stage}]", state="attached", timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        where = page.evaluate("""() => ({stage: document.body.dataset.stage,
+            status: (document.querySelector('[role=status]') || {}).textContent || ''})""")
+        pytest.fail(f"{page.url}: not at stage {stage!r} within {timeout} s; the page is at {where}; "
+                    f"console: {page.console_lines[-15:]}", pytrace=False)
+
+
+def _until(page, js: str, arg=None, what: str = "", timeout: float = TIMEOUT) -> object:
+    deadline = time.monotonic() + timeout
     while not (value := page.evaluate(js, arg)):
         if time.monotonic() > deadline:
-            pytest.fail(f"{what or js[:60]} not true within {TIMEOUT} s", pytrace=False)
+            pytest.fail(f"{what or js[:60]} not true within {timeout} s; console: {getattr(page, 'console_lines', [])[-15:]}",
+                        pytrace=False)
         time.sleep(0.25)
     return value
 
@@ -351,11 +366,11 @@ def test_two_browsers_and_four_aiortc_peers_meet_through_janus(db, silta_sfu, ch
         for page, (_pid, token) in zip(pages, guests, strict=True):
             page.goto(f"{silta_sfu.url}/video/i/{token}")
             page.click("#join-button")
-            page.wait_for_selector("body[data-stage=wait]", state="attached")
+            _stage(page, "wait")
         for pid, _token in guests:
             peers.run(leader.call("admit", {"pid": pid}))
         for page in pages:
-            page.wait_for_selector("body[data-stage=call]", state="attached", timeout=45_000)  # a busy CI box
+            _stage(page, "call")
             assert page.evaluate("window.silta.room.config.media") == "sfu"
             _until(page, FEED_FRAMES_JS, leader_pid, "the guest decodes the leader's video")
         # The leader (aiortc) receives both browsers' video through Janus too.
@@ -378,12 +393,14 @@ def test_two_browsers_and_four_aiortc_peers_meet_through_janus(db, silta_sfu, ch
         assert_no_axe_violations(pages[1])  # the group room on a phone: list, hand, mute notes
         # A reload: the same person comes back with the same feed id (Silta puts the old feed out first).
         pages[0].reload()
-        pages[0].wait_for_selector("body[data-stage=call]", state="attached", timeout=45_000)  # a busy CI box
-        _until(pages[0], FEED_FRAMES_JS, leader_pid, "the reloaded guest decodes the leader's video again")
+        _stage(pages[0], "call")
+        # A reload starts the page, the camera, Janus's session, ICE and DTLS all over again: on a busy CI box
+        # (two Chromiums, four aiortc encoders and Janus on two cores) that alone took over 20 s.
+        _until(pages[0], FEED_FRAMES_JS, leader_pid, "the reloaded guest decodes the leader's video again", timeout=45)
         assert errors == []
         peers.run(leader.call("end"))
         for page in pages:
-            page.wait_for_selector("body[data-stage=end]", state="attached")
+            _stage(page, "end")
             page.context.close()
     finally:
         for peer in [leader, *members]:
