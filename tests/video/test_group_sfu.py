@@ -323,8 +323,8 @@ def _until(page, js: str, arg=None, what: str = "", timeout: float = TIMEOUT) ->
     deadline = time.monotonic() + timeout
     while not (value := page.evaluate(js, arg)):
         if time.monotonic() > deadline:
-            pytest.fail(f"{what or js[:60]} not true within {timeout} s; console: {getattr(page, 'console_lines', [])[-15:]}",
-                        pytrace=False)
+            console = getattr(page, "console_lines", [])[-15:]
+            pytest.fail(f"{what or js[:60]} not true within {timeout} s; console: {console}", pytrace=False)
         time.sleep(0.25)
     return value
 
