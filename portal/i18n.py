@@ -92,6 +92,9 @@ def _decimal_pattern(digits: int, fixed: bool) -> NumberPattern:
     return parse_pattern("0." + ("0" if fixed else "#") * digits)
 
 
+# Dates, times and numbers in the Helsinki zone, in the reader's language as written in Finland (FORMAT_LOCALES:
+# Babel's plain "sv" and "en" write ISO and US dates). Pages (as filters), refusals and messages use these.
+
 def local_date(value: date | None, fmt: str = "medium") -> str:
     """A date (or the date of a moment, where the reader is) as written in the reader's language."""
     from babel import dates
@@ -102,6 +105,27 @@ def local_date(value: date | None, fmt: str = "medium") -> str:
     if isinstance(value, datetime):  # the date where the reader is, not in UTC
         value = value.astimezone(get_timezone()) if value.tzinfo else value
     return dates.format_date(value, fmt, locale=format_locale())
+
+
+def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    from babel import dates
+    from flask_babel import get_timezone
+
+    return "" if value is None else dates.format_datetime(value, fmt, tzinfo=get_timezone(), locale=format_locale())
+
+
+def local_time(value: datetime | None, fmt: str = "short") -> str:
+    from babel import dates
+    from flask_babel import get_timezone
+
+    return "" if value is None else dates.format_time(value, fmt, tzinfo=get_timezone(), locale=format_locale())
+
+
+def long_datetime(value: datetime | None) -> str:
+    """'torstai 26. marraskuuta 2026 klo 14.15': the weekday spelled out, no seconds or zone name."""
+    if value is None:
+        return ""
+    return _("%(date)s at %(time)s", date=local_date(value, "full"), time=local_time(value))
 
 
 def local_decimal(value: float | None, digits: int = 1, fixed: bool = False) -> str:

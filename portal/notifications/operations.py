@@ -42,7 +42,8 @@ from sqlalchemy.exc import IntegrityError
 from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
-from portal.i18n import _
+from portal.i18n import _, local_date, local_time, long_datetime
+from portal.meetings.labels import LABELS as MODALITY_LABELS
 from portal.notifications import backends, queries
 from portal.notifications.models import Channel, OutboxMessage, OutboxStatus
 from portal.people.models import Client, ClientLanguage, ContactChannel
@@ -205,8 +206,6 @@ def language_of(client: Client) -> str:
 def compose(kind: Notice, appointment: Appointment, language: str) -> tuple[str, str]:
     """The subject and body of one message in ``language``: when, and for video where to join. Dates and
     times as the pages write them (fi_FI, sv_FI, en_GB): Babel's plain "sv" and "en" write ISO and US dates."""
-    from portal.web.templating import local_date, local_time
-
     with force_locale(language):
         starts = appointment.starts_at
         values = {"date": local_date(starts, "full"), "time": local_time(starts), "link": appointments_link()}
@@ -229,11 +228,9 @@ def compose(kind: Notice, appointment: Appointment, language: str) -> tuple[str,
 
 def compose_move(old: Appointment, new: Appointment, language: str) -> tuple[str, str]:
     """The moved notice in ``language``: the old and the new time as the pages write them (weekday, date, time)."""
-    from portal.web.templating import label, long_datetime
-
     with force_locale(language):
         values = {"old": long_datetime(old.starts_at), "new": long_datetime(new.starts_at),
-                  "way": label(new.modality), "link": appointments_link()}
+                  "way": str(MODALITY_LABELS[new.modality]), "link": appointments_link()}
         if new.modality is old.modality:
             body = _("Silta: the time of your appointment has changed. Old time: %(old)s. New time: %(new)s. "
                      "Details: %(link)s", **values)

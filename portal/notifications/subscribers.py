@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from portal import signals
-from portal.i18n import _
+from portal.i18n import _, local_date
 from portal.notifications import jobs
 from portal.notifications.models import Channel
 from portal.notifications.operations import (
@@ -87,8 +87,6 @@ def on_service_ended(sender, enrolment, **extra) -> None:
     if decider is None or not decider.active or not decider.email:
         return
     link = _base() + f"/work/clients/{enrolment.client_id}"  # outside _(): the extractor skips f-strings
-    from portal.web.templating import local_date  # the pages' dates (fi_FI, sv_FI, en_GB), not Babel's "sv"/"en"
-
     with force_locale(decider.locale or "fi"):
         subject = _("A service resting on your decision has ended")
         body = _("Silta: a service resting on your decision of %(decided)s ended on %(ended)s. "

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 
-from babel import dates
 from flask import Flask
-from flask_babel import get_locale, get_timezone, get_translations
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from portal.audit import labels as audit_labels
 from portal.auth import labels as auth_labels
 from portal.caseload import labels as caseload_labels
-from portal.i18n import LANGUAGE_NAMES, _, format_locale, local_date, local_decimal, local_percent
+from portal.i18n import (  # noqa: F401  (the date filters, re-exported: many modules import them from here)
+    LANGUAGE_NAMES,
+    local_date,
+    local_datetime,
+    local_decimal,
+    local_percent,
+    local_time,
+    long_datetime,
+)
 from portal.meetings import labels as meeting_labels
 from portal.people import labels as people_labels
 from portal.programmes import labels as programme_labels
@@ -50,24 +56,6 @@ def programme_names(code: str, attribute: str, item_code: str) -> str:
     items = getattr(definition, attribute, []) if definition else []
     item = next((i for i in items if i.code == item_code), None)
     return item.name.get(str(get_locale())) if item else item_code
-
-
-# Dates and times in the Helsinki zone, in the reader's language as written in Finland (FORMAT_LOCALES:
-# Babel's plain "sv" and "en" write ISO and US dates). Every page formats through these filters.
-
-def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    return "" if value is None else dates.format_datetime(value, fmt, tzinfo=get_timezone(), locale=format_locale())
-
-
-def long_datetime(value: datetime | None) -> str:
-    """'torstai 26. marraskuuta 2026 klo 14.15': the weekday spelled out, no seconds or zone name."""
-    if value is None:
-        return ""
-    return _("%(date)s at %(time)s", date=local_date(value, "full"), time=local_time(value))
-
-
-def local_time(value: datetime | None, fmt: str = "short") -> str:
-    return "" if value is None else dates.format_time(value, fmt, tzinfo=get_timezone(), locale=format_locale())
 
 
 def feature_label(feature: str) -> str:
