@@ -143,7 +143,7 @@ def _bounded_pool(overrides: dict) -> dict:
     if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") or settings["SQLALCHEMY_ENGINE_OPTIONS"]:
         return {}
     size = settings["SERVE_DB_POOL_SIZE"]
-    return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": size, "max_overflow": size, "pool_timeout": 10,
+    return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": size, "max_overflow": 0, "pool_timeout": 10,
                                           "pool_pre_ping": True}}
 
 
