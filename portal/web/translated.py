@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask_babel import get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import escape
@@ -40,9 +39,11 @@ def make_ngettext(func: Callable[[str, str, int], str]):
 
 def install(jinja_env) -> None:
     """The environment's own gettext/ngettext (macros imported without context use these)."""
+    from portal.i18n import translations
+
     jinja_env.globals.update(
-        gettext=make_gettext(lambda s: get_translations().ugettext(s)),
-        ngettext=make_ngettext(lambda s, p, n: get_translations().ungettext(s, p, n)),
+        gettext=make_gettext(lambda s: translations().ugettext(s)),
+        ngettext=make_ngettext(lambda s, p, n: translations().ungettext(s, p, n)),
     )
 
 
