@@ -40,3 +40,25 @@ def test_templates_use_the_filters(app):
         rendered = app.jinja_env.from_string("{{ d|date('short') }} {{ x|number }} {{ s|percent }}").render(
             d=MOMENT, x=19.94, s=0.5)
         assert rendered == "6.12.2026 19,9 50,0\u00a0%"
+
+
+def test_the_fast_decimals_are_babels_digits(app):
+    """local_decimal writes numbers below a thousand itself (Babel's pattern costs ~25 µs): the same text as
+    Babel's, rounding half to even on the shortest repr, the pattern's "-" even before a rounded 0."""
+    import random
+
+    from babel import Locale
+
+    from portal.i18n import _decimal_pattern
+
+    rng = random.Random(6)
+    values = [0.0, -0.0, 0.05, 0.25, 0.35, -0.04, 2.5, 19.95, 999.96, 1234.5, 0.1 + 0.2]
+    values += [round(rng.uniform(-1100, 1100), rng.randint(0, 4)) for _ in range(400)]
+    for language in ("fi", "sv", "en"):
+        with app.test_request_context(), force_locale(language):
+            babel_locale = Locale.parse({"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}[language])
+            for value in values:
+                for digits in range(4):
+                    for fixed in (False, True):
+                        expected = _decimal_pattern(digits, fixed).apply(value, babel_locale)
+                        assert local_decimal(value, digits, fixed) == expected, (language, value, digits, fixed)
