@@ -52,8 +52,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between pages, seconds")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the measured load runs")
-    parser.add_argument("--processes", type=int, default=2, help="web worker processes (gunicorn -w)")
-    parser.add_argument("--server", choices=("serve", "dev"), default="serve")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="web processes: `silta serve` instances (deployed) or gunicorn workers (direct)")
+    parser.add_argument("--topology", choices=("deployed", "direct"), default="deployed",
+                        help="deployed: nginx from deploy/ in front of --processes `silta serve` instances, as a "
+                             "county runs it; direct: one server (--server) without a proxy")
+    parser.add_argument("--server", choices=("serve", "dev"), default="serve", help="with --topology direct")
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--workers-share", type=float, default=0.4, help="share of users who are case workers")
     parser.add_argument("--ramp", type=float, default=SIGN_IN_RAMP, help="seconds between two users' sign-ins")
@@ -180,38 +184,68 @@ def _sign_in_test_client(browser, email: str) -> int:
 # --- 2. from outside --------------------------------------------------------------------------------------
 
 def _load(args, env: dict[str, str], clients: list[str], workers: list[str]) -> None:
-    from tests.support.services import free_port
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = Path(args.server_log or Path(env["PORTAL_INSTANCE_PATH"]) / "server.log")
+    scratch = Path(env["PORTAL_INSTANCE_PATH"]).parent
+    log_path = Path(args.server_log or scratch / "server.log")
     log = open(log_path, "w")  # noqa: SIM115 (closed below)
     if args.nice:
-        os.nice(args.nice)  # the load generator; the server inherits it
-    server = subprocess.Popen(_server_command(args, port), env={**os.environ, **env, "PORTAL_PORT": str(port)},
-                              stdout=log, stderr=log,
-                              start_new_session=True)
+        os.nice(args.nice)  # the load generator; the servers inherit it
+    started = time.perf_counter()
+    servers: dict[str, subprocess.Popen] = {}
     try:
-        started = time.perf_counter()
-        _wait_for(base, server)
-        print(f"\nServer: {_server_label(args)} on {base}, up in {time.perf_counter() - started:.1f} s"
-              + (f"; server and load generator at niceness {os.nice(0)}" if args.nice else ""))
-        before = _tree_cpu_seconds(server.pid)
+        base = _start_servers(args, env, scratch, log, servers)
+        print(f"\nServer: {_server_label(args)}, up in {time.perf_counter() - started:.1f} s"
+              + (f"; servers and load generator at niceness {os.nice(0)}" if args.nice else ""))
+        before = {name: _tree_cpu_seconds(server.pid) for name, server in servers.items()}
         result = asyncio.run(_run_users(args, base, clients, workers))
-        server_cpu = _tree_cpu_seconds(server.pid) - before
-        _report(args, result, server_cpu)
+        cpu = {name: _tree_cpu_seconds(server.pid) - before[name] for name, server in servers.items()}
+        _report(args, result, cpu)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        for server in servers.values():
+            _stop(server)
         log.close()
     errors_logged = [line for line in log_path.read_text().splitlines()
                      if "Error" in line or "Traceback" in line]
     if errors_logged:
         print(f"server log: {len(errors_logged)} error lines, first: {errors_logged[0][:300]}")
+
+
+def _start_servers(args, env: dict[str, str], scratch: Path, log, servers: dict[str, subprocess.Popen]) -> str:
+    """Start the servers of the chosen topology into ``servers``; the address the users load."""
+    from tests.support.services import free_port
+
+    def spawn(name: str, command: list[str], extra: dict[str, str] | None = None) -> subprocess.Popen:
+        servers[name] = subprocess.Popen(command, env={**os.environ, **env, **(extra or {})}, stdout=log, stderr=log,
+                                         start_new_session=True)
+        return servers[name]
+
+    if args.topology == "direct":
+        port = free_port()
+        web = spawn("web", _server_command(args, port), {"PORTAL_PORT": str(port)})
+        _wait_for(f"http://127.0.0.1:{port}/login", web)
+        return f"http://127.0.0.1:{port}"
+    from tests.support.deployed import NGINX, nginx_command, unit_command
+
+    if not NGINX.exists():
+        raise SystemExit(f"{NGINX} is not installed (Debian package nginx; .ci/run installs it), "
+                         "or measure without it: --topology direct")
+    ports = [free_port() for _ in range(args.processes)]
+    for number, port in enumerate(ports, 1):  # as deploy/silta-web@.service runs them, behind nginx
+        spawn(f"web{number}", unit_command("silta-web@.service", str(port)), {"PORTAL_TRUSTED_PROXIES": "1"})
+    for number, port in enumerate(ports, 1):
+        _wait_for(f"http://127.0.0.1:{port}/login", servers[f"web{number}"])
+    https, http = free_port(), free_port()
+    nginx = spawn("nginx", nginx_command(scratch / "nginx", ports, "127.0.0.1", listen={443: https, 80: http}))
+    _wait_for(f"https://127.0.0.1:{https}/healthz", nginx)
+    return f"https://127.0.0.1:{https}"
+
+
+def _stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
 
 
 def _server_command(args, port: int) -> list[str]:
@@ -223,21 +257,26 @@ def _server_command(args, port: int) -> list[str]:
 
 
 def _server_label(args) -> str:
+    if args.topology == "deployed":
+        return (f"as deployed: nginx (deploy/nginx-silta.conf, TLS, one worker process) in front of {args.processes} "
+                "`silta serve --workers 1` (deploy/silta-web@.service, gunicorn with a gevent worker)")
     if args.server == "dev":
-        return "python -m portal (threaded Werkzeug, one process)"
-    return f"portal.serving.serve (gunicorn, {args.processes} gevent worker processes)"
+        return "python -m portal (threaded Werkzeug, one process), directly"
+    return f"portal.serving.serve (one gunicorn, {args.processes} gevent worker processes), directly"
 
 
-def _wait_for(base: str, server: subprocess.Popen, timeout: float = 60.0) -> None:
+def _wait_for(url: str, server: subprocess.Popen, timeout: float = 60.0) -> None:
+    import ssl
     import urllib.error
     import urllib.request
 
     deadline = time.monotonic() + timeout
+    unverified = ssl._create_unverified_context()  # the bench's own self-signed certificate
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"the server exited with {server.returncode}")
+            raise SystemExit(f"{server.args[0]} exited with {server.returncode}")
         try:
-            with urllib.request.urlopen(base + "/login", timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=2, context=unverified) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -284,7 +323,7 @@ async def _run_users(args, base: str, clients: list[str], workers: list[str]) ->
     timeout = aiohttp.ClientTimeout(total=60)
 
     async def user(index: int, email: str, pages: tuple[str, ...]) -> None:
-        connector = aiohttp.TCPConnector(limit=1, force_close=False)
+        connector = aiohttp.TCPConnector(limit=1, force_close=False, ssl=False)  # the bench's self-signed certificate
         async with aiohttp.ClientSession(base, connector=connector, timeout=timeout,
                                          cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
             await asyncio.sleep(index * args.ramp)  # a ramp, not a thundering herd of argon2 checks
@@ -335,7 +374,9 @@ async def _sign_in(session, email: str, result: Result) -> bool:
             result.login_errors[f"login page {response.status}"] += 1
             return False
         form = {"email": email, "password": PASSWORD, "csrf_token": match.group(1)}
-        async with session.post("/login", data=form, allow_redirects=False) as response:
+        # A browser's Referer: over HTTPS the CSRF check wants one from this host (nginx passes $host, no port).
+        referer = {"Referer": "https://127.0.0.1/login"}
+        async with session.post("/login", data=form, headers=referer, allow_redirects=False) as response:
             await response.read()
             if response.status != 302 or "/login" in response.headers.get("Location", "/login"):
                 result.login_errors[f"sign-in {response.status}"] += 1
@@ -365,7 +406,7 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
-def _report(args, result: Result, server_cpu: float) -> None:
+def _report(args, result: Result, cpu: dict[str, float]) -> None:
     everything = [v for values in result.latencies.values() for v in values]
     print(f"\n{args.users} users, think time {args.think:g} s (0.5-1.5x), measured for {args.seconds:g} s:")
     print(f"  {'page':18} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")
@@ -383,8 +424,10 @@ def _report(args, result: Result, server_cpu: float) -> None:
     p95 = _percentile(everything, .95)
     verdict = "met" if errors == 0 and not result.login_errors and p95 < TARGET_P95_MS else "NOT met"
     print(f"  target (0 errors, p95 < {TARGET_P95_MS:g} ms): {verdict}")
-    print(f"  CPU: server {server_cpu:.1f} s, load generator {result.generator_cpu:.1f} s "
-          f"(same 2 cores; includes sign-in); {os.cpu_count()} CPUs; load average {_loadavg()}")
+    web = sum(seconds for name, seconds in cpu.items() if name.startswith("web"))
+    proxy = f", nginx {cpu['nginx']:.1f} s" if "nginx" in cpu else ""
+    print(f"  CPU: web processes {web:.1f} s{proxy}, load generator {result.generator_cpu:.1f} s "
+          f"(same {os.cpu_count()} CPUs; includes sign-in); load average {_loadavg()}")
 
 
 def _loadavg() -> str:

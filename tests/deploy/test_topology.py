@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import signal
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from tests.browser.test_video_call import STATS_JS
 from tests.conftest import make_app
 from tests.support import browsers as shared_browsers
 from tests.support import netns
+from tests.support.deployed import env_template, nginx_command, unit_command
 from tests.support.rtc import Server, _healthz_probe, _spawn, _wait, start_coturn
 from tests.support.services import (
     ServiceUnavailable,
@@ -48,9 +48,6 @@ from tests.support.services import (
 
 pytestmark = [pytest.mark.deploy, pytest.mark.browser, pytest.mark.rtc, pytest.mark.postgres, pytest.mark.redis]
 
-REPO = Path(__file__).resolve().parents[2]
-DEPLOY = REPO / "deploy"
-INSTALLED_BIN = "/opt/silta/venv/bin/"  # where the units expect the installation; here: this venv
 SECRET = "topology-test-secret-key-that-is-long-enough-0123456789"
 WORKER_EMAIL = "sanna.virtanen@silta.example"
 CLIENT_EMAIL = "asiakas.aino@silta.example"
@@ -61,39 +58,6 @@ FIGURES: dict[str, str] = {}
 
 # --------------------------------------------------------------------------------------------------------
 # deploy/ as the source of commands and settings
-
-
-def unit_command(unit: str, instance: str = "") -> list[str]:
-    """The unit's ExecStart, with this venv in place of /opt/silta/venv and %i filled in."""
-    lines = [line for line in (DEPLOY / unit).read_text().splitlines() if line.startswith("ExecStart=")]
-    assert len(lines) == 1, f"{unit}: one ExecStart expected"
-    args = shlex.split(lines[0].removeprefix("ExecStart=").replace("%i", instance))
-    assert args[0].startswith(INSTALLED_BIN), args
-    return [str(Path(sys.executable).parent / args[0].removeprefix(INSTALLED_BIN)), *args[1:]]
-
-
-def env_template() -> dict[str, str]:
-    pairs = (line.split("=", 1) for line in (DEPLOY / "silta.env").read_text().splitlines()
-             if line.strip() and not line.startswith("#"))
-    return {key: value for key, value in pairs}
-
-
-def nginx_site(ports: dict[str, int], directory: Path) -> str:
-    """deploy/nginx-silta.conf with the test's upstream ports, certificate and log directory (each must be there).
-
-    It keeps its own ports 80 and 443: the server side has a network namespace of its own. (Another port would
-    also change the Host header nginx passes on, $host, which has no port.)"""
-    site = (DEPLOY / "nginx-silta.conf").read_text()
-    replacements = {
-        "server 127.0.0.1:8001 ": f"server 127.0.0.1:{ports['web1']} ",
-        "server 127.0.0.1:8002 ": f"server 127.0.0.1:{ports['web2']} ",
-        "/etc/ssl/silta/": f"{directory}/",
-        "/var/log/nginx/": f"{directory}/",
-    }
-    for old, new in replacements.items():
-        assert old in site, f"deploy/nginx-silta.conf changed: {old!r} is gone (update this test)"
-        site = site.replace(old, new)
-    return "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -165,23 +129,8 @@ def _redis(link: netns.Link, directory: Path, port: int) -> Server:
                   lambda: "Ready to accept connections" in (directory / "redis.log").read_text(errors="replace"))
 
 
-def _certificate(directory: Path, address: str) -> None:
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=silta.test",
-                    "-addext", f"subjectAltName=IP:{address}", "-keyout", str(directory / "privkey.pem"),
-                    "-out", str(directory / "fullchain.pem")], check=True, capture_output=True, timeout=60)
-
-
 def _nginx(link: netns.Link, directory: Path, ports: dict[str, int]) -> Server:
-    nginx_dir = directory / "nginx"
-    nginx_dir.mkdir()
-    _certificate(nginx_dir, link.near.address)
-    (nginx_dir / "silta.conf").write_text(nginx_site(ports, nginx_dir))
-    temp = " ".join(f"{kind}_temp_path {nginx_dir}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi",
-                                                                             "scgi"))
-    (nginx_dir / "nginx.conf").write_text(
-        f"user root;\nworker_processes 1;\npid {nginx_dir}/nginx.pid;\nerror_log {nginx_dir}/error.log warn;\n"
-        f"events {{ worker_connections 1024; }}\nhttp {{\n  {temp}\n  include {nginx_dir}/silta.conf;\n}}\n")
-    command = ["/usr/sbin/nginx", "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf"), "-g", "daemon off;"]
+    command = nginx_command(directory / "nginx", [ports["web1"], ports["web2"]], link.near.address)
     code = ("import ssl, sys, urllib.request\n"
             "url = 'https://127.0.0.1/healthz'\n"
             "sys.exit(0 if urllib.request.urlopen(url, context=ssl._create_unverified_context(), timeout=2).status"
