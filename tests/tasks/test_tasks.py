@@ -193,7 +193,12 @@ def test_attention_is_a_fixed_number_of_statements_however_many_clients(db, app,
             event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
-    assert count(1) == count(10)
+    assert count(1) == count(10) == 3  # the counted kinds in one UNION ALL, the FIT totals, the plan reviews
+
+
+def test_every_task_kind_is_an_attention_kind_of_the_same_name():
+    """attention._counted reads a task's stored kind back as the attention kind."""
+    assert {kind.value for kind in TaskKind} <= {kind.value for kind in attention.Kind}
 
 
 def test_a_phone_call_instead_from_the_waiting_room_is_a_task(db, aino, enrolment, worker):
