@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from portal.auth.models import User
 from portal.db import utcnow
@@ -80,7 +80,7 @@ def caseload(user: User) -> list[CaseloadRow]:
         .order_by(Enrolment.status, Client.last_name, Client.first_name)
         # The list shows the coordinator's name, not the own team or the client's municipality: loading those
         # with every row was a third of the page's CPU (bench/pages.py).
-        .options(lazyload(Enrolment.team), lazyload(Client.municipality), selectinload(Enrolment.coordinator))
+        .options(lazyload(Enrolment.team), lazyload(Client.municipality), joinedload(Enrolment.coordinator))
     )
     return [CaseloadRow(*row) for row in rows]
 
