@@ -7,19 +7,24 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.meetings.models import Contact
-from portal.people.models import Client
+from portal.people.models import Client, OrgUnit
 from portal.programmes.models import Enrolment
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, Participant
 
 
 def enrolments_of(client: Client) -> list[Enrolment]:
+    """The client's enrolments, with what their home page shows of each in the same statement: the
+    coordinator, the deputy and the unit (not the unit's municipalities, which it does not show)."""
     return list(db.session.scalars(
         select(Enrolment).where(Enrolment.client_id == client.id).order_by(Enrolment.status, Enrolment.start_on.desc())
+        .options(joinedload(Enrolment.coordinator), joinedload(Enrolment.deputy),
+                 joinedload(Enrolment.unit).lazyload(OrgUnit.municipalities))
     ))
 
 

@@ -122,16 +122,24 @@ def _starts(appointment_ids: set[int]) -> dict[int, datetime]:
                                    .where(Appointment.id.in_(appointment_ids))).all())
 
 
-def due_for_client(client: Client, now: datetime | None = None) -> list[DueItem]:
+def due_for_client(client: Client, now: datetime | None = None,
+                   enrolments: list[Enrolment] | None = None) -> list[DueItem]:
     """What the client may answer now, over their ongoing enrolments and those that ended recently enough
-    for their "at the end" questionnaires to be open (``schedule.AROUND_POINT``)."""
+    for their "at the end" questionnaires to be open (``schedule.AROUND_POINT``).
+
+    ``enrolments``: all of the client's enrolments when the page has them already (the home page), so they
+    are not asked again."""
     now = now or utcnow()
     recent = local_date(now) - schedule.AROUND_POINT[1]
-    enrolments = list(db.session.scalars(select(Enrolment).where(
-        Enrolment.client_id == client.id,
-        or_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.ended_on >= recent))
-        .order_by(Enrolment.id).options(lazyload(Enrolment.team))))  # the team is not needed to know what is due
-    return [item for item in _due(enrolments, now)
+    if enrolments is None:
+        enrolments = list(db.session.scalars(select(Enrolment).where(
+            Enrolment.client_id == client.id,
+            or_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.ended_on >= recent))
+            .options(lazyload(Enrolment.team))))  # the team is not needed to know what is due
+    else:
+        enrolments = [e for e in enrolments if e.client_id == client.id and (
+            e.status is EnrolmentStatus.ACTIVE or (e.ended_on is not None and e.ended_on >= recent))]
+    return [item for item in _due(sorted(enrolments, key=lambda e: e.id), now)
             if item.enrolment.status is EnrolmentStatus.ACTIVE or item.occurrence.key == schedule.END_KEY]
 
 
@@ -244,8 +252,13 @@ def fresh_ors(enrolment: Enrolment, appointment: Appointment) -> Answer | None:
     return answer if answer is not None and answer.submitted else None
 
 
-def uses_measures(client: Client) -> bool:
-    """Whether any of the client's ongoing programmes asks questionnaires (else the home page says nothing)."""
-    codes = db.session.scalars(select(Enrolment.programme_code).where(
-        Enrolment.client_id == client.id, Enrolment.status == EnrolmentStatus.ACTIVE))
+def uses_measures(client: Client, enrolments: list[Enrolment] | None = None) -> bool:
+    """Whether any of the client's ongoing programmes asks questionnaires (else the home page says nothing);
+    ``enrolments`` as in ``due_for_client``."""
+    if enrolments is None:
+        codes = db.session.scalars(select(Enrolment.programme_code).where(
+            Enrolment.client_id == client.id, Enrolment.status == EnrolmentStatus.ACTIVE))
+    else:
+        codes = [e.programme_code for e in enrolments
+                 if e.client_id == client.id and e.status is EnrolmentStatus.ACTIVE]
     return any((d := registry.definition(code)) is not None and (d.measures or d.feedback) for code in codes)
