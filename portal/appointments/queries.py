@@ -49,7 +49,7 @@ def _of_client(client: Client):
     return (
         select(Appointment).join(Participant, Participant.appointment_id == Appointment.id)
         .where(Participant.client_id == client.id)
-        .options(selectinload(Appointment.participants).selectinload(Participant.user))
+        .options(selectinload(Appointment.participants).joinedload(Participant.user))  # two statements, not three
     )
 
 
