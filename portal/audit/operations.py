@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import insert
+from sqlalchemy import ARRAY, Insert, Integer, bindparam, func, insert, select
 
 from portal.audit import pages
 from portal.audit.models import AuditAction, AuditNameReveal, AuditRecord, AuditRecordClient
@@ -47,21 +48,41 @@ def record_read(actor: User, feature: str, object_type: str, object_id: object, 
     return record(actor, AuditAction.READ, feature, object_type, object_id, client_id)
 
 
-def record_list(actor: User, feature: str, list_name: str, client_ids: Iterable[int | None]) -> AuditRecord | None:
+def record_list(actor: User, feature: str, list_name: str, client_ids: Iterable[int | None]) -> int | None:
     """A page that named several clients (a caseload, an inbox, an agenda): one record for the page view and
-    the clients it showed, written as one INSERT and one executemany (nothing when it named nobody).
+    the clients it showed; the record's id (None when it named nobody).
 
     ``list_name`` says which page (the endpoint); the client's access log names the worker and the feature.
+    Most staff pages write one, so it is Core, not an ORM object and its flush: on PostgreSQL one statement
+    (the record's INSERT in a CTE, the clients from one array), on SQLite an INSERT … RETURNING and an
+    executemany.
     """
     ids = sorted({c for c in client_ids if c is not None})
     if not ids:
         return None
-    entry = record(actor, AuditAction.READ, feature, "list", list_name, detail={"clients": len(ids)})
+    values = {"at": utcnow(), "actor_id": actor.id, "client_id": None, "feature": feature,
+              "action": AuditAction.READ, "object_type": "list", "object_id": str(list_name),
+              "detail": {"clients": len(ids)}}
     for client_id in ids:
         pages.note_recorded(client_id)
-    db.session.flush()  # the record's id, for its rows below
-    db.session.execute(insert(AuditRecordClient.__table__), [{"record_id": entry.id, "client_id": c} for c in ids])
-    return entry
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.scalar(_list_statement(), {**values, "shown": ids})
+    record_id = db.session.scalar(insert(AuditRecord.__table__).values(values).returning(AuditRecord.id))
+    db.session.execute(insert(AuditRecordClient.__table__), [{"record_id": record_id, "client_id": c} for c in ids])
+    return record_id
+
+
+@cache
+def _list_statement() -> Insert:
+    """``WITH record AS (INSERT INTO audit_records … RETURNING id) INSERT INTO audit_record_clients SELECT
+    record.id, unnest(:shown) …``, built once (its text is the same for any number of clients)."""
+    records, shown = AuditRecord.__table__, AuditRecordClient.__table__
+    names = ("at", "actor_id", "client_id", "feature", "action", "object_type", "object_id", "detail")
+    record = (insert(records).values({name: bindparam(name, type_=records.c[name].type) for name in names})
+              .returning(records.c.id).cte("record"))
+    clients = func.unnest(bindparam("shown", type_=ARRAY(Integer))).table_valued("client_id")
+    return (insert(shown).from_select(["record_id", "client_id"], select(record.c.id, clients.c.client_id))
+            .returning(shown.c.record_id))
 
 
 def reveal_name(actor: User, client_id: int, reason: str) -> AuditNameReveal:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DatabaseError
 
 from portal.audit import chain
 from portal.audit.commands import audit_command
-from portal.audit.models import AuditAction, AuditRecord
+from portal.audit.models import AuditAction, AuditRecord, AuditRecordClient
 from portal.audit.operations import record, record_list
 from portal.auth.models import Role
 
@@ -23,7 +23,7 @@ def trail(db, create_staff, create_client):
         entry = (record_list(worker, "caseload", "caseload.index", [first.id, second.id]) if n == 2 else
                  record(worker, AuditAction.READ, "caseload", "client", first.id, first.id, {"fields": ["phone"]}))
         db.session.flush()
-        ids.append(entry.id)
+        ids.append(entry if n == 2 else entry.id)  # record_list gives the id
     db.session.commit()
     assert chain.seal() == 5
     return ids
@@ -95,8 +95,11 @@ def test_chain_on_postgresql(pg_app, create_staff, create_client):
     worker, someone = create_staff(Role.WORKER), create_client()
     for _ in range(3):
         record(worker, AuditAction.READ, "caseload", "client", someone.id, someone.id)
-    record_list(worker, "caseload", "caseload.index", [someone.id])
+    other = create_client()
+    listed = record_list(worker, "caseload", "caseload.index", [other.id, someone.id, other.id])
     db.session.commit()
+    shown = select(AuditRecordClient.client_id).where(AuditRecordClient.record_id == listed)
+    assert sorted(db.session.scalars(shown)) == sorted([someone.id, other.id])  # one statement's CTE wrote both
     assert chain.seal() == 4 and chain.verify().ok
     first = db.session.scalar(select(AuditRecord.id).order_by(AuditRecord.id))
     with pytest.raises(DatabaseError):
