@@ -133,7 +133,7 @@ class Defaults:
     SERVE_GC_FREEZE_SECONDS = 10  # freeze the collector's survivors this often (portal/serving.py); 0: Python's own
     SERVE_GC_SWEEP_MINUTES = 60  # one full collection over everything this often
     SERVE_DB_POOL_SIZE = 10  # database connections per worker (PostgreSQL): a fixed pool, requests wait for one
-    SERVE_PAGE_SLOTS = 1  # page requests a worker runs at once, the rest queue in order (portal/serving.py); 0: all
+    SERVE_PAGE_SLOTS = 2  # page requests a worker runs at once, the rest queue in order (portal/serving.py); 0: all
     GUNICORN_CONFIG = ""  # path of an installation's own gunicorn config file (its settings win)
     BIND = ("127.0.0.1:8000",)  # `silta serve`'s listening addresses (comma-separated); --bind overrides
     WEB_WORKERS = 1  # `silta serve`'s worker processes; --workers overrides

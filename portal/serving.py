@@ -151,7 +151,8 @@ class PageQueue:
     last: with 100 users on PostgreSQL (bench/pages.py), p95 was 145 ms with up to 10 pages in flight per
     process, 77 ms with 2 and 60 ms with 1, at the same throughput and CPU. A page that waits for a slot
     costs nothing meanwhile, and one in a slot finishes in about its own time. Pages on SQLite did not yield
-    anyway (its calls do not go through gevent), so they ran like this already.
+    anyway (its calls do not go through gevent), so they ran like this already. Two slots by default, not
+    one: a long page (a report, an export) then holds one and the others still go on.
 
     Websockets and the health, metrics and static paths pass by (PASS_BY). The slot is released when the
     app has answered (the session and its database connection are closed by then); a streamed body is sent
@@ -160,7 +161,7 @@ class PageQueue:
     def __init__(self, app, slots: int):
         from gevent.lock import BoundedSemaphore  # in the worker, after gevent's monkey-patching
 
-        self.app, self.config, self.slots = app, app.config, BoundedSemaphore(slots)
+        self.app, self.slots = app, BoundedSemaphore(slots)
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "").startswith(PASS_BY):
