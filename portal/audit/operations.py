@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from sqlalchemy import ARRAY, Insert, Integer, bindparam, func, insert, select
+from sqlalchemy import ARRAY, Insert, Integer, bindparam, func, insert, select, true
 
 from portal.audit import pages
 from portal.audit.models import AuditAction, AuditNameReveal, AuditRecord, AuditRecordClient
@@ -80,9 +80,9 @@ def _list_statement() -> Insert:
     names = ("at", "actor_id", "client_id", "feature", "action", "object_type", "object_id", "detail")
     record = (insert(records).values({name: bindparam(name, type_=records.c[name].type) for name in names})
               .returning(records.c.id).cte("record"))
-    clients = func.unnest(bindparam("shown", type_=ARRAY(Integer))).table_valued("client_id")
-    return (insert(shown).from_select(["record_id", "client_id"], select(record.c.id, clients.c.client_id))
-            .returning(shown.c.record_id))
+    clients = func.unnest(bindparam("shown", type_=ARRAY(Integer))).table_valued("client_id").render_derived()
+    rows = select(record.c.id, clients.c.client_id).select_from(record.join(clients, true()))  # one record, n clients
+    return insert(shown).from_select(["record_id", "client_id"], rows).returning(shown.c.record_id)
 
 
 def reveal_name(actor: User, client_id: int, reason: str) -> AuditNameReveal:
