@@ -36,6 +36,7 @@ def next_appointment(client: Client, now: datetime | None = None) -> Appointment
         .where(Participant.client_id == client.id, Appointment.status.in_(ACTIVE_STATUSES),
                Appointment.ends_at > (now or utcnow()))
         .order_by(Appointment.starts_at, Appointment.id).limit(1)
+        .options(joinedload(Appointment.participants))  # the host's name: in this statement, not a second
     )
 
 

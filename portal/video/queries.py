@@ -54,7 +54,7 @@ def meetings_today(user: User, now: datetime) -> list[Meeting]:
         query = query.options(joinedload(Appointment.enrolment).joinedload(Enrolment.client))
     appointments = db.session.scalars(query).unique().all()
     rooms = {r.appointment_id: r for r in db.session.scalars(
-        select(VideoRoom).where(VideoRoom.appointment_id.in_([a.id for a in appointments])))}
+        select(VideoRoom).where(VideoRoom.appointment_id.in_([a.id for a in appointments])))} if appointments else {}
     late_ok = user.is_staff  # a client is never offered a meeting past its end
     return [Meeting(a, rooms.get(a.id), len(waiting_in(rooms[a.id])) if a.id in rooms else 0,
                     can_open(a, now) and (late_ok or now < a.ends_at))
