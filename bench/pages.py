@@ -196,7 +196,7 @@ def _load(args, env: dict[str, str], clients: list[str], workers: list[str]) -> 
         print(f"\nServer: {_server_label(args)}, up in {time.perf_counter() - started:.1f} s"
               + (f"; servers and load generator at niceness {os.nice(0)}" if args.nice else ""))
         before = {name: _tree_cpu_seconds(server.pid) for name, server in servers.items()}
-        result = asyncio.run(_run_users(args, base, clients, workers))
+        result = asyncio.run(_run_users(args, base, clients, workers, [s.pid for s in servers.values()]))
         cpu = {name: _tree_cpu_seconds(server.pid) - before[name] for name, server in servers.items()}
         _report(args, result, cpu)
     finally:
@@ -307,9 +307,10 @@ class Result:
         self.window = 0.0
         self.generator_cpu = 0.0
         self.signed_in = 0
+        self.steady: dict[str, float] = {}
 
 
-async def _run_users(args, base: str, clients: list[str], workers: list[str]) -> Result:
+async def _run_users(args, base: str, clients: list[str], workers: list[str], server_pids: list[int]) -> Result:
     import aiohttp
 
     result = Result()
@@ -357,7 +358,9 @@ async def _run_users(args, base: str, clients: list[str], workers: list[str]) ->
     measuring["from"] = time.perf_counter() + args.think  # let the first round spread out
     measuring["until"] = measuring["from"] + args.seconds
     ready.set()
+    steady = asyncio.create_task(_steady_state(measuring, server_pids, result))
     await asyncio.gather(*tasks)
+    await steady
     result.window = args.seconds
     result.generator_cpu = time.process_time() - cpu_before
     return result
@@ -401,6 +404,49 @@ async def _fetch(session, page: str) -> str | None:
         return type(exc).__name__
 
 
+async def _steady_state(measuring: dict, server_pids: list[int], result: Result) -> None:
+    """CPU per page in the middle of the measured window, without the sign-ins and each process's warm-up
+    (templates and statements compiled on first use), which the totals include: the web processes (nginx
+    included), PostgreSQL's backends, and how busy the machine was."""
+    margin = min(5.0, (measuring["until"] - measuring["from"]) / 4)
+    await asyncio.sleep(max(0.0, measuring["from"] + margin - time.perf_counter()))
+    began, web, database, (busy, idle) = time.perf_counter(), _web_cpu(server_pids), _postgres_cpu(), _machine()
+    await asyncio.sleep(max(0.0, measuring["until"] - margin - time.perf_counter()))
+    seconds = time.perf_counter() - began
+    pages = sum(1 for values in result.latencies.values() for _ in values)  # so far: the rate over the window
+    rate = pages / max(1e-9, time.perf_counter() - measuring["from"])
+    now_busy, now_idle = _machine()
+    result.steady = {"web": (_web_cpu(server_pids) - web) / (rate * seconds) * 1000,
+                     "postgres": (_postgres_cpu() - database) / (rate * seconds) * 1000,
+                     "busy": (now_busy - busy) / max(1, (now_busy - busy) + (now_idle - idle)) * 100,
+                     "seconds": seconds}
+
+
+def _web_cpu(pids: list[int]) -> float:
+    return sum(_tree_cpu_seconds(pid) for pid in pids)
+
+
+def _postgres_cpu() -> float:
+    """User + system CPU of PostgreSQL's backends (the connections; the pool keeps them for the run)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if not cmdline.read_bytes().startswith(b"postgres: "):
+                continue
+            fields = (cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _machine() -> tuple[int, int]:
+    """Busy and idle jiffies of all CPUs so far (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle and iowait
+    return sum(values) - idle, idle
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
@@ -428,6 +474,11 @@ def _report(args, result: Result, cpu: dict[str, float]) -> None:
     proxy = f", nginx {cpu['nginx']:.1f} s" if "nginx" in cpu else ""
     print(f"  CPU: web processes {web:.1f} s{proxy}, load generator {result.generator_cpu:.1f} s "
           f"(same {os.cpu_count()} CPUs; includes sign-in); load average {_loadavg()}")
+    if result.steady:
+        steady = result.steady
+        database = f" + PostgreSQL's backends {steady['postgres']:.1f} ms" if steady["postgres"] else ""
+        print(f"  steady state ({steady['seconds']:.0f} s in the middle): Silta and nginx {steady['web']:.1f} ms "
+              f"of CPU per page{database}; the machine {steady['busy']:.0f} % busy")
 
 
 def _loadavg() -> str:
