@@ -7,14 +7,18 @@ tests/support/services.py), then:
    worker sign in through the login form with a test client; each main page is fetched WARMUP times,
    then PROFILE_RUNS times counting SQL statements (a SQLAlchemy event), SQL time and CPU time
    (``time.process_time`` around the request). Medians per page.
-2. **From outside**: the production server (``portal.serving.serve``: gunicorn, gevent workers; or
-   ``--server dev``: ``python -m portal``'s threaded Werkzeug, for comparison) on a free port, and USERS
+2. **From outside**: Silta as deployed (``--topology deployed``): ``--processes`` instances started with
+   deploy/silta-web@.service's command, behind nginx with deploy/nginx-silta.conf (TLS, a self-signed
+   certificate, the bench's ports); or ``--topology direct``: one ``portal.serving.serve`` with
+   ``--processes`` gevent workers, or ``--server dev`` (``python -m portal``), without a proxy. Then USERS
    users — demo clients and case workers, accounts shared round robin as on several devices — each
-   signing in THROUGH THE LOGIN FORM (the CSRF token read from the page, like a browser) and then
-   looping over their main pages with a think time (uniform 0.5–1.5 × ``--think``), for ``--seconds``.
+   signing in THROUGH THE LOGIN FORM (the CSRF token read from the page and a Referer, like a browser) and
+   then looping over their main pages with a think time (uniform 0.5–1.5 × ``--think``), for ``--seconds``.
    Only requests that start after everyone has signed in are counted. It prints throughput,
    p50/p95/p99 and errors per page (an error: a status other than 200, a redirect to the login page,
-   a connection failure) and the server's CPU.
+   a connection failure), the CPU of the web processes, nginx and the load generator over the run, and
+   the steady state: CPU per page over the middle of the window (PostgreSQL's backends included) and how
+   busy the machine was.
 
 The load generator (aiohttp, one event loop) runs on the same two cores as the server, at normal
 priority; its own CPU use is printed so the figures can be read for what they are. The login rate
