@@ -11,24 +11,13 @@ from sqlalchemy import select
 from portal import signals
 from portal.appointments import operations
 from portal.audit.models import AuditAction, AuditRecord
-from portal.auth.models import Role
 from portal.db import utcnow
 from portal.programmes.definitions_schema import Modality
 from portal.scheduling.models import AppointmentStatus, ChangeRequest
 from tests.appointments import hours_from_now, make_appointment
+from tests.me import conftest as client_pages
 
-
-@pytest.fixture
-def worker(create_staff):
-    return create_staff(Role.WORKER, name="Sanna Virtanen")
-
-
-@pytest.fixture
-def me(create_client, create_enrolment, worker):
-    client = create_client()
-    client.user.locale = "en"
-    create_enrolment(client, coordinator=worker)
-    return client
+worker, me = client_pages.worker, client_pages.me  # the fixtures of the client's own pages (tests/me)
 
 
 @pytest.fixture
