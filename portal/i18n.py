@@ -13,7 +13,7 @@ from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 from flask import current_app, has_request_context, request, session
 from flask.globals import _cv_app
-from flask_babel import get_translations
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
@@ -121,8 +121,6 @@ def format_locale() -> Locale:
     A parsed ``Locale``, kept per process: Babel re-parses a locale given as a string on every call, which
     made a date cost 70 µs instead of 13 (a caseload page formats ~50 dates and numbers). The request's
     language is read from Flask-Babel's namespace directly (see ``translations``)."""
-    from flask_babel import get_locale
-
     return _format_of(getattr(_babel_namespace(), "babel_locale", None) or get_locale() or Locale("fi"))
 
 
@@ -133,8 +131,6 @@ def _format_of(language: Locale) -> Locale:
 
 
 def _timezone():
-    from flask_babel import get_timezone
-
     return getattr(_babel_namespace(), "babel_tzinfo", None) or get_timezone()
 
 
