@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit.models import AuditAction, AuditRecord
@@ -57,12 +58,7 @@ def upcoming_and_past(client: Client, now: datetime) -> tuple[list[ClientAppoint
     """The client's appointments not yet over (soonest first) and the recent past ones (latest first)."""
     # One query (and one load of the participants and their users) for both lists: the recent past is
     # named by its ids, the latest PAST_LIMIT of the client's ended appointments.
-    past_ids = (select(Appointment.id).join(Participant, Participant.appointment_id == Appointment.id)
-                .where(Participant.client_id == client.id, Appointment.ends_at <= now)
-                .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(PAST_LIMIT))
-    both = list(db.session.scalars(
-        _of_client(client).where(or_(Appointment.ends_at > now, Appointment.id.in_(past_ids)))
-        .order_by(Appointment.starts_at, Appointment.id)))
+    both = list(db.session.scalars(_upcoming_and_past(), {"client_id": client.id, "now": now}))
     upcoming = [a for a in both if a.ends_at > now]
     past = [a for a in reversed(both) if a.ends_at <= now]
     changes = open_change_requests(client, [a.id for a in upcoming])
@@ -71,6 +67,19 @@ def upcoming_and_past(client: Client, now: datetime) -> tuple[list[ClientAppoint
     for row in rows:
         row.answered = answers.get(row.appointment.id)
     return rows, [client_view(a) for a in past]
+
+
+@cache
+def _upcoming_and_past() -> Select:
+    """upcoming_and_past's statement, built once per process (parameters client_id and now)."""
+    past_ids = (select(Appointment.id).join(Participant, Participant.appointment_id == Appointment.id)
+                .where(Participant.client_id == bindparam("client_id"), Appointment.ends_at <= bindparam("now"))
+                .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(PAST_LIMIT))
+    return (select(Appointment).join(Participant, Participant.appointment_id == Appointment.id)
+            .where(Participant.client_id == bindparam("client_id"),
+                   or_(Appointment.ends_at > bindparam("now"), Appointment.id.in_(past_ids)))
+            .options(selectinload(Appointment.participants).joinedload(Participant.user))
+            .order_by(Appointment.starts_at, Appointment.id))
 
 
 def client_view(appointment: Appointment, change: ChangeRequest | None = None) -> ClientAppointment:
@@ -93,12 +102,16 @@ def open_change_requests(client: Client, appointment_ids: list[int]) -> dict[int
     """The latest open change request per appointment, for the client's own requests."""
     if not appointment_ids:
         return {}
-    rows = db.session.scalars(
-        select(ChangeRequest).where(ChangeRequest.client_id == client.id,
-                                    ChangeRequest.appointment_id.in_(appointment_ids),
-                                    ChangeRequest.status == ChangeRequestStatus.OPEN)
-        .order_by(ChangeRequest.created_at, ChangeRequest.id))
+    rows = db.session.scalars(_open_change_requests(), {"client_id": client.id, "ids": appointment_ids})
     return {row.appointment_id: row for row in rows}
+
+
+@cache
+def _open_change_requests() -> Select:
+    return (select(ChangeRequest).where(ChangeRequest.client_id == bindparam("client_id"),
+                                        ChangeRequest.appointment_id.in_(bindparam("ids", expanding=True)),
+                                        ChangeRequest.status == ChangeRequestStatus.OPEN)
+            .order_by(ChangeRequest.created_at, ChangeRequest.id))
 
 
 def feed_appointments(client: Client, now: datetime) -> list[Appointment]:

@@ -35,8 +35,12 @@ def _unread(user_id):
 
 
 def _rows(user: User, query) -> list[ThreadRow]:
-    return [ThreadRow(thread, bool(unread))
-            for thread, unread in db.session.execute(query.add_columns(_unread(user.id)))]
+    return _thread_rows(query.add_columns(_unread(user.id)))
+
+
+def _thread_rows(statement: Select, params: dict | None = None) -> list[ThreadRow]:
+    """(thread, unread) rows: ``statement`` selects the thread and its unread flag."""
+    return [ThreadRow(thread, bool(unread)) for thread, unread in db.session.execute(statement, params)]
 
 
 def _client_scope(user_id):
@@ -44,17 +48,31 @@ def _client_scope(user_id):
 
 
 def client_threads(user: User) -> list[ThreadRow]:
-    return _rows(user, _client_scope(user.id).order_by(Thread.last_message_at.desc()))
+    return _thread_rows(_client_threads(), {"user_id": user.id})
 
 
-def _coordinator_away(now):
-    return exists().where(Absence.user_id == Enrolment.coordinator_id, Absence.starts_at <= now, Absence.ends_at > now)
+@cache
+def _client_threads() -> Select:
+    """client_threads' statement, built once per process (the client's messages page)."""
+    user_id = bindparam("user_id")
+    return _client_scope(user_id).order_by(Thread.last_message_at.desc()).add_columns(_unread(user_id))
 
 
 def inbox(user: User) -> list[ThreadRow]:
     """Threads of the clients the user is the contact person for now (coordinator; deputy while the
     coordinator is away): those waiting for an answer first, longest waiting at the top."""
-    return _rows(user, _ordered(_inbox_scope(user.id, utcnow())))
+    return _thread_rows(_inbox(), {"user_id": user.id, "now": utcnow()})
+
+
+@cache
+def _inbox() -> Select:
+    """inbox's statement, built once per process (the case worker's inbox page)."""
+    user_id = bindparam("user_id")
+    return _ordered(_inbox_scope(user_id, bindparam("now"))).add_columns(_unread(user_id))
+
+
+def _coordinator_away(now):
+    return exists().where(Absence.user_id == Enrolment.coordinator_id, Absence.starts_at <= now, Absence.ends_at > now)
 
 
 def _inbox_scope(user_id, now):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth.models import User
@@ -72,28 +73,37 @@ CLIENT_LIMIT = 20
 def for_client(client_id: int, now: datetime, days: int = RECENT_DAYS) -> list[Task]:
     """The client's own requests, for the client: the open ones and those handled in the last ``days`` days,
     newest first, with who handled them and what came of it."""
-    handled_since = now - timedelta(days=days)
-    return list(db.session.scalars(
-        select(Task).where(Task.client_id == client_id,
-                           or_(Task.state == TaskState.NEW, Task.handled_at >= handled_since))
-        .options(joinedload(Task.handled_by), joinedload(Task.appointment), joinedload(Task.new_appointment))
-        .order_by(Task.created_at.desc(), Task.id.desc()).limit(CLIENT_LIMIT)))
+    return list(db.session.scalars(_for_client(), {"client_id": client_id, "since": now - timedelta(days=days)}))
+
+
+@cache
+def _for_client() -> Select:
+    """for_client's statement, built once per process (the client's home and messages pages run it)."""
+    return (select(Task).where(Task.client_id == bindparam("client_id"),
+                               or_(Task.state == TaskState.NEW, Task.handled_at >= bindparam("since")))
+            .options(joinedload(Task.handled_by), joinedload(Task.appointment), joinedload(Task.new_appointment))
+            .order_by(Task.created_at.desc(), Task.id.desc()).limit(CLIENT_LIMIT))
 
 
 def replies_for(appointment_ids: list[int]) -> dict[int, Task]:
     """The handled request per appointment, for the client's card: on the old appointment and on the new one."""
     if not appointment_ids:
         return {}
-    rows = db.session.scalars(
-        select(Task).where(Task.state == TaskState.HANDLED, or_(Task.appointment_id.in_(appointment_ids),
-                                                                Task.new_appointment_id.in_(appointment_ids)))
-        .options(joinedload(Task.handled_by), selectinload(Task.new_appointment)).order_by(Task.handled_at))
+    rows = db.session.scalars(_replies_for(), {"ids": appointment_ids})
     found: dict[int, Task] = {}
     for task in rows:
         for appointment_id in (task.appointment_id, task.new_appointment_id):
             if appointment_id in appointment_ids:
                 found[appointment_id] = task
     return found
+
+
+@cache
+def _replies_for() -> Select:
+    ids = bindparam("ids", expanding=True)
+    return (select(Task).where(Task.state == TaskState.HANDLED,
+                               or_(Task.appointment_id.in_(ids), Task.new_appointment_id.in_(ids)))
+            .options(joinedload(Task.handled_by), selectinload(Task.new_appointment)).order_by(Task.handled_at))
 
 
 def open_for_change_request(change_request_id: int) -> Task | None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal import signals
@@ -42,23 +43,36 @@ def room_for_appointment(session, appointment_id: int) -> VideoRoom | None:
 
 def meetings_today(user: User, now: datetime) -> list[Meeting]:
     """The user's video appointments that can be joined now or later today (Helsinki day)."""
-    window = (Appointment.starts_at < now + timedelta(hours=18), Appointment.ends_at > now - JOIN_LATE)
-    taking_part = select(Participant.appointment_id).where(Participant.user_id == user.id)
     client = client_of_user(user) if user.is_client else None
+    params = {"since": now - JOIN_LATE, "until": now + timedelta(hours=18)}
     if client is not None:
-        taking_part = select(Participant.appointment_id).where(Participant.client_id == client.id)
-    query = (select(Appointment).where(Appointment.id.in_(taking_part), Appointment.modality == "video",
-                                       Appointment.status.in_(ACTIVE_STATUSES), *window)
-             .order_by(Appointment.starts_at))
-    if user.is_staff:  # their video page names each meeting's client: in this statement, not two more per meeting
-        query = query.options(joinedload(Appointment.enrolment).joinedload(Enrolment.client))
-    appointments = db.session.scalars(query).unique().all()
+        params["client_id"] = client.id
+    else:
+        params["user_id"] = user.id
+    appointments = db.session.scalars(_meetings_statement(client is not None, user.is_staff), params).unique().all()
     rooms = {r.appointment_id: r for r in db.session.scalars(
         select(VideoRoom).where(VideoRoom.appointment_id.in_([a.id for a in appointments])))} if appointments else {}
     late_ok = user.is_staff  # a client is never offered a meeting past its end
     return [Meeting(a, rooms.get(a.id), len(waiting_in(rooms[a.id])) if a.id in rooms else 0,
                     can_open(a, now) and (late_ok or now < a.ends_at))
             for a in appointments if a.id not in rooms or not rooms[a.id].ended]
+
+
+@cache
+def _meetings_statement(as_client: bool, staff: bool) -> Select:
+    """meetings_today's statement, built once per process (every video page and the client's home page run it;
+    building it cost more than running it): parameters since, until and client_id or user_id."""
+    taking_part = (select(Participant.appointment_id).where(Participant.client_id == bindparam("client_id"))
+                   if as_client else
+                   select(Participant.appointment_id).where(Participant.user_id == bindparam("user_id")))
+    query = (select(Appointment).where(Appointment.id.in_(taking_part), Appointment.modality == "video",
+                                       Appointment.status.in_(ACTIVE_STATUSES),
+                                       Appointment.starts_at < bindparam("until"),
+                                       Appointment.ends_at > bindparam("since"))
+             .order_by(Appointment.starts_at))
+    if staff:  # their video page names each meeting's client: in this statement, not two more per meeting
+        query = query.options(joinedload(Appointment.enrolment).joinedload(Enrolment.client))
+    return query
 
 
 def can_open(appointment: Appointment, now: datetime) -> bool:
