@@ -5,16 +5,17 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from portal.auth.models import User
+from portal.auth.models import Role, User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.meetings.models import Contact, ContactStatus
 from portal.people.models import Client
-from portal.people.permissions import enrolments_visible_to
+from portal.people.permissions import ended_since, enrolments_visible_to, visible_statement
 from portal.programmes import registry
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, Participant
@@ -65,6 +66,17 @@ def caseload(user: User) -> list[CaseloadRow]:
     should know when the client is next seen.
     """
     now = utcnow()
+    rows = db.session.execute(_caseload(user.has_role(Role.TEAM_LEAD)), {
+        "user_id": user.id, "since": ended_since(date.today()), "now": now,
+        "recent_since": now - timedelta(days=INTENSITY_WINDOW_DAYS)})
+    return [CaseloadRow(*row) for row in rows]
+
+
+@cache
+def _caseload(team_lead: bool) -> Select:
+    """caseload's statement, built once per process (both of a case worker's main pages run it; building it
+    cost more CPU than running it): parameters user_id, since (people.permissions), now and recent_since."""
+    now = bindparam("now")
     last = (select(func.max(Contact.starts_at)).where(Contact.enrolment_id == Enrolment.id,
             Contact.status == ContactStatus.HELD).correlate(Enrolment).scalar_subquery())
     upcoming = (select(func.min(Appointment.starts_at))
@@ -73,16 +85,14 @@ def caseload(user: User) -> list[CaseloadRow]:
                        Appointment.starts_at >= now)
                 .correlate(Enrolment).scalar_subquery())
     recent = (select(func.count()).where(Contact.enrolment_id == Enrolment.id, Contact.status == ContactStatus.HELD,
-              Contact.starts_at >= now - timedelta(days=INTENSITY_WINDOW_DAYS)).correlate(Enrolment).scalar_subquery())
-    rows = db.session.execute(
-        enrolments_visible_to(user).add_columns(Client, last, upcoming, recent)
-        .join(Client, Client.id == Enrolment.client_id)
-        .order_by(Enrolment.status, Client.last_name, Client.first_name)
-        # The list shows the coordinator's name, not the own team or the client's municipality: loading those
-        # with every row was a third of the page's CPU (bench/pages.py).
-        .options(lazyload(Enrolment.team), lazyload(Client.municipality), joinedload(Enrolment.coordinator))
-    )
-    return [CaseloadRow(*row) for row in rows]
+              Contact.starts_at >= bindparam("recent_since")).correlate(Enrolment).scalar_subquery())
+    return (visible_statement(bindparam("user_id"), team_lead, bindparam("since"))
+            .add_columns(Client, last, upcoming, recent)
+            .join(Client, Client.id == Enrolment.client_id)
+            .order_by(Enrolment.status, Client.last_name, Client.first_name)
+            # The list shows the coordinator's name, not the own team or the client's municipality: loading those
+            # with every row was a third of the page's CPU (bench/pages.py).
+            .options(lazyload(Enrolment.team), lazyload(Client.municipality), joinedload(Enrolment.coordinator)))
 
 
 def enrolments_of_client(user: User, client_id: int) -> list[Enrolment]:

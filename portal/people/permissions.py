@@ -13,6 +13,7 @@ guards those pages only, ``can_see_client`` everything else.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import Select, exists, or_, select, union
@@ -23,9 +24,9 @@ from portal.people.models import ClientUnit, UnitMembership
 from portal.programmes.models import Enrolment, EnrolmentStatus, TeamMember
 
 
-def _recent_enough(today: date):
-    grace = timedelta(days=current_app.config["ACCESS_AFTER_END_DAYS"])
-    return or_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.ended_on >= today - grace)
+def ended_since(today: date) -> date:
+    """An enrolment that ended on or after this day is still visible (ACCESS_AFTER_END_DAYS)."""
+    return today - timedelta(days=current_app.config["ACCESS_AFTER_END_DAYS"])
 
 
 def enrolments_visible_to(user: User, today: date | None = None) -> Select:
@@ -35,14 +36,27 @@ def enrolments_visible_to(user: User, today: date | None = None) -> Select:
     for an OR that holds an EXISTS, so at county scale (120 000 enrolments) the OR read the whole table
     for every caseload and access check, and its estimated cost switched JIT compilation on (2 s).
     """
-    today = today or date.today()
-    ways = [_ids_where(Enrolment.coordinator_id == user.id), _ids_where(Enrolment.deputy_id == user.id),
-            _ids_where(Enrolment.decided_by_id == user.id),  # the decision maker (seed 002) keeps read access
-            select(TeamMember.enrolment_id).where(TeamMember.user_id == user.id)]
-    if user.has_role(Role.TEAM_LEAD):
-        led_units = select(UnitMembership.unit_id).where(UnitMembership.user_id == user.id)
+    return _visible(user.id, user.has_role(Role.TEAM_LEAD), ended_since(today or date.today()))
+
+
+@lru_cache(maxsize=1024)
+def _visible(user_id: int, team_lead: bool, since: date) -> Select:
+    """The same statement for the same user and day, built once: statements do not change once built (each
+    refinement makes a new one), and building this one cost more CPU than running it (bench/pages.py)."""
+    return visible_statement(user_id, team_lead, since)
+
+
+def visible_statement(user_id, team_lead: bool, since) -> Select:
+    """enrolments_visible_to's statement; ``user_id`` and ``since`` are values or bind parameters (for a
+    statement built once per process and run with the user's values)."""
+    ways = [_ids_where(Enrolment.coordinator_id == user_id), _ids_where(Enrolment.deputy_id == user_id),
+            _ids_where(Enrolment.decided_by_id == user_id),  # the decision maker (seed 002) keeps read access
+            select(TeamMember.enrolment_id).where(TeamMember.user_id == user_id)]
+    if team_lead:
+        led_units = select(UnitMembership.unit_id).where(UnitMembership.user_id == user_id)
         ways.append(_ids_where(Enrolment.unit_id.in_(led_units)))
-    return select(Enrolment).where(Enrolment.id.in_(union(*ways)), _recent_enough(today))
+    return select(Enrolment).where(Enrolment.id.in_(union(*ways)),
+                                   or_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.ended_on >= since))
 
 
 def _ids_where(condition) -> Select:

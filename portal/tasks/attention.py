@@ -17,11 +17,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import Select, String, and_, exists, func, literal, select, type_coerce, union_all
+from sqlalchemy import Select, String, bindparam, exists, func, literal, select, type_coerce, union_all
 
-from portal.auth.models import User
+from portal.auth.models import Role, User
 from portal.caseload.queries import CaseloadRow, Intensity
 from portal.extensions import db
 from portal.measures import fit, instruments
@@ -30,7 +31,7 @@ from portal.measures.models import Answer, AnswerStatus
 from portal.measures.schedule import SRS_STAYS_OPEN
 from portal.meetings.models import Contact
 from portal.messages.models import Thread
-from portal.people.permissions import enrolments_visible_to
+from portal.people.permissions import ended_since, visible_statement
 from portal.plans.models import Plan
 from portal.programmes import registry
 from portal.programmes.definitions_schema import MeasureWhen
@@ -108,9 +109,14 @@ def for_caseload(user: User, rows: list[CaseloadRow], now: datetime, today: date
     found: dict[int, list[Item]] = defaultdict(list)
     if not active:
         return found
-    ids = (enrolments_visible_to(user, today).where(Enrolment.status == EnrolmentStatus.ACTIVE)
-           .with_only_columns(Enrolment.id))
-    for item in (*_counted(ids, now), *_fit(ids), *_plan_reviews(ids, today), *_from_rows(active, today)):
+    team_lead = user.has_role(Role.TEAM_LEAD)
+    # The statements are built once per process with these as parameters (building them cost more CPU than
+    # running them; the worker's two main pages run them all).
+    params = {"user_id": user.id, "since": ended_since(today), "now": now, "answers_closed": now - SRS_STAYS_OPEN,
+              "lookback": now - timedelta(days=QUESTIONNAIRE_LOOKBACK_DAYS),
+              "review_by": today + timedelta(days=PLAN_REVIEW_AHEAD_DAYS)}
+    for item in (*_counted(team_lead, params), *_fit(team_lead, params), *_plan_reviews(team_lead, params),
+                 *_from_rows(active, today)):
         found[item.enrolment_id].append(item)
     for items in found.values():
         items.sort(key=lambda i: i.urgency)
@@ -124,19 +130,31 @@ def ranked(user: User, rows: list[CaseloadRow], now: datetime, today: date) -> l
     return sorted(listed, key=lambda c: (c.urgency, c.row.client.last_name, c.row.client.first_name))
 
 
-def _counted(ids: Select, now: datetime) -> Iterable[Item]:
-    """The kinds that are a count and the oldest moment per enrolment, in one statement: a UNION ALL of the
-    grouped queries over the caseload, named once (a CTE). Each kind was its own statement, and a statement
-    costs ~0.4 ms of the web process's CPU whatever the database does (bench/pages.py)."""
-    caseload = ids.cte("caseload")
+def _active_ids(team_lead: bool) -> Select:
+    """The ids of the caseload's active enrolments (parameters user_id and since)."""
+    return (visible_statement(bindparam("user_id"), team_lead, bindparam("since"))
+            .where(Enrolment.status == EnrolmentStatus.ACTIVE).with_only_columns(Enrolment.id))
+
+
+def _counted(team_lead: bool, params: dict) -> Iterable[Item]:
+    """The kinds that are a count and the oldest moment per enrolment, in one statement."""
+    statement = _counted_statement(team_lead, tuple(code for code in registry.loaded() if _asks_per_meeting(code)))
+    return [Item(Kind(kind), enrolment_id, count, since)
+            for kind, enrolment_id, count, since in db.session.execute(statement, params)]
+
+
+@cache
+def _counted_statement(team_lead: bool, per_meeting: tuple[str, ...]) -> Select:
+    """A UNION ALL of the grouped queries over the caseload, named once (a CTE). Each kind was its own
+    statement, and a statement costs ~0.4 ms of the web process's CPU whatever the database does."""
+    caseload = _active_ids(team_lead).cte("caseload")
     mine = select(caseload.c.id)
     parts = [
         # A task's stored kind is the attention kind of the same name (a test holds them together).
         select(type_coerce(Task.kind, String).label("kind"), Task.enrolment_id, func.count(), func.min(Task.created_at))
         .where(Task.enrolment_id.in_(mine), Task.state == TaskState.NEW).group_by(Task.enrolment_id, Task.kind),
-        _messages(mine), _to_record(mine, now), *_questionnaires(mine, now)]
-    return [Item(Kind(kind), enrolment_id, count, since)
-            for kind, enrolment_id, count, since in db.session.execute(union_all(*parts))]
+        _messages(mine), _to_record(mine), *_questionnaires(mine, per_meeting)]
+    return union_all(*parts)
 
 
 
@@ -147,17 +165,12 @@ def _messages(mine: Select) -> Select:
             .where(Thread.enrolment_id.in_(mine), Thread.waiting_since.is_not(None)).group_by(Thread.enrolment_id))
 
 
-def _fit(ids: Select) -> Iterable[Item]:
+def _fit(team_lead: bool, params: dict) -> Iterable[Item]:
     """FIT alerts from the caseload's ORS/SRS totals per meeting (one query, in meeting order)."""
     ors, srs = instruments.current("ors"), instruments.current("srs")
     if ors is None:
         return []
-    totals = db.session.execute(
-        select(Answer.enrolment_id, Appointment.id, Answer.instrument_code, Answer.total)
-        .join(Appointment, Appointment.id == Answer.appointment_id)
-        .where(Answer.enrolment_id.in_(ids), Answer.status == AnswerStatus.SUBMITTED,
-               Answer.instrument_code.in_(("ors", "srs")))
-        .order_by(Answer.enrolment_id, Appointment.starts_at, Appointment.id))
+    totals = db.session.execute(_fit_statement(team_lead), params)
     meetings: dict[int, dict[int, dict]] = defaultdict(dict)
     for enrolment_id, appointment_id, code, total in totals:
         meetings[enrolment_id].setdefault(appointment_id, {})[code] = total
@@ -175,21 +188,29 @@ def _fit(ids: Select) -> Iterable[Item]:
     return found
 
 
-def _to_record(mine: Select, now: datetime) -> Select:
+@cache
+def _fit_statement(team_lead: bool) -> Select:
+    return (select(Answer.enrolment_id, Appointment.id, Answer.instrument_code, Answer.total)
+            .join(Appointment, Appointment.id == Answer.appointment_id)
+            .where(Answer.enrolment_id.in_(_active_ids(team_lead)), Answer.status == AnswerStatus.SUBMITTED,
+                   Answer.instrument_code.in_(("ors", "srs")))
+            .order_by(Answer.enrolment_id, Appointment.starts_at, Appointment.id))
+
+
+def _to_record(mine: Select) -> Select:
     """Meetings that have ended and were neither recorded nor cancelled."""
     recorded = exists().where(Contact.appointment_id == Appointment.id)
     return (select(literal(Kind.TO_RECORD.value, String), Appointment.enrolment_id, func.count(),
                    func.min(Appointment.starts_at))
-            .where(Appointment.enrolment_id.in_(mine), Appointment.ends_at <= now,
+            .where(Appointment.enrolment_id.in_(mine), Appointment.ends_at <= bindparam("now"),
                    Appointment.status.in_(ACTIVE_STATUSES), ~recorded)
             .group_by(Appointment.enrolment_id))
 
 
-def _questionnaires(mine: Select, now: datetime) -> list[Select]:
+def _questionnaires(mine: Select, codes: tuple[str, ...]) -> list[Select]:
     """Held meetings of the last weeks whose questionnaire window closed with nothing submitted.
 
-    Only programmes that ask a questionnaire at each meeting (ORS before, SRS after; seed 000)."""
-    codes = [code for code in registry.loaded() if _asks_per_meeting(code)]
+    Only programmes that ask a questionnaire at each meeting (ORS before, SRS after; seed 000): ``codes``."""
     if not codes:
         return []
     answered = exists().where(Answer.appointment_id == Appointment.id, Answer.status == AnswerStatus.SUBMITTED)
@@ -199,8 +220,8 @@ def _questionnaires(mine: Select, now: datetime) -> list[Select]:
                    func.min(Appointment.starts_at))
             .where(Appointment.enrolment_id.in_(mine), Appointment.programme_code.in_(codes),
                    Appointment.status == AppointmentStatus.HELD,
-                   and_(Appointment.ends_at <= now - SRS_STAYS_OPEN,
-                        Appointment.ends_at > now - timedelta(days=QUESTIONNAIRE_LOOKBACK_DAYS)), ~answered)
+                   Appointment.ends_at <= bindparam("answers_closed"), Appointment.ends_at > bindparam("lookback"),
+                   ~answered)
             .group_by(Appointment.enrolment_id)]
 
 
@@ -210,11 +231,15 @@ def _asks_per_meeting(programme_code: str) -> bool:
                                     for m in definition.measures)
 
 
-def _plan_reviews(ids: Select, today: date) -> Iterable[Item]:
-    rows = db.session.execute(select(Plan.enrolment_id, Plan.review_on).where(
-        Plan.enrolment_id.in_(ids), Plan.review_on <= today + timedelta(days=PLAN_REVIEW_AHEAD_DAYS)))
+def _plan_reviews(team_lead: bool, params: dict) -> Iterable[Item]:
     return [Item(Kind.PLAN_REVIEW, enrolment_id, since=review_on, params={"date": review_on})
-            for enrolment_id, review_on in rows]
+            for enrolment_id, review_on in db.session.execute(_plan_reviews_statement(team_lead), params)]
+
+
+@cache
+def _plan_reviews_statement(team_lead: bool) -> Select:
+    return select(Plan.enrolment_id, Plan.review_on).where(
+        Plan.enrolment_id.in_(_active_ids(team_lead)), Plan.review_on <= bindparam("review_by"))
 
 
 def _from_rows(rows: list[CaseloadRow], today: date) -> Iterable[Item]:
