@@ -29,9 +29,15 @@ def client_of_user(user: User) -> Client | None:
     if kept is not None and kept[0] == user.id:
         return kept[1]
     client = db.session.scalar(_client_of_user(), {"user_id": user.id})
-    if client is not None and has_request_context():
-        g.client_of_user = (user.id, client)
+    if client is not None:
+        keep_client_of_user(user, client)
     return client
+
+
+def keep_client_of_user(user: User, client: Client | None) -> None:
+    """Keep ``client`` as ``user``'s for the rest of the request (the session's own statement finds it)."""
+    if has_request_context():
+        g.client_of_user = (user.id, client)
 
 
 @cache
