@@ -31,7 +31,9 @@ def held_meeting(db, enrolment, worker, client_row, days_ago: int):
 
 
 def answer(db, worker, enrolment, code, meeting, **values):
-    occurrence = queries.find_occurrence(enrolment, code, f"appt-{meeting.id}", meeting.starts_at, open_only=False)
+    # Looked up as of the meeting's end: as of its start, a meeting that ends after midnight (Helsinki) had no SRS
+    # yet (it opens at the end, after the day the lookup covers), and the test failed between 22 and 24 h.
+    occurrence = queries.find_occurrence(enrolment, code, f"appt-{meeting.id}", meeting.ends_at, open_only=False)
     version = operations.instrument_version(code)
     items = [i.code for i in version.parsed.items]
     raw = dict(zip(items, [str(v) for v in values["scores"]], strict=True))
