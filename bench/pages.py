@@ -1,7 +1,9 @@
 """Pages under load: N signed-in users on their main pages. ``python -m bench.pages [--postgres]``
 
 Seeds a fresh demo county (SQLite in a scratch folder, or ``--postgres``: a scratch PostgreSQL from
-tests/support/services.py), then:
+tests/support/services.py on this machine, reached over its Unix socket as deploy/silta.env advises for one
+machine; ``--postgres-via tcp``: over TCP to 127.0.0.1, whose loopback costs both sides a kernel network stack
+per statement), then:
 
 1. **In process** (a profiling pass, nothing else running in this process): one client and one
    worker sign in through the login form with a test client; each main page is fetched WARMUP times,
@@ -63,6 +65,9 @@ def main() -> None:
                              "county runs it; direct: one server (--server) without a proxy")
     parser.add_argument("--server", choices=("serve", "dev"), default="serve", help="with --topology direct")
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--postgres-via", choices=("socket", "tcp"), default="socket",
+                        help="how Silta reaches the scratch PostgreSQL on this machine: its Unix socket (as "
+                             "deploy/silta.env advises when PostgreSQL runs on the same machine) or TCP to 127.0.0.1")
     parser.add_argument("--workers-share", type=float, default=0.4, help="share of users who are case workers")
     parser.add_argument("--ramp", type=float, default=SIGN_IN_RAMP, help="seconds between two users' sign-ins")
     parser.add_argument("--server-log", help="keep the server's log in this file")
@@ -80,12 +85,14 @@ def main() -> None:
 
             postgres = start_postgres(Path(scratch) / "pg")
             postgres.create_database("pages")
-            env["PORTAL_DATABASE_URL"] = postgres.url("pages")
+            url = postgres.socket_url if args.postgres_via == "socket" else postgres.url
+            env["PORTAL_DATABASE_URL"] = url("pages")
         try:
             os.environ.update(env)  # before portal is imported: the instance path is read at import
             began = time.perf_counter()
             clients, workers = _seed()
-            print(f"database: {'PostgreSQL' if postgres else 'SQLite'}; demo county seeded in "
+            database = f"PostgreSQL over its {'Unix socket' if args.postgres_via == 'socket' else 'TCP (127.0.0.1)'}"
+            print(f"database: {database if postgres else 'SQLite'}; demo county seeded in "
                   f"{time.perf_counter() - began:.1f} s; {len(clients)} client and {len(workers)} worker logins")
             if not args.no_profile:
                 _profile(clients[0], workers[0])

@@ -196,6 +196,10 @@ class PostgresServer:
         """SQLAlchemy URL of database ``dbname`` on this server."""
         return f"postgresql+psycopg://{PG_USER}@127.0.0.1:{self.port}/{dbname}"
 
+    def socket_url(self, dbname: str = "postgres") -> str:
+        """The same database through the server's Unix socket (as deploy/silta.env shows for one machine)."""
+        return f"postgresql+psycopg://{PG_USER}@/{dbname}?host={self.run_dir}&port={self.port}"
+
     def connect(self, dbname: str = "postgres") -> psycopg.Connection:
         """A plain psycopg connection in autocommit mode (caller closes it)."""
         return psycopg.connect(
