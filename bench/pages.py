@@ -218,6 +218,10 @@ def _load(args, env: dict[str, str], clients: list[str], workers: list[str]) -> 
                      if "Error" in line or "Traceback" in line]
     if errors_logged:
         print(f"server log: {len(errors_logged)} error lines, first: {errors_logged[0][:300]}")
+    for nginx_log in sorted((scratch / "nginx").glob("*error.log")):  # why nginx answered 502, if it did
+        lines = [line for line in nginx_log.read_text().splitlines() if "[error]" in line or "[crit]" in line]
+        if lines:
+            print(f"nginx {nginx_log.name}: {len(lines)} error lines, first: {lines[0][:300]}, last: {lines[-1][:300]}")
 
 
 def _start_servers(args, env: dict[str, str], scratch: Path, log, servers: dict[str, subprocess.Popen]) -> str:
