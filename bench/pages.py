@@ -1,9 +1,8 @@
 """Pages under load: N signed-in users on their main pages. ``python -m bench.pages [--postgres]``
 
 Seeds a fresh demo county (SQLite in a scratch folder, or ``--postgres``: a scratch PostgreSQL from
-tests/support/services.py on this machine, reached over its Unix socket as deploy/silta.env advises for one
-machine; ``--postgres-via tcp``: over TCP to 127.0.0.1, whose loopback costs both sides a kernel network stack
-per statement), then:
+tests/support/services.py on this machine, over TCP to 127.0.0.1; ``--postgres-via socket``: over its Unix
+socket, as deploy/silta.env shows for PostgreSQL on the same machine), then:
 
 1. **In process** (a profiling pass, nothing else running in this process): one client and one
    worker sign in through the login form with a test client; each main page is fetched WARMUP times,
@@ -65,9 +64,9 @@ def main() -> None:
                              "county runs it; direct: one server (--server) without a proxy")
     parser.add_argument("--server", choices=("serve", "dev"), default="serve", help="with --topology direct")
     parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--postgres-via", choices=("socket", "tcp"), default="socket",
-                        help="how Silta reaches the scratch PostgreSQL on this machine: its Unix socket (as "
-                             "deploy/silta.env advises when PostgreSQL runs on the same machine) or TCP to 127.0.0.1")
+    parser.add_argument("--postgres-via", choices=("tcp", "socket"), default="tcp",
+                        help="how Silta reaches the scratch PostgreSQL on this machine: TCP to 127.0.0.1, or its Unix "
+                             "socket (deploy/silta.env's line for PostgreSQL on the same machine)")
     parser.add_argument("--workers-share", type=float, default=0.4, help="share of users who are case workers")
     parser.add_argument("--ramp", type=float, default=SIGN_IN_RAMP, help="seconds between two users' sign-ins")
     parser.add_argument("--server-log", help="keep the server's log in this file")
