@@ -427,7 +427,7 @@ async def _steady_state(measuring: dict, server_pids: list[int], result: Result)
     began, web, database, (busy, idle) = time.perf_counter(), _web_cpu(server_pids), _postgres_cpu(), _machine()
     await asyncio.sleep(max(0.0, measuring["until"] - margin - time.perf_counter()))
     seconds = time.perf_counter() - began
-    pages = sum(1 for values in result.latencies.values() for _ in values)  # so far: the rate over the window
+    pages = sum(len(values) for values in result.latencies.values())  # so far: the rate over the window
     rate = pages / max(1e-9, time.perf_counter() - measuring["from"])
     now_busy, now_idle = _machine()
     result.steady = {"web": (_web_cpu(server_pids) - web) / (rate * seconds) * 1000,
