@@ -14,8 +14,12 @@ log = logging.getLogger(__name__)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    """Configuration → extensions → programme definitions → blueprints, in one explicit order."""
-    app = Flask(
+    """Configuration → extensions → programme definitions → blueprints, in one explicit order.
+
+    The app is Flask with its built URLs remembered (portal/web/urls.py)."""
+    from portal.web.urls import Silta
+
+    app = Silta(
         __name__,
         template_folder=str(ASSETS / "templates"),
         static_folder=str(ASSETS / "static"),
