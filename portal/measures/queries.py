@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 
 from flask import url_for
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from portal import signals
-from portal.db import utcnow
+from portal.db import read, utcnow
 from portal.extensions import db
 from portal.measures import fit, instruments, schedule, scoring
 from portal.measures.models import Answer, AnswerStatus, InstrumentVersion, MeasureSettings
@@ -50,12 +51,7 @@ def enrolment_facts(enrolment: Enrolment) -> schedule.EnrolmentFacts:
 def meetings_of(enrolment: Enrolment, now: datetime | None = None) -> list[schedule.MeetingFacts]:
     """The one-to-one appointments of the enrolment that are or were going to happen. Given ``now``, a
     meeting under way that already ended for the client (they left the call) says when."""
-    rows = db.session.execute(
-        select(Appointment.id, Appointment.starts_at, Appointment.ends_at)
-        .where(Appointment.enrolment_id == enrolment.id, Appointment.status.in_(MEETING_STATUSES))
-        .order_by(Appointment.starts_at)
-    )
-    meetings = [schedule.MeetingFacts(*row) for row in rows]
+    meetings = [schedule.MeetingFacts(*row) for row in read(_meetings_statement(), {"enrolment_id": enrolment.id})]
     under_way = [m.appointment_id for m in meetings if now is not None and m.starts_at <= now < m.ends_at]
     if not under_way:
         return meetings
@@ -63,6 +59,14 @@ def meetings_of(enrolment: Enrolment, now: datetime | None = None) -> list[sched
     for _receiver, found in signals.meeting_over.send(enrolment.client_id, appointments=under_way):
         ended.update(found or {})
     return [replace(m, ended_at=ended[m.appointment_id]) if m.appointment_id in ended else m for m in meetings]
+
+
+@cache
+def _meetings_statement() -> Select:
+    """Built once per process: the client's home page asks it for each service (what questionnaire is due)."""
+    return (select(Appointment.id, Appointment.starts_at, Appointment.ends_at)
+            .where(Appointment.enrolment_id == bindparam("enrolment_id"), Appointment.status.in_(MEETING_STATUSES))
+            .order_by(Appointment.starts_at))
 
 
 def _installed(occurrences: list[schedule.Occurrence]) -> list[schedule.Occurrence]:
@@ -93,9 +97,14 @@ def answer_for(enrolment_id: int, code: str, key: str) -> Answer | None:
 
 
 def _status_by_occurrence(enrolment_ids: list[int]) -> dict[tuple[int, str, str], AnswerStatus]:
-    rows = db.session.execute(select(Answer.enrolment_id, Answer.instrument_code, Answer.occurrence, Answer.status)
-                              .where(Answer.enrolment_id.in_(enrolment_ids)))
+    rows = read(_status_statement(), {"enrolment_ids": list(enrolment_ids)})
     return {(e, c, k): s for e, c, k, s in rows}
+
+
+@cache
+def _status_statement() -> Select:
+    return select(Answer.enrolment_id, Answer.instrument_code, Answer.occurrence, Answer.status).where(
+        Answer.enrolment_id.in_(bindparam("enrolment_ids", expanding=True)))
 
 
 def _due(enrolments: list[Enrolment], now: datetime, appointment_id: int | None = None) -> list[DueItem]:

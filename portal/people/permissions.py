@@ -13,14 +13,15 @@ guards those pages only, ``can_see_client`` everything else.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from flask import current_app
-from sqlalchemy import Select, exists, or_, select, union
+from sqlalchemy import Select, bindparam, exists, or_, select, union
+from sqlalchemy.orm import contains_eager
 
 from portal.auth.models import Role, User
 from portal.extensions import db
-from portal.people.models import ClientUnit, UnitMembership
+from portal.people.models import Client, ClientUnit, UnitMembership
 from portal.programmes.models import Enrolment, EnrolmentStatus, TeamMember
 
 
@@ -57,6 +58,23 @@ def visible_statement(user_id, team_lead: bool, since) -> Select:
         ways.append(_ids_where(Enrolment.unit_id.in_(led_units)))
     return select(Enrolment).where(Enrolment.id.in_(union(*ways)),
                                    or_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.ended_on >= since))
+
+
+def active_with_clients(user: User, today: date | None = None) -> list[Enrolment]:
+    """The active enrolments the staff member works on, their clients loaded, by the client's name: the lists to
+    book for or start a video meeting with."""
+    return list(db.session.scalars(_active_with_clients(user.has_role(Role.TEAM_LEAD)),
+                                   {"user_id": user.id, "since": ended_since(today or date.today())}).unique())
+
+
+@cache
+def _active_with_clients(team_lead: bool) -> Select:
+    """Built once per process (per visibility rule) with the user and the day as parameters: the calendar and
+    the video page run it on every visit."""
+    return (visible_statement(bindparam("user_id"), team_lead, bindparam("since"))
+            .where(Enrolment.status == EnrolmentStatus.ACTIVE)
+            .join(Client, Client.id == Enrolment.client_id).options(contains_eager(Enrolment.client))  # one join
+            .order_by(Client.last_name, Client.first_name, Enrolment.id))
 
 
 def _ids_where(condition) -> Select:

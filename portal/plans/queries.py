@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from portal.audit.operations import record_read
 from portal.auth.models import User
-from portal.db import utcnow
+from portal.db import read, utcnow
 from portal.extensions import db
 from portal.plans.models import GoalStatus, PhaseTransition, Plan, PlanVersion, StaffPhoto
 from portal.programmes.models import Enrolment
@@ -122,8 +123,17 @@ def absent_until(user: User | None, now: datetime) -> datetime | None:
     """The end of the user's absence covering ``now`` (absences are kept in scheduling)."""
     if user is None:
         return None
-    return db.session.scalar(select(func.max(Absence.ends_at)).where(
-        Absence.user_id == user.id, Absence.starts_at <= now, Absence.ends_at > now))
+    return read(_absent_until_statement(), {"user_id": user.id, "now": now}).scalar()
+
+
+# The client's home page asks these for each service's care team: built once per process (building a statement
+# cost more CPU than running it), run on the connection (portal.db.read).
+
+@cache
+def _absent_until_statement() -> Select:
+    now = bindparam("now")
+    return select(func.max(Absence.ends_at)).where(
+        Absence.user_id == bindparam("user_id"), Absence.starts_at <= now, Absence.ends_at > now)
 
 
 def care_team(enrolment: Enrolment, now: datetime | None = None) -> CareTeam:
@@ -143,8 +153,13 @@ def photo_stamps(user_ids: list[int]) -> dict[int, datetime]:
     """Which of these staff members have a photo, and its version (for the image URL), in one query."""
     if not user_ids:
         return {}
-    return dict(db.session.execute(select(StaffPhoto.user_id, StaffPhoto.updated_at)
-                                   .where(StaffPhoto.user_id.in_(user_ids))).all())
+    return dict(read(_photo_stamps_statement(), {"user_ids": list(user_ids)}).all())
+
+
+@cache
+def _photo_stamps_statement() -> Select:
+    return select(StaffPhoto.user_id, StaffPhoto.updated_at).where(
+        StaffPhoto.user_id.in_(bindparam("user_ids", expanding=True)))
 
 
 def photo_of(user_id: int) -> StaffPhoto | None:

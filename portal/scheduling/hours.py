@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 
 from portal.auth.models import User
+from portal.db import read
 from portal.extensions import db
 from portal.i18n import _
 from portal.scheduling.availability import DEFAULT_HOURS
@@ -47,12 +49,18 @@ class HoursError(ValueError):
 
 def week_of(user: User) -> Week:
     """The user's saved week; empty when nothing is saved (then the default week applies)."""
-    rows = db.session.execute(select(WorkingHours.weekday, WorkingHours.starts, WorkingHours.ends).where(
-        WorkingHours.user_id == user.id).order_by(WorkingHours.weekday, WorkingHours.starts)).all()
+    rows = read(_week_statement(), {"user_id": user.id}).all()
     week: Week = {}
     for weekday, starts, ends in rows:
         week.setdefault(weekday, []).append((starts, ends))
     return week
+
+
+@cache
+def _week_statement() -> Select:
+    """Built once per process: every client's home page asks it (its contact person's hours)."""
+    return (select(WorkingHours.weekday, WorkingHours.starts, WorkingHours.ends)
+            .where(WorkingHours.user_id == bindparam("user_id")).order_by(WorkingHours.weekday, WorkingHours.starts))
 
 
 def effective_week(user: User) -> tuple[Week, bool]:

@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 
 from portal.auth.models import AccountKind, User, UserRole
 from portal.db import utcnow
 from portal.extensions import db
 from portal.people import preferences
 from portal.people.models import Client, UnitMembership
-from portal.people.permissions import can_see_client, enrolments_visible_to
+from portal.people.permissions import active_with_clients, can_see_client, enrolments_visible_to
 from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
-from portal.programmes.models import Enrolment, EnrolmentStatus, TeamMember
+from portal.programmes.models import Enrolment, TeamMember
 from portal.scheduling import availability, calendar, commitments
 from portal.scheduling.models import ACTIVE_STATUSES, Absence, Appointment, Participant, ParticipantRole
 from portal.scheduling.operations import TRAVEL_MINUTES, BookingRequest, SeriesOutcome, SeriesResult
@@ -149,11 +149,7 @@ def team_of(lead: User) -> list[User]:
 
 def bookable_enrolments(user: User) -> list[Enrolment]:
     """The active enrolments the user works on, for the "book an appointment" list."""
-    return list(db.session.scalars(
-        enrolments_visible_to(user).where(Enrolment.status == EnrolmentStatus.ACTIVE)
-        .join(Client, Client.id == Enrolment.client_id).options(contains_eager(Enrolment.client))  # one join
-        .order_by(Client.last_name, Client.first_name, Enrolment.id)
-    ))
+    return active_with_clients(user)
 
 
 def colleagues_for(enrolment: Enrolment, actor: User) -> list[User]:

@@ -24,7 +24,7 @@ from sqlalchemy import CompoundSelect, Select, String, bindparam, exists, func, 
 
 from portal.auth.models import Role, User
 from portal.caseload.queries import CaseloadRow, Intensity
-from portal.extensions import db
+from portal.db import read
 from portal.measures import fit, instruments
 from portal.measures.labels import ALERTS
 from portal.measures.models import Answer, AnswerStatus
@@ -140,7 +140,7 @@ def _counted(team_lead: bool, params: dict) -> Iterable[Item]:
     """The kinds that are a count and the oldest moment per enrolment, in one statement."""
     statement = _counted_statement(team_lead, tuple(code for code in registry.loaded() if _asks_per_meeting(code)))
     return [Item(Kind(kind), enrolment_id, count, since)
-            for kind, enrolment_id, count, since in db.session.execute(statement, params)]
+            for kind, enrolment_id, count, since in read(statement, params)]
 
 
 @cache
@@ -170,7 +170,7 @@ def _fit(team_lead: bool, params: dict) -> Iterable[Item]:
     ors, srs = instruments.current("ors"), instruments.current("srs")
     if ors is None:
         return []
-    totals = db.session.execute(_fit_statement(team_lead), params)
+    totals = read(_fit_statement(team_lead), params)
     meetings: dict[int, dict[int, dict]] = defaultdict(dict)
     for enrolment_id, appointment_id, code, total in totals:
         meetings[enrolment_id].setdefault(appointment_id, {})[code] = total
@@ -233,7 +233,7 @@ def _asks_per_meeting(programme_code: str) -> bool:
 
 def _plan_reviews(team_lead: bool, params: dict) -> Iterable[Item]:
     return [Item(Kind.PLAN_REVIEW, enrolment_id, since=review_on, params={"date": review_on})
-            for enrolment_id, review_on in db.session.execute(_plan_reviews_statement(team_lead), params)]
+            for enrolment_id, review_on in read(_plan_reviews_statement(team_lead), params)]
 
 
 @cache

@@ -8,7 +8,7 @@ from functools import cache
 
 from flask import current_app, url_for
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from portal import signals
 from portal.auth.models import User
@@ -17,9 +17,9 @@ from portal.extensions import db
 from portal.groups.models import GroupSession
 from portal.i18n import _
 from portal.people.models import Client
-from portal.people.permissions import enrolments_visible_to
+from portal.people.permissions import active_with_clients
 from portal.people.queries import client_of_user
-from portal.programmes.models import Enrolment, EnrolmentStatus
+from portal.programmes.models import Enrolment
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, Participant
 from portal.video.models import STAFF_ROLES, ParticipantRole, RoomKind, VideoInvite, VideoParticipant, VideoRoom
 from portal.video.practice import may_skip_check
@@ -51,7 +51,7 @@ def meetings_today(user: User, now: datetime) -> list[Meeting]:
         params["user_id"] = user.id
     appointments = db.session.scalars(_meetings_statement(client is not None, user.is_staff), params).unique().all()
     rooms = {r.appointment_id: r for r in db.session.scalars(
-        select(VideoRoom).where(VideoRoom.appointment_id.in_([a.id for a in appointments])))} if appointments else {}
+        _rooms_statement(), {"ids": [a.id for a in appointments]})} if appointments else {}
     late_ok = user.is_staff  # a client is never offered a meeting past its end
     return [Meeting(a, rooms.get(a.id), len(waiting_in(rooms[a.id])) if a.id in rooms else 0,
                     can_open(a, now) and (late_ok or now < a.ends_at))
@@ -81,6 +81,11 @@ def can_open(appointment: Appointment, now: datetime) -> bool:
 
 # A waiting client answering the ORS keeps their place this long without a live connection.
 AWAY_KEEPS_PLACE = timedelta(minutes=15)
+
+
+@cache
+def _rooms_statement() -> Select:
+    return select(VideoRoom).where(VideoRoom.appointment_id.in_(bindparam("ids", expanding=True)))
 
 
 def waiting_in(room: VideoRoom, now: datetime | None = None) -> list[VideoParticipant]:
@@ -127,15 +132,24 @@ def staff_account(user_id: int):
 def waiting_for(user_id: int) -> list[tuple[VideoRoom, list[VideoParticipant]]]:
     """Open meetings the staff member hosts or takes part in as staff where someone is waiting now
     (filtered in SQL: rooms a host never ended stay open, and this runs on every staff page's connect)."""
+    rooms = db.session.scalars(_waiting_statement(), {"user_id": user_id}).all()
+    return [(room, people) for room in rooms if (people := waiting_in(room))]
+
+
+# The staff's video page runs these on every visit: built once per process with their values as parameters
+# (building a statement and its cache key cost more CPU than running it).
+
+@cache
+def _waiting_statement() -> Select:
+    user_id = bindparam("user_id")
     staff_rooms = select(VideoParticipant.room_id).where(
         VideoParticipant.user_id == user_id, VideoParticipant.role.in_(STAFF_ROLES))
     waiting_rooms = select(VideoParticipant.room_id).where(
         VideoParticipant.waiting_since.is_not(None), VideoParticipant.admitted_at.is_(None),
         VideoParticipant.live_sid.is_not(None) | VideoParticipant.away_since.is_not(None))
-    rooms = db.session.scalars(select(VideoRoom).where(
+    return select(VideoRoom).where(
         VideoRoom.kind == RoomKind.MEETING, VideoRoom.ended_at.is_(None),
-        (VideoRoom.host_id == user_id) | VideoRoom.id.in_(staff_rooms), VideoRoom.id.in_(waiting_rooms))).all()
-    return [(room, people) for room in rooms if (people := waiting_in(room))]
+        (VideoRoom.host_id == user_id) | VideoRoom.id.in_(staff_rooms), VideoRoom.id.in_(waiting_rooms))
 
 
 def joinable_now(appointment: Appointment, now: datetime) -> bool:
@@ -151,30 +165,37 @@ def joinable_now(appointment: Appointment, now: datetime) -> bool:
 
 def adhoc_enrolments(user: User) -> list[Enrolment]:
     """The active services of the worker's clients, for "start a video meeting now"."""
-    query = enrolments_visible_to(user).where(Enrolment.status == EnrolmentStatus.ACTIVE).join(Client) \
-        .options(contains_eager(Enrolment.client)).order_by(Client.last_name, Client.first_name)  # names: no N+1
-    return list(db.session.scalars(query).unique())
+    return active_with_clients(user)
 
 
 def booked_adhoc(user: User, now: datetime) -> list[VideoRoom]:
     """The user's "meeting now" rooms still open and booked at ``now`` (a tab closed without ending)."""
-    return list(db.session.scalars(
-        select(VideoRoom).join(Appointment, Appointment.id == VideoRoom.appointment_id)
-        .where(VideoRoom.host_id == user.id, VideoRoom.adhoc.is_(True), VideoRoom.ended_at.is_(None),
-               Appointment.status.in_(ACTIVE_STATUSES), Appointment.starts_at <= now, Appointment.ends_at > now)
-        .order_by(Appointment.starts_at)))
+    return list(db.session.scalars(_booked_adhoc_statement(), {"user_id": user.id, "now": now}))
+
+
+@cache
+def _booked_adhoc_statement() -> Select:
+    now = bindparam("now")
+    return (select(VideoRoom).join(Appointment, Appointment.id == VideoRoom.appointment_id)
+            .where(VideoRoom.host_id == bindparam("user_id"), VideoRoom.adhoc.is_(True), VideoRoom.ended_at.is_(None),
+                   Appointment.status.in_(ACTIVE_STATUSES), Appointment.starts_at <= now, Appointment.ends_at > now)
+            .order_by(Appointment.starts_at))
 
 
 def reopenable(user: User, now: datetime, minutes: int) -> list[VideoRoom]:
     """Meetings the user hosted and ended that they may still reopen (``operations.reopen_until``)."""
-    recent = VideoRoom.ended_at > now - timedelta(minutes=minutes)
-    rooms = db.session.scalars(
-        select(VideoRoom).outerjoin(Appointment, Appointment.id == VideoRoom.appointment_id)
-        .where(VideoRoom.host_id == user.id, VideoRoom.kind == RoomKind.MEETING, VideoRoom.ended_at.is_not(None),
-               recent | (Appointment.ends_at > now),
-               Appointment.id.is_(None) | Appointment.status.in_(ACTIVE_STATUSES))
-        .order_by(VideoRoom.ended_at.desc()).limit(5))
-    return list(rooms)
+    params = {"user_id": user.id, "now": now, "ended_after": now - timedelta(minutes=minutes)}
+    return list(db.session.scalars(_reopenable_statement(), params))
+
+
+@cache
+def _reopenable_statement() -> Select:
+    recent = VideoRoom.ended_at > bindparam("ended_after")
+    return (select(VideoRoom).outerjoin(Appointment, Appointment.id == VideoRoom.appointment_id)
+            .where(VideoRoom.host_id == bindparam("user_id"), VideoRoom.kind == RoomKind.MEETING,
+                   VideoRoom.ended_at.is_not(None), recent | (Appointment.ends_at > bindparam("now")),
+                   Appointment.id.is_(None) | Appointment.status.in_(ACTIVE_STATUSES))
+            .order_by(VideoRoom.ended_at.desc()).limit(5))
 
 
 def invites_of(room: VideoRoom) -> list[VideoInvite]:

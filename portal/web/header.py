@@ -23,8 +23,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, select
 
 from portal.auth.models import User
-from portal.db import utcnow
-from portal.extensions import db
+from portal.db import read, utcnow
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def _ask(user: User) -> dict[str, Any]:
     names = tuple(name for name, registered in _FACTS.items() if registered.applies(user))
     if not names:
         return {}
-    row = db.session.execute(_statement(names), {"user_id": user.id, "now": utcnow()}).one()
+    row = read(_statement(names), {"user_id": user.id, "now": utcnow()}).one()
     return dict(zip(names, row, strict=True))
 
 
