@@ -33,13 +33,26 @@ def record(actor: User | None, action: AuditAction, feature: str, object_type: s
 
 def record_many(actor: User | None, action: AuditAction, feature: str, object_type: str, object_ids: Iterable,
                 client_id: int | None = None) -> None:
-    """One audit record per object changed together (a booked series), as one executemany: no ORM objects,
-    whose flush would fetch back ids nobody needs."""
+    """One audit record per object changed together (a booked series), as one executemany."""
+    _insert_records(actor, action, feature, object_type, [(object_id, client_id) for object_id in object_ids])
+
+
+def record_reads(actor: User, feature: str, object_type: str, shown: dict[object, int]) -> None:
+    """One read record per object shown with its client's name (a calendar's appointments: object id → client
+    id), as one executemany."""
+    _insert_records(actor, AuditAction.READ, feature, object_type, list(shown.items()))
+
+
+def _insert_records(actor: User | None, action: AuditAction, feature: str, object_type: str,
+                    objects: list[tuple[object, int | None]]) -> None:
+    """Records of several objects (id, client id) in one executemany: no ORM objects, whose flush would fetch
+    back ids nobody needs, one INSERT each."""
     at, actor_id = utcnow(), actor.id if actor is not None else None
     rows = [dict(at=at, actor_id=actor_id, client_id=client_id, feature=feature, action=action,
-                 object_type=object_type, object_id=str(object_id)) for object_id in object_ids]
+                 object_type=object_type, object_id=str(object_id)) for object_id, client_id in objects]
     if rows:
         db.session.execute(insert(AuditRecord.__table__), rows)
+    for client_id in {client_id for _object_id, client_id in objects}:
         pages.note_recorded(client_id)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from portal.auth.models import User
 from portal.db import utcnow
@@ -68,7 +69,13 @@ def inbox(user: User) -> list[ThreadRow]:
 def _inbox() -> Select:
     """inbox's statement, built once per process (the case worker's inbox page)."""
     user_id = bindparam("user_id")
-    return _ordered(_inbox_scope(user_id, bindparam("now"))).add_columns(_unread(user_id))
+    return _ordered(_inbox_scope(user_id, bindparam("now"))).add_columns(_unread(user_id)).options(*_with_client())
+
+
+def _with_client():
+    """The inbox lists name each thread's client: the enrolment (joined already) and its client come with the
+    thread, not one lazy load per thread."""
+    return (contains_eager(Thread.enrolment).joinedload(Enrolment.client),)
 
 
 def _coordinator_away(now):
@@ -88,7 +95,7 @@ def team_inbox(user: User) -> list[ThreadRow]:
     query = select(Thread).join(Enrolment).where(member, Enrolment.coordinator_id != user.id,
                                                  Enrolment.status == EnrolmentStatus.ACTIVE,
                                                  Thread.waiting_since.is_not(None))
-    return _rows(user, _ordered(query))
+    return _rows(user, _ordered(query).options(*_with_client()))
 
 
 def _ordered(query):
@@ -106,6 +113,7 @@ def open_callbacks(user: User) -> list[CallbackRequest]:
     rows = db.session.scalars(select(CallbackRequest).join(Enrolment).where(
         CallbackRequest.handled_at.is_(None), Enrolment.status == EnrolmentStatus.ACTIVE,
         or_(Enrolment.coordinator_id == user.id, Enrolment.deputy_id == user.id))
+        .options(contains_eager(CallbackRequest.enrolment).joinedload(Enrolment.client))  # named on the page
         .order_by(CallbackRequest.created_at))
     return [c for c in rows if _is_contact(user, c.enrolment, now)]
 

@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, String, and_, cast, func, literal, select, union_all
 
+from portal.db import read
 from portal.extensions import db
 from portal.scheduling import commitments
 from portal.scheduling.models import Absence, Participant, WorkingHours
@@ -124,7 +125,7 @@ def busy_intervals(person_keys: Sequence[str], start: datetime, end: datetime,
         absent = select(literal("u:", String) + cast(Absence.user_id, String), Absence.starts_at, Absence.ends_at)
         statement = union_all(booked, absent.where(
             Absence.user_id.in_(user_ids), Absence.starts_at < end, Absence.ends_at > start))
-    for key, busy_from, busy_until in db.session.execute(statement).all():  # one fetch, not row by row
+    for key, busy_from, busy_until in read(statement).all():  # one fetch, not row by row
         found[key].append((busy_from, busy_until))
     # Time other features hold (a SAP agenda slot): busy too, though no appointment row exists for it.
     held = commitments.of_users(user_ids, start, end) if held is None else held
@@ -152,8 +153,8 @@ def working_windows(user_ids: Sequence[int], start_day: date, end_day: date) -> 
     """
     ids = list(dict.fromkeys(user_ids))
     weeks: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
-    rows = db.session.execute(select(WorkingHours.user_id, WorkingHours.weekday, WorkingHours.starts,
-                                     WorkingHours.ends).where(WorkingHours.user_id.in_(ids))).all()
+    rows = read(select(WorkingHours.user_id, WorkingHours.weekday, WorkingHours.starts,
+                       WorkingHours.ends).where(WorkingHours.user_id.in_(ids))).all()
     for user_id, weekday, starts, ends in rows:
         weeks[user_id][weekday].append((starts, ends))
     days_off = holidays_between(start_day, end_day)

@@ -11,7 +11,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.auth.models import AccountKind, User, UserRole
-from portal.db import utcnow
+from portal.db import read, utcnow
 from portal.extensions import db
 from portal.people import preferences
 from portal.people.models import Client, UnitMembership
@@ -103,7 +103,7 @@ def _visible_clients(viewer: User, appointments: Sequence[Appointment]) -> set[i
     if not client_ids:
         return set()
     query = enrolments_visible_to(viewer).where(Enrolment.client_id.in_(client_ids))
-    return set(db.session.scalars(query.with_only_columns(Enrolment.client_id)))
+    return set(read(query.with_only_columns(Enrolment.client_id)).scalars())
 
 
 def _item(viewer: User, appointment: Appointment, visible: set[int]) -> CalendarItem:
@@ -128,7 +128,7 @@ def is_group(appointment: Appointment) -> bool:
 
 
 def _absences(user_ids: Sequence[int], start: datetime, end: datetime) -> dict[int, list[Interval]]:
-    rows = db.session.execute(select(Absence.user_id, Absence.starts_at, Absence.ends_at).where(
+    rows = read(select(Absence.user_id, Absence.starts_at, Absence.ends_at).where(
         Absence.user_id.in_(user_ids), Absence.starts_at < end, Absence.ends_at > start)).all()
     found: dict[int, list[Interval]] = defaultdict(list)
     for user_id, starts_at, ends_at in rows:

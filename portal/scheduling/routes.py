@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import get_locale
 from flask_login import current_user
 
-from portal.audit.operations import record_read
+from portal.audit.operations import record_read, record_reads
 from portal.auth.models import Role
 from portal.db import utcnow
 from portal.extensions import db
@@ -123,8 +123,7 @@ def _load_enrolment(enrolment_id: int) -> Enrolment:
 def _record_reads(calendars: list[queries.WorkerCalendar]) -> None:
     """One audit record for each appointment shown with its client's name (group sessions show none)."""
     shown = {item.appointment.id: item.client.id for cal in calendars for item in cal.items if item.client}
-    for appointment_id, client_id in shown.items():
-        record_read(current_user, "scheduling", "appointment", appointment_id, client_id)
+    record_reads(current_user, "scheduling", "appointment", shown)
 
 
 def _booking_page(form: forms.BookingForm, enrolment: Enrolment, *, slots: list[datetime] | None = None,
