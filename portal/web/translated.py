@@ -12,20 +12,36 @@ from collections.abc import Callable
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from markupsafe import escape
+from markupsafe import Markup, escape
+
+# A translation without placeholders, escaped and formatted once per process: a page shows 30-60 of them.
+# Keyed by the translated text itself (the catalogs' strings: a bounded set; emptied if it ever grows past).
+_PLAIN: dict[str, Markup] = {}
+PLAIN_KEPT = 8192
 
 
 def _text(context: Context, rv: str, variables: dict) -> str:
     # Always a format string, as Jinja's own gettext: "%%" is a percent sign with or without placeholders.
-    if context.eval_ctx.autoescape:
+    if not context.eval_ctx.autoescape:
+        return rv % variables
+    if variables:
         return escape(rv) % variables
-    return rv % variables
+    done = _PLAIN.get(rv)
+    if done is None:
+        done = escape(rv) % variables
+        if len(_PLAIN) >= PLAIN_KEPT:
+            _PLAIN.clear()
+        _PLAIN[rv] = done
+    return done
 
+
+# ``func`` is a catalog's own method (or a plain function around one): called directly, not through the
+# template context's call, which looks for pass_context markers on it each time.
 
 def make_gettext(func: Callable[[str], str]):
     @pass_context
     def gettext(__context: Context, __string: str, **variables) -> str:
-        return _text(__context, __context.call(func, __string), variables)
+        return _text(__context, func(__string), variables)
     return gettext
 
 
@@ -33,7 +49,7 @@ def make_ngettext(func: Callable[[str, str, int], str]):
     @pass_context
     def ngettext(__context: Context, __singular: str, __plural: str, __num: int, **variables) -> str:
         variables.setdefault("num", __num)
-        return _text(__context, __context.call(func, __singular, __plural, __num), variables)
+        return _text(__context, func(__singular, __plural, __num), variables)
     return ngettext
 
 
