@@ -158,15 +158,24 @@ SANNA = frozenset({"coordinator"})  # the lifecycle pages of the services she co
 
 def _service_page(path: str) -> Callable:
     """A service-lifecycle page of the first client on the caseload: ``path`` after the client's page
-    ("/services/new…"), or a link on it ("people", "transfer", "end": the first ongoing service's)."""
+    ("/services/new…"), or a link on it ("people", "transfer", "end": the first ongoing service's).
+
+    For a link, the first client on the caseload whose page has one: the caseload is ordered by what needs
+    attention, which changes with the day (a client whose service she does not coordinate can come first)."""
 
     def visit(page, base: str, roles: frozenset[str] = frozenset()) -> int:
-        _first_link("/work")(page, base)
         if path.startswith("/"):
+            _first_link("/work")(page, base)
             return page.goto(page.url.split("#")[0] + path).status
-        link = page.locator(f"#main a[href*='/work/services/'][href$='/{path}']").first
-        assert link.count(), f"no {path} link on {page.url}"
-        return page.goto(base + link.get_attribute("href")).status
+        page.goto(base + "/work")
+        rows = page.locator("#main table a[href^='/work/clients/']").all()
+        clients = list(dict.fromkeys(a.get_attribute("href") for a in rows))
+        for client in clients:
+            page.goto(base + client)
+            link = page.locator(f"#main a[href*='/work/services/'][href$='/{path}']").first
+            if link.count():
+                return page.goto(base + link.get_attribute("href")).status
+        raise AssertionError(f"no {path} link on any client page of the caseload ({len(clients)} clients)")
 
     return visit
 
