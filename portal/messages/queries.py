@@ -69,13 +69,12 @@ def inbox(user: User) -> list[ThreadRow]:
 def _inbox() -> Select:
     """inbox's statement, built once per process (the case worker's inbox page)."""
     user_id = bindparam("user_id")
-    return _ordered(_inbox_scope(user_id, bindparam("now"))).add_columns(_unread(user_id)).options(*_with_client())
+    return _ordered(_inbox_scope(user_id, bindparam("now"))).add_columns(_unread(user_id)).options(_WITH_CLIENT)
 
 
-def _with_client():
-    """The inbox lists name each thread's client: the enrolment (joined already) and its client come with the
-    thread, not one lazy load per thread."""
-    return (contains_eager(Thread.enrolment).joinedload(Enrolment.client),)
+# The inbox lists name each thread's client: the enrolment (joined already) and its client come with the
+# thread, not one lazy load per thread.
+_WITH_CLIENT = contains_eager(Thread.enrolment).joinedload(Enrolment.client)
 
 
 def _coordinator_away(now):
@@ -95,7 +94,7 @@ def team_inbox(user: User) -> list[ThreadRow]:
     query = select(Thread).join(Enrolment).where(member, Enrolment.coordinator_id != user.id,
                                                  Enrolment.status == EnrolmentStatus.ACTIVE,
                                                  Thread.waiting_since.is_not(None))
-    return _rows(user, _ordered(query).options(*_with_client()))
+    return _rows(user, _ordered(query).options(_WITH_CLIENT))
 
 
 def _ordered(query):

@@ -62,7 +62,7 @@ def visible_statement(user_id, team_lead: bool, since) -> Select:
 
 def active_with_clients(user: User, today: date | None = None) -> list[Enrolment]:
     """The active enrolments the staff member works on, their clients loaded, by the client's name: the lists to
-    book for or start a video meeting with."""
+    book for (the calendar) or start a video meeting with (the video page)."""
     return list(db.session.scalars(_active_with_clients(user.has_role(Role.TEAM_LEAD)),
                                    {"user_id": user.id, "since": ended_since(today or date.today())}).unique())
 

@@ -15,7 +15,7 @@ from portal.db import read, utcnow
 from portal.extensions import db
 from portal.people import preferences
 from portal.people.models import Client, UnitMembership
-from portal.people.permissions import active_with_clients, can_see_client, enrolments_visible_to
+from portal.people.permissions import can_see_client, enrolments_visible_to
 from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment, TeamMember
@@ -145,11 +145,6 @@ def team_of(lead: User) -> list[User]:
                            exists().where(UserRole.user_id == User.id, UserRole.role.in_(CASEWORK_ROLES)))
         .order_by(User.display_name, User.id)
     ))
-
-
-def bookable_enrolments(user: User) -> list[Enrolment]:
-    """The active enrolments the user works on, for the "book an appointment" list."""
-    return active_with_clients(user)
 
 
 def colleagues_for(enrolment: Enrolment, actor: User) -> list[User]:

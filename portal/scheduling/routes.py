@@ -13,6 +13,7 @@ from portal.auth.models import Role
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _
+from portal.people.permissions import active_with_clients
 from portal.programmes import registry
 from portal.programmes.models import Enrolment
 from portal.scheduling import bp, calendar, calls, forms, operations, queries
@@ -45,7 +46,7 @@ def index():
     mine = queries.calendars(current_user, [current_user], calendar.period(view, day), str(get_locale()))
     _record_reads(mine)
     return render_template("scheduling/index.html", view=view, day=day, days=mine[0].days,
-                           pages=calendar.neighbours(view, day), enrolments=queries.bookable_enrolments(current_user),
+                           pages=calendar.neighbours(view, day), enrolments=active_with_clients(current_user),
                            leads_team=current_user.has_role(Role.TEAM_LEAD))
 
 

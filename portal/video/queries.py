@@ -17,7 +17,6 @@ from portal.extensions import db
 from portal.groups.models import GroupSession
 from portal.i18n import _
 from portal.people.models import Client
-from portal.people.permissions import active_with_clients
 from portal.people.queries import client_of_user
 from portal.programmes.models import Enrolment
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, Participant
@@ -161,11 +160,6 @@ def joinable_now(appointment: Appointment, now: datetime) -> bool:
         return False
     room = room_for_appointment(db.session, appointment.id)
     return room is None or not room.ended
-
-
-def adhoc_enrolments(user: User) -> list[Enrolment]:
-    """The active services of the worker's clients, for "start a video meeting now"."""
-    return active_with_clients(user)
 
 
 def booked_adhoc(user: User, now: datetime) -> list[VideoRoom]:

@@ -16,7 +16,7 @@ from portal.auth import session as sessions
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import _
-from portal.people.permissions import can_see_client
+from portal.people.permissions import active_with_clients, can_see_client
 from portal.people.queries import client_of_user
 from portal.programmes.models import Enrolment
 from portal.scheduling.models import Appointment
@@ -49,7 +49,7 @@ def index():
 def _staff_index(form: AdhocForm, status: int = 200, error: str | None = None):
     """The staff's video page; a refused "meeting now" comes back here with its reason and the client kept."""
     now = utcnow()
-    form.set_choices(queries.adhoc_enrolments(current_user))
+    form.set_choices(active_with_clients(current_user))
     return render_template("video/index.html", meetings=queries.meetings_today(current_user, now),
                            waiting=queries.waiting_for(current_user.id), form=form, error=error,
                            booked=queries.booked_adhoc(current_user, now),
@@ -79,7 +79,7 @@ def start_adhoc():
     """A video meeting now with one of the worker's clients: booked as an appointment, so it is in the
     calendar, checked against double booking and recorded like any other contact."""
     form = AdhocForm()
-    form.set_choices(queries.adhoc_enrolments(current_user))
+    form.set_choices(active_with_clients(current_user))
     if not form.validate_on_submit():
         return _staff_index(form, 400, _("Choose the client to meet."))
     enrolment = db.get_or_404(Enrolment, form.enrolment_id.data)
