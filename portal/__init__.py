@@ -59,7 +59,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.notifications import jobs as notification_jobs
 
     db.init_app(app)
-    _tune_sqlite(app)
+    _tune_database(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     ensure_catalogs()  # under gunicorn nothing else compiles them; `silta prepare` normally has
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
@@ -93,16 +93,21 @@ def _init_extensions(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
 
 
-def _tune_sqlite(app: Flask) -> None:
+def _tune_database(app: Flask) -> None:
     """The embedded default's SQLite: write-ahead log, and write transactions that take the lock up front and
-    wait their turn (portal/sqlite.py). PostgreSQL is the production database."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-    from portal import sqlite
+    wait their turn (portal/sqlite.py). PostgreSQL, the production database: under the production server's
+    gevent workers, a cheaper cooperative wait for each round trip (portal/postgres.py)."""
     from portal.extensions import db
 
     with app.app_context():
-        sqlite.configure(db.engine)
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            from portal import sqlite
+
+            sqlite.configure(db.engine)
+        else:
+            from portal import postgres
+
+            postgres.configure(db.engine)
 
 
 def _init_web(app: Flask) -> None:
