@@ -90,9 +90,9 @@ def _caseload(team_lead: bool) -> Select:
             .add_columns(Client, last, upcoming, recent)
             .join(Client, Client.id == Enrolment.client_id)
             .order_by(Enrolment.status, Client.last_name, Client.first_name)
-            # The list shows the coordinator's name, not the own team or the client's municipality: loading those
-            # with every row was a third of the page's CPU (bench/pages.py).
-            .options(lazyload(Enrolment.team), lazyload(Client.municipality), joinedload(Enrolment.coordinator)))
+            # The list shows the coordinator's name, not the own team: loading it with every row was a third of the
+            # page's CPU (bench/pages.py), with the client's municipality (no longer joined by default).
+            .options(lazyload(Enrolment.team), joinedload(Enrolment.coordinator)))
 
 
 def enrolments_of_client(user: User, client_id: int) -> list[Enrolment]:
