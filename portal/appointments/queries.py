@@ -144,8 +144,15 @@ def token_hash(token: str) -> str:
 
 
 def active_feed(client: Client) -> CalendarFeed | None:
-    return db.session.scalar(select(CalendarFeed).where(
-        CalendarFeed.client_id == client.id, CalendarFeed.revoked_at.is_(None)).order_by(CalendarFeed.id.desc()))
+    return db.session.scalar(_active_feed(), {"client_id": client.id})
+
+
+@cache
+def _active_feed() -> Select:
+    """active_feed's statement, built once per process: the client's appointments page runs it."""
+    return (select(CalendarFeed).where(CalendarFeed.client_id == bindparam("client_id"),
+                                       CalendarFeed.revoked_at.is_(None))
+            .order_by(CalendarFeed.id.desc()).limit(1))
 
 
 def feed_by_token(token: str) -> CalendarFeed | None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import has_request_context, url_for
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -24,12 +25,8 @@ LONGEST_MEETING = timedelta(hours=8)  # a meeting starting this much before the 
 
 def sap_slots(user_ids: Sequence[int], start: datetime, end: datetime) -> list[Commitment]:
     """The agenda slots of these workers in meetings that may overlap [start, end): one query with its items."""
-    meetings = db.session.scalars(
-        select(DecisionMeeting)
-        .where(DecisionMeeting.starts_at < end, DecisionMeeting.starts_at > start - LONGEST_MEETING,
-               select(DecisionMeetingItem.id).where(DecisionMeetingItem.meeting_id == DecisionMeeting.id,
-                                                    DecisionMeetingItem.worker_id.in_(list(user_ids))).exists())
-        .options(selectinload(DecisionMeeting.items)))
+    meetings = db.session.scalars(_statement(), {"user_ids": list(user_ids), "end": end,
+                                                 "earliest": start - LONGEST_MEETING})
     found = []
     for meeting in meetings:
         at = meeting.starts_at
@@ -40,3 +37,15 @@ def sap_slots(user_ids: Sequence[int], start: datetime, end: datetime) -> list[C
                 found.append(Commitment(item.worker_id, at, until, _("Decision meeting (SAP): agenda slot"), url))
             at = until
     return found
+
+
+@cache
+def _statement() -> Select:
+    """sap_slots' statement, built once per process (parameters user_ids, end and earliest): every calendar
+    page runs it, and building it cost more CPU than running it."""
+    return (select(DecisionMeeting)
+            .where(DecisionMeeting.starts_at < bindparam("end"), DecisionMeeting.starts_at > bindparam("earliest"),
+                   select(DecisionMeetingItem.id).where(
+                       DecisionMeetingItem.meeting_id == DecisionMeeting.id,
+                       DecisionMeetingItem.worker_id.in_(bindparam("user_ids", expanding=True))).exists())
+            .options(selectinload(DecisionMeeting.items)))

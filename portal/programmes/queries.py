@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from portal.auth.models import User, UserRole
 from portal.db import utcnow
@@ -48,9 +49,16 @@ def recent_transfer(enrolment: Enrolment, days: int = RECENT_TRANSFER_DAYS) -> T
     """The newest handover of the last ``days`` days of an ongoing service."""
     if enrolment.status is not EnrolmentStatus.ACTIVE:
         return None
-    return db.session.scalars(select(Transfer).where(
-        Transfer.enrolment_id == enrolment.id, Transfer.created_at >= utcnow() - timedelta(days=days))
-        .order_by(Transfer.created_at.desc()).limit(1)).first()
+    return db.session.scalars(_recent_transfer(), {"enrolment_id": enrolment.id,
+                                                   "since": utcnow() - timedelta(days=days)}).first()
+
+
+@cache
+def _recent_transfer() -> Select:
+    """recent_transfer's statement, built once per process: the client's home page runs it for every service."""
+    return (select(Transfer).where(Transfer.enrolment_id == bindparam("enrolment_id"),
+                                   Transfer.created_at >= bindparam("since"))
+            .order_by(Transfer.created_at.desc()).limit(1))
 
 
 def single_contact_reason(enrolment: Enrolment) -> str | None:

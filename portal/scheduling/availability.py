@@ -21,8 +21,9 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
-from sqlalchemy import ColumnElement, String, and_, cast, func, literal, select, union_all
+from sqlalchemy import ColumnElement, String, and_, bindparam, cast, func, literal, select, union_all
 
 from portal.db import read
 from portal.extensions import db
@@ -117,15 +118,10 @@ def busy_intervals(person_keys: Sequence[str], start: datetime, end: datetime,
     if not keys:
         return found
     start, end = as_utc(start), as_utc(end)
-    booked = select(Participant.person_key, Participant.busy_from, Participant.busy_until).where(
-        Participant.person_key.in_(keys), Participant.blocking, _busy_overlaps(start, end))
     user_ids = [int(key[2:]) for key in keys if key.startswith("u:")]
-    statement = booked
-    if user_ids:
-        absent = select(literal("u:", String) + cast(Absence.user_id, String), Absence.starts_at, Absence.ends_at)
-        statement = union_all(booked, absent.where(
-            Absence.user_id.in_(user_ids), Absence.starts_at < end, Absence.ends_at > start))
-    for key, busy_from, busy_until in read(statement).all():  # one fetch, not row by row
+    statement = _busy_statement(db.session.get_bind().dialect.name, bool(user_ids))
+    rows = read(statement, {"keys": keys, "user_ids": user_ids, "start": start, "end": end}).all()
+    for key, busy_from, busy_until in rows:  # one fetch, not row by row
         found[key].append((busy_from, busy_until))
     # Time other features hold (a SAP agenda slot): busy too, though no appointment row exists for it.
     held = commitments.of_users(user_ids, start, end) if held is None else held
@@ -135,8 +131,23 @@ def busy_intervals(person_keys: Sequence[str], start: datetime, end: datetime,
     return {key: merge(intervals) for key, intervals in found.items()}
 
 
-def _busy_overlaps(start: datetime, end: datetime) -> ColumnElement[bool]:
-    if db.session.get_bind().dialect.name == "postgresql":
+@cache
+def _busy_statement(dialect: str, with_absences: bool):
+    """busy_intervals' statement, built once per process (parameters keys, user_ids, start and end): the
+    calendar and every slot search run it, and building it cost more CPU than running it."""
+    start, end = bindparam("start"), bindparam("end")
+    booked = select(Participant.person_key, Participant.busy_from, Participant.busy_until).where(
+        Participant.person_key.in_(bindparam("keys", expanding=True)), Participant.blocking,
+        _busy_overlaps(dialect, start, end))
+    if not with_absences:
+        return booked
+    absent = select(literal("u:", String) + cast(Absence.user_id, String), Absence.starts_at, Absence.ends_at)
+    return union_all(booked, absent.where(
+        Absence.user_id.in_(bindparam("user_ids", expanding=True)), Absence.starts_at < end, Absence.ends_at > start))
+
+
+def _busy_overlaps(dialect: str, start, end) -> ColumnElement[bool]:
+    if dialect == "postgresql":
         # Written as the exclusion constraint's own expression so that its GiST index finds the rows;
         # the btree (person_key, busy_from) would read the person's whole history up to ``end``.
         busy = func.tstzrange(Participant.busy_from, Participant.busy_until, "[)")
@@ -153,8 +164,7 @@ def working_windows(user_ids: Sequence[int], start_day: date, end_day: date) -> 
     """
     ids = list(dict.fromkeys(user_ids))
     weeks: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
-    rows = read(select(WorkingHours.user_id, WorkingHours.weekday, WorkingHours.starts,
-                       WorkingHours.ends).where(WorkingHours.user_id.in_(ids))).all()
+    rows = read(_hours_statement(), {"ids": ids}).all()
     for user_id, weekday, starts, ends in rows:
         weeks[user_id][weekday].append((starts, ends))
     days_off = holidays_between(start_day, end_day)
@@ -166,6 +176,12 @@ def working_windows(user_ids: Sequence[int], start_day: date, end_day: date) -> 
         spans = ((local_lenient(d, s), local_lenient(d, e)) for d in workdays for s, e in week.get(d.weekday(), ()))
         windows[user_id] = merge(span for span in spans if span[0] < span[1])
     return windows
+
+
+@cache
+def _hours_statement():
+    return select(WorkingHours.user_id, WorkingHours.weekday, WorkingHours.starts, WorkingHours.ends).where(
+        WorkingHours.user_id.in_(bindparam("ids", expanding=True)))
 
 
 def find_slots(worker_ids: Sequence[int], client_id: int | None, minutes: int, start: datetime, end: datetime,

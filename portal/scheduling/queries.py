@@ -6,16 +6,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Select, bindparam, exists, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.auth.models import AccountKind, User, UserRole
+from portal.auth.models import AccountKind, Role, User, UserRole
 from portal.db import read, utcnow
 from portal.extensions import db
 from portal.people import preferences
 from portal.people.models import Client, UnitMembership
-from portal.people.permissions import can_see_client, enrolments_visible_to
+from portal.people.permissions import can_see_client, ended_since, visible_statement
 from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment, TeamMember
@@ -82,19 +83,25 @@ def calendars(viewer: User, workers: Sequence[User], days: Sequence[date], local
 
 
 def _appointments_of(user_ids: Sequence[int], start: datetime, end: datetime) -> dict[int, list[Appointment]]:
-    rows = db.session.execute(
-        select(Participant.user_id, Appointment)
-        .join(Participant, Participant.appointment_id == Appointment.id)
-        .where(Participant.user_id.in_(user_ids), Participant.role.in_(WORKER_ROLES),
-               Appointment.starts_at < end, Appointment.ends_at > start)
-        .options(selectinload(Appointment.participants).joinedload(Participant.user),
-                 selectinload(Appointment.participants).joinedload(Participant.client))
-        .order_by(Appointment.starts_at)
-    ).all()
+    rows = db.session.execute(_appointments_statement(), {"user_ids": list(user_ids), "start": start, "end": end}).all()
     found: dict[int, list[Appointment]] = defaultdict(list)
     for user_id, appointment in rows:
         found[user_id].append(appointment)
     return found
+
+
+# The calendar's statements are built once per process, with bind parameters: every calendar page runs them,
+# and building one (its eager loads, its cache key) cost more CPU than running it (bench/pages.py).
+
+@cache
+def _appointments_statement() -> Select:
+    return (select(Participant.user_id, Appointment)
+            .join(Participant, Participant.appointment_id == Appointment.id)
+            .where(Participant.user_id.in_(bindparam("user_ids", expanding=True)), Participant.role.in_(WORKER_ROLES),
+                   Appointment.starts_at < bindparam("end"), Appointment.ends_at > bindparam("start"))
+            .options(selectinload(Appointment.participants).joinedload(Participant.user),
+                     selectinload(Appointment.participants).joinedload(Participant.client))
+            .order_by(Appointment.starts_at))
 
 
 def _visible_clients(viewer: User, appointments: Sequence[Appointment]) -> set[int]:
@@ -102,8 +109,15 @@ def _visible_clients(viewer: User, appointments: Sequence[Appointment]) -> set[i
     client_ids = {p.client_id for a in appointments for p in a.participants if p.client_id is not None}
     if not client_ids:
         return set()
-    query = enrolments_visible_to(viewer).where(Enrolment.client_id.in_(client_ids))
-    return set(read(query.with_only_columns(Enrolment.client_id)).scalars())
+    return set(read(_visible_clients_statement(viewer.has_role(Role.TEAM_LEAD)), {
+        "user_id": viewer.id, "since": ended_since(date.today()), "client_ids": sorted(client_ids)}).scalars())
+
+
+@cache
+def _visible_clients_statement(team_lead: bool) -> Select:
+    return (visible_statement(bindparam("user_id"), team_lead, bindparam("since"))
+            .with_only_columns(Enrolment.client_id)
+            .where(Enrolment.client_id.in_(bindparam("client_ids", expanding=True))))
 
 
 def _item(viewer: User, appointment: Appointment, visible: set[int]) -> CalendarItem:
@@ -128,12 +142,18 @@ def is_group(appointment: Appointment) -> bool:
 
 
 def _absences(user_ids: Sequence[int], start: datetime, end: datetime) -> dict[int, list[Interval]]:
-    rows = read(select(Absence.user_id, Absence.starts_at, Absence.ends_at).where(
-        Absence.user_id.in_(user_ids), Absence.starts_at < end, Absence.ends_at > start)).all()
+    rows = read(_absences_statement(), {"user_ids": list(user_ids), "start": start, "end": end}).all()
     found: dict[int, list[Interval]] = defaultdict(list)
     for user_id, starts_at, ends_at in rows:
         found[user_id].append((starts_at, ends_at))
     return {user_id: merge(intervals) for user_id, intervals in found.items()}
+
+
+@cache
+def _absences_statement() -> Select:
+    return select(Absence.user_id, Absence.starts_at, Absence.ends_at).where(
+        Absence.user_id.in_(bindparam("user_ids", expanding=True)), Absence.starts_at < bindparam("end"),
+        Absence.ends_at > bindparam("start"))
 
 
 def team_of(lead: User) -> list[User]:
