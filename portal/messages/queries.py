@@ -109,12 +109,18 @@ def enrolment_threads(user: User, enrolment: Enrolment) -> list[ThreadRow]:
 def open_callbacks(user: User) -> list[CallbackRequest]:
     """The callback requests waiting in the user's task list (as the contact person now), oldest first."""
     now = utcnow()
-    rows = db.session.scalars(select(CallbackRequest).join(Enrolment).where(
+    rows = db.session.scalars(_open_callbacks(), {"user_id": user.id})
+    return [c for c in rows if _is_contact(user, c.enrolment, now)]
+
+
+@cache
+def _open_callbacks() -> Select:
+    """open_callbacks' statement, built once per process: a case worker's inbox runs it."""
+    return (select(CallbackRequest).join(Enrolment).where(
         CallbackRequest.handled_at.is_(None), Enrolment.status == EnrolmentStatus.ACTIVE,
-        or_(Enrolment.coordinator_id == user.id, Enrolment.deputy_id == user.id))
+        or_(Enrolment.coordinator_id == bindparam("user_id"), Enrolment.deputy_id == bindparam("user_id")))
         .options(contains_eager(CallbackRequest.enrolment).joinedload(Enrolment.client))  # named on the page
         .order_by(CallbackRequest.created_at))
-    return [c for c in rows if _is_contact(user, c.enrolment, now)]
 
 
 def _is_contact(user: User, enrolment: Enrolment, now: datetime) -> bool:
