@@ -133,3 +133,49 @@ def test_the_job_closes_the_live_connection_of_a_session_left_idle(app, db, work
     db.session.commit()
     jobs.run_jobs(app)
     _wait_until(lambda: not live.is_connected("/live"))
+
+
+def _session_statements(app, http, path):
+    """The statements that read the session row while ``path`` is served."""
+    from sqlalchemy import event
+
+    from portal.extensions import db as extension
+
+    seen = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if "WHERE auth_sessions.token_hash" in statement:
+            seen.append(statement)
+
+    with app.app_context():
+        engine = extension.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        response = http.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return response, seen
+
+
+def test_a_staff_members_pages_do_not_load_a_client_record_with_the_session(app, db, worker, create_client):
+    http = _signed_in(app, worker)
+    response, seen = _session_statements(app, http, "/account")
+    assert response.status_code == 200 and len(seen) == 1 and "clients" not in seen[0]
+    client_user = create_client().user
+    db.session.commit()
+    http = _signed_in(app, client_user)
+    response, seen = _session_statements(app, http, "/me")
+    assert response.status_code == 200 and len(seen) == 1 and "clients" in seen[0]
+
+
+def test_the_staff_hint_only_saves_work_the_session_row_decides(app, db, create_client):
+    # A client's session carrying the hint (it cannot be forged: the cookie is signed) still works: the client
+    # record is then read on its own when a page asks for it.
+    client_user = create_client().user
+    db.session.commit()
+    http = _signed_in(app, client_user)
+    with http.session_transaction() as cookie:
+        assert "staff" not in cookie
+        cookie["staff"] = True
+    response = http.get("/me")
+    assert response.status_code == 200 and client_user.display_name.encode() in response.data
