@@ -34,8 +34,8 @@ from portal.people.models import Client
 from portal.people.queries import keep_client_of_user
 
 TOKEN_KEY = "sid"  # the session token in Flask's signed cookie
-# Also in the cookie: whether the account signed in is a client's, so a staff member's pages do not load a client
-# record with the session. A hint only: the row decides who is signed in, and a client without it gets the record.
+# Also in the cookie: whether the account signed in is a staff member's, so their pages do not load a client record
+# with the session. A hint only: the row decides who is signed in, and a client's pages read the record anyway.
 STAFF_KEY = "staff"
 TOUCH_SECONDS = 60  # last_seen_at is written at most this often (and at most a quarter of the idle timeout)
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
-from sqlalchemy import ColumnElement, String, and_, bindparam, cast, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, func, literal, select, union_all
 
 from portal.db import read
 from portal.extensions import db
@@ -179,7 +179,7 @@ def working_windows(user_ids: Sequence[int], start_day: date, end_day: date) -> 
 
 
 @cache
-def _hours_statement():
+def _hours_statement() -> Select:
     return select(WorkingHours.user_id, WorkingHours.weekday, WorkingHours.starts, WorkingHours.ends).where(
         WorkingHours.user_id.in_(bindparam("ids", expanding=True)))
 
