@@ -10,12 +10,12 @@ from functools import cache
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.meetings.models import Contact, ContactStatus
 from portal.people.models import Client
-from portal.people.permissions import ended_since, enrolments_visible_to, visible_statement
+from portal.people.permissions import enrolments_visible_to, visible_parameters, visible_statement
 from portal.programmes import registry
 from portal.programmes.models import Enrolment, EnrolmentStatus
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, Participant
@@ -66,9 +66,9 @@ def caseload(user: User) -> list[CaseloadRow]:
     should know when the client is next seen.
     """
     now = utcnow()
-    rows = db.session.execute(_caseload(user.has_role(Role.TEAM_LEAD)), {
-        "user_id": user.id, "since": ended_since(date.today()), "now": now,
-        "recent_since": now - timedelta(days=INTENSITY_WINDOW_DAYS)})
+    team_lead, params = visible_parameters(user)
+    rows = db.session.execute(_caseload(team_lead), {
+        **params, "now": now, "recent_since": now - timedelta(days=INTENSITY_WINDOW_DAYS)})
     return [CaseloadRow(*row) for row in rows]
 
 

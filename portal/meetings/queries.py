@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.db import read
 from portal.extensions import db
 from portal.meetings.models import Contact, ContactStatus
-from portal.people.permissions import ended_since, visible_statement
+from portal.people.permissions import visible_parameters, visible_statement
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment
 from portal.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Participant, ParticipantRole
@@ -71,36 +71,41 @@ def record_editable(appointment: Appointment) -> bool:
     return appointment.enrolment_id is not None and appointment.status in SETTLED_STATUSES
 
 
-def _pending(user_id, team_lead: bool, since, now) -> Select:
-    """One-to-one appointments the user took part in as a worker, ended, not cancelled, with no record yet.
-    ``user_id``, ``since`` (people.permissions) and ``now`` are values or bind parameters."""
+def pending(user: User, now: datetime, limit: int = PENDING_LIMIT) -> list[Appointment]:
+    """The user's past appointments still to record, oldest first (the longest waiting at the top)."""
+    team_lead, params = visible_parameters(user)
+    return list(db.session.scalars(_pending_list(team_lead), {**params, "now": now, "limit": limit}))
+
+
+def pending_count(user: User, now: datetime) -> int:
+    """How many are still to record: the count in a case worker's navigation, on every one of their pages."""
+    team_lead, params = visible_parameters(user)
+    return read(_pending_count(team_lead), {**params, "now": now}).scalar() or 0
+
+
+# Built once per process with the user, the day and the time as parameters: the count is on every page of a
+# case worker, and building the statement cost more CPU than running it.
+
+def _pending(team_lead: bool) -> Select:
+    """One-to-one appointments the user took part in as a worker, ended, not cancelled, with no record yet."""
+    user_id = bindparam("user_id")
     # An IN list of the user's own participations, not a correlated EXISTS: the planner then reads the
     # user's rows once by their index instead of them all again for every appointment (SQLite, no ANALYZE).
     took_part = Appointment.id.in_(select(Participant.appointment_id).where(
         Participant.user_id == user_id, Participant.role.in_((ParticipantRole.HOST, ParticipantRole.WORKER))))
     recorded = exists().where(Contact.appointment_id == Appointment.id)
-    visible = visible_statement(user_id, team_lead, since).with_only_columns(Enrolment.id)
+    visible = visible_statement(user_id, team_lead, bindparam("since")).with_only_columns(Enrolment.id)
     return select(Appointment).where(
-        took_part, ~recorded, Appointment.enrolment_id.in_(visible), Appointment.ends_at <= now,
+        took_part, ~recorded, Appointment.enrolment_id.in_(visible), Appointment.ends_at <= bindparam("now"),
         Appointment.status != AppointmentStatus.CANCELLED)
 
 
-def pending(user: User, now: datetime, limit: int = PENDING_LIMIT) -> list[Appointment]:
-    """The user's past appointments still to record, oldest first (the longest waiting at the top)."""
-    return list(db.session.scalars(
-        _pending(user.id, user.has_role(Role.TEAM_LEAD), ended_since(date.today()), now)
-        .options(joinedload(Appointment.enrolment).joinedload(Enrolment.client))
-        .order_by(Appointment.starts_at, Appointment.id).limit(limit)))
-
-
-def pending_count(user: User, now: datetime) -> int:
-    """How many are still to record: the count in a case worker's navigation, on every one of their pages."""
-    return read(_pending_count(user.has_role(Role.TEAM_LEAD)),
-                {"user_id": user.id, "since": ended_since(date.today()), "now": now}).scalar() or 0
+@cache
+def _pending_list(team_lead: bool) -> Select:
+    return (_pending(team_lead).options(joinedload(Appointment.enrolment).joinedload(Enrolment.client))
+            .order_by(Appointment.starts_at, Appointment.id).limit(bindparam("limit")))
 
 
 @cache
 def _pending_count(team_lead: bool) -> Select:
-    """pending_count's statement, built once per process: building it cost more CPU than running it."""
-    return _pending(bindparam("user_id"), team_lead, bindparam("since"), bindparam("now")).with_only_columns(
-        func.count(Appointment.id))
+    return _pending(team_lead).with_only_columns(func.count(Appointment.id))

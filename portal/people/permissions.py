@@ -60,11 +60,18 @@ def visible_statement(user_id, team_lead: bool, since) -> Select:
                                    or_(Enrolment.status == EnrolmentStatus.ACTIVE, Enrolment.ended_on >= since))
 
 
+def visible_parameters(user: User, today: date | None = None) -> tuple[bool, dict]:
+    """For a statement built once per process on ``visible_statement(bindparam("user_id"), team_lead,
+    bindparam("since"))``: which of its two variants the user needs (team lead or not), and the parameters that
+    make it theirs today."""
+    return user.has_role(Role.TEAM_LEAD), {"user_id": user.id, "since": ended_since(today or date.today())}
+
+
 def active_with_clients(user: User, today: date | None = None) -> list[Enrolment]:
     """The active enrolments the staff member works on, their clients loaded, by the client's name: the lists to
     book for (the calendar) or start a video meeting with (the video page)."""
-    return list(db.session.scalars(_active_with_clients(user.has_role(Role.TEAM_LEAD)),
-                                   {"user_id": user.id, "since": ended_since(today or date.today())}).unique())
+    team_lead, params = visible_parameters(user, today)
+    return list(db.session.scalars(_active_with_clients(team_lead), params).unique())
 
 
 @cache

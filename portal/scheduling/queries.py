@@ -11,12 +11,12 @@ from functools import cache
 from sqlalchemy import Select, bindparam, exists, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.auth.models import AccountKind, Role, User, UserRole
+from portal.auth.models import AccountKind, User, UserRole
 from portal.db import read, utcnow
 from portal.extensions import db
 from portal.people import preferences
 from portal.people.models import Client, UnitMembership
-from portal.people.permissions import can_see_client, ended_since, visible_statement
+from portal.people.permissions import can_see_client, visible_parameters, visible_statement
 from portal.programmes import registry
 from portal.programmes.definitions_schema import Modality
 from portal.programmes.models import Enrolment, TeamMember
@@ -109,8 +109,8 @@ def _visible_clients(viewer: User, appointments: Sequence[Appointment]) -> set[i
     client_ids = {p.client_id for a in appointments for p in a.participants if p.client_id is not None}
     if not client_ids:
         return set()
-    return set(read(_visible_clients_statement(viewer.has_role(Role.TEAM_LEAD)), {
-        "user_id": viewer.id, "since": ended_since(date.today()), "client_ids": sorted(client_ids)}).scalars())
+    team_lead, params = visible_parameters(viewer)
+    return set(read(_visible_clients_statement(team_lead), {**params, "client_ids": sorted(client_ids)}).scalars())
 
 
 @cache

@@ -22,7 +22,7 @@ from functools import cache
 from flask import current_app
 from sqlalchemy import CompoundSelect, Select, String, bindparam, exists, func, literal, select, type_coerce, union_all
 
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.caseload.queries import CaseloadRow, Intensity
 from portal.db import read
 from portal.measures import fit, instruments
@@ -31,7 +31,7 @@ from portal.measures.models import Answer, AnswerStatus
 from portal.measures.schedule import SRS_STAYS_OPEN
 from portal.meetings.models import Contact
 from portal.messages.models import Thread
-from portal.people.permissions import ended_since, visible_statement
+from portal.people.permissions import visible_parameters, visible_statement
 from portal.plans.models import Plan
 from portal.programmes import registry
 from portal.programmes.definitions_schema import MeasureWhen
@@ -109,10 +109,10 @@ def for_caseload(user: User, rows: list[CaseloadRow], now: datetime, today: date
     found: dict[int, list[Item]] = defaultdict(list)
     if not active:
         return found
-    team_lead = user.has_role(Role.TEAM_LEAD)
+    team_lead, visible = visible_parameters(user, today)
     # The statements are built once per process with these as parameters (building them cost more CPU than
     # running them; the worker's two main pages run them all).
-    params = {"user_id": user.id, "since": ended_since(today), "now": now, "answers_closed": now - SRS_STAYS_OPEN,
+    params = {**visible, "now": now, "answers_closed": now - SRS_STAYS_OPEN,
               "lookback": now - timedelta(days=QUESTIONNAIRE_LOOKBACK_DAYS),
               "review_by": today + timedelta(days=PLAN_REVIEW_AHEAD_DAYS)}
     for item in (*_counted(team_lead, params), *_fit(team_lead, params), *_plan_reviews(team_lead, params),
