@@ -49,7 +49,7 @@ def main() -> None:
               f"{args.statements} statements x {args.rounds} rounds; load average {_loadavg()}")
         ways = {"gevent poll (psycopg's choice)": psycopg.Connection.connect(url),
                 "GeventConnection (portal/postgres.py)": GeventConnection.connect(url),
-                "C, blocking (the floor)": _blocking(url)}
+                "C, blocking (the floor)": _Blocking.connect(url)}
         best: dict[str, tuple[float, float]] = {}
         for _round in range(args.rounds):
             for name, connection in ways.items():
@@ -65,10 +65,6 @@ def main() -> None:
 class _Blocking(psycopg.Connection):
     def wait(self, gen, interval: float = 0.1, timeout: float | None = None):
         return waiting.wait_c(gen, self.pgconn.socket, interval=interval, timeout=timeout)
-
-
-def _blocking(url: str) -> psycopg.Connection:
-    return _Blocking.connect(url)
 
 
 def _run(connection: psycopg.Connection, statements: int) -> tuple[float, float]:
